@@ -1,0 +1,102 @@
+"""Reporting periods: week, month, quarter and year, with the labels used everywhere.
+
+Labels follow KPI_CATALOGUE.md: ``2025-W05`` (ISO week), ``2025-01``, ``2025-Q1``, ``2025``.
+A period is identified by its first day (a Monday for weeks), which sorts correctly.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+Period = Literal["week", "month", "quarter", "year"]
+PERIODS: tuple[Period, ...] = ("week", "month", "quarter", "year")
+PERIOD_LABELS = {"week": "Week", "month": "Month", "quarter": "Quarter", "year": "Year"}
+
+_OFFSET = {
+    "week": pd.DateOffset(weeks=1),
+    "month": pd.DateOffset(months=1),
+    "quarter": pd.DateOffset(months=3),
+    "year": pd.DateOffset(years=1),
+}
+
+
+def check_period(period: str) -> Period:
+    """Return ``period`` if it is one of week, month, quarter, year; raise ValueError if not."""
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)}; got {period!r}")
+    return period  # type: ignore[return-value]
+
+
+def period_start(dates: pd.Series | pd.DatetimeIndex, period: Period) -> pd.Series:
+    """First day of the period each date falls in (Monday for ISO weeks), as datetime64.
+
+    >>> period_start(pd.Series(pd.to_datetime(["2025-02-14", "2025-02-16"])), "week").tolist()
+    [Timestamp('2025-02-10 00:00:00'), Timestamp('2025-02-10 00:00:00')]
+    """
+    check_period(period)
+    s = pd.Series(dates) if not isinstance(dates, pd.Series) else dates
+    s = pd.to_datetime(s)
+    if period == "week":
+        days = s.dt.normalize()
+        return days - pd.to_timedelta(days.dt.day_of_week, unit="D")
+    if period == "month":
+        return s.dt.to_period("M").dt.start_time
+    if period == "quarter":
+        return s.dt.to_period("Q").dt.start_time
+    return s.dt.to_period("Y").dt.start_time
+
+
+def period_label(start: pd.Timestamp, period: Period) -> str:
+    """Label of the period that starts at ``start``.
+
+    >>> period_label(pd.Timestamp("2025-01-27"), "week")
+    '2025-W05'
+    >>> period_label(pd.Timestamp("2025-04-01"), "quarter")
+    '2025-Q2'
+    """
+    check_period(period)
+    start = pd.Timestamp(start)
+    if period == "week":
+        iso = start.isocalendar()
+        return f"{iso[0]}-W{iso[1]:02d}"
+    if period == "month":
+        return f"{start.year}-{start.month:02d}"
+    if period == "quarter":
+        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    return f"{start.year}"
+
+
+def period_labels(starts: pd.Series | pd.Index, period: Period) -> list[str]:
+    """Labels for many period starts (see :func:`period_label`)."""
+    return [period_label(s, period) for s in starts]
+
+
+def period_range(first: pd.Timestamp, last: pd.Timestamp, period: Period) -> pd.DatetimeIndex:
+    """Every period start from the period of ``first`` to the period of ``last``, gaps included."""
+    a = period_start(pd.Series([pd.Timestamp(first)]), period).iloc[0]
+    b = period_start(pd.Series([pd.Timestamp(last)]), period).iloc[0]
+    freq = {"week": "W-MON", "month": "MS", "quarter": "QS", "year": "YS"}[period]
+    return pd.date_range(a, b, freq=freq)
+
+
+def next_period_start(start: pd.Timestamp, period: Period) -> pd.Timestamp:
+    """The first day of the period after the one starting at ``start``."""
+    return pd.Timestamp(start) + _OFFSET[check_period(period)]
+
+
+def periods_between(a: pd.Series, b: pd.Series, period: Period) -> np.ndarray:
+    """Whole periods from period start ``a`` to period start ``b`` (both from period_start)."""
+    check_period(period)
+    a = pd.to_datetime(a)
+    b = pd.to_datetime(b)
+    if period == "week":
+        return ((b - a).dt.days // 7).to_numpy()
+    months = (b.dt.year - a.dt.year) * 12 + (b.dt.month - a.dt.month)
+    if period == "month":
+        return months.to_numpy()
+    if period == "quarter":
+        return (months // 3).to_numpy()
+    return (b.dt.year - a.dt.year).to_numpy()
