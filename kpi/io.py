@@ -1,0 +1,422 @@
+"""Reading uploaded bytes (CSV, TSV, TXT, XLSX, XLSM, XLS, ODS, Parquet) into raw tables.
+
+A raw table is what a person sees in the file: the header row found (below any title or blank
+rows), every later row kept as text cells (workbook cells keep their numbers and dates), empty
+trailing rows and columns dropped. Which canonical table it holds, and what its cells mean, is
+decided later (:mod:`kpi.schema`, :mod:`kpi.ingest`). Nothing here writes to disk.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from kpi.encoding import detect_encoding
+from kpi.errors import ReadError
+from kpi.values import looks_like_dates, looks_like_numbers
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what one upload may hold; each is explained to the user when it is hit."""
+
+    max_bytes: int = 200 * 2**20
+    max_rows: int = 2_000_000
+    max_columns: int = 1_000
+    max_sheets: int = 50
+    max_unzipped_bytes: int = 1_500 * 2**20
+    max_zip_ratio: float = 250.0
+
+
+@dataclass(frozen=True)
+class BadLine:
+    """A line the reader could not split into the header's columns."""
+
+    line: int
+    reason: str
+    text: str = ""
+
+
+@dataclass
+class RawTable:
+    """One table found in an uploaded file: a CSV, or one sheet of a workbook."""
+
+    source: str
+    frame: pd.DataFrame
+    line_numbers: np.ndarray
+    kind: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    header_line: int | None = None
+    empty_rows: int = 0
+    bad_lines: list[BadLine] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def decimal_hint(self) -> str | None:
+        return "," if self.delimiter == ";" else None
+
+
+_DELIMITERS = (";", "\t", ",", "|")
+_DELIM_NAMES = {";": "semicolon", "\t": "tab", ",": "comma", "|": "vertical bar"}
+SHEET_SEP = " › "
+
+
+def _sniff_rows(text: str, delimiter: str, limit: int = 60) -> list[list[str]]:
+    lines = [ln for ln in text.splitlines()[:limit]]
+    return list(csv.reader(lines, delimiter=delimiter))
+
+
+def detect_delimiter(text: str) -> str:
+    """The delimiter that splits the first lines into the most consistent columns.
+
+    >>> detect_delimiter("Report\\nDate;Client;Amount\\n01.02.2025;A;1,5\\n02.02.2025;B;2,5\\n")
+    ';'
+    """
+    best, best_key = ",", (-1.0, 0)
+    for delim in _DELIMITERS:
+        rows = [r for r in _sniff_rows(text, delim) if any(c.strip() for c in r)]
+        counts = [len(r) for r in rows]
+        if not counts:
+            continue
+        width = max(set(counts), key=lambda c: (counts.count(c), c))
+        if width < 2:
+            continue
+        share = counts.count(width) / len(counts)
+        key = (round(share, 2), width)
+        if key > best_key:
+            best, best_key = delim, key
+    return best
+
+
+def _cell_is_text(value: object) -> bool:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return False
+    if not isinstance(value, str):
+        return False
+    s = value.strip()
+    if not s:
+        return False
+    probe = pd.Series([s], dtype="str")
+    return looks_like_numbers(probe) == 0 and looks_like_dates(probe) == 0
+
+
+def find_header(rows: list[list[object]]) -> int | None:
+    """Index of the header row among the first rows, or None when the data has no header.
+
+    The header is the first row that fills most of the table's width with text cells (not
+    numbers or dates). Title rows ("Sales report 2025") and blank rows above it are skipped.
+
+    >>> find_header([["Sales 2025"], [], ["Date", "Client", "Amount"], ["2025-01-02", "A", "5"]])
+    2
+    """
+    filled = [sum(1 for c in r if c is not None and str(c).strip()) for r in rows]
+    if not any(filled):
+        return None
+    nonzero = [f for f in filled if f]
+    width = max(set(nonzero), key=lambda f: (nonzero.count(f), f))
+    for i, row in enumerate(rows):
+        if filled[i] < max(2 if width >= 2 else 1, int(np.ceil(0.6 * width))):
+            continue
+        cells = [c for c in row if c is not None and str(c).strip()]
+        text_share = sum(_cell_is_text(c) for c in cells) / len(cells)
+        if text_share >= 0.7:
+            return i
+        if text_share <= 0.5:
+            return None  # the first full row is data: the file has no header
+    return None
+
+
+def _unique_names(names: list[object]) -> list[str]:
+    """Header names as text, blanks named by position, repeats numbered ("Amount (2)")."""
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(names):
+        name = "" if raw is None else str(raw).strip()
+        if isinstance(raw, float) and raw.is_integer():
+            name = str(int(raw))
+        name = re.sub(r"\s+", " ", name) or f"Column {i + 1}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name} ({seen[name]})"
+        else:
+            seen[name] = 1
+        out.append(name)
+    return out
+
+
+def _drop_empty(frame: pd.DataFrame, lines: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, int]:
+    """Drop rows whose cells are all blank, and unnamed columns that hold nothing."""
+    if frame.empty:
+        return frame, lines, 0
+    blank = pd.DataFrame(
+        {
+            c: (
+                frame[c].isna() | (frame[c].astype("str").str.strip() == "")
+                if frame[c].dtype == object
+                else frame[c].isna() | (frame[c].str.strip() == "")
+                if isinstance(frame[c].dtype, pd.StringDtype)
+                else frame[c].isna()
+            )
+            for c in frame.columns
+        }
+    )
+    empty_cols = [c for c in frame.columns if c.startswith("Column ") and blank[c].all()]
+    frame = frame.drop(columns=empty_cols)
+    blank = blank.drop(columns=empty_cols)
+    empty_row = blank.all(axis=1).to_numpy()
+    kept = frame.loc[~empty_row].reset_index(drop=True)
+    return kept, lines[~empty_row], int(empty_row.sum())
+
+
+_BAD_LINE = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
+
+
+def read_text_table(data: bytes, name: str, *, limits: Limits = Limits()) -> RawTable:
+    """Read CSV, TSV or TXT bytes: detect the encoding, delimiter and header row."""
+    encoding = detect_encoding(data)
+    try:
+        text_head = data[: 256 * 1024].decode(encoding, errors="ignore")
+    except LookupError as exc:  # pragma: no cover - codecs above always exist
+        raise ReadError(f"{name}: unknown text encoding {encoding}.") from exc
+    if "\x00" in text_head:
+        raise ReadError(
+            f"{name} does not look like a text file (it holds binary data). "
+            "Upload a CSV, TSV, XLSX, XLS or ODS file."
+        )
+    lines_total = data.count(b"\n") if not encoding.startswith("utf-16") else len(data) // 40
+    if lines_total > limits.max_rows + 100:
+        raise ReadError(
+            f"{name} has about {lines_total:,} lines; the limit is {limits.max_rows:,} rows. "
+            "Split the file by year, or filter it before uploading."
+        )
+    delimiter = detect_delimiter(text_head)
+    head_rows = _sniff_rows(text_head, delimiter, limit=40)
+    header_idx = find_header(head_rows)
+    notes = [f"Encoding {encoding}, {_DELIM_NAMES[delimiter]}-separated."]
+    if header_idx is None:
+        width = max((len(r) for r in head_rows), default=0)
+        names = [f"Column {i + 1}" for i in range(width)]
+        skip = 0
+        notes.append("No header row found: columns are named by position.")
+    else:
+        # The header line's position in the file: count physical lines above it.
+        names = _unique_names(head_rows[header_idx])
+        skip = header_idx + 1
+        if header_idx:
+            notes.append(f"Skipped {header_idx} line(s) above the header (title or blank).")
+    if len(names) > limits.max_columns:
+        raise ReadError(
+            f"{name} has {len(names):,} columns; the limit is {limits.max_columns:,}. "
+            "Remove the columns you do not need."
+        )
+    if not names:
+        raise ReadError(f"{name} is empty: it has no header and no rows.")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            frame = pd.read_csv(
+                io.BytesIO(data),
+                sep=delimiter,
+                header=None,
+                names=names,
+                skiprows=skip,
+                dtype="str",
+                keep_default_na=False,
+                na_filter=False,
+                skip_blank_lines=False,
+                index_col=False,
+                encoding=encoding,
+                encoding_errors="replace",
+                on_bad_lines="warn",
+                engine="c",
+                quotechar='"',
+            )
+        except (pd.errors.ParserError, UnicodeError, ValueError) as exc:
+            raise ReadError(
+                f"{name} could not be read as {_DELIM_NAMES[delimiter]}-separated "
+                f"text: {str(exc).splitlines()[0]}"
+            ) from exc
+    bad: list[BadLine] = []
+    for w in caught:
+        for m in _BAD_LINE.finditer(str(w.message)):
+            line, expected, saw = (int(g) for g in m.groups())
+            bad.append(BadLine(line, f"has {saw} cells where the header has {expected}"))
+    # Physical line numbers (1-based) of the kept rows: every line after the header, except
+    # the ones the parser skipped. (A quoted cell spanning lines shifts later numbers.)
+    if bad:
+        physical = data.split(b"\n")
+        bad = [
+            BadLine(b.line, b.reason, physical[b.line - 1].decode(encoding, "replace")[:200])
+            if b.line - 1 < len(physical)
+            else b
+            for b in bad
+        ]
+    candidates = np.arange(skip + 1, skip + 1 + len(frame) + len(bad))
+    positions = candidates[~np.isin(candidates, [b.line for b in bad])][: len(frame)]
+    frame, positions, empty = _drop_empty(frame, positions)
+    if len(frame) > limits.max_rows:
+        raise ReadError(
+            f"{name} has {len(frame):,} rows; the limit is {limits.max_rows:,} rows. "
+            "Split the file by year, or filter it before uploading."
+        )
+    return RawTable(
+        source=name,
+        frame=frame,
+        line_numbers=positions,
+        kind="text",
+        encoding=encoding,
+        delimiter=delimiter,
+        header_line=skip if header_idx is not None else None,
+        empty_rows=empty,
+        bad_lines=bad,
+        notes=notes,
+    )
+
+
+def _check_zip(data: bytes, name: str, limits: Limits) -> None:
+    """Refuse zip containers whose contents would expand past the limits (zip bombs)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except zipfile.BadZipFile as exc:
+        raise ReadError(f"{name} is damaged: it is not a valid XLSX/ODS (zip) file.") from exc
+    total = sum(i.file_size for i in infos)
+    packed = max(1, sum(i.compress_size for i in infos))
+    if total > limits.max_unzipped_bytes or (
+        total > 50 * 2**20 and total / packed > limits.max_zip_ratio
+    ):
+        raise ReadError(
+            f"{name} would expand to {total / 2**20:,.0f} MB when opened "
+            f"({total / packed:,.0f} times its size); the limit is "
+            f"{limits.max_unzipped_bytes / 2**20:,.0f} MB. Save it as CSV or split it."
+        )
+
+
+def read_workbook(data: bytes, name: str, *, limits: Limits = Limits()) -> list[RawTable]:
+    """Read every non-empty sheet of an XLSX, XLSM, XLS or ODS workbook (calamine engine)."""
+    from python_calamine import CalamineWorkbook
+
+    if data[:2] == b"PK":
+        _check_zip(data, name, limits)
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet_names = list(book.sheet_names)
+    except Exception as exc:  # calamine raises several unrelated types for damaged files
+        raise ReadError(f"{name} could not be opened as a workbook: {exc}") from exc
+    if len(sheet_names) > limits.max_sheets:
+        raise ReadError(
+            f"{name} has {len(sheet_names)} sheets; the limit is {limits.max_sheets}. "
+            "Keep only the sheets with data."
+        )
+    tables: list[RawTable] = []
+    for sheet_name in sheet_names:
+        try:
+            sheet = book.get_sheet_by_name(sheet_name)
+            if sheet.total_height > limits.max_rows + 100:
+                raise ReadError(
+                    f"{name}{SHEET_SEP}{sheet_name} has {sheet.total_height:,} rows; the limit "
+                    f"is {limits.max_rows:,}. Split the sheet or save it as CSV."
+                )
+            if sheet.total_width > limits.max_columns:
+                raise ReadError(
+                    f"{name}{SHEET_SEP}{sheet_name} has {sheet.total_width:,} columns; the "
+                    f"limit is {limits.max_columns:,}. Remove the columns you do not need."
+                )
+            rows = sheet.to_python(skip_empty_area=False)
+        except ReadError:
+            raise
+        except Exception as exc:
+            raise ReadError(f"{name}{SHEET_SEP}{sheet_name} could not be read: {exc}") from exc
+        table = _table_from_rows(rows, f"{name}{SHEET_SEP}{sheet_name}")
+        if table is not None:
+            tables.append(table)
+    if not tables:
+        raise ReadError(f"{name} has no sheet with data.")
+    return tables
+
+
+def _table_from_rows(rows: list[list[object]], source: str) -> RawTable | None:
+    rows = [["" if c is None else c for c in r] for r in rows]
+    while rows and not any(str(c).strip() for c in rows[-1]):
+        rows.pop()
+    if not rows:
+        return None
+    width = max(len(r) for r in rows)
+    header_idx = find_header(rows[:40])
+    notes: list[str] = []
+    if header_idx is None:
+        names = [f"Column {i + 1}" for i in range(width)]
+        body = rows
+        first_line = 1
+        notes.append("No header row found: columns are named by position.")
+    else:
+        names = _unique_names(list(rows[header_idx]) + [""] * (width - len(rows[header_idx])))
+        body = rows[header_idx + 1 :]
+        first_line = header_idx + 2
+        if header_idx:
+            notes.append(f"Skipped {header_idx} row(s) above the header (title or blank).")
+    frame = (
+        pd.DataFrame(body, columns=names, dtype=object)
+        if body
+        else pd.DataFrame(columns=names, dtype=object)
+    )
+    lines = np.arange(len(frame)) + first_line
+    frame, lines, empty = _drop_empty(frame, lines)
+    return RawTable(
+        source, frame, lines, "workbook", header_line=first_line - 1, empty_rows=empty, notes=notes
+    )
+
+
+def read_parquet(data: bytes, name: str, *, limits: Limits = Limits()) -> RawTable:
+    """Read a Parquet file; its columns keep their types."""
+    try:
+        frame = pd.read_parquet(io.BytesIO(data))
+    except Exception as exc:
+        raise ReadError(f"{name} could not be read as Parquet: {exc}") from exc
+    if len(frame) > limits.max_rows:
+        raise ReadError(f"{name} has {len(frame):,} rows; the limit is {limits.max_rows:,}.")
+    frame.columns = _unique_names(list(frame.columns))
+    return RawTable(name, frame.reset_index(drop=True), np.arange(len(frame)) + 2, "parquet")
+
+
+def sniff_format(data: bytes, name: str) -> str:
+    """``workbook``, ``parquet`` or ``text`` from the file's first bytes (then its name)."""
+    if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return "workbook"
+    if data[:4] == b"PAR1":
+        return "parquet"
+    if name.lower().endswith((".xlsx", ".xlsm", ".xls", ".ods")):
+        return "workbook"
+    return "text"
+
+
+def read_file(data: bytes, name: str, *, limits: Limits = Limits()) -> list[RawTable]:
+    """Read one uploaded file into its raw tables (one per CSV, one per non-empty sheet).
+
+    Raises ReadError with a one-line reason when the file is empty, too large, damaged or of
+    a kind the app does not read.
+    """
+    if not data:
+        raise ReadError(f"{name} is empty.")
+    if len(data) > limits.max_bytes:
+        raise ReadError(
+            f"{name} is {len(data) / 2**20:,.0f} MB; the limit is "
+            f"{limits.max_bytes / 2**20:,.0f} MB. Save only the columns you need, or split it."
+        )
+    fmt = sniff_format(data, name)
+    if fmt == "workbook":
+        return read_workbook(data, name, limits=limits)
+    if fmt == "parquet":
+        return [read_parquet(data, name, limits=limits)]
+    table = read_text_table(data, name, limits=limits)
+    if table.frame.empty and not table.bad_lines:
+        raise ReadError(f"{name} has a header but no rows of data.")
+    return [table]

@@ -1,0 +1,243 @@
+"""Reader quirks, each on a file the test writes: encodings, delimiters, title rows, workbooks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+import xlsxwriter
+import xlwt
+
+from kpi.errors import ReadError
+from kpi.io import Limits, detect_delimiter, find_header, read_file
+
+ROWS = [
+    ("31.12.2025", "Иванов", "1 234,56"),
+    ("01.01.2026", "ООО Ромашка", "99,00"),
+    ("02.01.2026", "Пётр", "10,5"),
+]
+
+
+def _csv(rows, header=("Дата", "Клиент", "Сумма"), sep=";", title=None) -> str:
+    lines = [title] if title else []
+    lines.append(sep.join(header))
+    lines += [sep.join(r) for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "expected"),
+    [
+        ("utf-8", "utf-8"),
+        ("utf-8-sig", "utf-8-sig"),
+        ("utf-16", "utf-16"),
+        ("cp1251", "cp1251"),
+    ],
+)
+def test_cyrillic_export_in_each_encoding(encoding, expected):
+    data = _csv(ROWS).encode(encoding)
+    [table] = read_file(data, "export.csv")
+    assert table.encoding == expected
+    assert list(table.frame.columns) == ["Дата", "Клиент", "Сумма"]
+    assert table.frame["Клиент"].tolist() == ["Иванов", "ООО Ромашка", "Пётр"]
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("Data;Klient;Kwota\n01.02.2025;Wiązka Łódź;12,50\n", "cp1250"),
+        ("Datum;Stranka;Znesek\n01.02.2025;Črnič Šuštar;12,50\n", "cp1250"),
+        ("Data;Client;Suma\n01.02.2025;Ştefan Brăila;12,50\n", "cp1250"),
+        ("Fecha;Cliente;Importe\n01.02.2025;Peña Muñoz;12,50\n", "cp1252"),
+        ("Date;Client;Montant\n01.02.2025;Très à côté;12,50\n", "cp1252"),
+    ],
+)
+def test_central_and_western_code_pages(text, encoding):
+    [table] = read_file(text.encode(encoding), "x.csv")
+    assert table.frame.iloc[0, 1] == text.splitlines()[1].split(";")[1]
+
+
+def test_utf16_without_mark():
+    data = _csv(ROWS).encode("utf-16-le")
+    [table] = read_file(data, "x.txt")
+    assert table.frame["Сумма"].tolist() == ["1 234,56", "99,00", "10,5"]
+
+
+@pytest.mark.parametrize("sep", [";", "\t", ",", "|"])
+def test_delimiters(sep):
+    rows = [("2025-01-02", "A", "5"), ("2025-01-03", "B", "7")]
+    [table] = read_file(_csv(rows, ("Date", "Client", "Amount"), sep).encode(), "x.csv")
+    assert table.delimiter == sep
+    assert table.frame.shape == (2, 3)
+
+
+def test_semicolon_beats_decimal_commas():
+    # Every line has one comma inside an amount: a comma split would also be consistent,
+    # but a semicolon split gives more columns, so it wins.
+    assert detect_delimiter("Date;Client;Amount\n2025-01-02;A;1,5\n2025-01-03;B;2,5\n") == ";"
+
+
+def test_title_and_blank_rows_above_header():
+    text = _csv(ROWS, title="Sales report 2025;;\n;;")
+    [table] = read_file(text.encode("utf-8"), "x.csv")
+    assert list(table.frame.columns) == ["Дата", "Клиент", "Сумма"]
+    assert table.header_line == 3
+    # Data rows sit on lines 4, 5 and 6 of the file.
+    assert table.line_numbers.tolist() == [4, 5, 6]
+
+
+def test_trailing_empty_rows_and_columns_dropped():
+    text = "Date;Client;Amount;;\n2025-01-02;A;5;;\n;;;;\n\n2025-01-03;B;7;;\n;;;;\n\n"
+    [table] = read_file(text.encode(), "x.csv")
+    assert list(table.frame.columns) == ["Date", "Client", "Amount"]
+    assert table.frame["Client"].tolist() == ["A", "B"]
+    assert table.empty_rows == 4
+    assert table.line_numbers.tolist() == [2, 5]
+
+
+def test_row_with_too_many_cells_is_reported_with_its_line():
+    text = "Date;Client;Amount\n2025-01-02;A;5\n2025-01-03;B;7;oops\n2025-01-04;C;9\n"
+    [table] = read_file(text.encode(), "x.csv")
+    assert table.frame["Client"].tolist() == ["A", "C"]
+    assert [b.line for b in table.bad_lines] == [3]
+    assert "oops" in table.bad_lines[0].text
+    assert table.line_numbers.tolist() == [2, 4]
+
+
+def test_duplicate_and_blank_header_names():
+    text = "Amount,Amount,,Client\n1,2,3,A\n"
+    [table] = read_file(text.encode(), "x.csv")
+    assert list(table.frame.columns) == ["Amount", "Amount (2)", "Column 3", "Client"]
+
+
+def test_file_without_header():
+    text = "2025-01-02;A;5\n2025-01-03;B;7\n"
+    [table] = read_file(text.encode(), "x.csv")
+    assert list(table.frame.columns) == ["Column 1", "Column 2", "Column 3"]
+    assert len(table.frame) == 2
+
+
+def test_find_header_skips_title():
+    rows = [["Report"], ["", ""], ["Date", "Client", "Amount"], ["2025-01-01", "A", "3"]]
+    assert find_header(rows) == 2
+
+
+def _xlsx(sheets: dict[str, list[list[object]]]) -> bytes:
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    date_fmt = book.add_format({"num_format": "dd.mm.yyyy"})
+    for name, rows in sheets.items():
+        ws = book.add_worksheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if isinstance(value, dt.date):
+                    ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date_fmt)
+                elif value is not None:
+                    ws.write(r, c, value)
+    book.close()
+    return buf.getvalue()
+
+
+def test_xlsx_with_title_row_and_two_sheets():
+    data = _xlsx(
+        {
+            "Zamówienia": [
+                ["Raport sprzedaży 2025"],
+                [],
+                ["Data", "Klient", "Kwota"],
+                [dt.date(2025, 1, 2), "K1", 100.5],
+                [dt.date(2025, 1, 3), "K2", 200],
+            ],
+            "Klienci": [["Klient", "Kanał"], ["K1", "Polecenie"], ["K2", "Reklama"]],
+        }
+    )
+    tables = read_file(data, "raport.xlsx")
+    assert [t.source for t in tables] == ["raport.xlsx › Zamówienia", "raport.xlsx › Klienci"]
+    orders = tables[0].frame
+    assert list(orders.columns) == ["Data", "Klient", "Kwota"]
+    assert orders["Kwota"].tolist() == [100.5, 200]
+    assert orders["Data"].iloc[0] == dt.date(2025, 1, 2)  # calamine gives date cells as dates
+    assert tables[0].line_numbers.tolist() == [4, 5]
+
+
+def test_empty_sheets_are_skipped():
+    data = _xlsx({"Empty": [], "Data": [["Date", "Amount"], ["2025-01-01", 5]]})
+    tables = read_file(data, "x.xlsx")
+    assert [t.source for t in tables] == ["x.xlsx › Data"]
+
+
+def test_xls_workbook():
+    book = xlwt.Workbook()
+    ws = book.add_sheet("Orders")
+    for c, h in enumerate(["Date", "Customer", "Amount"]):
+        ws.write(0, c, h)
+    ws.write(1, 0, 45658.0)  # Excel serial for 2025-01-01, as a plain number cell
+    ws.write(1, 1, "C1")
+    ws.write(1, 2, 12.5)
+    buf = io.BytesIO()
+    book.save(buf)
+    [table] = read_file(buf.getvalue(), "old.xls")
+    assert table.frame["Customer"].tolist() == ["C1"]
+    assert table.frame["Amount"].tolist() == [12.5]
+
+
+def test_ods_workbook():
+    frame = pd.DataFrame({"Datum": ["2025-01-02"], "Kunde": ["K1"], "Betrag": [19.99]})
+    buf = io.BytesIO()
+    frame.to_excel(buf, engine="odf", index=False, sheet_name="Umsatz")
+    [table] = read_file(buf.getvalue(), "umsatz.ods")
+    assert table.source == "umsatz.ods › Umsatz"
+    assert table.frame["Betrag"].tolist() == [19.99]
+
+
+def test_parquet():
+    frame = pd.DataFrame({"customer_id": ["a"], "amount": [1.5]})
+    buf = io.BytesIO()
+    frame.to_parquet(buf)
+    [table] = read_file(buf.getvalue(), "x.parquet")
+    assert table.frame["amount"].tolist() == [1.5]
+
+
+def test_empty_file():
+    with pytest.raises(ReadError, match="empty"):
+        read_file(b"", "x.csv")
+
+
+def test_header_only():
+    with pytest.raises(ReadError, match="no rows"):
+        read_file(b"Date;Client;Amount\n", "x.csv")
+
+
+def test_too_large():
+    with pytest.raises(ReadError, match="limit is 1 MB"):
+        read_file(b"a,b\n" + b"1,2\n" * 300_000, "x.csv", limits=Limits(max_bytes=2**20))
+
+
+def test_too_many_rows():
+    with pytest.raises(ReadError, match="limit is 10 rows"):
+        read_file(b"a,b\n" + b"1,2\n" * 50, "x.csv", limits=Limits(max_rows=10))
+
+
+def test_xlsx_that_is_not_a_zip():
+    with pytest.raises(ReadError, match=r"damaged|could not be opened"):
+        read_file(b"PK\x03\x04 this is not really a zip file", "x.xlsx")
+
+
+def test_zip_bomb_refused_before_expanding():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/worksheets/sheet1.xml", b"\0" * (60 * 2**20))
+    data = buf.getvalue()
+    assert len(data) < 2**20  # tiny on disk
+    with pytest.raises(ReadError, match="would expand"):
+        read_file(data, "bomb.xlsx")
+
+
+def test_binary_file_with_text_name():
+    with pytest.raises(ReadError):
+        read_file(np.arange(1000, dtype=np.int64).tobytes(), "x.csv")
