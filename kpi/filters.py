@@ -1,0 +1,83 @@
+"""Global filters: which attribute values to keep, applied to every table that can take them.
+
+The date range is not applied here: KPI functions take ``start`` and ``end`` themselves,
+because many need the history before the range (a customer's first ever order).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+ATTRIBUTES = ("channel", "segment", "region")
+ATTRIBUTE_LABELS = {"channel": "Channel", "segment": "Segment", "region": "Region"}
+
+
+def attribute_values(tables: Mapping[str, pd.DataFrame]) -> dict[str, list[str]]:
+    """The distinct values of each filter attribute across all tables, sorted.
+
+    >>> attribute_values({"orders": pd.DataFrame({"channel": ["Web", "Ads", None]})})
+    {'channel': ['Ads', 'Web']}
+    """
+    found: dict[str, set[str]] = {}
+    for frame in tables.values():
+        for attr in ATTRIBUTES:
+            if attr in frame.columns:
+                found.setdefault(attr, set()).update(frame[attr].dropna().astype(str).unique())
+    return {a: sorted(found[a]) for a in ATTRIBUTES if found.get(a)}
+
+
+def apply_filters(
+    tables: Mapping[str, pd.DataFrame], selected: Mapping[str, Sequence[str]]
+) -> dict[str, pd.DataFrame]:
+    """Keep the rows whose attributes are among the selected values (empty = everything).
+
+    A table with the attribute is filtered on its own column; a table without it but with a
+    ``customer_id`` is filtered by the customers who have a selected value (in the customers
+    table, or in their orders), so that choosing the "Ads" channel also narrows tickets and
+    surveys to customers acquired through ads. Tables with neither are left whole.
+    """
+    active = {a: set(v) for a, v in selected.items() if v}
+    if not active:
+        return dict(tables)
+    keep_customers: dict[str, set[str]] = {}
+    for attr, values in active.items():
+        source = None
+        for name in ("customers", "orders"):
+            frame = tables.get(name)
+            if frame is not None and attr in frame.columns and "customer_id" in frame.columns:
+                source = frame
+                break
+        if source is not None:
+            keep_customers[attr] = set(source.loc[source[attr].isin(values), "customer_id"])
+    out: dict[str, pd.DataFrame] = {}
+    for name, frame in tables.items():
+        mask = pd.Series(True, index=frame.index)
+        for attr, values in active.items():
+            if attr in frame.columns:
+                mask &= frame[attr].isin(values)
+            elif "customer_id" in frame.columns and attr in keep_customers:
+                mask &= frame["customer_id"].isin(keep_customers[attr])
+        out[name] = frame.loc[mask] if not mask.all() else frame
+    return out
+
+
+def data_range(tables: Mapping[str, pd.DataFrame]) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """First and last day of the orders (or, without orders, of any dated table)."""
+    date_cols = {
+        "orders": "order_date",
+        "customers": "signup_date",
+        "leads": "created_date",
+        "spend": "date",
+        "surveys": "date",
+        "tickets": "created_at",
+        "touches": "date",
+    }
+    order = ["orders", *[t for t in date_cols if t != "orders"]]
+    for name in order:
+        frame = tables.get(name)
+        col = date_cols[name]
+        if frame is not None and col in frame.columns and frame[col].notna().any():
+            return frame[col].min().normalize(), frame[col].max().normalize()
+    return None

@@ -1,0 +1,405 @@
+"""From raw tables to canonical tables, with a validation report that loses nothing.
+
+``apply_mapping`` turns a raw table into a canonical one (see DESIGN.md): required cells that
+cannot be read reject their row, with the reason and examples; optional cells that cannot be
+read are left blank and counted. Refunds, duplicates, future dates and out-of-range scores
+are counted and labelled. For every table: rows read = rows kept + rows rejected.
+
+``load_files`` runs the whole chain (read, detect, map, validate) the same way for the app and
+the command line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from kpi.errors import ReadError, SchemaError
+from kpi.io import Limits, RawTable, read_file
+from kpi.schema import TABLES, Suggestion, detect_table, suggest_mapping
+from kpi.values import (
+    DateOrder,
+    blank_mask,
+    detect_currency,
+    parse_dates,
+    parse_flags,
+    parse_ids,
+    parse_numbers,
+    parse_text,
+)
+
+MAX_EXAMPLES = 5
+# Unmapped columns with at most this many distinct values are kept as attributes (filters,
+# breakdowns); others (free text, ids) are left out and listed in the report.
+MAX_ATTRIBUTE_VALUES = 200
+
+
+@dataclass
+class Problem:
+    """A kind of problem found in some rows: what, how many, and a few examples."""
+
+    reason: str
+    count: int
+    examples: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ValidationReport:
+    """What happened to one source's rows on their way into a canonical table."""
+
+    source: str
+    table: str
+    rows_read: int = 0
+    rows_kept: int = 0
+    rejected: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    empty_rows: int = 0
+    duplicates: int = 0
+    refunds: int = 0
+    refund_total: float = 0.0
+    future_dates: int = 0
+    notes: list[str] = field(default_factory=list)
+    unused_columns: list[str] = field(default_factory=list)
+    ambiguous_dates: list[str] = field(default_factory=list)
+    currency: str | None = None
+    rejected_rows: pd.DataFrame | None = None
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(p.count for p in self.rejected)
+
+
+@dataclass
+class MappedTable:
+    """A canonical table built from one source, with its report and the mapping used."""
+
+    source: str
+    table: str
+    frame: pd.DataFrame
+    report: ValidationReport
+    mapping: dict[str, str | None]
+
+
+def _examples(raw: RawTable, mask: np.ndarray, column: str | None) -> list[str]:
+    idx = np.flatnonzero(mask)[:MAX_EXAMPLES]
+    out = []
+    for i in idx:
+        line = int(raw.line_numbers[i])
+        if column is None:
+            out.append(f"line {line}")
+        else:
+            value = raw.frame[column].iloc[i]
+            out.append(f"line {line}: {str(value)[:60]!r}")
+    return out
+
+
+_FRACTION = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*/\s*(\d+)\s*$")
+
+
+def _score_column(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Scores, bad mask and a scale read from cells such as ``9/10``."""
+    scale = pd.Series(np.nan, index=values.index, dtype="float64")
+    if values.dtype != object and not isinstance(values.dtype, pd.StringDtype):
+        parsed = parse_numbers(values)
+        return parsed.values, parsed.bad, scale
+    text = values.astype("str").str.strip()
+    frac = text.str.extract(_FRACTION)
+    has_frac = frac[0].notna()
+    if has_frac.any():
+        scale[has_frac] = frac.loc[has_frac, 1].astype("float64")
+        values = values.copy()
+        values[has_frac] = frac.loc[has_frac, 0]
+    parsed = parse_numbers(values)
+    return parsed.values, parsed.bad, scale
+
+
+def apply_mapping(
+    raw: RawTable,
+    table: str,
+    mapping: Mapping[str, str | None],
+    *,
+    date_orders: Mapping[str, DateOrder] | None = None,
+    decimal: str | None = None,
+    today: pd.Timestamp | None = None,
+) -> MappedTable:
+    """Build the canonical ``table`` from ``raw`` using ``mapping`` (canonical -> source column).
+
+    Raises SchemaError when a required column is not mapped or a mapped column does not exist.
+    """
+    spec = TABLES[table]
+    frame = raw.frame
+    missing = [c for c in spec.required if not mapping.get(c)]
+    if missing:
+        raise SchemaError(
+            f"{raw.source}: the {spec.label.lower()} table needs the column(s) "
+            f"{', '.join(missing)}; choose which column holds each on the Data page."
+        )
+    unknown = [s for s in mapping.values() if s and s not in frame.columns]
+    if unknown:
+        raise SchemaError(
+            f"{raw.source}: the mapping names column(s) {', '.join(map(repr, unknown))}, "
+            f"which the file does not have. Its columns are: {', '.join(frame.columns)}."
+        )
+    today = pd.Timestamp.today().normalize() if today is None else pd.Timestamp(today)
+    date_orders = dict(date_orders or {})
+    n = len(frame)
+    report = ValidationReport(raw.source, table, rows_read=n + len(raw.bad_lines))
+    report.notes.extend(raw.notes)
+    report.empty_rows = raw.empty_rows
+    if raw.bad_lines:
+        report.rejected.append(
+            Problem(
+                "the row has more cells than the header (a stray delimiter?)",
+                len(raw.bad_lines),
+                [f"line {b.line}: {b.text[:60]!r}" for b in raw.bad_lines[:MAX_EXAMPLES]],
+            )
+        )
+    reject = np.zeros(n, dtype=bool)
+    reasons = np.full(n, "", dtype=object)
+    out: dict[str, pd.Series] = {}
+
+    def fail(mask: np.ndarray, reason: str, column: str | None, required: bool) -> None:
+        mask = mask & ~reject if required else mask
+        count = int(mask.sum())
+        if not count:
+            return
+        problem = Problem(reason, count, _examples(raw, mask, column))
+        if required:
+            report.rejected.append(problem)
+            reject[mask] = True
+            reasons[mask] = reason
+        else:
+            report.warnings.append(problem)
+
+    hint = decimal or raw.decimal_hint
+    for col in spec.columns:
+        source = mapping.get(col.name)
+        if not source:
+            continue
+        values = frame[source]
+        blank = blank_mask(values).to_numpy()
+        label = f"{col.name} ({source})"
+        if col.required:
+            fail(blank, f"{label} is blank", None, True)
+        if col.kind in ("date", "datetime"):
+            got = parse_dates(values, order=date_orders.get(col.name))
+            if got.ambiguous:
+                report.ambiguous_dates.append(col.name)
+            if got.order and got.order != "ymd" and "first" in got.description:
+                report.notes.append(f"{label}: read as {got.description}.")
+            fail(
+                got.bad.to_numpy(),
+                f"{label} is not a date between 1950 and 2100",
+                source,
+                col.required,
+            )
+            parsed = got.values
+            if col.kind == "date" and parsed.notna().any():
+                has_time = (parsed.dropna() != parsed.dropna().dt.normalize()).any()
+                if not has_time:
+                    parsed = parsed.dt.normalize()
+            out[col.name] = parsed
+            future = (parsed > today + pd.Timedelta(days=1)).to_numpy()
+            report.future_dates += int((future & ~reject).sum())
+        elif col.kind in ("money", "number"):
+            got_n = parse_numbers(values, decimal=decimal, hint=hint)  # type: ignore[arg-type]
+            if col.kind == "money" and got_n.currency and not report.currency:
+                report.currency = got_n.currency
+            fail(got_n.bad.to_numpy(), f"{label} is not a number", source, col.required)
+            out[col.name] = got_n.values
+            if got_n.decimal == "," and col.kind == "money":
+                report.notes.append(f"{label}: decimal comma.")
+        elif col.kind == "score":
+            scores, bad, scale = _score_column(values)
+            fail(bad.to_numpy(), f"{label} is not a number", source, col.required)
+            out[col.name] = scores
+            if scale.notna().any():
+                out["scale_max"] = scale
+        elif col.kind == "bool":
+            flags, bad = parse_flags(values)
+            fail(bad.to_numpy(), f"{label} is not yes or no", source, False)
+            out[col.name] = flags
+        elif col.kind == "id":
+            out[col.name] = parse_ids(values)
+        else:
+            out[col.name] = parse_text(values)
+    if "scale_max" in out and mapping.get("scale_max"):
+        scale_col = parse_numbers(frame[mapping["scale_max"]]).values
+        out["scale_max"] = scale_col.fillna(out["scale_max"]) if "scale_max" in out else scale_col
+    result = pd.DataFrame(out, index=frame.index)
+    _table_checks(table, result, report, reject, fail)
+    mapped_sources = {s for s in mapping.values() if s}
+    for extra in frame.columns:
+        if extra in mapped_sources or extra in result.columns:
+            continue
+        text = parse_text(frame[extra])
+        distinct = text.nunique(dropna=True)
+        if 0 < distinct <= MAX_ATTRIBUTE_VALUES and distinct < max(2, 0.5 * n):
+            result[extra] = text
+        else:
+            report.unused_columns.append(extra)
+    kept = result.loc[~reject].reset_index(drop=True)
+    if reject.any():
+        rows = frame.loc[reject].copy()
+        rows.insert(0, "line", raw.line_numbers[reject])
+        rows.insert(1, "reason", reasons[reject])
+        report.rejected_rows = rows.reset_index(drop=True)
+    report.rows_kept = len(kept)
+    if "amount" in kept and table in ("orders",):
+        neg = kept["amount"] < 0
+        report.refunds = int(neg.sum())
+        report.refund_total = float(kept.loc[neg, "amount"].sum())
+    # A repeated order number is a double export; without order numbers, a row identical in
+    # customer, date and amount is counted (two equal jobs on one day do happen: kept).
+    if table == "orders" and len(kept):
+        cols = ["order_id"] if "order_id" in kept else ["customer_id", "order_date", "amount"]
+        ids = kept[cols].dropna()
+        report.duplicates = int(ids.duplicated().sum())
+    if not report.currency and table in ("orders", "spend"):
+        for source in (mapping.get("amount"),):
+            if source:
+                report.currency = detect_currency(frame[source])
+    return MappedTable(raw.source, table, kept, report, dict(mapping))
+
+
+def _table_checks(table, result, report, reject, fail) -> None:
+    """Checks across columns that only make sense for one table."""
+    if table == "surveys" and "score" in result:
+        score = result["score"]
+        scale = result.get("scale_max")
+        top = scale.fillna(10) if scale is not None else 10
+        bad = ((score < 0) | (score > top)).fillna(False).to_numpy()
+        fail(bad, "score is outside the survey's scale (0-10 unless scale_max says)", None, True)
+    if table == "tickets":
+        created = result["created_at"]
+        for col, what in (("first_response_at", "first response"), ("resolved_at", "resolution")):
+            if col in result:
+                bad = (result[col] < created).fillna(False).to_numpy()
+                fail(bad, f"the {what} is before the ticket was created", None, True)
+        if "first_response_at" in result and "resolved_at" in result:
+            bad = (result["resolved_at"] < result["first_response_at"]).fillna(False).to_numpy()
+            fail(bad, "the ticket was resolved before its first response", None, True)
+    if table in ("customers", "leads", "employees"):
+        pairs = {
+            "customers": ("signup_date", "end_date", "the cancellation is before the signup"),
+            "leads": ("created_date", "converted_date", "the conversion is before the lead"),
+            "employees": ("hire_date", "leave_date", "the leave date is before the hire date"),
+        }[table]
+        if pairs[0] in result and pairs[1] in result:
+            bad = (result[pairs[1]] < result[pairs[0]]).fillna(False).to_numpy()
+            fail(bad, pairs[2], None, False)
+    key = {
+        "customers": "customer_id",
+        "leads": "lead_id",
+        "tickets": "ticket_id",
+        "employees": "employee",
+    }.get(table)
+    if key and key in result:
+        dup = (result[key].duplicated() & result[key].notna()).to_numpy()
+        fail(dup & ~reject, f"{key} repeats an earlier row's", None, True)
+
+
+@dataclass
+class Dataset:
+    """All canonical tables of a session, with the reports of the sources behind them."""
+
+    tables: dict[str, pd.DataFrame]
+    reports: list[ValidationReport]
+    currency: str | None = None
+
+    def has(self, table: str, *columns: str) -> bool:
+        frame = self.tables.get(table)
+        return (
+            frame is not None
+            and not frame.empty
+            and all(c in frame.columns and frame[c].notna().any() for c in columns)
+        )
+
+
+def build_dataset(mapped: Iterable[MappedTable]) -> Dataset:
+    """Stack sources that hold the same table (e.g. two months of orders) into one frame."""
+    by_table: dict[str, list[pd.DataFrame]] = {}
+    reports: list[ValidationReport] = []
+    currencies: list[str] = []
+    for m in mapped:
+        by_table.setdefault(m.table, []).append(m.frame)
+        reports.append(m.report)
+        if m.report.currency:
+            currencies.append(m.report.currency)
+    tables = {
+        t: frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+        for t, frames in by_table.items()
+    }
+    currency = max(set(currencies), key=currencies.count) if currencies else None
+    return Dataset(tables, reports, currency)
+
+
+@dataclass(frozen=True)
+class SourcePlan:
+    """What the reader found in one source and what it will be mapped to."""
+
+    raw: RawTable
+    suggestion: Suggestion
+    ranked: tuple[Suggestion, ...]
+
+
+def plan_sources(
+    files: Iterable[tuple[str, bytes]], *, limits: Limits = Limits()
+) -> list[SourcePlan]:
+    """Read every file and suggest a table and mapping for each CSV or sheet found."""
+    plans = []
+    for name, data in files:
+        for raw in read_file(data, name, limits=limits):
+            ranked = detect_table(raw.frame, name=raw.source)
+            plans.append(SourcePlan(raw, ranked[0], tuple(ranked)))
+    return plans
+
+
+def load_files(
+    files: Iterable[tuple[str, bytes]],
+    *,
+    mapping: Mapping[str, Mapping[str, object]] | None = None,
+    limits: Limits = Limits(),
+    today: pd.Timestamp | None = None,
+) -> Dataset:
+    """Read, detect, map and validate files exactly as the app does, without asking anyone.
+
+    ``mapping`` (as in a ``--mapping`` JSON file) overrides the detected table and columns per
+    source: ``{"orders.csv": {"table": "orders", "columns": {"amount": "Kwota"}}}``; a source
+    mapped to table ``"skip"`` is left out. Sources whose table cannot be told are left out
+    with a note. Raises ReadError when no file holds a usable table.
+    """
+    mapping = dict(mapping or {})
+    mapped: list[MappedTable] = []
+    skipped: list[str] = []
+    for plan in plan_sources(files, limits=limits):
+        override = mapping.get(plan.raw.source) or mapping.get(plan.raw.source.split(" › ")[0])
+        if override and override.get("table") == "skip":
+            continue
+        if override:
+            table = str(override["table"])
+            sug = suggest_mapping(plan.raw.frame, table)
+            cols = {**sug.mapping, **dict(override.get("columns", {}))}  # type: ignore[arg-type]
+            orders = override.get("date_orders")
+        else:
+            sug, cols, orders = plan.suggestion, plan.suggestion.mapping, None
+            if not sug.complete:
+                skipped.append(
+                    f"{plan.raw.source}: could not tell which table it holds (best guess "
+                    f"{sug.table}, missing {', '.join(sug.missing_required)}); give a mapping."
+                )
+                continue
+            table = sug.table
+        mapped.append(
+            apply_mapping(plan.raw, table, cols, date_orders=orders, today=today)  # type: ignore[arg-type]
+        )
+    if not mapped:
+        raise ReadError(" ".join(skipped) or "No table with data was found in the files.")
+    ds = build_dataset(mapped)
+    for note in skipped:
+        ds.reports.append(ValidationReport(note.split(":")[0], "unknown", notes=[note]))
+    return ds

@@ -1,0 +1,332 @@
+"""Mapping, validation report and the whole chain on messy files, without touching the mapping."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pandas as pd
+import pytest
+import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kpi.errors import ReadError, SchemaError
+from kpi.ingest import apply_mapping, load_files
+from kpi.io import read_file
+from kpi.schema import detect_table, suggest_mapping
+
+TODAY = pd.Timestamp("2026-11-23")
+
+# A Windows-1251, semicolon-separated export with decimal commas, a title row and a refund.
+CP1251_EXPORT = (
+    "Выгрузка продаж за 2025 год\n"
+    "\n"
+    "Дата;Клиент;Номер заказа;Сумма;Канал\n"
+    "03.01.2025;Иванов И.;1001;1 234,50 руб.;Реклама\n"
+    "15.01.2025;ООО «Ромашка»;1002;99,90;Сайт\n"
+    "02.02.2025;Иванов И.;1003;2 000,00;Реклама\n"
+    "10.02.2025;Петрова А.;1004;-100,00;Сайт\n"
+).encode("cp1251")
+# Revenue: 1234.50 + 99.90 + 2000.00 - 100.00 = 3234.40
+
+
+def test_cp1251_semicolon_decimal_comma_export_gives_right_revenue():
+    ds = load_files([("продажи.csv", CP1251_EXPORT)], today=TODAY)
+    orders = ds.tables["orders"]
+    assert orders["amount"].sum() == pytest.approx(3234.40)
+    assert orders["customer_id"].tolist()[:2] == ["Иванов И.", "ООО «Ромашка»"]
+    assert orders["order_date"].tolist()[0] == pd.Timestamp("2025-01-03")
+    assert orders["channel"].tolist()[0] == "Реклама"
+    report = ds.reports[0]
+    assert (report.rows_read, report.rows_kept, report.rows_rejected) == (4, 4, 0)
+    assert report.refunds == 1 and report.refund_total == -100.0
+    assert ds.currency == "RUB"
+
+
+def _workbook() -> bytes:
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    date_fmt = book.add_format({"num_format": "dd.mm.yyyy"})
+    ws = book.add_worksheet("Sprzedaż")
+    ws.write(0, 0, "Raport sprzedaży – firma Czysto Sp. z o.o.")
+    for c, h in enumerate(["Data zamówienia", "Klient", "Kwota brutto", "Usługa"]):
+        ws.write(2, c, h)
+    rows = [
+        (dt.datetime(2025, 3, 1), "K-1", 450.0, "Sprzątanie"),
+        (dt.datetime(2025, 3, 8), "K-2", 1200.0, "Serwis klimatyzacji"),
+        (dt.datetime(2025, 4, 2), "K-1", 450.0, "Sprzątanie"),
+    ]
+    for r, (d, k, a, s) in enumerate(rows, start=3):
+        ws.write_datetime(r, 0, d, date_fmt)
+        ws.write(r, 1, k)
+        ws.write_number(r, 2, a)
+        ws.write(r, 3, s)
+    ws2 = book.add_worksheet("Klienci")
+    for r, row in enumerate(
+        [
+            ["Klient", "Data rejestracji", "Kanał", "Region"],
+            ["K-1", "01.03.2025", "Polecenie", "Mazowieckie"],
+            ["K-2", "05.03.2025", "Reklama", "Śląskie"],
+        ]
+    ):
+        for c, v in enumerate(row):
+            ws2.write(r, c, v)
+    book.close()
+    return buf.getvalue()
+
+
+def test_xlsx_with_title_row_and_two_sheets_gives_right_revenue():
+    ds = load_files([("raport.xlsx", _workbook())], today=TODAY)
+    # 450 + 1200 + 450 = 2100
+    assert ds.tables["orders"]["amount"].sum() == 2100.0
+    assert ds.tables["orders"]["service_type"].tolist()[1] == "Serwis klimatyzacji"
+    customers = ds.tables["customers"]
+    assert customers["channel"].tolist() == ["Polecenie", "Reklama"]
+    assert customers["signup_date"].tolist()[1] == pd.Timestamp("2025-03-05")
+    assert {r.table for r in ds.reports} == {"orders", "customers"}
+
+
+@pytest.mark.parametrize(
+    ("headers", "table"),
+    [
+        (["Order date", "Customer", "Amount"], "orders"),
+        (["Datum", "Kunde", "Betrag", "Kanal"], "orders"),
+        (["Fecha", "Cliente", "Importe"], "orders"),
+        (["Data", "Client", "Valoare"], "orders"),
+        (["Datum", "Stranka", "Znesek"], "orders"),
+        (["Date de commande", "Client", "Montant TTC"], "orders"),
+        (["Ticket", "Created at", "First response at", "Resolved at", "Agent"], "tickets"),
+        (["Date", "Score", "Comment"], "surveys"),
+        (["Lead", "Created", "Source", "Qualified"], "leads"),
+        (["Month", "Spend", "Channel"], "spend"),
+        (["Klient", "Data rejestracji", "Kanał"], "customers"),
+        (["Сотрудник", "Дата приема", "Дата увольнения", "Отдел"], "employees"),
+        (["Period", "Operating cash flow", "Investments"], "cashflow"),
+    ],
+)
+def test_detect_table_from_headers(headers, table):
+    sample = {
+        "orders": ["2025-01-02", "C1", "10,5", "Web"],
+        "tickets": ["T1", "2025-01-02 10:00", "2025-01-02 11:00", "2025-01-03 09:00", "Ann"],
+        "surveys": ["2025-01-02", "9", "great"],
+        "leads": ["L1", "2025-01-02", "web", "yes"],
+        "spend": ["2025-01", "1000", "ads"],
+        "customers": ["C1", "2025-01-02", "Web"],
+        "employees": ["Ann", "2020-01-01", "", "support"],
+        "cashflow": ["2025-01", "100", "30"],
+    }[table]
+    frame = pd.DataFrame([sample[: len(headers)]] * 3, columns=headers)
+    best = detect_table(frame)[0]
+    assert best.table == table
+    assert best.complete
+
+
+def test_mapping_suggestion_orders():
+    frame = pd.DataFrame(
+        {
+            "Nr faktury": ["F1"],
+            "Data sprzedaży": ["01.02.2025"],
+            "Kontrahent": ["K1"],
+            "Wartość brutto": ["12,50"],
+            "Koszt": ["5,00"],
+            "Region": ["Śląskie"],
+        }
+    )
+    mapping = suggest_mapping(frame, "orders").mapping
+    assert mapping["customer_id"] == "Kontrahent"
+    assert mapping["order_date"] == "Data sprzedaży"
+    assert mapping["amount"] == "Wartość brutto"
+    assert mapping["order_id"] == "Nr faktury"
+    assert mapping["cost"] == "Koszt"
+    assert mapping["region"] == "Region"
+
+
+def test_mapping_falls_back_to_values_when_headers_are_unknown():
+    frame = pd.DataFrame(
+        {"Kunde": ["A", "B"], "Wann": ["01.02.2025", "03.02.2025"], "Wieviel": ["12,5", "7"]}
+    )
+    mapping = suggest_mapping(frame, "orders").mapping
+    assert mapping["order_date"] == "Wann"
+    assert mapping["amount"] == "Wieviel"
+
+
+def _raw(text: str):
+    return read_file(text.encode("utf-8"), "x.csv")[0]
+
+
+def test_report_counts_every_row():
+    raw = _raw(
+        "Date;Customer;Amount\n"
+        "2025-01-02;A;10\n"
+        ";B;5\n"  # blank date: rejected
+        "2025-01-03;;5\n"  # blank customer: rejected
+        "2025-01-04;C;abc\n"  # bad amount: rejected
+        "2025-01-05;D;-3\n"  # refund: kept
+        "2027-01-05;E;4\n"  # future: kept and counted
+        "2025-01-02;A;10\n"  # exact duplicate: kept and counted
+        "2025-01-06;F;1;extra\n"  # too many cells: rejected
+    )
+    mapped = apply_mapping(
+        raw,
+        "orders",
+        {"order_date": "Date", "customer_id": "Customer", "amount": "Amount"},
+        today=TODAY,
+    )
+    r = mapped.report
+    assert r.rows_read == 8
+    assert r.rows_kept == 4
+    assert r.rows_rejected == 4
+    assert r.rows_read == r.rows_kept + r.rows_rejected
+    reasons = {p.reason.split(" (")[0]: p.count for p in r.rejected}
+    assert reasons == {
+        "the row has more cells than the header": 1,
+        "order_date": 1,
+        "customer_id": 1,
+        "amount": 1,
+    }
+    assert r.refunds == 1 and r.refund_total == -3.0
+    assert r.future_dates == 1
+    assert r.duplicates == 1
+    assert r.rejected_rows["line"].tolist() == [3, 4, 5]
+    examples = [e for p in r.rejected for e in p.examples]
+    assert "line 5: 'abc'" in examples
+
+
+def test_optional_cells_that_cannot_be_read_are_blank_and_counted():
+    raw = _raw(
+        "Lead;Created;Qualified;Converted\nL1;2025-01-02;yes;2025-01-05\n"
+        "L2;2025-01-03;perhaps;someday\n"
+    )
+    mapped = apply_mapping(
+        raw,
+        "leads",
+        {
+            "lead_id": "Lead",
+            "created_date": "Created",
+            "qualified": "Qualified",
+            "converted_date": "Converted",
+        },
+        today=TODAY,
+    )
+    assert mapped.report.rows_kept == 2
+    assert {p.reason.split(" (")[0] for p in mapped.report.warnings} == {
+        "qualified",
+        "converted_date",
+    }
+    assert mapped.frame["qualified"].tolist() == [True, pd.NA]
+
+
+def test_scores_out_of_range_and_fractions():
+    raw = _raw(
+        "Date;Score\n2025-01-02;9\n2025-01-03;11\n2025-01-04;10/10\n2025-01-05;9,5\n2025-01-06;-1\n"
+    )
+    mapped = apply_mapping(raw, "surveys", {"date": "Date", "score": "Score"}, today=TODAY)
+    assert mapped.frame["score"].tolist() == [9.0, 10.0, 9.5]
+    assert mapped.frame["scale_max"].tolist()[1] == 10.0
+    assert mapped.report.rows_rejected == 2
+
+
+def test_tickets_answered_before_creation_are_rejected():
+    raw = _raw(
+        "Ticket;Created;First response;Resolved\n"
+        "T1;2025-01-02 10:00;2025-01-02 11:00;2025-01-02 12:00\n"
+        "T2;2025-01-02 10:00;2025-01-02 09:00;\n"
+        "T3;2025-01-02 10:00;2025-01-02 12:00;2025-01-02 11:00\n"
+        "T4;2025-01-02 10:00;;\n"
+    )
+    mapped = apply_mapping(
+        raw,
+        "tickets",
+        {
+            "ticket_id": "Ticket",
+            "created_at": "Created",
+            "first_response_at": "First response",
+            "resolved_at": "Resolved",
+        },
+        today=TODAY,
+    )
+    assert mapped.frame["ticket_id"].tolist() == ["T1", "T4"]
+    assert mapped.report.rows_rejected == 2
+
+
+def test_duplicate_keys_in_customers_are_rejected():
+    raw = _raw("Customer;Channel\nC1;Web\nC2;Ads\nC1;Ads\n")
+    mapped = apply_mapping(
+        raw, "customers", {"customer_id": "Customer", "channel": "Channel"}, today=TODAY
+    )
+    assert mapped.frame["customer_id"].tolist() == ["C1", "C2"]
+    assert mapped.report.rejected[0].reason == "customer_id repeats an earlier row's"
+
+
+def test_unmapped_low_cardinality_columns_become_attributes():
+    raw = _raw(
+        "Date;Customer;Amount;Plan;Note\n"
+        + "".join(
+            f"2025-01-{d:02d};C{d};10;{'basic' if d % 2 else 'premium'};note {d}\n"
+            for d in range(1, 11)
+        )
+    )
+    mapped = apply_mapping(
+        raw,
+        "orders",
+        {"order_date": "Date", "customer_id": "Customer", "amount": "Amount"},
+        today=TODAY,
+    )
+    assert "Plan" in mapped.frame.columns
+    assert mapped.report.unused_columns == ["Note"]
+
+
+def test_missing_required_mapping():
+    raw = _raw("Date;Customer\n2025-01-02;A\n")
+    with pytest.raises(SchemaError, match="needs the column"):
+        apply_mapping(raw, "orders", {"order_date": "Date", "customer_id": "Customer"})
+
+
+def test_mapping_file_overrides_detection():
+    text = b"When;Who;HowMuch\n2025-01-02;A;10\n2025-01-03;B;20\n"
+    ds = load_files(
+        [("x.csv", text)],
+        mapping={
+            "x.csv": {
+                "table": "orders",
+                "columns": {"order_date": "When", "customer_id": "Who", "amount": "HowMuch"},
+            }
+        },
+    )
+    assert ds.tables["orders"]["amount"].sum() == 30
+
+
+def test_unrecognisable_file():
+    with pytest.raises(ReadError, match="could not tell"):
+        load_files([("x.csv", b"foo;bar\nbaz;qux\n")])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["2025-01-02", "31.01.2025", "", "junk", "2025-13-45"]),
+            st.sampled_from(["C1", "C2", "", " "]),
+            st.sampled_from(["10", "1 234,5", "", "x", "-3", "1e308", "NaN"]),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_rows_read_equal_kept_plus_rejected(rows):
+    text = "Date;Customer;Amount\n" + "".join(f"{a};{b};{c}\n" for a, b, c in rows)
+    try:
+        raw = read_file(text.encode(), "x.csv")[0]
+    except ReadError:
+        return  # only blank rows: nothing to keep
+    mapped = apply_mapping(
+        raw,
+        "orders",
+        {"order_date": "Date", "customer_id": "Customer", "amount": "Amount"},
+        today=TODAY,
+    )
+    r = mapped.report
+    assert r.rows_read == r.rows_kept + r.rows_rejected
+    assert r.rows_read + r.empty_rows == len(rows)
+    assert mapped.frame["amount"].notna().all()
