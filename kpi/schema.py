@@ -556,13 +556,17 @@ def _value_profile(values: pd.Series) -> dict[str, float]:
     }
 
 
-_KIND_FIT = {
-    "date": lambda p: p["date"] >= 0.8,
-    "datetime": lambda p: p["date"] >= 0.8,
-    "money": lambda p: p["number"] >= 0.8 and p["date"] < 0.5,
-    "number": lambda p: p["number"] >= 0.8 and p["date"] < 0.5,
-    "score": lambda p: p["number"] >= 0.8 and p["date"] < 0.5,
-}
+def _kind_fits(kind: str, profile: Mapping[str, float], *, share: float) -> bool | None:
+    """Whether a column's sampled values suit a canonical column kind; None: any values do.
+
+    ``share`` is the least share of cells that must parse: lower when the header already names
+    the column (a few unreadable cells are reported by validation, not a reason to look away).
+    """
+    if kind in ("date", "datetime"):
+        return profile["date"] >= share
+    if kind in ("money", "number", "score"):
+        return profile["number"] >= share and profile["date"] < 0.5
+    return None
 
 
 def suggest_mapping(
@@ -584,8 +588,8 @@ def suggest_mapping(
     for order, col in enumerate(spec.columns):
         for h in headers:
             s = header_score(h, col)
-            fit = _KIND_FIT.get(col.kind)
-            if s > 0 and (fit is None or fit(profiles[h]) or profiles[h]["filled"] == 0):
+            fit = _kind_fits(col.kind, profiles[h], share=0.5)
+            if s > 0 and (fit is not False or profiles[h]["filled"] == 0):
                 # Required columns win ties; earlier canonical columns win remaining ties.
                 candidates.append((s + (0.05 if col.required else 0.0), -order, col.name, h))
     mapping: dict[str, str | None] = {c.name: None for c in spec.columns}
@@ -599,9 +603,8 @@ def suggest_mapping(
     for col in spec.columns:
         if mapping[col.name] is not None or not col.required:
             continue
-        fit = _KIND_FIT.get(col.kind)
         for h in headers:
-            if h not in used and fit is not None and fit(profiles[h]):
+            if h not in used and _kind_fits(col.kind, profiles[h], share=0.8):
                 mapping[col.name] = h
                 used.add(h)
                 score += 0.3

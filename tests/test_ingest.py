@@ -142,6 +142,21 @@ def test_mapping_suggestion_orders():
     assert mapping["region"] == "Region"
 
 
+def test_a_named_amount_column_with_some_bad_cells_is_still_the_amount():
+    # One cell in four is unreadable: the header names the column, so it is mapped and the bad
+    # row is rejected by validation, instead of the file being taken for another table.
+    frame = pd.DataFrame(
+        {
+            "Client": ["K1", "K1", "K2", "K3"],
+            "Datum": ["05.01.2025", "10.02.2025", "11.02.2025", "12.03.2025"],
+            "Kwota": ["1 200,50", "300,00", "-100,50", "not a number"],
+        }
+    )
+    best = detect_table(frame, name="export.csv")[0]
+    assert best.table == "orders"
+    assert best.mapping["amount"] == "Kwota"
+
+
 def test_mapping_falls_back_to_values_when_headers_are_unknown():
     frame = pd.DataFrame(
         {"Kunde": ["A", "B"], "Wann": ["01.02.2025", "03.02.2025"], "Wieviel": ["12,5", "7"]}
