@@ -1,0 +1,137 @@
+"""Base counts and headline figures against a hand-built table."""
+
+import numpy as np
+import pandas as pd
+import pandas.testing as tm
+import pytest
+
+from kpi import base
+from kpi.errors import SchemaError
+
+
+def _orders() -> pd.DataFrame:
+    # customer, date, amount. C refunds in February; D orders only in March.
+    rows = [
+        ("A", "2025-01-05", 100.0),
+        ("A", "2025-02-10", 50.0),
+        ("B", "2025-01-20", 200.0),
+        ("C", "2025-02-01", 80.0),
+        ("C", "2025-02-15", -30.0),
+        ("A", "2025-03-31", 70.0),
+        ("D", "2025-03-02", 40.0),
+    ]
+    frame = pd.DataFrame(rows, columns=["customer_id", "order_date", "amount"])
+    frame["order_date"] = pd.to_datetime(frame["order_date"])
+    return frame
+
+
+def test_headline_whole_range_by_hand():
+    result = base.headline(_orders())
+    # revenue 100 + 50 + 200 + 80 - 30 + 70 + 40 = 510; 6 orders, 1 refund
+    # active A, B, C, D = 4; repeat: A has 3 orders, others 1 -> 1 / 4
+    assert result == {
+        "revenue": 510.0,
+        "orders": 6,
+        "refunds": 1,
+        "active_customers": 4,
+        "new_customers": 4,
+        "average_order_value": 85.0,  # 510 / 6
+        "arpu": 127.5,  # 510 / 4
+        "repeat_customer_rate": 0.25,
+    }
+
+
+def test_headline_february_counts_only_first_orders_as_new():
+    feb = base.headline(_orders(), start=pd.Timestamp("2025-02-01"), end=pd.Timestamp("2025-02-28"))
+    # February rows: A 50, C 80, C -30 -> revenue 100, 2 orders, 1 refund
+    # active A and C; new: only C (A's first order was in January)
+    assert feb["revenue"] == 100.0
+    assert (feb["orders"], feb["refunds"]) == (2, 1)
+    assert (feb["active_customers"], feb["new_customers"]) == (2, 1)
+    assert feb["average_order_value"] == 50.0
+    assert feb["repeat_customer_rate"] == 0.0
+
+
+def test_end_day_is_inclusive_even_with_times():
+    orders = _orders()
+    orders.loc[5, "order_date"] = pd.Timestamp("2025-03-31 18:30")
+    march = base.headline(orders, start=pd.Timestamp("2025-03-01"), end=pd.Timestamp("2025-03-31"))
+    assert march["revenue"] == 110.0  # 70 + 40
+
+
+def test_signup_date_overrides_first_order_for_new_customers():
+    customers = pd.DataFrame(
+        {
+            "customer_id": ["A", "B", "E"],
+            "signup_date": pd.to_datetime(["2024-12-20", None, "2025-01-10"]),
+        }
+    )
+    jan = base.new_customers(
+        _orders(), customers, start=pd.Timestamp("2025-01-01"), end=pd.Timestamp("2025-01-31")
+    )
+    # A signed up in December; B has no signup date -> first order 2025-01-20; E signed up in
+    # January without ordering. New in January: B and E.
+    assert jan == 2
+
+
+def test_previous_window_and_change():
+    orders = _orders()
+    change = base.headline_change(
+        orders, start=pd.Timestamp("2025-02-01"), end=pd.Timestamp("2025-02-28")
+    )
+    # previous window 2025-01-04 .. 2025-01-31: A 100, B 200 -> revenue 300, 2 orders
+    # February revenue 100: (100 - 300) / 300
+    assert change["revenue"] == pytest.approx(-2 / 3)
+    assert change["orders"] == 0.0
+    assert change["repeat_customer_rate"] is None  # 0 / 2 before: division by zero
+
+
+def test_change_is_unknown_before_the_data_starts():
+    change = base.headline_change(
+        _orders(), start=pd.Timestamp("2025-01-01"), end=pd.Timestamp("2025-01-31")
+    )
+    assert set(change.values()) == {None}
+
+
+def test_revenue_series_keeps_empty_periods():
+    orders = _orders()
+    orders = orders[orders["order_date"].dt.month != 2]
+    result = base.revenue_series(orders, period="month")
+    expected = pd.DataFrame(
+        {
+            "revenue": [300.0, 0.0, 110.0],
+            "orders": [2, 0, 2],
+            "active_customers": [2, 0, 2],
+            "new_customers": [2, 0, 1],
+            "average_order_value": [150.0, np.nan, 55.0],
+            "arpu": [150.0, np.nan, 55.0],
+        },
+        index=pd.DatetimeIndex(
+            pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"]), name="period"
+        ),
+    )
+    tm.assert_frame_equal(result, expected, check_index_type=False, check_freq=False)
+
+
+def test_revenue_series_sums_to_headline():
+    orders = _orders()
+    series = base.revenue_series(orders, period="week")
+    assert series["revenue"].sum() == base.revenue(orders)
+    assert series["orders"].sum() == base.order_count(orders)
+
+
+def test_section_without_orders_is_null_with_a_warning():
+    result = base.section({})
+    assert result.kpis["revenue"] is None
+    assert "orders" in result.warnings[0]
+
+
+def test_section_series_labels():
+    result = base.section({"orders": _orders()}, period="quarter")
+    assert result.kpis["orders"] == 6
+    assert result.series["revenue"] == {"2025-Q1": 510.0}
+
+
+def test_missing_column_is_a_schema_error():
+    with pytest.raises(SchemaError, match="amount"):
+        base.headline(pd.DataFrame({"customer_id": [], "order_date": []}))
