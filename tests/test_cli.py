@@ -1,0 +1,109 @@
+"""The command line: same ingest and KPIs as the app, JSON contract, clear failures."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kpi.__main__ import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+ORDERS = (
+    "Client;Datum;Kwota\n"
+    "K1;05.01.2025;1 200,50\n"
+    "K1;10.02.2025;300,00\n"
+    "K2;11.02.2025;-100,50\n"
+    "K3;12.03.2025;not a number\n"
+)
+
+
+@pytest.fixture
+def orders_file(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_bytes(ORDERS.encode("cp1250"))
+    return path
+
+
+def test_json_report_on_a_messy_export(orders_file, capsys):
+    assert main(["report", str(orders_file)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    # kept: 1200.50 + 300.00 - 100.50 = 1400.00; the unreadable amount is rejected, not lost
+    assert out["tables"]["orders"]["rows"] == 3
+    assert out["tables"]["orders"]["rejected"] == 1
+    assert out["kpis"]["revenue"] == pytest.approx(1400.0)
+    assert out["kpis"]["orders"] == 2
+    assert out["kpis"]["refunds"] == 1
+    assert out["kpis"]["average_order_value"] == pytest.approx(700.0)  # 1400 / 2
+    assert out["kpis"]["nps"] is None  # no surveys: null, with a warning
+    assert any("survey" in w for w in out["warnings"])
+    assert any("rejected" in w for w in out["warnings"])
+    assert out["series"]["revenue"] == {
+        "2025-01": pytest.approx(1200.5),
+        "2025-02": pytest.approx(199.5),
+    }
+
+
+def test_date_range_and_period(orders_file, capsys):
+    code = main(
+        ["report", str(orders_file), "--start", "2025-02-01", "--end", "2025-12-31",
+         "--period", "quarter"]
+    )  # fmt: skip
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["kpis"]["revenue"] == pytest.approx(199.5)  # 300.00 - 100.50
+    assert list(out["series"]["revenue"]) == ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"]
+
+
+def test_table_format(orders_file, capsys):
+    assert main(["report", str(orders_file), "--format", "table"]) == 0
+    text = capsys.readouterr().out
+    assert "revenue" in text and "1,400" in text
+
+
+def test_mapping_file_overrides_detection(tmp_path, capsys):
+    data = tmp_path / "export.csv"
+    data.write_text("who,when,paid,tip\nA,2025-01-01,10,1\nB,2025-01-02,20,2\n")
+    mapping = tmp_path / "m.json"
+    mapping.write_text(
+        json.dumps(
+            {"export.csv": {"table": "orders",
+                            "columns": {"customer_id": "who", "order_date": "when",
+                                        "amount": "tip"}}}
+        )
+    )  # fmt: skip
+    assert main(["report", str(data), "--mapping", str(mapping)]) == 0
+    assert json.loads(capsys.readouterr().out)["kpis"]["revenue"] == 3.0  # 1 + 2
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"\x00\x01\x02\x03" * 100, b"PK\x03\x04 broken zip"],
+    ids=["empty", "binary", "broken-xlsx"],
+)
+def test_unreadable_input_exits_with_one_line(tmp_path, capsys, content):
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(content)
+    assert main(["report", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1
+
+
+def test_missing_file_exits_with_one_line(tmp_path, capsys):
+    assert main(["report", str(tmp_path / "nope.csv")]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_module_entry_point(orders_file):
+    proc = subprocess.run(
+        [sys.executable, "-m", "kpi", "report", str(orders_file)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["kpis"]["orders"] == 2
