@@ -1,0 +1,86 @@
+"""Home: what the app does, the data status, headline KPIs and revenue over time."""
+
+import streamlit as st
+
+from kpi import base
+from ui import cards, charts, frame
+from ui import format as fmt
+
+view = frame.page(
+    "Customer KPI Explorer",
+    ":material/insights:",
+    caption="Every customer-service and CRM KPI that matters, from the spreadsheets your "
+    "business already has. Drop your orders, customers, leads, spend, surveys and tickets on "
+    "the Data page; explore them with the filters on the left.",
+)
+
+if frame.needs(view, "orders", what="The home page"):
+    orders = view.tables["orders"]
+    customers = view.tables.get("customers")
+    now = base.headline(orders, customers, start=view.start, end=view.end)
+    delta = base.headline_change(orders, customers, start=view.start, end=view.end)
+    prev_start, prev_end = base.previous_window(view.start, view.end)
+    span = f"{fmt.day(view.start)} – {fmt.day(view.end)}"
+    versus = f"Change against {fmt.day(prev_start)} – {fmt.day(prev_end)}."
+    st.subheader(f"Headline, {span}")
+    cards.show(
+        [
+            cards.Card(
+                "Revenue",
+                view.money(now["revenue"]),
+                delta["revenue"],
+                f"Sum of order amounts, net of {fmt.number(now['refunds'])} refunds. {versus}",
+            ),
+            cards.Card(
+                "Orders",
+                fmt.number(now["orders"]),
+                delta["orders"],
+                f"Order rows in the range, refunds not counted. {versus}",
+            ),
+            cards.Card(
+                "Active customers",
+                fmt.number(now["active_customers"]),
+                delta["active_customers"],
+                f"Customers with at least one order in the range. {versus}",
+            ),
+            cards.Card(
+                "New customers",
+                fmt.number(now["new_customers"]),
+                delta["new_customers"],
+                "Customers whose first ever order (or signup date) is in the range. " + versus,
+            ),
+            cards.Card(
+                "Average order value",
+                view.money(now["average_order_value"]),
+                delta["average_order_value"],
+                f"Revenue {view.money(now['revenue'])} / {fmt.number(now['orders'])} orders. "
+                + versus,
+            ),
+            cards.Card(
+                "Repeat customer rate",
+                fmt.percent(now["repeat_customer_rate"]),
+                delta["repeat_customer_rate"],
+                "Customers with two or more orders in the range / customers with at least "
+                f"one. {versus}",
+            ),
+        ]
+    )
+    series = base.revenue_series(orders, period=view.period, start=view.start, end=view.end)
+    st.subheader("Revenue over time")
+    if series.empty:
+        st.info("No orders fall in the selected range. Widen the date range on the left.")
+    else:
+        fig = charts.revenue_over_time(series, period=view.period, currency=view.currency)
+        st.plotly_chart(fig, width="stretch")
+
+st.subheader("Your data")
+status = []
+for report in view.dataset.reports:
+    status.append(
+        f"- **{report.table}** from {fmt.md(report.source)}: {fmt.number(report.rows_kept)} rows"
+        + (f", {fmt.number(report.rows_rejected)} rejected" if report.rows_rejected else "")
+    )
+st.markdown("\n".join(status) if status else "No data yet.")
+st.page_link(
+    "pages/1_Data.py", label="Upload your own files on the Data page", icon=":material/upload_file:"
+)

@@ -1,0 +1,79 @@
+"""Data: upload files, confirm what each holds, see what was kept and rejected."""
+
+import streamlit as st
+
+from kpi.errors import KpiError
+from kpi.schema import TABLES
+from ui import data_page, frame, state
+from ui import format as fmt
+
+view = frame.page(
+    "Data",
+    ":material/upload_file:",
+    caption="Upload the spreadsheets your tools export. Each file "
+    "or sheet is recognised, its columns matched, and every row checked.",
+)
+
+if not state.using_sample():
+    st.success("Showing your uploaded data.")
+    if st.button("Back to the sample data", icon=":material/undo:"):
+        state.use_sample()
+        st.rerun()
+
+limits = state.limits()
+files = st.file_uploader(
+    "Upload CSV, TSV, TXT, XLSX, XLSM, XLS, ODS or Parquet files",
+    type=["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods", "parquet"],
+    accept_multiple_files=True,
+    key="uploader",
+    help=f"Up to {limits.max_bytes // 2**20} MB and {limits.max_rows:,} rows per file "
+    f"(workbooks: {limits.max_sheets} sheets). Nothing is stored on the server.",
+)
+if files:
+    data_page.remember_uploads(files)
+
+pending = data_page.pending()
+if pending:
+    st.subheader("Check what each file holds")
+    chosen = {name: data_page.mapping_editor(name, data) for name, data in pending.items()}
+    if st.button("Use these tables", type="primary", disabled=not any(chosen.values())):
+        try:
+            mapped = data_page.apply_all(pending, chosen)
+            state.use_uploads(mapped, list(pending))
+            st.rerun()
+        except KpiError as exc:
+            st.error(str(exc))
+
+st.subheader("What was read")
+st.dataframe(
+    fmt.counts(data_page.reports_table(view.dataset.reports)),
+    hide_index=True,
+    width="stretch",
+    column_config=data_page.REPORT_COLUMNS,
+)
+for i, report in enumerate(view.dataset.reports):
+    data_page.report_view(report, i)
+
+st.subheader("What your data unlocks")
+st.dataframe(fmt.counts(data_page.unlocks(view.dataset.tables)), hide_index=True, width="stretch")
+
+st.subheader("Templates")
+st.caption(
+    "Empty files with the column names the app understands at once. Other names work "
+    "too: the matching above recognises them in eight languages."
+)
+cols = st.columns(5)
+for i, (name, spec) in enumerate(TABLES.items()):
+    cols[i % 5].download_button(
+        f"{spec.label}",
+        data_page.template_csv(name),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"template_{name}",
+        icon=":material/download:",
+        help=spec.description,
+    )
+st.caption(
+    f"Currency detected: {view.dataset.currency or 'none'}; "
+    f"showing amounts in {fmt.md(view.currency)}."
+)

@@ -1,0 +1,122 @@
+"""AppTest: every page on the sample data, an upload flow, filters, hostile query strings."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from kpi import base
+from kpi.ingest import load_files
+from tests.conftest import ROOT
+from ui import format as fmt
+from ui.frame import PAGES
+
+UPLOAD = (
+    "Отчёт\n"
+    "Дата;Клиент;Сумма\n"
+    "03.01.2025;Иванов;1 234,50\n"
+    "15.01.2025;Петров;99,90\n"
+    "02.02.2025;Иванов;2 000,00\n"
+).encode("cp1251")
+# Revenue 1234.50 + 99.90 + 2000.00 = 3334.40; 3 orders; 2 customers, 1 with two orders.
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.mark.parametrize("script", [p[0] for p in PAGES])
+def test_every_page_renders_on_sample_data(app_test, script):
+    at = app_test()
+    at.run()
+    if script != "app.py":
+        at.switch_page(script).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title, "every page has a title"
+
+
+def test_home_cards_match_kpi_functions_on_sample_data(app_test):
+    at = app_test()
+    at.run()
+    files = [(p.name, p.read_bytes()) for p in sorted((ROOT / "sample_data").glob("*.csv"))]
+    ds = load_files(files)
+    orders, customers = ds.tables["orders"], ds.tables["customers"]
+    start, end = orders["order_date"].min().normalize(), orders["order_date"].max().normalize()
+    expected = base.headline(orders, customers, start=start, end=end)
+    shown = _metrics(at)
+    currency = ds.currency or "EUR"
+    assert shown["Revenue"] == fmt.money(expected["revenue"], currency)
+    assert shown["Orders"] == fmt.number(expected["orders"])
+    assert shown["Active customers"] == fmt.number(expected["active_customers"])
+
+
+def test_date_filter_changes_cards_consistently(app_test):
+    at = app_test()
+    at.run()
+    start, end = pd.Timestamp("2025-01-01"), pd.Timestamp("2025-03-31")
+    at.session_state["f_start"] = start.date()
+    at.session_state["f_end"] = end.date()
+    at.run()
+    assert not at.exception
+    ds = load_files(
+        [(p.name, p.read_bytes()) for p in sorted((ROOT / "sample_data").glob("*.csv"))]
+    )
+    expected = base.headline(ds.tables["orders"], ds.tables["customers"], start=start, end=end)
+    shown = _metrics(at)
+    assert shown["Orders"] == fmt.number(expected["orders"])
+    assert shown["Revenue"] == fmt.money(expected["revenue"], ds.currency or "EUR")
+
+
+def test_upload_confirm_and_see_numbers_on_home(app_test):
+    at = app_test()
+    at.run()
+    at.switch_page("pages/1_Data.py").run()
+    at.file_uploader(key="uploader").upload("продажи.csv", UPLOAD, "text/csv").run()
+    assert not at.exception, [e.value for e in at.exception]
+    # The detected table and mapping are shown before anything is used.
+    assert at.selectbox(key=next(k for k in _keys(at) if k.endswith("_table_"))).value == "orders"
+    [use] = [b for b in at.button if b.label == "Use these tables"]
+    use.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.switch_page("app.py").run()
+    shown = _metrics(at)
+    assert shown["Revenue"] == fmt.money(3334.40, "EUR")
+    assert shown["Orders"] == "3"
+    assert shown["Active customers"] == "2"
+    assert shown["Repeat customer rate"] == "50.0 %"
+
+
+def _keys(at) -> list[str]:
+    return [s.key for s in at.selectbox if s.key]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"start": "'; DROP TABLE orders; --", "end": "2025-13-45"},
+        {"period": "__import__('os').system('echo hi')", "currency": "<script>"},
+        {"channel": ["<img src=x onerror=alert(1)>", "ads"], "region": ["{{7*7}}"]},
+        {"start": "9999-12-31", "end": "0001-01-01"},
+    ],
+)
+def test_hostile_query_strings_are_ignored(app_test, query):
+    for script in [p[0] for p in PAGES]:
+        at = app_test()
+        for k, v in query.items():
+            at.query_params[k] = v
+        at.run()
+        if script != "app.py":
+            at.switch_page(script).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.session_state["f_period"] in ("week", "month", "quarter", "year")
+
+
+def test_query_string_reopens_the_same_view(app_test):
+    at = app_test()
+    at.query_params["start"] = "2025-02-01"
+    at.query_params["end"] = "2025-02-28"
+    at.query_params["period"] = "week"
+    at.run()
+    assert not at.exception
+    assert str(at.session_state["f_start"]) == "2025-02-01"
+    assert at.session_state["f_period"] == "week"

@@ -1,0 +1,78 @@
+"""In headless Chromium: upload through the real widget, switch pages, read numbers on screen."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+UPLOAD = (
+    "Sales export\n"
+    "\n"
+    "Datum;Kunde;Betrag\n"
+    "03.01.2025;Müller;1.234,50 €\n"
+    "15.01.2025;Schön GmbH;99,90 €\n"
+    "02.02.2025;Müller;2.000,00 €\n"
+).encode("cp1252")
+# Revenue 1,234.50 + 99.90 + 2,000.00 = 3,334.40 euros, shown as "€ 3,334".
+
+
+def _wait_ready(page) -> None:
+    page.wait_for_selector('[data-testid="stApp"]')
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+
+
+def test_home_shows_sample_kpis_and_screenshot(page, server, tmp_path):
+    page.goto(server)
+    page.get_by_text("Revenue over time").wait_for(timeout=60_000)
+    _wait_ready(page)
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Revenue").first
+    assert re.search(r"€ [\d,]+", metric.inner_text())
+    # UPDATE_SCREENSHOT=1 refreshes the README's picture; otherwise it goes to a temp folder.
+    target = (
+        ROOT / "docs" / "screenshot.png"
+        if os.environ.get("UPDATE_SCREENSHOT")
+        else (tmp_path / "home.png")
+    )
+    page.screenshot(path=str(target), full_page=False)
+    assert target.stat().st_size > 10_000
+
+
+def test_deep_link_with_filters_on_a_fresh_page(page, server):
+    page.goto(f"{server}/Data?period=quarter&start=2025-01-01&end=2025-06-30")
+    page.get_by_text("What your data unlocks").wait_for(timeout=60_000)
+    _wait_ready(page)
+    assert "period=quarter" in page.url
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert sidebar.get_by_role("combobox", name="Period").input_value() == "Quarter"
+    dates = sidebar.locator('[data-testid="stDateInput"] input')
+    shown = " ".join(dates.nth(i).input_value() for i in range(dates.count()))
+    assert "2025-01-01" in shown and "2025-06-30" in shown
+
+
+def test_upload_switch_page_and_see_revenue(page, server):
+    page.goto(f"{server}/Data")
+    page.get_by_text("What your data unlocks").wait_for(timeout=60_000)
+    _wait_ready(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": "export.csv", "mimeType": "text/csv", "buffer": UPLOAD}]
+    )
+    page.get_by_text("Check what each file holds").wait_for(timeout=60_000)
+    _wait_ready(page)
+    page.get_by_role("button", name="Use these tables").click()
+    page.get_by_text("Showing your uploaded data").wait_for(timeout=60_000)
+    _wait_ready(page)
+    page.locator('[data-testid="stSidebar"]').get_by_role("link", name="Home").click()
+    page.get_by_text("Revenue over time").wait_for(timeout=60_000)
+    _wait_ready(page)
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Revenue").first
+    assert "€ 3,334" in metric.inner_text()
+    orders = page.locator('[data-testid="stMetric"]').filter(has_text="Orders").first
+    assert "3" in orders.inner_text()

@@ -1,0 +1,24 @@
+"""Figures are checked by their data and labels, without a browser."""
+
+import pandas as pd
+
+from kpi import base
+from ui import charts
+
+
+def test_revenue_over_time_has_one_bar_per_period_with_labels():
+    orders = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "a"],
+            "order_date": pd.to_datetime(["2025-01-05", "2025-01-20", "2025-03-02"]),
+            "amount": [100.0, 50.0, -20.0],
+        }
+    )
+    series = base.revenue_series(orders, period="month")
+    fig = charts.revenue_over_time(series, period="month", currency="EUR")
+    bar = fig.data[0]
+    assert list(bar.x) == ["2025-01", "2025-02", "2025-03"]  # the empty February is a bar of 0
+    assert list(bar.y) == [150.0, 0.0, -20.0]
+    assert list(bar.customdata) == [2, 0, 0]  # orders; the refund is not an order
+    assert fig.layout.yaxis.title.text == "Revenue (€)"
+    assert fig.layout.xaxis.title.text == "Month"

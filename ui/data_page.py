@@ -1,0 +1,267 @@
+"""The pieces of the Data page: the mapping editor, the validation report, what data unlocks.
+
+Uploaded bytes and mapping choices live in plain session keys (``pending_files``,
+``mappings``), so they survive page switches; widgets are seeded from them and write back.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pandas as pd
+import streamlit as st
+
+from kpi import export
+from kpi.errors import KpiError
+from kpi.ingest import MappedTable, ValidationReport
+from kpi.io import SHEET_SEP
+from kpi.schema import TABLES, suggest_mapping, template
+from ui import format as fmt
+from ui import state
+
+PENDING = "pending_files"
+MAPPINGS = "mappings"
+SKIP = "skip"
+NONE = "— not in this file —"
+
+
+def remember_uploads(files: list) -> None:
+    """Copy the uploader's files into a plain key (name -> bytes), replacing the earlier set."""
+    st.session_state[PENDING] = {f.name: f.getvalue() for f in files}
+
+
+def pending() -> dict[str, bytes]:
+    return st.session_state.get(PENDING, {})
+
+
+def _store(key: str, field: str, col: str | None = None):
+    def copy() -> None:
+        entry = st.session_state[MAPPINGS][key]
+        value = st.session_state[f"_m_{key}_{field}_{col or ''}"]
+        if field == "table":
+            entry["table"] = value
+            entry["columns"] = {}
+        elif field == "column":
+            entry["columns"][col] = None if value == NONE else value
+        else:
+            entry["date_orders"][col] = value
+
+    return copy
+
+
+def mapping_editor(name: str, data: bytes) -> list[tuple[str, str, dict, dict]]:
+    """Draw, for each table in one uploaded file, the detected table and the column mapping.
+
+    Returns (source, table, columns, date_orders) for each table the user keeps.
+    """
+    try:
+        plans = state.plan_upload(name, data, state.limits())
+    except KpiError as exc:
+        st.error(str(exc))
+        return []
+    chosen = []
+    mappings = st.session_state.setdefault(MAPPINGS, {})
+    for i, plan in enumerate(plans):
+        raw = plan.raw
+        key = f"{state.content_key(data)}_{i}"
+        entry = mappings.setdefault(
+            key,
+            {
+                "table": plan.suggestion.table if plan.suggestion.complete else SKIP,
+                "columns": {},
+                "date_orders": {},
+            },
+        )
+        title = raw.source.split(SHEET_SEP)[-1] if SHEET_SEP in raw.source else raw.source
+        label = TABLES[entry["table"]].label if entry["table"] in TABLES else "not used"
+        with st.expander(f"{title}: {label}, {fmt.number(len(raw.frame))} rows", expanded=True):
+            st.caption(" ".join(raw.notes))
+            options = [*TABLES, SKIP]
+            st.session_state[f"_m_{key}_table_"] = entry["table"]
+            table = st.selectbox(
+                "This table holds",
+                options,
+                key=f"_m_{key}_table_",
+                format_func=lambda t: TABLES[t].label if t in TABLES else "Nothing: skip it",
+                on_change=_store(key, "table"),
+            )
+            if table == SKIP:
+                st.dataframe(raw.frame.head(8), width="stretch", hide_index=True)
+                continue
+            suggestion = suggest_mapping(raw.frame, table)
+            columns = {**suggestion.mapping, **entry["columns"]}
+            headers = [NONE, *raw.frame.columns]
+            cols = st.columns(4)
+            for j, spec in enumerate(TABLES[table].columns):
+                widget = f"_m_{key}_column_{spec.name}"
+                current = columns.get(spec.name)
+                st.session_state[widget] = current if current in headers else NONE
+                cols[j % 4].selectbox(
+                    spec.label + (" *" if spec.required else ""),
+                    headers,
+                    key=widget,
+                    on_change=_store(key, "column", spec.name),
+                    help=f"Canonical column `{spec.name}`"
+                    + (" (required)" if spec.required else " (optional)"),
+                )
+                columns[spec.name] = None if st.session_state[widget] == NONE else current
+            missing = [
+                TABLES[table].column(c).label for c in TABLES[table].required if not columns.get(c)
+            ]
+            if missing:
+                st.warning(f"Choose the column that holds: {', '.join(missing)}.")
+            orders = dict(entry["date_orders"])
+            for spec in TABLES[table].columns:
+                src = columns.get(spec.name)
+                if spec.kind in ("date", "datetime") and src and _ambiguous(raw.frame[src]):
+                    widget = f"_m_{key}_order_{spec.name}"
+                    st.session_state[widget] = orders.get(spec.name, "dmy")
+                    st.radio(
+                        f"Dates in “{src}” such as 03/04/2025 are",
+                        ["dmy", "mdy"],
+                        key=widget,
+                        horizontal=True,
+                        format_func=lambda o: (
+                            "day first (3 April)" if o == "dmy" else "month first (March 4)"
+                        ),
+                        on_change=_store(key, "order", spec.name),
+                    )
+                    orders[spec.name] = st.session_state[widget]
+            st.dataframe(raw.frame.head(8), width="stretch", hide_index=True)
+            if not missing:
+                chosen.append((raw.source, table, columns, orders))
+    return chosen
+
+
+def _ambiguous(values: pd.Series) -> bool:
+    from kpi.values import parse_dates
+
+    return parse_dates(values.head(5000)).ambiguous
+
+
+def apply_all(files: dict[str, bytes], chosen: dict[str, list]) -> list[MappedTable]:
+    """Apply every confirmed mapping (cached by content and mapping)."""
+    mapped = []
+    for name, items in chosen.items():
+        for source, table, columns, orders in items:
+            mapped.append(
+                state.mapped_table(
+                    name,
+                    files[name],
+                    source,
+                    table,
+                    json.dumps(columns, sort_keys=True),
+                    json.dumps(orders, sort_keys=True),
+                )
+            )
+    return mapped
+
+
+def reports_table(reports: list[ValidationReport]) -> pd.DataFrame:
+    """One row per file or sheet read: its table and what happened to its rows."""
+    rows = []
+    for r in reports:
+        known = r.table in TABLES
+        rows.append(
+            {
+                "File or sheet": r.source,
+                "Table": TABLES[r.table].label if known else "Not used",
+                "Rows read": r.rows_read,
+                "Rows kept": r.rows_kept if known else 0,
+                "Rows rejected": r.rows_rejected if known else 0,
+                "Refunds": fmt.number(r.refunds) if r.table == "orders" else fmt.DASH,
+                "Repeated orders": fmt.number(r.duplicates) if r.table == "orders" else fmt.DASH,
+                "Notes": " ".join(r.notes),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+REPORT_COLUMNS = {
+    "Refunds": st.column_config.TextColumn(
+        alignment="right", help="Negative amounts: kept, and netted from revenue."
+    ),
+    "Repeated orders": st.column_config.TextColumn(
+        alignment="right",
+        help="The same order number, or the same customer, date and amount, on an earlier row.",
+    ),
+}
+
+
+def _problem_lines(report: ValidationReport) -> list[str]:
+    lines = []
+    for p in report.rejected:
+        lines.append(
+            f"- :material/block: {fmt.number(p.count)} rejected: {fmt.md(p.reason)}"
+            + (f" ({fmt.md('; '.join(p.examples))})" if p.examples else "")
+        )
+    for p in report.warnings:
+        lines.append(
+            f"- :material/warning: {fmt.number(p.count)} cells left blank: {fmt.md(p.reason)}"
+            + (f" ({fmt.md('; '.join(p.examples))})" if p.examples else "")
+        )
+    if report.future_dates:
+        lines.append(
+            f"- :material/warning: {fmt.number(report.future_dates)} rows are dated in the "
+            "future (kept)."
+        )
+    if report.duplicates:
+        lines.append(
+            f"- :material/content_copy: {fmt.number(report.duplicates)} repeated orders (the "
+            "same order number, or the same customer, date and amount, on an earlier row). "
+            "Kept: check your export if there are many."
+        )
+    if report.empty_rows:
+        lines.append(f"- {fmt.number(report.empty_rows)} empty rows skipped.")
+    if report.unused_columns:
+        lines.append("- Columns not used: " + fmt.md(", ".join(report.unused_columns)) + ".")
+    return lines
+
+
+def report_view(report: ValidationReport, index: int) -> None:
+    """The problems found in one source, with examples and the rejected rows to download.
+
+    Nothing is drawn for a source read without any remark.
+    """
+    lines = _problem_lines(report)
+    if not lines:
+        return
+    title = f"{report.source}: " + (
+        f"{fmt.number(report.rows_rejected)} rows rejected"
+        if report.rows_rejected
+        else "notes on the rows"
+    )
+    with st.expander(title, expanded=bool(report.rows_rejected), icon=":material/fact_check:"):
+        st.markdown("\n".join(lines))
+        if report.rejected_rows is not None and len(report.rejected_rows):
+            st.download_button(
+                "Download the rejected rows (CSV)",
+                export.csv_bytes(report.rejected_rows),
+                file_name=f"rejected-{index + 1}.csv",
+                mime="text/csv",
+                key=f"rejected_{index}",
+                icon=":material/download:",
+            )
+
+
+def unlocks(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Which canonical tables the data has, how many rows, and what each unlocks."""
+    rows = []
+    for name, spec in TABLES.items():
+        frame = tables.get(name)
+        rows.append(
+            {
+                "Table": spec.label,
+                "In your data": "yes" if frame is not None and len(frame) else "no",
+                "Rows": len(frame) if frame is not None else 0,
+                "Unlocks": spec.unlocks,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def template_csv(table: str) -> bytes:
+    buf = io.StringIO()
+    template(table).to_csv(buf, index=False)
+    return buf.getvalue().encode("utf-8")

@@ -1,0 +1,193 @@
+"""The page frame every page starts with: config, data, navigation, global filters.
+
+A page calls ``view = page("Title", icon)`` once, first thing, and then lays out its screen
+from ``view``: the attribute-filtered canonical tables, the date range, the period and the
+currency. A deep link straight to any page works because the frame does everything a page
+needs; nothing depends on the home page having run first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from kpi.filters import ATTRIBUTE_LABELS, apply_filters, attribute_values, data_range
+from kpi.ingest import Dataset
+from kpi.periods import PERIOD_LABELS, PERIODS
+from ui import format as fmt
+from ui import state
+
+APP_NAME = "Customer KPI Explorer"
+
+# (script, label, icon, section). Only pages that exist are listed.
+PAGES: tuple[tuple[str, str, str, str], ...] = (
+    ("app.py", "Home", ":material/home:", "Overview"),
+    ("pages/1_Data.py", "Data", ":material/upload_file:", "Overview"),
+)
+
+
+@dataclass(frozen=True)
+class View:
+    """What a page works from: filtered tables, date range, period and currency."""
+
+    dataset: Dataset
+    tables: dict[str, pd.DataFrame]
+    start: pd.Timestamp
+    end: pd.Timestamp
+    period: str
+    currency: str
+    data_start: pd.Timestamp
+    data_end: pd.Timestamp
+
+    def money(self, x: float | None, **kw: object) -> str:
+        return fmt.money(x, self.currency, **kw)  # type: ignore[arg-type]
+
+    def has(self, table: str, *columns: str) -> bool:
+        frame = self.tables.get(table)
+        return (
+            frame is not None
+            and not frame.empty
+            and all(c in frame.columns and frame[c].notna().any() for c in columns)
+        )
+
+
+def _navigation() -> None:
+    section = None
+    for script, label, icon, group in PAGES:
+        if group != section:
+            st.sidebar.caption(group)
+            section = group
+        st.sidebar.page_link(script, label=label, icon=icon)
+
+
+def _keep(key: str) -> Callable[[], None]:
+    """on_change callback: copy a widget's value into its plain session key."""
+
+    def copy() -> None:
+        st.session_state[f"f_{key}"] = st.session_state[f"_w_{key}"]
+
+    return copy
+
+
+def _keep_dates() -> None:
+    value = st.session_state.get("_w_dates")
+    if isinstance(value, tuple | list) and len(value) == 2 and value[0] and value[1]:
+        st.session_state["f_start"], st.session_state["f_end"] = value[0], value[1]
+
+
+def _filters(ds: Dataset, lo: dt.date, hi: dt.date) -> dict[str, object]:
+    options = attribute_values(ds.tables)
+    state.seed_from_query(options, lo, hi)
+    ss = st.session_state
+    detected = ds.currency or "EUR"
+    defaults: dict[str, object] = {
+        "start": lo, "end": hi, "period": "month", "currency": detected,
+        **{a: [] for a in options},
+    }  # fmt: skip
+    for key, value in defaults.items():
+        ss.setdefault(f"f_{key}", value)
+    # Stale values (from other data) are put back into range.
+    start = min(max(ss["f_start"], lo), hi)
+    end = min(max(ss["f_end"], lo), hi)
+    if start > end:
+        start, end = lo, hi
+    ss["f_start"], ss["f_end"] = start, end
+    sb = st.sidebar
+    sb.subheader("Filters")
+    ss["_w_dates"] = (start, end)
+    sb.date_input(
+        "Date range",
+        min_value=lo,
+        max_value=hi,
+        key="_w_dates",
+        on_change=_keep_dates,
+        format="YYYY-MM-DD",
+        help="KPIs cover this range; changes are compared with the range of the same length "
+        "just before it.",
+    )
+    ss["_w_period"] = ss["f_period"] if ss["f_period"] in PERIODS else "month"
+    sb.selectbox(
+        "Period",
+        PERIODS,
+        key="_w_period",
+        format_func=lambda p: PERIOD_LABELS[p],
+        on_change=_keep("period"),
+        help="Granularity of charts over time and of cohorts.",
+    )
+    for attr, values in options.items():
+        ss[f"_w_{attr}"] = [v for v in ss.get(f"f_{attr}", []) if v in values]
+        sb.multiselect(
+            ATTRIBUTE_LABELS[attr],
+            values,
+            key=f"_w_{attr}",
+            on_change=_keep(attr),
+            placeholder="All",
+        )
+    currencies = list(fmt.CURRENCIES)
+    if ss["f_currency"] not in currencies:
+        ss["f_currency"] = detected if detected in currencies else "EUR"
+    ss["_w_currency"] = ss["f_currency"]
+    sb.selectbox(
+        "Currency",
+        currencies,
+        key="_w_currency",
+        on_change=_keep("currency"),
+        help="Detected from the symbols and codes in your amounts; change it if it is wrong. "
+        "Amounts are not converted.",
+    )
+    state.mirror_to_query(defaults)
+    return {a: ss.get(f"f_{a}", []) for a in options}
+
+
+def page(title: str, icon: str, *, caption: str | None = None) -> View:
+    """Draw the frame of a page and return what the page works from."""
+    st.set_page_config(
+        page_title=f"{title} · {APP_NAME}", page_icon=icon, layout="wide",
+        initial_sidebar_state="expanded",
+    )  # fmt: skip
+    ds = state.dataset()
+    _navigation()
+    span = data_range(ds.tables)
+    today = pd.Timestamp.today().normalize()
+    lo_ts, hi_ts = span if span else (today, today)
+    lo, hi = lo_ts.date(), hi_ts.date()
+    selected = _filters(ds, lo, hi)
+    st.sidebar.divider()
+    if state.using_sample():
+        st.sidebar.caption(
+            "Showing the built-in sample business. Upload your own files on the Data page."
+        )
+    else:
+        names = st.session_state.get(state.UPLOAD_NAMES, [])
+        st.sidebar.caption(f"Showing your data: {', '.join(names)}")
+    st.title(f"{icon} {title}")
+    if caption:
+        st.caption(caption)
+    ss = st.session_state
+    return View(
+        dataset=ds,
+        tables=apply_filters(ds.tables, selected),
+        start=pd.Timestamp(ss["f_start"]),
+        end=pd.Timestamp(ss["f_end"]),
+        period=ss["f_period"],
+        currency=ss["f_currency"],
+        data_start=lo_ts,
+        data_end=hi_ts,
+    )
+
+
+def needs(view: View, table: str, *columns: str, what: str) -> bool:
+    """True when the data has ``table`` (and ``columns``); otherwise say what would unlock it."""
+    if view.has(table, *columns):
+        return True
+    cols = f" with the column(s) {', '.join(columns)}" if columns else ""
+    st.info(
+        f"{what} needs a **{table}** table{cols}. Add it on the Data page, where a "
+        "template shows the columns."
+    )
+    st.page_link("pages/1_Data.py", label="Go to the Data page", icon=":material/upload_file:")
+    return False
