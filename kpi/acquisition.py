@@ -1,0 +1,907 @@
+"""Acquisition KPIs: CAC, CPL, conversion, sources, touches to close, referrals, organic growth.
+
+KPI_CATALOGUE.md, section "Acquisition". The functions take canonical tables with their full
+history and filter by ``start`` and ``end`` (inclusive calendar days, None: unbounded) inside:
+
+    spend:   date, amount; channel, kind (sales, marketing)
+    leads:   lead_id, created_date; source, qualified, converted_date, customer_id, owner
+    touches: date; lead_id, customer_id, touch_type, ...
+    orders:  customer_id, order_date, amount; channel, revenue_type, ...
+    customers: customer_id; signup_date, channel, referred_by, end_date, ...
+
+New customers of a range are those whose acquisition date falls in it (``kpi.base.
+customer_starts``: signup date, else first order). A customer's acquisition channel is
+customers.channel, else the channel of the customer's first order (``acquisition_channels``).
+Category values (spend kind, lead source, touch type) are compared after trimming and lowering
+case, with spaces and hyphens read as underscores ("Cold call" is ``cold_call``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from kpi.base import active_customers, customer_starts, orders_in_range, repeat_customer_rate
+from kpi.errors import InsufficientDataError, KpiError, SchemaError
+from kpi.periods import Period, check_period, period_labels, period_range, period_start
+from kpi.report import Section, plain
+
+SALES = "sales"
+MARKETING = "marketing"
+REFERRAL_SOURCES = ("referral", "referrals", "referred", "word_of_mouth")
+EXPANSION_TYPES = ("upsell", "cross_sell")
+UNKNOWN = "unknown"
+_DATA_PAGE = "on the Data page"
+KEYS = (
+    "cac",
+    "cac_by_channel",
+    "cpl",
+    "lead_conversion_rate",
+    "acquisition_share_by_source",
+    "touches_to_close",
+    "referral_rate",
+    "organic_growth_rate",
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Small helpers
+
+
+def _require(table: pd.DataFrame, name: str, columns: Sequence[str], kpi: str) -> None:
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise SchemaError(
+            f"{kpi} needs a {name} table with columns {', '.join(columns)}; "
+            f"{', '.join(missing)} missing. Map {'it' if len(missing) == 1 else 'them'} "
+            f"{_DATA_PAGE}."
+        )
+
+
+def _in_range(dates: pd.Series, start: pd.Timestamp | None, end: pd.Timestamp | None) -> pd.Series:
+    """True where a date lies from ``start`` to ``end``, both calendar days inclusive."""
+    mask = dates.notna()
+    if start is not None:
+        mask &= dates >= pd.Timestamp(start).normalize()
+    if end is not None:
+        mask &= dates < pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
+    return mask
+
+
+def normalise(values: pd.Series) -> pd.Series:
+    """Category text trimmed, lower case, spaces and hyphens as underscores; blanks stay NA.
+
+    >>> normalise(pd.Series([" Cold call", "in-person", None])).tolist()
+    ['cold_call', 'in_person', <NA>]
+    """
+    text = values.astype("string").str.strip().str.lower()
+    text = text.str.replace(r"[\s\-]+", "_", regex=True)
+    return text.where(text.notna() & (text != ""))
+
+
+def _flag(values: pd.Series) -> pd.Series:
+    """Nullable flags as plain booleans, blank = False."""
+    return values.astype("boolean").fillna(False).astype(bool)
+
+
+def _period_index(
+    dates: Sequence[pd.Series], start: pd.Timestamp | None, end: pd.Timestamp | None, p: Period
+) -> pd.DatetimeIndex:
+    """Every period from ``start`` (else the earliest date) to ``end`` (else the latest)."""
+    known = [d.dropna() for d in dates]
+    known = [d for d in known if not d.empty]
+    first = pd.Timestamp(start) if start is not None else None
+    last = pd.Timestamp(end) if end is not None else None
+    if first is None and known:
+        first = min(d.min() for d in known)
+    if last is None and known:
+        last = max(d.max() for d in known)
+    if first is None or last is None or first > last:
+        return pd.DatetimeIndex([], name="period")
+    return pd.DatetimeIndex(period_range(first, last, p).to_numpy(), name="period")
+
+
+def _per_period(
+    dates: pd.Series, values: pd.Series | None, p: Period, index: pd.DatetimeIndex
+) -> pd.Series:
+    """Sum of ``values`` (count of rows when None) per period start, 0 for empty periods."""
+    if values is None:
+        values = pd.Series(1.0, index=dates.index)
+    if dates.empty:
+        return pd.Series(0.0, index=index)
+    keys = period_start(dates, p).to_numpy()
+    summed = pd.Series(values.to_numpy(dtype=float), index=keys).groupby(level=0).sum()
+    return summed.reindex(index, fill_value=0.0)
+
+
+def _labelled(values: pd.Series, p: Period) -> dict[str, object]:
+    return plain(dict(zip(period_labels(values.index, p), values.tolist(), strict=True)))
+
+
+# --------------------------------------------------------------------------------------------
+# Spend and CAC
+
+
+def spend_kinds(spend: pd.DataFrame) -> pd.Series | None:
+    """Each spend row as ``sales``, ``marketing`` or ``other``; None when the table cannot say.
+
+    None when there is no ``kind`` column, or when none of its values reads as sales or
+    marketing (then every row is taken as acquisition spend of unknown kind).
+
+    >>> spend_kinds(pd.DataFrame({"kind": ["Sales", "marketing", "rent"]})).tolist()
+    ['sales', 'marketing', 'other']
+    """
+    if "kind" not in spend.columns:
+        return None
+    kind = normalise(spend["kind"])
+    known = kind.isin([SALES, MARKETING])
+    if not known.any():
+        return None
+    return kind.where(known, "other").astype("string")
+
+
+@dataclass(frozen=True)
+class Cac:
+    """CAC and its inputs. ``sales_spend`` and ``marketing_spend`` are None without spend.kind."""
+
+    cac: float | None
+    spend: float
+    new_customers: int
+    sales_spend: float | None = None
+    marketing_spend: float | None = None
+
+
+def _acquisition_spend(spend: pd.DataFrame, kpi: str) -> pd.DataFrame:
+    """Spend rows that count towards acquisition: sales and marketing when the kind is known."""
+    _require(spend, "spend", ("date", "amount"), kpi)
+    kinds = spend_kinds(spend)
+    frame = pd.DataFrame(
+        {"date": spend["date"], "amount": spend["amount"].astype(float).fillna(0.0)},
+        index=spend.index,
+    )
+    frame["kind"] = kinds if kinds is not None else pd.Series(pd.NA, index=spend.index)
+    if "channel" in spend.columns:
+        frame["channel"] = spend["channel"].astype("string")
+    if kinds is not None:
+        frame = frame[frame["kind"] != "other"]
+    return frame
+
+
+def cac(
+    spend: pd.DataFrame,
+    orders: pd.DataFrame,
+    customers: pd.DataFrame | None = None,
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> Cac:
+    """CAC = (sales + marketing spend in range) / new customers in range.
+
+    Catalogue variant: "CAC, customer acquisition cost", with new customers from the signup
+    date when customers has one, else from each customer's first ever order. When spend has
+    a ``kind`` column naming sales and marketing, rows of other kinds are left out and the
+    two parts are reported; without it every spend row counts. ``cac`` is None when no
+    customer was acquired in the range. Give ``start`` and ``end`` inside the span of the
+    spend table: customers acquired before any spend was recorded would lower CAC.
+    Catalogue KPI ``cac`` (KPI_CATALOGUE.md, Acquisition).
+
+    >>> spend = pd.DataFrame({"date": pd.to_datetime(["2025-01-01"]), "amount": [48_000.0]})
+    >>> orders = pd.DataFrame({"customer_id": [f"c{i}" for i in range(120)], "amount": 1.0,
+    ...                        "order_date": pd.Timestamp("2025-01-15")})
+    >>> cac(spend, orders).cac
+    400.0
+    """
+    frame = _acquisition_spend(spend, "cac")
+    frame = frame[_in_range(frame["date"], start, end)]
+    starts = customer_starts(orders, customers)
+    new = int(_in_range(starts, start, end).sum())
+    total = float(frame["amount"].sum())
+    parts = {}
+    if spend_kinds(spend) is not None:
+        parts = {
+            "sales_spend": float(frame.loc[frame["kind"] == SALES, "amount"].sum()),
+            "marketing_spend": float(frame.loc[frame["kind"] == MARKETING, "amount"].sum()),
+        }
+    return Cac(cac=total / new if new else None, spend=total, new_customers=new, **parts)
+
+
+def acquisition_channels(orders: pd.DataFrame, customers: pd.DataFrame | None = None) -> pd.Series:
+    """Acquisition channel per customer: customers.channel, else the channel of the first order.
+
+    Returns a Series indexed by customer_id (string values, sorted by customer); customers
+    with neither are left out. Empty when no table has a channel column.
+
+    >>> orders = pd.DataFrame({"customer_id": ["a", "a", "b"], "amount": 1.0,
+    ...     "order_date": pd.to_datetime(["2025-02-01", "2025-01-01", "2025-01-03"]),
+    ...     "channel": ["web", "ads", "ads"]})
+    >>> customers = pd.DataFrame({"customer_id": ["b"], "channel": ["referral"]})
+    >>> acquisition_channels(orders, customers).to_dict()
+    {'a': 'ads', 'b': 'referral'}
+    """
+    result = pd.Series(dtype="string", index=pd.Index([], name="customer_id", dtype="string"))
+    if "channel" in orders.columns:
+        ordered = orders.dropna(subset=["order_date", "channel"]).sort_values(
+            ["order_date"], kind="stable"
+        )
+        first = ordered.groupby("customer_id")["channel"].first().astype("string")
+        result = first
+    if customers is not None and {"customer_id", "channel"} <= set(customers.columns):
+        own = customers.dropna(subset=["channel"]).groupby("customer_id")["channel"].first()
+        result = own.astype("string").combine_first(result)
+    result = result.astype("string")
+    result.index.name = "customer_id"
+    return result.sort_index()
+
+
+def cac_by_channel(
+    spend: pd.DataFrame,
+    orders: pd.DataFrame,
+    customers: pd.DataFrame | None = None,
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """CAC of a channel = channel spend in range / new customers acquired through that channel.
+
+    Index ``channel`` (every channel with spend or new customers in the range, sorted); columns
+    ``spend`` (0 when none recorded), ``new_customers`` (int) and ``cac`` (NaN when the channel
+    acquired nobody). Spend rows without a channel and customers without an acquisition
+    channel are left out. Channels match as written in the data (trimmed).
+    Raises SchemaError without spend.channel, or when no table gives an acquisition channel.
+    """
+    frame = _acquisition_spend(spend, "cac_by_channel")
+    if "channel" not in frame.columns:
+        raise SchemaError(
+            "cac_by_channel needs a channel column in the spend table; map it "
+            f"{_DATA_PAGE}, or add the channel to each spend row."
+        )
+    channels = acquisition_channels(orders, customers)
+    has_channel = "channel" in orders.columns or (
+        customers is not None and "channel" in customers.columns
+    )
+    if not has_channel:
+        raise SchemaError(
+            "cac_by_channel needs each customer's acquisition channel: a channel column in "
+            f"the customers table (or in orders); map it {_DATA_PAGE}."
+        )
+    frame = frame[_in_range(frame["date"], start, end) & frame["channel"].notna()]
+    spent = frame.groupby(frame["channel"].str.strip())["amount"].sum()
+    starts = customer_starts(orders, customers)
+    new_ids = starts.index[_in_range(starts, start, end).to_numpy()]
+    acquired = channels.reindex(new_ids).dropna().str.strip().value_counts()
+    out = pd.DataFrame({"spend": spent, "new_customers": acquired}).fillna(0.0)
+    out["new_customers"] = out["new_customers"].astype(np.int64)
+    out["spend"] = out["spend"].astype(float)
+    out["cac"] = out["spend"] / out["new_customers"].where(out["new_customers"] > 0)
+    out.index = pd.Index(out.index.astype(str), name="channel")
+    return out.sort_index()
+
+
+def cac_series(
+    spend: pd.DataFrame,
+    orders: pd.DataFrame,
+    customers: pd.DataFrame | None = None,
+    *,
+    period: str = "month",
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """CAC per period = acquisition spend in the period / customers acquired in the period.
+
+    Index: every period start (DatetimeIndex ``period``) from ``start`` to ``end`` (else the
+    first and last spend or acquisition date). Columns ``spend``, ``sales_spend``,
+    ``marketing_spend`` (NaN without spend.kind), ``new_customers`` (int) and ``cac``
+    (NaN when nobody was acquired in the period). Empty periods are rows of 0.
+    """
+    p = check_period(period)
+    frame = _acquisition_spend(spend, "cac")
+    frame = frame[_in_range(frame["date"], start, end)]
+    starts = customer_starts(orders, customers)
+    starts = starts[_in_range(starts, start, end)]
+    index = _period_index([frame["date"], starts], start, end, p)
+    out = pd.DataFrame(index=index)
+    out["spend"] = _per_period(frame["date"], frame["amount"], p, index)
+    if spend_kinds(spend) is not None:
+        for kind, column in ((SALES, "sales_spend"), (MARKETING, "marketing_spend")):
+            part = frame[frame["kind"] == kind]
+            out[column] = _per_period(part["date"], part["amount"], p, index)
+    else:
+        out["sales_spend"] = np.nan
+        out["marketing_spend"] = np.nan
+    out["new_customers"] = _per_period(starts, None, p, index).astype(np.int64)
+    out["cac"] = out["spend"] / out["new_customers"].where(out["new_customers"] > 0)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Leads
+
+
+@dataclass(frozen=True)
+class Cpl:
+    """CPL and its inputs; ``basis`` is "marketing" (spend.kind) or "all spend"."""
+
+    cpl: float | None
+    spend: float
+    leads: int
+    basis: str
+
+
+def _marketing_spend(spend: pd.DataFrame, kpi: str) -> tuple[pd.DataFrame, str]:
+    frame = _acquisition_spend(spend, kpi)
+    if spend_kinds(spend) is None:
+        return frame, "all spend"
+    return frame[frame["kind"] == MARKETING], MARKETING
+
+
+def cpl(
+    spend: pd.DataFrame,
+    leads: pd.DataFrame,
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> Cpl:
+    """CPL = marketing spend in range / leads created in range.
+
+    Catalogue variant: "CPL, cost per lead". Marketing spend is the rows of kind marketing
+    when spend.kind says so; otherwise all spend (``basis`` "all spend"). None without leads.
+
+    >>> spend = pd.DataFrame({"date": pd.to_datetime(["2025-01-01", "2025-01-01"]),
+    ...                       "amount": [3000.0, 1000.0], "kind": ["marketing", "sales"]})
+    >>> leads = pd.DataFrame({"lead_id": list("abc"),
+    ...                       "created_date": pd.to_datetime(["2025-01-02"] * 3)})
+    >>> cpl(spend, leads).cpl
+    1000.0
+    """
+    frame, basis = _marketing_spend(spend, "cpl")
+    _require(leads, "leads", ("lead_id", "created_date"), "cpl")
+    total = float(frame.loc[_in_range(frame["date"], start, end), "amount"].sum())
+    n = int(_in_range(leads["created_date"], start, end).sum())
+    return Cpl(cpl=total / n if n else None, spend=total, leads=n, basis=basis)
+
+
+def cpl_series(
+    spend: pd.DataFrame,
+    leads: pd.DataFrame,
+    *,
+    period: str = "month",
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """CPL per period = marketing spend in the period / leads created in the period.
+
+    Index: period starts (``period``) from ``start`` to ``end`` (else the first and last spend
+    or lead date); columns ``spend``, ``leads`` (int), ``cpl`` (NaN without leads).
+    """
+    p = check_period(period)
+    frame, _ = _marketing_spend(spend, "cpl")
+    _require(leads, "leads", ("lead_id", "created_date"), "cpl")
+    frame = frame[_in_range(frame["date"], start, end)]
+    created = leads["created_date"][_in_range(leads["created_date"], start, end)]
+    index = _period_index([frame["date"], created], start, end, p)
+    out = pd.DataFrame(index=index)
+    out["spend"] = _per_period(frame["date"], frame["amount"], p, index)
+    out["leads"] = _per_period(created, None, p, index).astype(np.int64)
+    out["cpl"] = out["spend"] / out["leads"].where(out["leads"] > 0)
+    return out
+
+
+def converted_leads(leads: pd.DataFrame) -> pd.Series:
+    """True for each lead that became a paying customer: it has a converted_date, or (without
+    that column) a customer_id. Raises SchemaError when the table has neither column."""
+    if "converted_date" in leads.columns:
+        return leads["converted_date"].notna()
+    if "customer_id" in leads.columns:
+        return leads["customer_id"].notna()
+    raise SchemaError(
+        "lead conversion needs a converted_date (or customer_id) column in the leads table; "
+        f"map the date each lead was won {_DATA_PAGE}."
+    )
+
+
+def _conversion_dates(leads: pd.DataFrame) -> pd.Series:
+    """Date of each conversion (NaT for open leads): converted_date, else created_date."""
+    if "converted_date" in leads.columns:
+        return leads["converted_date"]
+    return leads["created_date"].where(converted_leads(leads))
+
+
+@dataclass(frozen=True)
+class LeadConversion:
+    """Lead conversion rate and its inputs; ``basis`` is "qualified" or "all leads"."""
+
+    rate: float | None
+    converted: int
+    leads: int
+    basis: str
+
+
+def _qualified_basis(leads: pd.DataFrame) -> pd.Series | None:
+    if "qualified" not in leads.columns or leads["qualified"].isna().all():
+        return None
+    return _flag(leads["qualified"])
+
+
+def lead_conversion_rate(
+    leads: pd.DataFrame,
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> LeadConversion:
+    """Lead conversion rate = converted leads / qualified leads (all leads without the flag).
+
+    Catalogue variant: leads created in the range (a cohort), converted at any time since, so
+    the rate of a recent range still grows. With a ``qualified`` column the denominator is the
+    leads flagged qualified plus any lead that converted without the flag (a won lead was
+    qualified), so the rate never exceeds 1. None when no lead is in the denominator.
+
+    >>> leads = pd.DataFrame({"lead_id": list("abcd"),
+    ...     "created_date": pd.to_datetime(["2025-01-02"] * 4),
+    ...     "converted_date": pd.to_datetime(["2025-01-09", None, None, None])})
+    >>> lead_conversion_rate(leads).rate
+    0.25
+    """
+    _require(leads, "leads", ("lead_id", "created_date"), "lead_conversion_rate")
+    window = leads[_in_range(leads["created_date"], start, end)]
+    won = converted_leads(window)
+    qualified = _qualified_basis(window)
+    pool = pd.Series(True, index=window.index) if qualified is None else (qualified | won)
+    n = int(pool.sum())
+    k = int(won.sum())
+    return LeadConversion(
+        rate=k / n if n else None,
+        converted=k,
+        leads=n,
+        basis="all leads" if qualified is None else "qualified",
+    )
+
+
+def lead_conversion_series(
+    leads: pd.DataFrame,
+    *,
+    period: str = "month",
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Lead conversion rate per period of creation (see :func:`lead_conversion_rate`).
+
+    Index: period starts (``period``); columns ``leads`` (all created), ``qualified``
+    (the denominator: qualified or converted; equals ``leads`` without the flag),
+    ``converted`` (all int) and ``rate`` (NaN for a period without leads).
+    """
+    p = check_period(period)
+    _require(leads, "leads", ("lead_id", "created_date"), "lead_conversion_rate")
+    window = leads[_in_range(leads["created_date"], start, end)]
+    won = converted_leads(window)
+    qualified = _qualified_basis(window)
+    pool = pd.Series(True, index=window.index) if qualified is None else (qualified | won)
+    dates = window["created_date"]
+    index = _period_index([dates], start, end, p)
+    out = pd.DataFrame(index=index)
+    out["leads"] = _per_period(dates, None, p, index).astype(np.int64)
+    out["qualified"] = _per_period(dates, pool.astype(float), p, index).astype(np.int64)
+    out["converted"] = _per_period(dates, won.astype(float), p, index).astype(np.int64)
+    out["rate"] = out["converted"] / out["qualified"].where(out["qualified"] > 0)
+    return out
+
+
+def lead_funnel(
+    leads: pd.DataFrame,
+    *,
+    by: str = "source",
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Leads, qualified and converted leads per value of ``by``, for leads created in range.
+
+    Index: the values of ``by`` (blank as "unknown"), sorted by leads, most first; columns
+    ``leads``, ``qualified`` (NaN without the flag; counts qualified or converted leads),
+    ``converted`` and ``rate`` = converted / qualified (or / leads without the flag).
+    """
+    _require(leads, "leads", ("lead_id", "created_date", by), "the lead funnel")
+    window = leads[_in_range(leads["created_date"], start, end)]
+    won = converted_leads(window)
+    qualified = _qualified_basis(window)
+    key = normalise(window[by]).fillna(UNKNOWN)
+    frame = pd.DataFrame({"key": key, "leads": 1, "converted": won.astype(np.int64)})
+    if qualified is not None:
+        frame["qualified"] = (qualified | won).astype(np.int64)
+    out = frame.groupby("key").sum()
+    if qualified is None:
+        out["qualified"] = np.nan
+        out["rate"] = out["converted"] / out["leads"]
+    else:
+        out["rate"] = out["converted"] / out["qualified"].where(out["qualified"] > 0)
+    out.index = pd.Index(out.index.astype(str), name=by)
+    out = out[["leads", "qualified", "converted", "rate"]]
+    return out.sort_values("leads", ascending=False, kind="stable")
+
+
+def acquisition_share_by_source(
+    leads: pd.DataFrame,
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Share of a source = conversions from that source / all conversions in range.
+
+    Catalogue variant: "Acquisition share by outreach method", counting conversions dated in
+    the range (converted_date; the created date when only customer_id marks a conversion).
+    Index ``source`` (normalised; blank as "unknown"), sorted by conversions, most first;
+    columns ``conversions`` (int) and ``share`` (0-1, summing to 1). Empty without conversions.
+
+    >>> leads = pd.DataFrame({"lead_id": list("abcd"), "source": ["ads", "ads", "email", "web"],
+    ...     "created_date": pd.Timestamp("2025-01-01"),
+    ...     "converted_date": pd.to_datetime(["2025-01-05", "2025-01-06", "2025-01-07", None])})
+    >>> acquisition_share_by_source(leads)["share"].round(3).to_dict()
+    {'ads': 0.667, 'email': 0.333}
+    """
+    _require(leads, "leads", ("lead_id", "created_date", "source"), "acquisition_share_by_source")
+    when = _conversion_dates(leads)
+    won = leads[_in_range(when, start, end)]
+    counts = normalise(won["source"]).fillna(UNKNOWN).value_counts()
+    counts = counts.rename_axis("source").sort_index()
+    counts = counts.sort_values(ascending=False, kind="stable")
+    out = pd.DataFrame({"conversions": counts.astype(np.int64)})
+    out.index = pd.Index(out.index.astype(str), name="source")
+    total = out["conversions"].sum()
+    out["share"] = out["conversions"] / total if total else np.nan
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Touches to close
+
+
+@dataclass(frozen=True)
+class TouchesToClose:
+    """Touches to close per won lead.
+
+    ``per_deal``: Series lead_id -> touches (won leads with at least one touch);
+    ``distribution``: Series touches -> number of deals (index ``touches``, sorted);
+    ``by_type``: DataFrame indexed by ``touch_type`` with ``touches``, ``per_deal`` (touches of
+    that type / deals) and ``share`` (of all touches to close), None without touch_type;
+    ``deals_without_touches``: won leads in range with no recorded touch (left out).
+    """
+
+    mean: float | None
+    median: float | None
+    deals: int
+    deals_without_touches: int
+    per_deal: pd.Series
+    distribution: pd.Series
+    by_type: pd.DataFrame | None
+
+
+def touches_to_close(
+    touches: pd.DataFrame,
+    leads: pd.DataFrame,
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> TouchesToClose:
+    """TTC = touches of a won lead from its first touch up to its close, per won lead.
+
+    Catalogue variant: mean and median over leads converted in the range, with the
+    distribution and the split by touch type. A touch counts when its lead_id is the lead's
+    and it is dated on or before the converted day (touches after the close are account
+    management, not selling). Won leads without any recorded touch are left out and counted
+    in ``deals_without_touches``: no touch logged is not the same as a sale with no touch.
+    Catalogue KPI ``touches_to_close`` (KPI_CATALOGUE.md, Acquisition).
+    """
+    _require(touches, "touches", ("date", "lead_id"), "touches_to_close")
+    _require(leads, "leads", ("lead_id", "converted_date"), "touches_to_close")
+    won = leads[_in_range(leads["converted_date"], start, end)]
+    close = won.groupby("lead_id")["converted_date"].min()
+    close = close.dt.normalize() + pd.Timedelta(days=1)
+    t = touches[touches["lead_id"].isin(close.index)]
+    t = t[t["date"].notna() & (t["date"] < close.reindex(t["lead_id"]).to_numpy())]
+    per_deal = t.groupby("lead_id").size().astype(np.int64).rename("touches").sort_index()
+    per_deal.index = pd.Index(per_deal.index.astype(str), name="lead_id")
+    deals = len(per_deal)
+    distribution = per_deal.value_counts().sort_index().rename("deals").astype(np.int64)
+    distribution.index = pd.Index(distribution.index.astype(np.int64), name="touches")
+    by_type = None
+    if "touch_type" in touches.columns:
+        kinds = normalise(t["touch_type"]).fillna(UNKNOWN)
+        counts = kinds.value_counts().sort_index()
+        by_type = pd.DataFrame({"touches": counts.astype(np.int64)})
+        by_type.index = pd.Index(by_type.index.astype(str), name="touch_type")
+        by_type["per_deal"] = by_type["touches"] / deals if deals else np.nan
+        total = by_type["touches"].sum()
+        by_type["share"] = by_type["touches"] / total if total else np.nan
+    return TouchesToClose(
+        mean=float(per_deal.mean()) if deals else None,
+        median=float(per_deal.median()) if deals else None,
+        deals=deals,
+        deals_without_touches=len(close) - deals,
+        per_deal=per_deal,
+        distribution=distribution,
+        by_type=by_type,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Referrals and organic growth
+
+
+def _is_referral(values: pd.Series, referral_sources: Sequence[str]) -> pd.Series:
+    wanted = {normalise(pd.Series([s])).iloc[0] for s in referral_sources}
+    return normalise(values).isin(wanted).fillna(False).astype(bool)
+
+
+def referral_customers(
+    orders: pd.DataFrame,
+    customers: pd.DataFrame | None = None,
+    leads: pd.DataFrame | None = None,
+    *,
+    referral_sources: Sequence[str] = REFERRAL_SOURCES,
+) -> pd.Index:
+    """Customers who came by referral: customers.referred_by filled, or an acquisition channel
+    that reads as referral, or a converted lead of a referral source with a customer_id."""
+    ids: set[str] = set()
+    if customers is not None and {"customer_id", "referred_by"} <= set(customers.columns):
+        ids |= set(customers.loc[customers["referred_by"].notna(), "customer_id"].dropna())
+    channels = acquisition_channels(orders, customers)
+    ids |= set(channels.index[_is_referral(channels, referral_sources).to_numpy()])
+    if leads is not None and {"source", "customer_id"} <= set(leads.columns):
+        ref = _is_referral(leads["source"], referral_sources) & leads["customer_id"].notna()
+        ids |= set(leads.loc[ref, "customer_id"])
+    return pd.Index(sorted(str(i) for i in ids), name="customer_id", dtype="string")
+
+
+@dataclass(frozen=True)
+class ReferralRate:
+    """Referral rate and its inputs; ``basis`` is "leads" or "customers" (referred_by)."""
+
+    rate: float | None
+    referrals: int
+    active_customers: int
+    basis: str
+
+
+def referral_rate(
+    orders: pd.DataFrame,
+    *,
+    leads: pd.DataFrame | None = None,
+    customers: pd.DataFrame | None = None,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+    referral_sources: Sequence[str] = REFERRAL_SOURCES,
+) -> ReferralRate:
+    """Referral rate = referral leads created in range / active customers in range.
+
+    Catalogue variant: leads whose source reads as referral (``referral_sources``), over
+    customers with an order in the range. Without leads.source, the numerator is the
+    customers acquired in the range who came by referral (customers.referred_by or a referral
+    acquisition channel: ``basis`` "customers"). None without active customers.
+    """
+    active = active_customers(orders_in_range(orders, start=start, end=end))
+    if leads is not None and {"created_date", "source"} <= set(leads.columns):
+        window = leads[_in_range(leads["created_date"], start, end)]
+        n = int(_is_referral(window["source"], referral_sources).sum())
+        basis = "leads"
+    else:
+        has_referred = customers is not None and "referred_by" in customers.columns
+        has_channel = "channel" in orders.columns or (
+            customers is not None and "channel" in customers.columns
+        )
+        if not (has_referred or has_channel):
+            raise SchemaError(
+                "referral_rate needs a leads table with a source column (referral), or "
+                "customers with referred_by; upload them "
+                f"{_DATA_PAGE}."
+            )
+        starts = customer_starts(orders, customers)
+        new_ids = set(starts.index[_in_range(starts, start, end).to_numpy()])
+        referred = referral_customers(orders, customers, referral_sources=referral_sources)
+        n = len(new_ids & set(referred))
+        basis = "customers"
+    return ReferralRate(
+        rate=n / active if active else None, referrals=n, active_customers=active, basis=basis
+    )
+
+
+@dataclass(frozen=True)
+class OrganicGrowth:
+    """Organic growth and its parts.
+
+    ``starting_base``: customers acquired before ``start`` and not cancelled before it;
+    ``referral_customers``: customers acquired in range who came by referral;
+    ``expanded_customers``: starting-base customers with an upsell or cross-sell order in
+    range (None without orders.revenue_type); ``repeat_customer_share``: customers with two
+    or more orders in range / customers with any; ``upsells``, ``cross_sells``: order counts
+    in range (None without revenue_type).
+    """
+
+    rate: float | None
+    starting_base: int
+    referral_customers: int
+    expanded_customers: int | None
+    repeat_customer_share: float | None
+    upsells: int | None
+    cross_sells: int | None
+
+
+def organic_growth(
+    orders: pd.DataFrame,
+    customers: pd.DataFrame | None = None,
+    leads: pd.DataFrame | None = None,
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+    referral_sources: Sequence[str] = REFERRAL_SOURCES,
+) -> OrganicGrowth:
+    """Organic growth = (referral customers won + base customers who expanded) / starting base.
+
+    Catalogue variant: "new customers from referrals and repeat/expansion of the existing
+    base, as a share of the starting base". The starting base is the customers acquired
+    before ``start`` (not cancelled before it); expansion is an upsell or cross-sell order in
+    the range (counted as 0 without orders.revenue_type). ``rate`` is None when there is no
+    starting base, which is always the case without ``start``. The repeat-customer share and
+    the upsell and cross-sell counts are reported beside it.
+    """
+    window = orders_in_range(orders, start=start, end=end)
+    starts = customer_starts(orders, customers)
+    new_ids = set(starts.index[_in_range(starts, start, end).to_numpy()])
+    referred = referral_customers(orders, customers, leads, referral_sources=referral_sources)
+    n_referral = len(new_ids & set(referred))
+
+    base_ids: set[str] = set()
+    if start is not None:
+        lo = pd.Timestamp(start).normalize()
+        base_ids = set(starts.index[(starts < lo).to_numpy()])
+        if customers is not None and {"customer_id", "end_date"} <= set(customers.columns):
+            gone = customers.loc[customers["end_date"] < lo, "customer_id"]
+            base_ids -= set(gone)
+
+    sales = window[window["amount"].fillna(0) >= 0]
+    expanded = upsells = cross_sells = None
+    if "revenue_type" in orders.columns:
+        kind = normalise(sales["revenue_type"])
+        upsells = int((kind == "upsell").sum())
+        cross_sells = int((kind == "cross_sell").sum())
+        buyers = set(sales.loc[kind.isin(EXPANSION_TYPES).fillna(False), "customer_id"])
+        expanded = len(buyers & base_ids)
+    n_base = len(base_ids)
+    grown = n_referral + (expanded or 0)
+    return OrganicGrowth(
+        rate=grown / n_base if n_base else None,
+        starting_base=n_base,
+        referral_customers=n_referral,
+        expanded_customers=expanded,
+        repeat_customer_share=repeat_customer_rate(window),
+        upsells=upsells,
+        cross_sells=cross_sells,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Section for the command line and the app
+
+
+def section(
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+    period: str = "month",
+) -> Section:
+    """Every acquisition KPI the tables support (see kpi.report).
+
+    Keys: ``cac``, ``cac_by_channel`` ({channel: CAC}), ``cpl``, ``lead_conversion_rate``,
+    ``acquisition_share_by_source`` ({source: share}), ``touches_to_close`` (mean per won
+    lead), ``referral_rate``, ``organic_growth_rate``. Series by period label: ``cac``,
+    ``cpl``, ``lead_conversion_rate``.
+    """
+    p = check_period(period)
+    result = Section(kpis=dict.fromkeys(KEYS))
+    orders = tables.get("orders")
+    customers = tables.get("customers")
+    spend = tables.get("spend")
+    leads = tables.get("leads")
+    touches = tables.get("touches")
+
+    def attempt(job) -> None:
+        try:
+            job()
+        except KpiError as err:
+            result.warnings.append(str(err))
+
+    has_starts = orders is not None
+    if spend is None:
+        result.warnings.append(
+            "cac, cac_by_channel and cpl need a spend table with columns date and amount; "
+            f"upload your marketing and sales spend {_DATA_PAGE}."
+        )
+    elif not has_starts:
+        result.warnings.append(
+            "cac and cac_by_channel need an orders table (customer_id, order_date, amount) "
+            f"to count new customers; upload your orders {_DATA_PAGE}."
+        )
+    else:
+
+        def acquisition_cost() -> None:
+            result.kpis["cac"] = cac(spend, orders, customers, start=start, end=end).cac
+            s = cac_series(spend, orders, customers, period=p, start=start, end=end)
+            result.series["cac"] = _labelled(s["cac"], p)
+
+        def by_channel() -> None:
+            table = cac_by_channel(spend, orders, customers, start=start, end=end)
+            result.kpis["cac_by_channel"] = plain(table["cac"].to_dict())
+
+        attempt(acquisition_cost)
+        attempt(by_channel)
+
+    if leads is None:
+        result.warnings.append(
+            "cpl, lead_conversion_rate, acquisition_share_by_source and touches_to_close need "
+            f"a leads table with columns lead_id and created_date; upload your leads {_DATA_PAGE}."
+        )
+    else:
+        if spend is not None:
+
+            def cost_per_lead() -> None:
+                result.kpis["cpl"] = cpl(spend, leads, start=start, end=end).cpl
+                s = cpl_series(spend, leads, period=p, start=start, end=end)
+                result.series["cpl"] = _labelled(s["cpl"], p)
+
+            attempt(cost_per_lead)
+
+        def conversion() -> None:
+            result.kpis["lead_conversion_rate"] = lead_conversion_rate(
+                leads, start=start, end=end
+            ).rate
+            s = lead_conversion_series(leads, period=p, start=start, end=end)
+            result.series["lead_conversion_rate"] = _labelled(s["rate"], p)
+
+        def shares() -> None:
+            table = acquisition_share_by_source(leads, start=start, end=end)
+            result.kpis["acquisition_share_by_source"] = plain(table["share"].to_dict())
+
+        attempt(conversion)
+        attempt(shares)
+        if touches is None:
+            result.warnings.append(
+                "touches_to_close needs a touches table with columns date and lead_id; upload "
+                f"your calls, e-mails and meetings {_DATA_PAGE}."
+            )
+        else:
+            attempt(
+                lambda: result.kpis.update(
+                    touches_to_close=touches_to_close(touches, leads, start=start, end=end).mean
+                )
+            )
+
+    if orders is None:
+        result.warnings.append(
+            "referral_rate and organic_growth_rate need an orders table with customer_id, "
+            f"order_date and amount; upload your orders {_DATA_PAGE}."
+        )
+    else:
+
+        def referrals() -> None:
+            r = referral_rate(orders, leads=leads, customers=customers, start=start, end=end)
+            result.kpis["referral_rate"] = r.rate
+
+        def organic() -> None:
+            g = organic_growth(orders, customers, leads, start=start, end=end)
+            result.kpis["organic_growth_rate"] = g.rate
+            if start is None:
+                raise InsufficientDataError(
+                    "organic_growth_rate needs a start date to fix the starting customer base; "
+                    "choose a date range (or pass --start)."
+                )
+            if g.expanded_customers is None:
+                result.warnings.append(
+                    "organic_growth_rate counts only referrals: add a revenue_type column "
+                    f"(upsell, cross_sell) to orders {_DATA_PAGE} to count expansion too."
+                )
+
+        attempt(referrals)
+        attempt(organic)
+    result.kpis = plain(result.kpis)
+    return result
