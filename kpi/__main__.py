@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from kpi import base, satisfaction
+from kpi import acquisition, base, retention, revenue, satisfaction, support, team
 from kpi.errors import KpiError
 from kpi.ingest import Dataset, load_files
 from kpi.periods import PERIODS
@@ -24,7 +24,7 @@ from kpi.report import Section, plain
 from kpi.schema import mapping_from_json
 
 # The KPI families, in the order of KPI_CATALOGUE.md; each module has ``section()``.
-FAMILIES = (base, satisfaction)
+FAMILIES = (base, acquisition, revenue, retention, satisfaction, support, team)
 
 
 def report(
