@@ -26,9 +26,13 @@ def test_kpi_never_imports_streamlit_or_plotly(path):
     assert not _imports(path) & {"streamlit", "plotly", "ui", "pages"}
 
 
-@pytest.mark.parametrize("name", ["charts.py", "format.py"])
-def test_figures_and_formats_do_not_import_streamlit(name):
-    assert "streamlit" not in _imports(ROOT / "ui" / name)
+@pytest.mark.parametrize(
+    "path",
+    sorted([*(ROOT / "ui").glob("*charts.py"), ROOT / "ui" / "format.py"]),
+    ids=lambda p: p.name,
+)
+def test_figures_and_formats_do_not_import_streamlit(path):
+    assert "streamlit" not in _imports(path)
 
 
 def test_nothing_imports_pages():

@@ -9,12 +9,15 @@ needs; nothing depends on the home page having run first.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
+from kpi.errors import KpiError
 from kpi.filters import ATTRIBUTE_LABELS, apply_filters, attribute_values, data_range
 from kpi.ingest import Dataset
 from kpi.periods import PERIOD_LABELS, PERIODS
@@ -23,10 +26,20 @@ from ui import state
 
 APP_NAME = "Customer KPI Explorer"
 
-# (script, label, icon, section). Only pages that exist are listed.
+ROOT = Path(__file__).resolve().parents[1]
+
+# (script, label, icon, section), in the sidebar's order.
 PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("app.py", "Home", ":material/home:", "Overview"),
     ("pages/1_Data.py", "Data", ":material/upload_file:", "Overview"),
+    ("pages/2_Acquisition.py", "Acquisition", ":material/campaign:", "Growth"),
+    ("pages/3_Revenue.py", "Revenue", ":material/payments:", "Growth"),
+    ("pages/4_Retention.py", "Retention", ":material/group:", "Customers"),
+    ("pages/5_Value.py", "Value", ":material/diamond:", "Customers"),
+    ("pages/6_What_if.py", "What-if", ":material/tune:", "Customers"),
+    ("pages/7_Satisfaction.py", "Satisfaction", ":material/sentiment_satisfied:", "Service"),
+    ("pages/8_Support.py", "Support", ":material/support_agent:", "Service"),
+    ("pages/9_Team.py", "Team", ":material/badge:", "Service"),
 )
 
 
@@ -58,6 +71,8 @@ class View:
 def _navigation() -> None:
     section = None
     for script, label, icon, group in PAGES:
+        if not (ROOT / script).exists():
+            continue
         if group != section:
             st.sidebar.caption(group)
             section = group
@@ -191,3 +206,12 @@ def needs(view: View, table: str, *columns: str, what: str) -> bool:
     )
     st.page_link("pages/1_Data.py", label="Go to the Data page", icon=":material/upload_file:")
     return False
+
+
+@contextmanager
+def explained() -> Iterator[None]:
+    """Show a KpiError raised inside the block as a note (what was needed, what to do)."""
+    try:
+        yield
+    except KpiError as err:
+        st.info(fmt.md(str(err)), icon=":material/info:")

@@ -157,12 +157,15 @@ def mirror_to_query(defaults: dict[str, object]) -> None:
             wanted[key] = [str(v) for v in value]
         else:
             wanted[key] = str(value)
+    # Only the filters' own keys are touched: a page may keep its state (w_*) in the URL too.
     current = {
         k: (st.query_params.get_all(k) if k in ATTRIBUTES else st.query_params.get(k))
         for k in st.query_params
+        if k in FILTER_KEYS
     }
     if current != wanted:
-        st.query_params.from_dict(wanted)
+        others = {k: st.query_params.get_all(k) for k in st.query_params if k not in FILTER_KEYS}
+        st.query_params.from_dict({**others, **wanted})
 
 
 def timestamp(d: dt.date) -> pd.Timestamp:
