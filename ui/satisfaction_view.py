@@ -1,0 +1,265 @@
+"""Blocks of the Satisfaction page that need widgets: cards, comments, competitors, what-if.
+
+The page stays a story of the screen; each block here reads :mod:`kpi.satisfaction`,
+formats the numbers for people and hands tables to :mod:`ui.satisfaction_charts`. Text from
+the user's file (comments, names) is only ever shown through ``st.dataframe`` or
+``st.text``, or escaped with :func:`ui.format.md`: a comment can carry ``<script>`` or
+markdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from kpi import base, satisfaction
+from kpi.errors import InsufficientDataError, KpiError
+from kpi.satisfaction import GROUPS, SMALL_SAMPLE, NpsResult
+from ui import cards
+from ui import format as fmt
+from ui import satisfaction_charts as charts
+from ui.frame import View
+
+KINDS = ("nps", "csat", "enps")
+BREAKDOWNS = {"segment": "Segment", "channel": "Channel", "region": "Region", "agent": "Agent"}
+CSAT_BREAKDOWNS = {"agent": "Agent", "category": "Category"}
+COMPETITORS = "sat_competitors"
+
+
+def answers_by_kind(surveys: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The surveys table split into nps, csat and enps answers (:func:`survey_kinds`).
+
+    >>> parts = answers_by_kind(pd.DataFrame({"score": [9, 4], "survey_type": ["nps", "csat"]}))
+    >>> {k: len(v) for k, v in parts.items()}
+    {'nps': 1, 'csat': 1, 'enps': 0}
+    """
+    kinds = satisfaction.survey_kinds(surveys)
+    return {k: surveys[(kinds == k).to_numpy(dtype=bool)] for k in KINDS}
+
+
+def in_range(rows: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """Rows dated from ``start`` to ``end``, both days included (undated rows left out)."""
+    lo = pd.Timestamp(start).normalize()
+    hi = pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
+    dates = pd.to_datetime(rows["date"])
+    return rows[((dates >= lo) & (dates < hi)).to_numpy(dtype=bool)]
+
+
+def breakdowns(rows: pd.DataFrame, names: dict[str, str]) -> dict[str, str]:
+    """The breakdown columns of ``names`` that hold at least one value in ``rows``."""
+    return {c: label for c, label in names.items() if c in rows and rows[c].notna().any()}
+
+
+def two_per_row(figures: Mapping[str, go.Figure]) -> None:
+    """Draw titled figures two per row, in order."""
+    items = list(figures.items())
+    for i in range(0, len(items), 2):
+        for col, (title, fig) in zip(st.columns(2), items[i : i + 2], strict=False):
+            col.subheader(title)
+            col.plotly_chart(fig, width="stretch")
+
+
+def _versus(view: View) -> tuple[pd.Timestamp, pd.Timestamp, str]:
+    prev_start, prev_end = base.previous_window(view.start, view.end)
+    return prev_start, prev_end, f"{fmt.day(prev_start)} – {fmt.day(prev_end)}"
+
+
+def _significance(p: float) -> str:
+    verdict = "a real change" if p < 0.05 else "within chance"
+    return f"p = {p:.2f}, {verdict}" if p >= 0.01 else f"p < 0.01, {verdict}"
+
+
+def nps_card(view: View, rows: pd.DataFrame, *, employee: bool = False) -> NpsResult | None:
+    """The NPS (or eNPS) card: score, band, margin of error, change against the range before."""
+    label = "eNPS" if employee else "NPS"
+    score = (
+        satisfaction.employee_net_promoter_score if employee else satisfaction.net_promoter_score
+    )
+    with st.container(border=True):
+        try:
+            now = score(rows, start=view.start, end=view.end)
+        except KpiError as err:
+            st.metric(label, fmt.DASH)
+            st.caption(fmt.md(str(err)))
+            return None
+        prev_start, prev_end, versus = _versus(view)
+        try:
+            diff = satisfaction.nps_difference(now, score(rows, start=prev_start, end=prev_end))
+        except InsufficientDataError:
+            diff = None
+        who = "employees" if employee else "customers"
+        st.metric(
+            label,
+            fmt.points(now.score),
+            delta=None if diff is None else f"{diff.difference:+.1f} points",
+            help=f"Share of {who} answering 9-10 minus share answering 0-6, in points "
+            f"(-100 to +100). Change against {versus}.",
+        )
+        # The bands (poor, problems, good, excellent) are for customers' NPS, not eNPS.
+        band = "" if employee else f"{now.band.capitalize()} · "
+        st.caption(f"{band}±{now.margin_of_error:.1f} points (95 %) · {fmt.number(now.n)} answers")
+        if diff is not None:
+            st.caption(f"Against {versus}: {_significance(diff.p_value)}")
+        if now.small_sample:
+            st.warning(f"Only {now.n} answers (fewer than {SMALL_SAMPLE}): read with care.")
+        _answers(rows, view, key=label.lower())
+    return now
+
+
+def _answers(rows: pd.DataFrame, view: View, *, key: str) -> None:
+    """The answers behind a card, to read and download."""
+    shown = in_range(rows, view.start, view.end)
+    with st.expander(f"Answers behind it ({fmt.number(len(shown))})"):
+        cards.drill_down(shown, name=f"{key}_answers", key=f"sat_{key}_rows")
+
+
+def csat_card(view: View, rows: pd.DataFrame) -> satisfaction.CsatResult | None:
+    """The CSAT card: mean on its scale, satisfied share, change against the range before."""
+    with st.container(border=True):
+        try:
+            now = satisfaction.csat(rows, start=view.start, end=view.end)
+        except KpiError as err:
+            st.metric("CSAT", fmt.DASH)
+            st.caption(fmt.md(str(err)))
+            return None
+        prev_start, prev_end, versus = _versus(view)
+        try:
+            diff = satisfaction.csat_difference(
+                in_range(rows, view.start, view.end), in_range(rows, prev_start, prev_end)
+            )
+        except InsufficientDataError:
+            diff = None
+        st.metric(
+            "CSAT",
+            f"{fmt.number(now.mean, 2)} of {now.scale_max}",
+            delta=None if diff is None else f"{diff.difference:+.2f}",
+            help=f"Mean satisfaction score on the survey's 1-{now.scale_max} scale. Satisfied: "
+            f"answers in the top two boxes ({now.scale_max - 1}-{now.scale_max}). Change "
+            f"against {versus}, tested with Welch's t-test.",
+        )
+        st.caption(f"{fmt.percent(now.satisfied_share)} satisfied · {fmt.number(now.n)} answers")
+        if diff is not None:
+            st.caption(f"Against {versus}: {_significance(diff.p_value)}")
+        if now.small_sample:
+            st.warning(f"Only {now.n} answers (fewer than {SMALL_SAMPLE}): read with care.")
+        _answers(rows, view, key="csat")
+    return now
+
+
+def comments(view: View, rows: pd.DataFrame) -> None:
+    """Per NPS group: its most used words and phrases, and a few comments word for word."""
+    themes = satisfaction.comment_themes(rows, top=6, start=view.start, end=view.end)
+    for col, group in zip(st.columns(3), GROUPS, strict=True):
+        with col:
+            if not (themes["group"] == group).any():
+                st.caption(f"No comments from {charts.GROUP_NAMES[group].lower()}.")
+                continue
+            st.plotly_chart(charts.themes_chart(themes, group), width="stretch")
+            said = satisfaction.sample_comments(rows, group, n=4, start=view.start, end=view.end)
+            # st.dataframe shows cells as plain text: no markdown, no HTML.
+            st.dataframe(
+                said[[c for c in ("date", "score", "comment") if c in said]],
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "date": st.column_config.DateColumn("Date", format="D MMM YYYY"),
+                    "score": st.column_config.NumberColumn("Score", format="%d"),
+                    "comment": st.column_config.TextColumn("Comment", width="large"),
+                },
+            )
+
+
+def benchmarks(table: pd.DataFrame, column: str, *, low: float, high: float) -> pd.Series:
+    """The competitors' values of ``column`` typed in the editor, indexed by name.
+
+    Rows without a name or a number are left out; values outside ``low``..``high`` too.
+
+    >>> t = pd.DataFrame({"Competitor": ["A", None, "B", "C"], "NPS": [20, 5, None, 300]})
+    >>> benchmarks(t, "NPS", low=-100, high=100).to_dict()
+    {'A': 20.0}
+    """
+    names = table["Competitor"].astype(object).where(table["Competitor"].notna(), "")
+    names = names.astype(str).str.strip()
+    values = pd.to_numeric(table[column], errors="coerce").astype("float64")
+    keep = (names != "") & values.between(low, high)
+    return pd.Series(values[keep].to_numpy(), index=names[keep].to_numpy(), name=column)
+
+
+def competitors(nps: NpsResult | None, csat: satisfaction.CsatResult | None) -> None:
+    """An editor for competitors' published NPS and CSAT, drawn beside your own."""
+    scale = csat.scale_max if csat else 5
+    blank = pd.DataFrame(
+        {"Competitor": pd.Series([None] * 3, dtype="str"), "NPS": [float("nan")] * 3,
+         "CSAT": [float("nan")] * 3}
+    )  # fmt: skip
+    typed = st.data_editor(
+        blank,
+        num_rows="dynamic",
+        hide_index=True,
+        key=COMPETITORS,
+        width="stretch",
+        column_config={
+            "Competitor": st.column_config.TextColumn("Competitor", max_chars=60),
+            "NPS": st.column_config.NumberColumn(
+                "NPS (points)", min_value=-100, max_value=100, step=1,
+                help="A published or benchmark NPS, -100 to +100.",
+            ),
+            "CSAT": st.column_config.NumberColumn(
+                f"CSAT (mean of {scale})", min_value=0, max_value=scale, step=0.01,
+                help=f"Mean satisfaction on the same 1-{scale} scale as your survey.",
+            ),
+        },
+    )  # fmt: skip
+    shown = False
+    left, right = st.columns(2)
+    if nps is not None and len(others := benchmarks(typed, "NPS", low=-100, high=100)):
+        fig = charts.competitor_comparison(
+            nps.score, others, metric="NPS", unit="points", decimals=0
+        )
+        left.plotly_chart(fig, width="stretch")
+        shown = True
+    if csat is not None and len(others := benchmarks(typed, "CSAT", low=0, high=scale)):
+        fig = charts.competitor_comparison(
+            csat.mean, others, metric="CSAT", unit=f"mean score of {scale}", decimals=2
+        )
+        right.plotly_chart(fig, width="stretch")
+        shown = True
+    if not shown:
+        st.caption("Type competitors' NPS or CSAT above to see them beside yours.")
+
+
+def what_if(result: NpsResult) -> None:
+    """Sliders that win over shares of detractors and passives, and the NPS that follows."""
+    left, right = st.columns([2, 1])
+    with left:
+        det = st.slider(
+            "Detractors won over to passives", 0, 100, 0, 5, format="%d %%",
+            key="sat_what_if_detractors",
+            help="Share of today's detractors (0-6) who would answer 7-8 instead.",
+        )  # fmt: skip
+        pas = st.slider(
+            "Passives turned into promoters", 0, 100, 0, 5, format="%d %%",
+            key="sat_what_if_passives",
+            help="Share of today's passives (7-8) who would answer 9-10 instead.",
+        )  # fmt: skip
+    after = satisfaction.nps_what_if(
+        result, detractors_to_passives=det / 100, passives_to_promoters=pas / 100
+    )
+    with right:
+        st.metric(
+            "NPS after the change",
+            fmt.points(after),
+            delta=f"{after - result.score:+.1f} points" if det or pas else None,
+            border=True,
+            help=f"Today {fmt.points(result.score)} from {fmt.number(result.n)} answers.",
+        )
+    moved_det = round(result.detractors * det / 100)
+    moved_pas = round(result.passives * pas / 100)
+    st.caption(
+        f"That is {fmt.number(moved_det)} of {fmt.number(result.detractors)} detractors and "
+        f"{fmt.number(moved_pas)} of {fmt.number(result.passives)} passives answering "
+        "differently."
+    )
