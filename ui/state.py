@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import tomllib
 from pathlib import Path
 
 import pandas as pd
@@ -40,13 +41,30 @@ FILTER_KEYS = ("start", "end", "period", *ATTRIBUTES, "currency")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def limits() -> Limits:
-    """Upload limits; the byte limit follows ``server.maxUploadSize`` in the config."""
+LIMITS_FILE = Path(__file__).resolve().parents[1] / ".streamlit" / "limits.toml"
+_LIMIT_KEYS = ("max_rows", "max_columns", "max_sheets")
+
+
+def limits(path: Path = LIMITS_FILE) -> Limits:
+    """Upload limits: bytes from ``server.maxUploadSize``, rows, columns, sheets from ``path``.
+
+    A missing file or key keeps the default of :class:`kpi.io.Limits`; a value that is not a
+    positive whole number is ignored too, so a typo cannot switch a limit off.
+    """
     try:
         mb = int(st.get_option("server.maxUploadSize"))
     except Exception:  # option missing in a bare test runtime
         mb = 200
-    return Limits(max_bytes=mb * 2**20)
+    try:
+        settings = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        settings = {}
+    chosen = {
+        k: v
+        for k, v in settings.items()
+        if k in _LIMIT_KEYS and isinstance(v, int) and not isinstance(v, bool) and v > 0
+    }
+    return Limits(max_bytes=mb * 2**20, **chosen)
 
 
 @st.cache_data(max_entries=2, ttl=6 * 3600, show_spinner="Loading the sample data…")
