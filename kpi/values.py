@@ -94,11 +94,20 @@ def detect_currency(values: pd.Series, *, sample: int = 2000) -> str | None:
     return str(codes.value_counts().index[0])
 
 
-def _decimal_evidence(clean: pd.Series) -> tuple[int, int]:
-    """Counts of cells that show a decimal comma, and a decimal point, beyond doubt."""
+def _decimal_cells(clean: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of the cells that show a decimal comma, and a decimal point, beyond doubt."""
     comma = clean.str.contains(r",\d{1,2}$|,\d{4,}$|\.\d{3},\d*$|\.\d{3}\.\d{3}", regex=True)
     point = clean.str.contains(r"\.\d{1,2}$|\.\d{4,}$|,\d{3}\.\d*$|,\d{3},\d{3}", regex=True)
-    return int(comma.fillna(False).sum()), int(point.fillna(False).sum())
+    return (
+        comma.fillna(False).to_numpy(dtype=bool),
+        point.fillna(False).to_numpy(dtype=bool),
+    )
+
+
+def _decimal_evidence(clean: pd.Series) -> tuple[int, int]:
+    """Counts of cells that show a decimal comma, and a decimal point, beyond doubt."""
+    comma, point = _decimal_cells(clean)
+    return int(comma.sum()), int(point.sum())
 
 
 def decide_decimal(values: pd.Series, *, hint: Literal[",", "."] | None = None) -> str:
@@ -188,10 +197,16 @@ def parse_numbers(
             result[text.index] = direct.to_numpy()
             text = text[direct.isna().to_numpy()]
         clean = _clean_number_text(text)
-        if sep == ",":
-            clean = clean.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-        else:
-            clean = clean.str.replace(",", "", regex=False)
+        # The column's separator decides the doubtful cells ("1.234"); a cell that shows the
+        # other convention beyond doubt ("120.50" among "12,5") is read its own way, never
+        # as a hundred times its value.
+        comma_cell, point_cell = _decimal_cells(clean)
+        as_comma = comma_cell | ~point_cell if sep == "," else comma_cell & ~point_cell
+        clean = clean.copy()
+        clean[as_comma] = (
+            clean[as_comma].str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        )
+        clean[~as_comma] = clean[~as_comma].str.replace(",", "", regex=False)
         # Accountants' negatives: "(150.00)" and "150.00-".
         negative = clean.str.contains(r"^\(.*\)$|^[^-].*-$", regex=True).fillna(False).to_numpy()
         if negative.any():
@@ -433,6 +448,29 @@ def implausible_dates(values: pd.Series, *, order: DateOrder | None = None) -> p
     """True where a cell reads as a date but falls outside 1950-2100."""
     got = parse_dates(values, order=order)
     return got.bad & ~blank_mask(values) & (values.astype("str").str.strip() != "")
+
+
+def date_cells(text: pd.Series) -> pd.Series:
+    """Per cell: True where the text has a date's shape and reads as one.
+
+    >>> date_cells(pd.Series(["2025-01-31", "Date", "31.01.2025", "2025-13-45"])).tolist()
+    [True, False, True, False]
+    """
+    text = _as_text(text)
+    shaped = (
+        (
+            text.str.match(_ISO)
+            | text.str.match(_DMY)
+            | text.str.match(_YMD)
+            | text.str.match(_YEAR_MONTH)
+        )
+        .fillna(False)
+        .astype(bool)
+    )
+    out = pd.Series(False, index=text.index)
+    if shaped.any():
+        out[shaped] = ~parse_dates(text[shaped]).bad.to_numpy(dtype=bool)
+    return out
 
 
 def looks_like_dates(sample: pd.Series) -> float:

@@ -181,3 +181,12 @@ def test_numbers_round_trip_through_local_formats(values, style):
     result = parse_numbers(cells, decimal=decimal)
     assert not result.bad.any()
     np.testing.assert_allclose(result.values.to_numpy(), [float(v) for v in values])
+
+
+def test_a_cell_that_shows_the_other_decimal_beyond_doubt_is_read_its_own_way():
+    # "12,5" says comma and "120.50" says point: one each, so the ";" hint picks comma for
+    # the column, yet "120.50" must stay 120.5 (not 12,050) and "1.234" follows the column.
+    result = parse_numbers(pd.Series(["120.50", "12,5", "1.234"], dtype="str"), hint=",")
+    assert result.decimal == ","
+    assert result.values.tolist() == [120.5, 12.5, 1234.0]
+    assert not result.bad.any()
