@@ -20,7 +20,7 @@ import pandas as pd
 
 from kpi.encoding import detect_encoding
 from kpi.errors import ReadError
-from kpi.values import looks_like_dates, looks_like_numbers
+from kpi.values import date_cells, parse_numbers
 
 
 @dataclass(frozen=True)
@@ -96,16 +96,23 @@ def detect_delimiter(text: str) -> str:
     return best
 
 
-def _cell_is_text(value: object) -> bool:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return False
-    if not isinstance(value, str):
-        return False
-    s = value.strip()
-    if not s:
-        return False
-    probe = pd.Series([s], dtype="str")
-    return looks_like_numbers(probe) == 0 and looks_like_dates(probe) == 0
+def _text_share(cells: list[object]) -> float:
+    """Share of ``cells`` that are text: strings that read neither as numbers nor as dates.
+
+    One vectorised pass per row (a row of a wide file has thousands of cells).
+    """
+    strings = [c.strip() if isinstance(c, str) else "" for c in cells]
+    probe = pd.Series(strings, dtype="str")
+    candidate = (probe != "").to_numpy()
+    if not candidate.any():
+        return 0.0
+    numbers = (~parse_numbers(probe.where(candidate)).bad).to_numpy() & candidate
+    dates = np.zeros(len(probe), dtype=bool)
+    rest = candidate & ~numbers
+    if rest.any():
+        sub = probe[rest]
+        dates[rest] = date_cells(sub).to_numpy(dtype=bool)
+    return float((candidate & ~numbers & ~dates).sum() / len(cells))
 
 
 def find_header(rows: list[list[object]]) -> int | None:
@@ -126,7 +133,7 @@ def find_header(rows: list[list[object]]) -> int | None:
         if filled[i] < max(2 if width >= 2 else 1, int(np.ceil(0.6 * width))):
             continue
         cells = [c for c in row if c is not None and str(c).strip()]
-        text_share = sum(_cell_is_text(c) for c in cells) / len(cells)
+        text_share = _text_share(cells)
         if text_share >= 0.7:
             return i
         if text_share <= 0.5:
@@ -199,6 +206,12 @@ def read_text_table(data: bytes, name: str, *, limits: Limits = Limits()) -> Raw
         )
     delimiter = detect_delimiter(text_head)
     head_rows = _sniff_rows(text_head, delimiter, limit=40)
+    width = max((len(r) for r in head_rows), default=0)
+    if width > limits.max_columns:
+        raise ReadError(
+            f"{name} has {width:,} columns; the limit is {limits.max_columns:,}. "
+            "Remove the columns you do not need."
+        )
     header_idx = find_header(head_rows)
     notes = [f"Encoding {encoding}, {_DELIM_NAMES[delimiter]}-separated."]
     if header_idx is None:
@@ -310,7 +323,10 @@ def read_workbook(data: bytes, name: str, *, limits: Limits = Limits()) -> list[
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet_names = list(book.sheet_names)
     except Exception as exc:  # calamine raises several unrelated types for damaged files
-        raise ReadError(f"{name} could not be opened as a workbook: {exc}") from exc
+        raise ReadError(
+            f"{name} is not a workbook Excel or LibreOffice can open: it may be damaged, or "
+            "another kind of file renamed. Export it again, or save it as CSV."
+        ) from exc
     if len(sheet_names) > limits.max_sheets:
         raise ReadError(
             f"{name} has {len(sheet_names)} sheets; the limit is {limits.max_sheets}. "
@@ -394,7 +410,10 @@ def sniff_format(data: bytes, name: str) -> str:
     if data[:4] == b"PAR1":
         return "parquet"
     if name.lower().endswith((".xlsx", ".xlsm", ".xls", ".ods")):
-        return "workbook"
+        # Some systems export CSV or TSV text under a workbook's name: read it as text.
+        head = data[:4096]
+        is_text = head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\0" not in head
+        return "text" if is_text and not head.lstrip().startswith(b"<") else "workbook"
     return "text"
 
 
