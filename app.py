@@ -1,5 +1,6 @@
 """Home: what the app does, the data status, headline KPIs and revenue over time."""
 
+import pandas as pd
 import streamlit as st
 
 from kpi import base
@@ -23,31 +24,48 @@ if frame.needs(view, "orders", what="The home page"):
     span = f"{fmt.day(view.start)} – {fmt.day(view.end)}"
     versus = f"Change against {fmt.day(prev_start)} – {fmt.day(prev_end)}."
     st.subheader(f"Headline, {span}")
+    in_range = base.orders_in_range(orders, start=view.start, end=view.end)
+    who = base.customer_activity(orders, customers, start=view.start, end=view.end)
+    active, repeat = len(who), int(who["repeat"].sum())
+    starts = base.customer_starts(orders, customers)
+    newcomers = starts[(starts >= view.start) & (starts < view.end + pd.Timedelta(days=1))]
+    newcomers = newcomers.rename("acquired").reset_index()
     cards.show(
         [
             cards.Card(
                 "Revenue",
                 view.money(now["revenue"]),
                 delta["revenue"],
-                f"Sum of order amounts, net of {fmt.number(now['refunds'])} refunds. {versus}",
+                f"Sum of order amounts: {fmt.number(len(in_range))} order rows, net of "
+                f"{fmt.number(now['refunds'])} refunds. {versus}",
+                rows=in_range,
+                key="home_revenue",
             ),
             cards.Card(
                 "Orders",
                 fmt.number(now["orders"]),
                 delta["orders"],
-                f"Order rows in the range, refunds not counted. {versus}",
+                f"Order rows in the range with an amount of zero or more: "
+                f"{fmt.number(len(in_range))} rows less {fmt.number(now['refunds'])} refunds. "
+                + versus,
+                rows=in_range,
+                key="home_orders",
             ),
             cards.Card(
                 "Active customers",
                 fmt.number(now["active_customers"]),
                 delta["active_customers"],
                 f"Customers with at least one order in the range. {versus}",
+                rows=who,
+                key="home_active_customers",
             ),
             cards.Card(
                 "New customers",
                 fmt.number(now["new_customers"]),
                 delta["new_customers"],
                 "Customers whose first ever order (or signup date) is in the range. " + versus,
+                rows=newcomers,
+                key="home_new_customers",
             ),
             cards.Card(
                 "Average order value",
@@ -55,13 +73,17 @@ if frame.needs(view, "orders", what="The home page"):
                 delta["average_order_value"],
                 f"Revenue {view.money(now['revenue'])} / {fmt.number(now['orders'])} orders. "
                 + versus,
+                rows=in_range,
+                key="home_aov",
             ),
             cards.Card(
                 "Repeat customer rate",
                 fmt.percent(now["repeat_customer_rate"]),
                 delta["repeat_customer_rate"],
-                "Customers with two or more orders in the range / customers with at least "
-                f"one. {versus}",
+                f"Customers with two or more orders in the range / customers with at least "
+                f"one: {fmt.number(repeat)} / {fmt.number(active)}. {versus}",
+                rows=who[who["repeat"]],
+                key="home_repeat",
             ),
         ]
     )

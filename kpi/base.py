@@ -184,6 +184,37 @@ def new_customers(
     return int(_in_window(starts, start, end).sum())
 
 
+def customer_activity(
+    orders: pd.DataFrame,
+    customers: pd.DataFrame | None = None,
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Per customer active in the range: acquisition date, orders, revenue, new, repeat.
+
+    The rows behind the active, new and repeat customer counts. One row per customer with
+    an order in the range (refund rows included), columns ``customer_id``, ``acquired``
+    (:func:`customer_starts`), ``orders`` (non-refund orders in the range), ``revenue``
+    (net of refunds), ``new`` (acquired in the range) and ``repeat`` (two or more orders).
+
+    >>> orders = pd.DataFrame({"customer_id": ["a", "b", "a"], "amount": [5.0, 2.0, 1.0],
+    ...     "order_date": pd.to_datetime(["2025-03-01", "2025-01-05", "2024-12-30"])})
+    >>> customer_activity(orders, start=pd.Timestamp("2025-01-01"))[["customer_id", "orders",
+    ...     "new", "repeat"]].to_dict("list")
+    {'customer_id': ['a', 'b'], 'orders': [1, 1], 'new': [False, True], 'repeat': [False, False]}
+    """
+    rows = orders_in_range(orders, start=start, end=end)
+    sales = rows["amount"].fillna(0) >= 0
+    grouped = rows.assign(_sale=sales.astype("int64")).groupby("customer_id", sort=True)
+    out = pd.DataFrame({"orders": grouped["_sale"].sum(), "revenue": grouped["amount"].sum()})
+    starts = customer_starts(orders, customers)
+    out.insert(0, "acquired", starts.reindex(out.index))
+    out["new"] = _in_window(out["acquired"], start, end).to_numpy(dtype=bool)
+    out["repeat"] = (out["orders"] >= 2).to_numpy()
+    return out.reset_index()
+
+
 def headline(
     orders: pd.DataFrame,
     customers: pd.DataFrame | None = None,

@@ -120,3 +120,14 @@ def test_query_string_reopens_the_same_view(app_test):
     assert not at.exception
     assert str(at.session_state["f_start"]) == "2025-02-01"
     assert at.session_state["f_period"] == "week"
+
+
+def test_home_drill_downs_hold_the_rows_behind_the_cards(app_test):
+    at = app_test()
+    at.run()
+    assert not at.exception
+    labels = [e.label for e in at.expander]
+    shown = _metrics(at)
+    # The new-customer drill-down has one row per new customer, as the card counts them.
+    assert f"Rows behind it ({shown['New customers']})" in labels
+    assert f"Rows behind it ({shown['Active customers']})" in labels

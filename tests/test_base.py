@@ -135,3 +135,28 @@ def test_section_series_labels():
 def test_missing_column_is_a_schema_error():
     with pytest.raises(SchemaError, match="amount"):
         base.headline(pd.DataFrame({"customer_id": [], "order_date": []}))
+
+
+def test_customer_activity_is_the_rows_behind_the_customer_counts():
+    # a: two orders in January (repeat), first ever in December -> not new.
+    # b: one order and one refund in January, first ever then -> new, 1 order, revenue 8 - 3.
+    # c: only in March, outside the range -> absent.
+    orders = pd.DataFrame(
+        {
+            "customer_id": pd.array(["a", "a", "a", "b", "b", "c"], dtype="str"),
+            "order_date": pd.to_datetime(
+                ["2024-12-20", "2025-01-03", "2025-01-20", "2025-01-10", "2025-01-11", "2025-03-01"]
+            ),
+            "amount": [1.0, 2.0, 4.0, 8.0, -3.0, 16.0],
+        }
+    )
+    start, end = pd.Timestamp("2025-01-01"), pd.Timestamp("2025-01-31")
+    result = base.customer_activity(orders, start=start, end=end)
+    assert result["customer_id"].tolist() == ["a", "b"]
+    assert result["orders"].tolist() == [2, 1]
+    assert result["revenue"].tolist() == [6.0, 5.0]
+    assert result["new"].tolist() == [False, True]
+    assert result["repeat"].tolist() == [True, False]
+    window = base.orders_in_range(orders, start=start, end=end)
+    assert len(result) == base.active_customers(window)
+    assert result["new"].sum() == base.new_customers(orders, start=start, end=end)
