@@ -10,39 +10,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from kpi import acquisition, base, retention, revenue, satisfaction, support, team
+from kpi.analysis import analysis
 from kpi.errors import KpiError
 from kpi.ingest import Dataset, load_files
 from kpi.periods import PERIODS
-from kpi.report import Section, plain
+from kpi.report import plain
 from kpi.schema import mapping_from_json
-
-# The KPI families, in the order of KPI_CATALOGUE.md; each module has ``section()``.
-FAMILIES = (base, acquisition, revenue, retention, satisfaction, support, team)
-
-
-def report(
-    tables: Mapping[str, pd.DataFrame],
-    *,
-    start: pd.Timestamp | None = None,
-    end: pd.Timestamp | None = None,
-    period: str = "month",
-) -> Section:
-    """Every KPI of every family the data supports, merged into one Section."""
-    result = Section()
-    for module in FAMILIES:
-        try:
-            part = module.section(tables, start=start, end=end, period=period)
-        except KpiError as exc:
-            part = Section(warnings=[f"{module.__name__.split('.')[-1]}: {exc}"])
-        result = result.merge(part)
-    return result
 
 
 def table_summary(ds: Dataset) -> dict[str, dict[str, Any]]:
@@ -67,7 +46,7 @@ def table_summary(ds: Dataset) -> dict[str, dict[str, Any]]:
 def build_output(
     ds: Dataset, *, start: pd.Timestamp | None, end: pd.Timestamp | None, period: str
 ) -> dict[str, Any]:
-    section = report(ds.tables, start=start, end=end, period=period)
+    section = analysis(ds.tables, start=start, end=end, period=period)
     warnings = list(section.warnings)
     for r in ds.reports:
         warnings.extend(f"{r.source}: {n}" for n in r.notes if r.table == "unknown")
