@@ -12,7 +12,9 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
@@ -183,7 +185,7 @@ def page(title: str, icon: str, *, caption: str | None = None) -> View:
     if caption:
         st.caption(caption)
     ss = st.session_state
-    return View(
+    view = View(
         dataset=ds,
         tables=apply_filters(ds.tables, selected),
         start=pd.Timestamp(ss["f_start"]),
@@ -193,6 +195,65 @@ def page(title: str, icon: str, *, caption: str | None = None) -> View:
         data_start=lo_ts,
         data_end=hi_ts,
     )
+    _share(view, selected, title)
+    return view
+
+
+def share_link() -> str:
+    """This page's address with the filters and scenario of the query string."""
+    base = st.context.url or ""
+    pairs = [(k, v) for k in st.query_params for v in st.query_params.get_all(k)]
+    return base + (f"?{urlencode(pairs)}" if pairs else "")
+
+
+def _settings(view: View, selected: dict[str, object], title: str) -> dict[str, str]:
+    """What produced a shared file: the data, the filters, the scenario."""
+    names = st.session_state.get(state.UPLOAD_NAMES, [])
+    out = {
+        "Data": "the built-in sample business" if state.using_sample() else ", ".join(names),
+        "Dates": f"{fmt.day(view.start)} – {fmt.day(view.end)}",
+        "Period": PERIOD_LABELS[view.period],
+        "Currency": view.currency,
+    }
+    for attr, values in selected.items():
+        if values:
+            out[ATTRIBUTE_LABELS[attr]] = ", ".join(map(str, values))  # type: ignore[call-overload]
+    scenario = {k: st.query_params.get(k) for k in st.query_params if k.startswith("w_")}
+    if scenario:
+        out["What-if scenario"] = ", ".join(f"{k[2:]} = {v}" for k, v in scenario.items())
+    out["Made on page"] = title
+    return out
+
+
+def _share(view: View, selected: dict[str, object], title: str) -> None:
+    """Sidebar: the link to this view, and the whole analysis as XLSX and HTML."""
+    from ui import share  # plotly and the KPI families load only when a page draws
+
+    with st.sidebar.expander("Share and download", icon=":material/share:"):
+        st.caption("Link to this view, filters and what-if scenario included:")
+        st.code(share_link() or "(open the app in a browser to get its link)", language=None)
+        args = {
+            "start": view.start, "end": view.end, "period": view.period,
+            "currency": view.currency, "settings": _settings(view, selected, title),
+        }  # fmt: skip
+        stem = f"customer-kpis-{view.start:%Y%m%d}-{view.end:%Y%m%d}"
+        st.download_button(
+            "Whole analysis (XLSX)",
+            data=partial(share.workbook_bytes, view.tables, **args),
+            file_name=f"{stem}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            on_click="ignore", icon=":material/download:", width="stretch",
+            help="Every KPI, series and cohort table, and the filtered tables, one sheet each.",
+        )  # fmt: skip
+        st.download_button(
+            "Report (HTML)",
+            data=partial(share.report_html, view.tables, **args),
+            file_name=f"{stem}.html",
+            mime="text/html",
+            on_click="ignore", icon=":material/download:", width="stretch",
+            help="The KPIs and every chart over time in one file that opens offline in any "
+            "browser; each chart keeps its PNG export.",
+        )  # fmt: skip
 
 
 def needs(view: View, table: str, *columns: str, what: str) -> bool:

@@ -1,0 +1,76 @@
+"""The whole analysis outside the app: XLSX workbook and HTML report, safe and complete."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pandas as pd
+from python_calamine import CalamineWorkbook
+
+from ui import format as fmt
+from ui import share
+
+# Two customers; one id is a formula and one channel is markup, as a hostile export might be.
+#   revenue 100 + 50 + 30 = 180 from 3 orders; AOV 60.
+ORDERS = pd.DataFrame(
+    {
+        "customer_id": pd.array(['=HYPERLINK("x")', "b", "b"], dtype="str"),
+        "order_date": pd.to_datetime(["2025-01-05", "2025-01-20", "2025-02-03"]),
+        "amount": [100.0, 50.0, 30.0],
+        "channel": pd.array(["<script>alert(1)</script>", "ads", "ads"], dtype="str"),
+    }
+)
+ARGS = {
+    "start": pd.Timestamp("2025-01-01"),
+    "end": pd.Timestamp("2025-02-28"),
+    "period": "month",
+    "currency": "EUR",
+    "settings": {"Dates": "1 Jan 2025 – 28 Feb 2025", "Channel": "<b>ads</b>"},
+    "made_at": dt.datetime(2025, 3, 1, 9, 30),
+}
+
+
+def test_workbook_has_kpis_series_and_tables_with_formulas_neutralised():
+    data = share.workbook_bytes({"orders": ORDERS}, **ARGS)
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    assert book.sheet_names[:3] == ["About", "KPIs", "Series"]
+    assert "Table orders" in book.sheet_names
+
+    def rows(sheet: str) -> list[list[object]]:
+        return book.get_sheet_by_name(sheet).to_python()[1:]
+
+    kpis = {r[0]: r[3] for r in rows("KPIs")}
+    assert kpis["revenue"] == 180.0
+    assert kpis["orders"] == 3
+    assert kpis["average_order_value"] == 60.0
+    assert rows("Table orders")[0][0] == '\'=HYPERLINK("x")'  # shown as text, never run
+    assert dict(r[:2] for r in rows("About"))["Made"] == "2025-03-01 09:30"
+
+
+def test_html_report_is_self_contained_and_escapes_text_from_the_data():
+    page = share.report_html({"orders": ORDERS}, **ARGS)
+    # Plotly's library is embedded once, and no script is fetched from anywhere.
+    assert page.count("* plotly.js v") == 1
+    assert "<script src" not in page and page.count("Plotly.newPlot") >= 2
+    assert "<b>ads</b>" not in page and "&lt;b&gt;ads&lt;/b&gt;" in page
+    assert "<script>alert(1)</script>" not in page
+    assert "Revenue" in page and fmt.money(180, "EUR") in page
+    assert "Made 2025-03-01 09:30" in page
+
+
+def test_values_are_shown_with_their_units():
+    assert share.value_text(0.25, "share", "EUR") == "25.0 %"
+    assert share.value_text(None, "money", "EUR") == "—"
+    assert share.value_text("good", "text", None) == "Good"
+
+
+def test_every_page_offers_the_link_and_both_downloads_in_the_sidebar(app_test):
+    at = app_test()
+    at.query_params["period"] = "quarter"
+    at.run()
+    assert not at.exception
+    assert "Share and download" in [e.label for e in at.sidebar.expander]
+    # Outside a browser the address is unknown; the query string is still carried.
+    (code,) = at.sidebar.code
+    assert code.value.endswith("?period=quarter")
