@@ -76,3 +76,39 @@ def test_upload_switch_page_and_see_revenue(page, server):
     assert "€ 3,334" in metric.inner_text()
     orders = page.locator('[data-testid="stMetric"]').filter(has_text="Orders").first
     assert "3" in orders.inner_text()
+
+
+HOSTILE = (
+    b"customer_id,order_date,amount,<img src=x onerror=window.__pwned=1>\n"
+    b"<script>window.__pwned=2</script>,2025-01-03,10.50,a\n"
+    b"C2,2025-01-04,20.00,b\n"
+)
+
+
+def test_markup_in_a_header_and_a_cell_is_shown_as_text_and_runs_nothing(page, server):
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(f"{server}/Data")
+    page.get_by_text("What your data unlocks").wait_for(timeout=60_000)
+    _wait_ready(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": "<b>orders</b>.csv", "mimeType": "text/csv", "buffer": HOSTILE}]
+    )
+    page.get_by_text("Check what each file holds").wait_for(timeout=60_000)
+    _wait_ready(page)
+    body = page.locator("body").inner_text()
+    assert "<b>orders</b>.csv" in body  # the file name, literally
+    page.get_by_role("button", name="Use these tables").click()
+    page.get_by_text("Showing your uploaded data").wait_for(timeout=60_000)
+    _wait_ready(page)
+    # The validation report names the unused column, literally.
+    page.get_by_text("<b>orders</b>.csv: notes on the rows").click()
+    page.get_by_text("Columns not used").wait_for(timeout=10_000)
+    assert "<img src=x onerror=window.__pwned=1>" in page.locator("body").inner_text()
+    page.locator('[data-testid="stSidebar"]').get_by_role("link", name="Home").click()
+    page.get_by_text("Revenue over time").wait_for(timeout=60_000)
+    _wait_ready(page)
+    assert "<b>orders</b>.csv" in page.locator("body").inner_text()
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("img[src='x']").count() == 0
+    assert dialogs == []
