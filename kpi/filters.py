@@ -34,9 +34,12 @@ def apply_filters(
     """Keep the rows whose attributes are among the selected values (empty = everything).
 
     A table with the attribute is filtered on its own column; a table without it but with a
-    ``customer_id`` is filtered by the customers who have a selected value (in the customers
-    table, or in their orders), so that choosing the "Ads" channel also narrows tickets and
-    surveys to customers acquired through ads. Tables with neither are left whole.
+    ``customer_id`` on most rows is filtered by the customers who have a selected value (in
+    the customers table, or in their orders), so that choosing the "Ads" channel also narrows
+    tickets and surveys to customers acquired through ads. Tables with neither are left
+    whole, and so are tables whose rows mostly have no customer yet (leads and touches before
+    a sale): keeping only their rows with a customer would leave only converted leads, and
+    a conversion rate of 100 %.
     """
     active = {a: set(v) for a, v in selected.items() if v}
     if not active:
@@ -57,27 +60,40 @@ def apply_filters(
         for attr, values in active.items():
             if attr in frame.columns:
                 mask &= frame[attr].isin(values)
-            elif "customer_id" in frame.columns and attr in keep_customers:
+            elif attr in keep_customers and _mostly_customers(frame):
                 mask &= frame["customer_id"].isin(keep_customers[attr])
         out[name] = frame.loc[mask] if not mask.all() else frame
     return out
 
 
+def _mostly_customers(frame: pd.DataFrame) -> bool:
+    """True when at least 90 % of the rows name a customer."""
+    return "customer_id" in frame.columns and frame["customer_id"].notna().mean() >= 0.9
+
+
+DATE_COLUMNS = {
+    "orders": "order_date",
+    "customers": "signup_date",
+    "leads": "created_date",
+    "spend": "date",
+    "surveys": "date",
+    "tickets": "created_at",
+    "touches": "date",
+    "cashflow": "period",
+}
+
+
 def data_range(tables: Mapping[str, pd.DataFrame]) -> tuple[pd.Timestamp, pd.Timestamp] | None:
-    """First and last day of the orders (or, without orders, of any dated table)."""
-    date_cols = {
-        "orders": "order_date",
-        "customers": "signup_date",
-        "leads": "created_date",
-        "spend": "date",
-        "surveys": "date",
-        "tickets": "created_at",
-        "touches": "date",
-    }
-    order = ["orders", *[t for t in date_cols if t != "orders"]]
-    for name in order:
+    """First and last day over every dated table (orders, spend, cash flow, surveys...).
+
+    The default date filter spans all of them: monthly spend and cash flow are often dated
+    the 1st, before the month's first order, and must not fall outside the default range.
+    """
+    lows, highs = [], []
+    for name, col in DATE_COLUMNS.items():
         frame = tables.get(name)
-        col = date_cols[name]
         if frame is not None and col in frame.columns and frame[col].notna().any():
-            return frame[col].min().normalize(), frame[col].max().normalize()
-    return None
+            dates = pd.to_datetime(frame[col])
+            lows.append(dates.min().normalize())
+            highs.append(dates.max().normalize())
+    return (min(lows), max(highs)) if lows else None

@@ -39,5 +39,19 @@ def test_filters_combine_and_empty_means_all():
     assert apply_filters(_tables(), {"channel": []})["orders"].shape == (4, 4)
 
 
-def test_data_range_from_orders():
-    assert data_range(_tables()) == (pd.Timestamp("2025-01-01"), pd.Timestamp("2025-04-01"))
+def test_data_range_spans_every_dated_table():
+    tables = _tables()
+    assert data_range(tables) == (pd.Timestamp("2025-01-01"), pd.Timestamp("2025-04-01"))
+    # Spend dated the 1st of a month before the first order widens the range.
+    tables["spend"] = pd.DataFrame({"date": pd.to_datetime(["2024-12-01"]), "amount": [5.0]})
+    assert data_range(tables)[0] == pd.Timestamp("2024-12-01")
+
+
+def test_tables_mostly_without_customers_are_not_cut_to_converted_rows():
+    # Three leads, one converted by customer "a" (Ads): filtering by Ads must not keep only it.
+    tables = _tables()
+    tables["leads"] = pd.DataFrame(
+        {"lead_id": ["l1", "l2", "l3"], "customer_id": ["a", None, None]}
+    )
+    out = apply_filters(tables, {"channel": ["Ads"]})
+    assert out["leads"]["lead_id"].tolist() == ["l1", "l2", "l3"]
