@@ -1,0 +1,100 @@
+"""Acquisition: what a new customer costs, where leads come from and how many touches win one."""
+
+import streamlit as st
+
+from kpi import acquisition as acq
+from kpi.periods import PERIOD_LABELS
+from ui import cards, frame
+from ui import growth_charts as charts
+from ui import growth_view as gv
+
+view = frame.page(
+    "Acquisition",
+    ":material/campaign:",
+    caption="What it costs to win a customer (CAC) and a lead (CPL), how leads convert by "
+    "source, and how many calls, e-mails and meetings it takes to close a deal.",
+)
+
+ttc_card, ttc = gv.touches_card(view)
+cards.show(
+    [
+        gv.cac_card(view),
+        gv.cpl_card(view),
+        gv.conversion_card(view),
+        gv.referral_card(view),
+        ttc_card,
+    ],
+    per_row=5,
+)
+per = PERIOD_LABELS[view.period].lower()
+tables = view.tables
+
+st.header("Acquisition cost")
+if frame.needs(view, "spend", "amount", what="Acquisition cost") and frame.needs(
+    view, "orders", what="Counting new customers"
+):
+    spend, orders, customers = tables["spend"], tables["orders"], tables.get("customers")
+    left, right = st.columns(2)
+    with left, frame.explained():
+        st.subheader("CAC by acquisition channel")
+        by_channel = acq.cac_by_channel(spend, orders, customers, start=view.start, end=view.end)
+        if by_channel["cac"].notna().any():
+            st.plotly_chart(
+                charts.cac_by_channel_chart(by_channel, currency=view.currency), width="stretch"
+            )
+        else:
+            st.info("No channel acquired a customer in this range.")
+    with right, frame.explained():
+        st.subheader(f"CAC per {per}")
+        series = acq.cac_series(
+            spend, orders, customers, period=view.period, start=view.start, end=view.end
+        )
+        fig = charts.cac_over_time(series, period=view.period, currency=view.currency)
+        st.plotly_chart(fig, width="stretch")
+        if view.period == "week":
+            st.caption(
+                "Spend is counted on the dates of the spend table: booked once a month, "
+                "it makes weekly CAC swing between 0 and several times its level."
+            )
+    if acq.spend_kinds(spend) is not None:
+        st.subheader(f"Sales and marketing spend per {per}")
+        fig = charts.spend_split_over_time(series, period=view.period, currency=view.currency)
+        st.plotly_chart(fig, width="stretch")
+    else:
+        st.caption(
+            "Add a kind column (sales or marketing) to the spend table to split CAC's "
+            "spend into sales and marketing."
+        )
+
+st.header("Leads")
+if frame.needs(view, "leads", "created_date", what="The lead funnel"):
+    leads = tables["leads"]
+    left, right = st.columns(2)
+    with left, frame.explained():
+        st.subheader("Lead funnel by source")
+        funnel = acq.lead_funnel(leads, start=view.start, end=view.end)
+        if len(funnel):
+            st.plotly_chart(charts.lead_funnel_chart(funnel), width="stretch")
+        else:
+            st.info("No leads were created in this range.")
+    with right, frame.explained():
+        st.subheader("Conversions by source")
+        shares = acq.acquisition_share_by_source(leads, start=view.start, end=view.end)
+        if len(shares):
+            st.plotly_chart(charts.conversions_by_source(shares), width="stretch")
+        else:
+            st.info("No lead was won in this range.")
+
+st.header("Touches to close")
+if frame.needs(view, "touches", "lead_id", what="Touches to close"):
+    if ttc is None or ttc.deals == 0:
+        st.info("No won deal in this range has a logged touch: see the Touches to close card.")
+    else:
+        left, right = st.columns(2)
+        left.subheader("Touches per won deal")
+        left.plotly_chart(charts.touches_histogram(ttc), width="stretch")
+        right.subheader("By touch type")
+        if ttc.by_type is not None and len(ttc.by_type):
+            right.plotly_chart(charts.touches_by_type_chart(ttc.by_type), width="stretch")
+        else:
+            right.caption("Add a touch_type column (call, e-mail, meeting) to split touches.")

@@ -1,0 +1,88 @@
+"""Revenue: how much comes in, from whom and what kind, what is left as profit and as cash."""
+
+import streamlit as st
+
+from kpi import base
+from kpi import revenue as rev
+from kpi.periods import PERIOD_LABELS
+from ui import cards, frame
+from ui import format as fmt
+from ui import growth_charts as charts
+from ui import growth_view as gv
+
+view = frame.page(
+    "Revenue",
+    ":material/payments:",
+    caption="Revenue by type and by new against returning customers, revenue per customer "
+    "and per order, who earns the profit, and how it turns into cash.",
+)
+
+if frame.needs(view, "orders", what="The revenue page"):
+    orders, per = view.tables["orders"], PERIOD_LABELS[view.period].lower()
+    margin = gv.margin_input(view)
+    shown, prof = gv.revenue_cards(view, margin)
+    cards.show(shown, per_row=3)
+
+    with frame.explained():
+        st.subheader(f"Revenue by type per {per}")
+        wide = rev.revenue_by_type_series(
+            orders, period=view.period, start=view.start, end=view.end
+        )
+        st.plotly_chart(
+            charts.revenue_stack(wide, period=view.period, currency=view.currency), width="stretch"
+        )
+
+    left, right = st.columns(2)
+    with left, frame.explained():
+        st.subheader(f"ARPU and average order value per {per}")
+        series = base.revenue_series(
+            orders, view.tables.get("customers"), period=view.period, start=view.start, end=view.end
+        )
+        fig = charts.arpu_aov_over_time(series, period=view.period, currency=view.currency)
+        st.plotly_chart(fig, width="stretch")
+    with right, frame.explained():
+        st.subheader(f"New against returning customers per {per}")
+        wide = gv.new_and_returning(orders, period=view.period, start=view.start, end=view.end)
+        fig = charts.revenue_stack(
+            wide, period=view.period, currency=view.currency, names=charts.CUSTOMER_NAMES
+        )
+        st.plotly_chart(fig, width="stretch")
+        st.caption("New: sales on a customer's first order day; returning: every later sale.")
+
+    st.subheader("Who earns the profit")
+    if isinstance(prof, rev.Profitability) and prof.top_share is not None:
+        left, right = st.columns(2)
+        left.plotly_chart(charts.pareto_curve(prof), width="stretch")
+        with right:
+            gv.band_table(gv.band_summary(prof), view)
+            st.caption(
+                f"The most profitable 20 % of customers earn {fmt.percent(prof.top_share)} of "
+                f"the profit of {view.money(prof.total)}."
+            )
+    elif isinstance(prof, rev.Profitability):
+        st.info(
+            "The total profit of this range is not positive, so there is no share of it "
+            "to draw; see the rows behind the profit card."
+        )
+    else:
+        st.info(fmt.md(str(prof)), icon=":material/info:")
+
+    st.subheader("Net cash")
+    if frame.needs(view, "cashflow", "operating_cash_flow", what="The net-cash waterfall"):
+        with frame.explained():
+            cash = rev.net_cash(view.tables["cashflow"], start=view.start, end=view.end)
+            left, right = st.columns([3, 2])
+            left.plotly_chart(
+                charts.net_cash_waterfall(cash, currency=view.currency), width="stretch"
+            )
+            right.metric(
+                "Net cash",
+                view.money(cash.net_cash),
+                border=True,
+                help="Operating cash flow minus investments minus the increase in "
+                f"working capital: {view.money(cash.operating_cash_flow)} - "
+                f"{view.money(cash.investments)} - "
+                f"{view.money(cash.working_capital_change)}.",
+            )
+            if cash.missing:
+                right.caption(f"Taken as 0 (no such column): {', '.join(cash.missing)}.")

@@ -1,0 +1,509 @@
+"""Blocks of the Acquisition and Revenue pages: their KPI cards and the widgets they need.
+
+Each card reads :mod:`kpi.acquisition`, :mod:`kpi.revenue` or :mod:`kpi.base` for the range
+and for the range of the same length just before it, and says how its number was made: the
+formula in words with its inputs, and the rows behind it. A card whose table or column is
+missing says what would unlock it (the KpiError's message) instead of disappearing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import pandas as pd
+import streamlit as st
+
+from kpi import acquisition as acq
+from kpi import base
+from kpi import revenue as rev
+from kpi.errors import KpiError
+from ui import cards
+from ui import format as fmt
+from ui import growth_charts as charts
+from ui.frame import View
+
+MARGIN_KEY = "rev_margin"
+T = TypeVar("T")
+
+
+def in_range(dates: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
+    """True where a date lies from ``start`` to ``end``, both calendar days included."""
+    lo = pd.Timestamp(start).normalize()
+    hi = pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
+    return (dates >= lo) & (dates < hi) & dates.notna()
+
+
+def previous(view: View) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The range of the same length just before the view's, or None when it would begin
+    before the data does: a change against a range only partly covered by the data (the
+    whole history against nothing, say) would mislead."""
+    prev_start, prev_end = base.previous_window(view.start, view.end)
+    if prev_start < pd.Timestamp(view.data_start).normalize():
+        return None
+    return prev_start, prev_end
+
+
+def before(view: View, compute: Callable[[pd.Timestamp, pd.Timestamp], T]) -> T | None:
+    """``compute(start, end)`` over the previous range, None when there is none."""
+    window = previous(view)
+    return None if window is None else compute(*window)
+
+
+def points_delta(now: float | None, before: float | None) -> str | None:
+    """Difference of two shares in percentage points: ``+1.2 pp``; None when either is unknown.
+
+    >>> points_delta(0.32, 0.30), points_delta(0.3, None)
+    ('+2.0 pp', None)
+    """
+    if now is None or before is None or pd.isna(now) or pd.isna(before):
+        return None
+    return f"{100 * (now - before):+.1f} pp"
+
+
+def _change_note(view: View) -> str:
+    window = previous(view)
+    if window is None:
+        return (
+            f" No change shown: the {fmt.number((view.end - view.start).days + 1)} days before "
+            f"the range begin before your data ({fmt.day(view.data_start)})."
+        )
+    return f" Change against {fmt.day(window[0])} – {fmt.day(window[1])}."
+
+
+def _of(kpi: Callable[[pd.DataFrame], float | None], rows: pd.DataFrame | None) -> float | None:
+    return None if rows is None else kpi(rows)
+
+
+def _guarded(label: str, build: Callable[[], cards.Card]) -> cards.Card:
+    """The card ``build`` makes, or one that says what the data lacks."""
+    try:
+        return build()
+    except KpiError as err:
+        return cards.missing_card(label, str(err))
+
+
+# --------------------------------------------------------------------------------------------
+# Acquisition cards
+
+
+def acquisition_spend_rows(
+    spend: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, *, marketing_only: bool = False
+) -> pd.DataFrame:
+    """The spend rows of the range that count for CAC (sales and marketing when the kind is
+    known), or for CPL (``marketing_only``: marketing rows when the kind is known)."""
+    kinds = acq.spend_kinds(spend)
+    mask = in_range(spend["date"], start, end)
+    if kinds is not None:
+        keep = kinds == acq.MARKETING if marketing_only else kinds != "other"
+        mask &= keep.fillna(False).astype(bool)
+    return spend[mask.to_numpy(dtype=bool)]
+
+
+def _spend_and(spend_rows: pd.DataFrame, other: pd.DataFrame, other_name: str) -> pd.DataFrame:
+    """Spend rows and the rows they are divided by, in one table with an "Item" column."""
+    shown = [c for c in ("date", "channel", "kind", "amount") if c in spend_rows.columns]
+    left = spend_rows[shown].assign(item="Spend")
+    right = other.assign(item=other_name)
+    return pd.concat([left, right], ignore_index=True)[
+        ["item", *shown, *[c for c in right.columns if c not in shown and c != "item"]]
+    ]
+
+
+def cac_card(view: View) -> cards.Card:
+    label = "CAC"
+    if not view.has("spend"):
+        return cards.missing_card(
+            label,
+            "CAC needs a spend table with columns date and amount (channel and kind "
+            "split it further), and orders to count new customers.",
+        )
+    if not view.has("orders"):
+        return cards.missing_card(
+            label,
+            "CAC needs an orders table (customer_id, order_date, amount) to count new customers.",
+        )
+
+    def build() -> cards.Card:
+        spend, orders = view.tables["spend"], view.tables["orders"]
+        customers = view.tables.get("customers")
+        now = acq.cac(spend, orders, customers, start=view.start, end=view.end)
+        then = before(view, lambda s, e: acq.cac(spend, orders, customers, start=s, end=e))
+        split = ""
+        if now.sales_spend is not None:
+            split = (
+                f" (sales {view.money(now.sales_spend)}, marketing "
+                f"{view.money(now.marketing_spend)})"
+            )
+        starts = base.customer_starts(orders, customers)
+        new = starts[in_range(starts, view.start, view.end)]
+        channels = acq.acquisition_channels(orders, customers).reindex(new.index)
+        acquired = pd.DataFrame(
+            {
+                "customer_id": new.index.astype(str),
+                "acquired": new.to_numpy(),
+                "channel": channels.to_numpy(),
+            }
+        )
+        rows = _spend_and(
+            acquisition_spend_rows(spend, view.start, view.end), acquired, "New customer"
+        )
+        return cards.Card(
+            label,
+            view.money(now.cac),
+            change=base.relative_change(now.cac, getattr(then, "cac", None)),
+            lower_is_better=True,
+            help=f"Sales and marketing spend divided by new customers: "
+            f"{view.money(now.spend)}{split} / {fmt.number(now.new_customers)} new customers."
+            + _change_note(view),
+            rows=rows,
+            key="acq_cac",
+        )
+
+    return _guarded(label, build)
+
+
+def cpl_card(view: View) -> cards.Card:
+    label = "CPL"
+    if not (view.has("spend") and view.has("leads")):
+        return cards.missing_card(
+            label,
+            "CPL needs a spend table (date, amount) and a leads table (lead_id, created_date).",
+        )
+
+    def build() -> cards.Card:
+        spend, leads = view.tables["spend"], view.tables["leads"]
+        now = acq.cpl(spend, leads, start=view.start, end=view.end)
+        then = before(view, lambda s, e: acq.cpl(spend, leads, start=s, end=e))
+        what = "Marketing spend" if now.basis == acq.MARKETING else "All spend (no kind column)"
+        created = leads[in_range(leads["created_date"], view.start, view.end).to_numpy()]
+        rows = _spend_and(
+            acquisition_spend_rows(spend, view.start, view.end, marketing_only=True),
+            created,
+            "Lead",
+        )
+        return cards.Card(
+            label,
+            view.money(now.cpl),
+            change=base.relative_change(now.cpl, getattr(then, "cpl", None)),
+            lower_is_better=True,
+            help=f"{what} divided by new leads: {view.money(now.spend)} / "
+            f"{fmt.number(now.leads)} leads created." + _change_note(view),
+            rows=rows,
+            key="acq_cpl",
+        )
+
+    return _guarded(label, build)
+
+
+def conversion_card(view: View) -> cards.Card:
+    label = "Lead conversion"
+    if not view.has("leads"):
+        return cards.missing_card(
+            label,
+            "Lead conversion needs a leads table (lead_id, "
+            "created_date, converted_date; qualified if you track it).",
+        )
+
+    def build() -> cards.Card:
+        leads = view.tables["leads"]
+        now = acq.lead_conversion_rate(leads, start=view.start, end=view.end)
+        then = before(view, lambda s, e: acq.lead_conversion_rate(leads, start=s, end=e))
+        pool = (
+            "qualified leads (a won lead counts as qualified)"
+            if now.basis == "qualified"
+            else "leads"
+        )
+        return cards.Card(
+            label,
+            fmt.percent(now.rate),
+            delta=points_delta(now.rate, getattr(then, "rate", None)),
+            help=f"Leads won divided by {pool}, for leads created in the range: "
+            f"{fmt.number(now.converted)} won / {fmt.number(now.leads)}. Leads of a recent "
+            "range may still convert." + _change_note(view),
+            rows=leads[in_range(leads["created_date"], view.start, view.end).to_numpy()],
+            key="acq_conversion",
+        )
+
+    return _guarded(label, build)
+
+
+def referral_card(view: View) -> cards.Card:
+    label = "Referral rate"
+    if not view.has("orders"):
+        return cards.missing_card(
+            label,
+            "The referral rate needs orders (active customers) "
+            "and leads with a source column (referral).",
+        )
+
+    def build() -> cards.Card:
+        orders = view.tables["orders"]
+        leads, customers = view.tables.get("leads"), view.tables.get("customers")
+        now = acq.referral_rate(
+            orders, leads=leads, customers=customers, start=view.start, end=view.end
+        )
+        then = before(
+            view,
+            lambda s, e: acq.referral_rate(
+                orders, leads=leads, customers=customers, start=s, end=e
+            ),
+        )
+        if now.basis == "leads":
+            window = leads[in_range(leads["created_date"], view.start, view.end).to_numpy()]
+            wanted = set(acq.normalise(pd.Series(acq.REFERRAL_SOURCES, dtype="string")))
+            referral = acq.normalise(window["source"]).isin(wanted).fillna(False)
+            rows = window[referral.to_numpy(dtype=bool)]
+            what = "referral leads"
+        else:
+            ids = acq.referral_customers(orders, customers)
+            starts = base.customer_starts(orders, customers)
+            new = starts[in_range(starts, view.start, view.end)]
+            new = new[new.index.isin(ids)]
+            rows = pd.DataFrame({"customer_id": new.index.astype(str), "acquired": new.to_numpy()})
+            what = "customers won by referral"
+        return cards.Card(
+            label,
+            fmt.percent(now.rate),
+            delta=points_delta(now.rate, getattr(then, "rate", None)),
+            help=f"New {what} divided by active customers: {fmt.number(now.referrals)} / "
+            f"{fmt.number(now.active_customers)} customers with an order in the range."
+            + _change_note(view),
+            rows=rows,
+            key="acq_referral",
+        )
+
+    return _guarded(label, build)
+
+
+def touches_card(view: View) -> tuple[cards.Card, acq.TouchesToClose | None]:
+    """The touches-to-close card, and the result for the charts (None when unavailable)."""
+    label = "Touches to close"
+    if not (view.has("touches") and view.has("leads")):
+        why = (
+            "Touches to close needs a touches table (date, lead_id; touch_type splits it) "
+            "and leads with converted_date."
+        )
+        return cards.missing_card(label, why), None
+    touches, leads = view.tables["touches"], view.tables["leads"]
+    try:
+        now = acq.touches_to_close(touches, leads, start=view.start, end=view.end)
+        then = before(view, lambda s, e: acq.touches_to_close(touches, leads, start=s, end=e))
+    except KpiError as err:
+        return cards.missing_card(label, str(err)), None
+    total = int(now.per_deal.sum())
+    won = leads.drop_duplicates("lead_id").set_index("lead_id")["converted_date"]
+    rows = pd.DataFrame(
+        {
+            "lead_id": now.per_deal.index.astype(str),
+            "touches": now.per_deal.to_numpy(),
+            "converted_date": won.reindex(now.per_deal.index).to_numpy(),
+        }
+    )
+    left_out = ""
+    if now.deals_without_touches:
+        left_out = (
+            f" {fmt.number(now.deals_without_touches)} won leads without any logged "
+            "touch are left out."
+        )
+    card = cards.Card(
+        label,
+        fmt.number(now.mean, 1),
+        change=base.relative_change(now.mean, getattr(then, "mean", None)),
+        lower_is_better=True,
+        help=f"Touches (calls, e-mails, meetings...) logged up to the day each lead was won, "
+        f"averaged over won deals: {fmt.number(total)} touches / {fmt.number(now.deals)} "
+        f"deals; median {fmt.number(now.median, 1)}." + left_out + _change_note(view),
+        rows=rows,
+        key="acq_touches",
+        note=f"Median {fmt.number(now.median, 1)} · {fmt.number(now.deals)} deals",
+    )
+    return card, now
+
+
+# --------------------------------------------------------------------------------------------
+# Revenue cards
+
+
+def margin_input(view: View) -> float | None:
+    """The gross-margin input, shown when orders carry no cost; the margin as a fraction."""
+    if view.has("orders", "cost"):
+        return None
+    with st.container(border=True):
+        st.caption(
+            "Your orders have no cost column, so profit is estimated as revenue × a gross "
+            "margin. Set yours here, or add the cost of each order on the Data page."
+        )
+        pct = st.number_input(
+            "Gross margin (%)",
+            min_value=-100.0,
+            max_value=100.0,
+            value=50.0,
+            step=1.0,
+            format="%.0f",
+            key=MARGIN_KEY,
+            help="Revenue minus the direct cost of delivering it, as a share of revenue.",
+        )
+    return float(pct) / 100
+
+
+def revenue_cards(view: View, margin: float | None) -> tuple[list[cards.Card], object]:
+    """Revenue, ARPU, AOV, repeat customer rate, profit per customer and the top-20 % share.
+
+    Returns the cards and the range's :class:`kpi.revenue.Profitability` (or the KpiError
+    that prevented it) for the Pareto view.
+    """
+    orders = view.tables["orders"]
+    window = base.orders_in_range(orders, start=view.start, end=view.end)
+    earlier = before(view, lambda s, e: base.orders_in_range(orders, start=s, end=e))
+    note = _change_note(view)
+    total, n_orders = base.revenue(window), base.order_count(window)
+    active, refunds = base.active_customers(window), base.refund_count(window)
+    arpu, aov = base.arpu(window), base.average_order_value(window)
+    repeat = base.repeat_customer_rate(window)
+    repeaters = round(repeat * active) if repeat is not None else 0
+    out = [
+        cards.Card(
+            "Revenue",
+            view.money(total),
+            change=base.relative_change(total, _of(base.revenue, earlier)),
+            help=f"Sum of order amounts, net of refunds: {fmt.number(n_orders)} orders and "
+            f"{fmt.number(refunds)} refunds come to {view.money(total)}." + note,
+            rows=window,
+            key="rev_revenue",
+        ),
+        cards.Card(
+            "ARPU",
+            view.money(arpu),
+            change=base.relative_change(arpu, _of(base.arpu, earlier)),
+            help=f"Revenue divided by active customers: {view.money(total)} / "
+            f"{fmt.number(active)} customers with an order." + note,
+            rows=window,
+            key="rev_arpu",
+        ),
+        cards.Card(
+            "Average order value",
+            view.money(aov),
+            change=base.relative_change(aov, _of(base.average_order_value, earlier)),
+            help=f"Revenue divided by orders (refunds lower revenue, but are not orders): "
+            f"{view.money(total)} / {fmt.number(n_orders)} orders." + note,
+            rows=window,
+            key="rev_aov",
+        ),
+        cards.Card(
+            "Repeat customer rate",
+            fmt.percent(repeat),
+            delta=points_delta(repeat, _of(base.repeat_customer_rate, earlier)),
+            help=f"Customers with two or more orders divided by customers with at least one: "
+            f"{fmt.number(repeaters)} / {fmt.number(active)}." + note,
+            rows=window,
+            key="rev_repeat",
+        ),
+    ]
+    try:
+        prof = rev.profit_per_customer(orders, start=view.start, end=view.end, margin=margin)
+        then = before(
+            view,
+            lambda s, e: rev.profit_per_customer(orders, start=s, end=e, margin=margin),
+        )
+    except KpiError as err:
+        out += [
+            cards.missing_card("Profit per customer", str(err)),
+            cards.missing_card("Profit from the top 20 %", str(err)),
+        ]
+        return out, err
+    basis = {
+        "cost": "order cost",
+        "margin": f"a gross margin of {fmt.percent(margin, 0)}",
+        "cost and margin": f"order cost, or a {fmt.percent(margin, 0)} margin where it is blank",
+    }[prof.basis]
+    unknown = ""
+    if prof.customers_without_cost:
+        unknown = (
+            f" {fmt.number(prof.customers_without_cost)} customers with orders of "
+            "unknown cost are left out."
+        )
+    per = prof.per_customer.reset_index()
+    out += [
+        cards.Card(
+            "Profit per customer",
+            view.money(prof.mean),
+            change=base.relative_change(prof.mean, getattr(then, "mean", None)),
+            help=f"Revenue minus cost ({basis}) per customer, averaged: "
+            f"{view.money(prof.total)} profit / {fmt.number(prof.customers)} customers."
+            + unknown
+            + note,
+            rows=per,
+            key="rev_profit",
+        ),
+        cards.Card(
+            "Profit from the top 20 %",
+            fmt.percent(prof.top_share),
+            delta=points_delta(prof.top_share, getattr(then, "top_share", None)),
+            help="Share of the total profit earned by the most profitable 20 % of customers "
+            f"({fmt.number(prof.customers)} customers, {view.money(prof.total)} profit); "
+            "above 100 % when loss-making customers pull the total down." + note,
+            rows=per[per["band"] == rev.BANDS[0]],
+            key="rev_top_share",
+        ),
+    ]
+    return out, prof
+
+
+def band_summary(result: rev.Profitability) -> pd.DataFrame:
+    """Customers, revenue and profit per profitability band, with each band's share of profit.
+
+    Columns ``band`` (in the order of :data:`kpi.revenue.BANDS`, bands without customers left
+    out), ``customers``, ``revenue``, ``profit``, ``profit_share`` (NaN when the total profit
+    is not positive).
+    """
+    per = result.per_customer.dropna(subset=["profit"])
+    grouped = per.groupby(per["band"].astype(str))
+    out = pd.DataFrame(
+        {
+            "customers": grouped.size(),
+            "revenue": grouped["revenue"].sum(),
+            "profit": grouped["profit"].sum(),
+        }
+    )
+    out = out.reindex([b for b in rev.BANDS if b in out.index])
+    total = result.total
+    out["profit_share"] = out["profit"] / total if total > 0 else float("nan")
+    return out.rename_axis("band").reset_index()
+
+
+def new_and_returning(
+    orders: pd.DataFrame, *, period: str, start: pd.Timestamp, end: pd.Timestamp
+) -> pd.DataFrame:
+    """Revenue per period of new and of returning customers (and refunds), wide.
+
+    The catalogue's derived split of :func:`kpi.revenue.revenue_types`: a sale on the
+    customer's first order day is ``new``, a later sale ``repeat``, a refund ``refunds``,
+    whatever the orders' own revenue_type says. Shape as
+    :func:`kpi.revenue.revenue_by_type_series`.
+    """
+    untyped = orders.drop(columns=["revenue_type"], errors="ignore")
+    return rev.revenue_by_type_series(untyped, period=period, start=start, end=end)
+
+
+def band_table(summary: pd.DataFrame, view: View) -> None:
+    """The profitability bands as a table: customers, revenue, profit, share of profit."""
+    shown = summary.assign(
+        band=summary["band"].map(lambda b: charts.BAND_NAMES.get(b, b)),
+        customers=summary["customers"].map(fmt.number),
+        revenue=summary["revenue"].map(view.money),
+        profit=summary["profit"].map(view.money),
+        profit_share=summary["profit_share"].map(fmt.percent),
+    )
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "band": st.column_config.TextColumn("Band"),
+            "customers": st.column_config.TextColumn("Customers"),
+            "revenue": st.column_config.TextColumn("Revenue"),
+            "profit": st.column_config.TextColumn("Profit"),
+            "profit_share": st.column_config.TextColumn("Share"),
+        },
+    )
