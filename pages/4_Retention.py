@@ -1,0 +1,55 @@
+"""Retention: churn and retention rates, cohorts, survival, projected retention, who to call."""
+
+import streamlit as st
+
+from ui import frame
+from ui import retention_view as rv
+
+view = frame.page(
+    "Retention",
+    ":material/group:",
+    caption="How many customers you keep and lose, how each cohort holds up, how long "
+    "customers stay, where retention is heading, and the inactive customers worth a call.",
+)
+
+has_orders = view.has("orders", "customer_id", "order_date", "amount")
+has_contracts = view.has("customers", "customer_id", "end_date")
+if has_orders or has_contracts:
+    definition = None
+    with frame.explained():
+        st.subheader("How churn is counted")
+        definition = rv.choose_definition(view)
+    if definition is not None:
+        st.caption(f"Every figure below: {definition.label}.")
+        with frame.explained():
+            rv.kpi_cards(view, definition)
+
+        tab_cohorts, tab_survival, tab_sbg, tab_time, tab_inactive = st.tabs(
+            [
+                "Cohorts",
+                "Survival",
+                "Projection (sBG)",
+                "Churn over time",
+                "Inactive customers",
+            ]
+        )
+        with tab_cohorts:
+            if frame.needs(view, "orders", "customer_id", "order_date", what="The cohort table"):
+                rv.cohort_block(view, definition)
+        with tab_survival:
+            st.subheader(f"How long customers stay · {definition.label}")
+            rv.survival_block(view, definition)
+        with tab_sbg:
+            st.subheader(f"Where retention is heading · {definition.label}")
+            st.caption(
+                "The shifted-beta-geometric model (Fader and Hardie 2007) fitted on the first "
+                "periods of a cohort; the periods after the fit show how well it projects."
+            )
+            rv.sbg_block(view, definition)
+        with tab_time:
+            rv.over_time_block(view, definition)
+        with tab_inactive:
+            st.subheader(f"Inactive customers · no order for {definition.window or '—'} days")
+            rv.inactive_block(view, definition)
+else:
+    frame.needs(view, "orders", "customer_id", "order_date", "amount", what="The retention page")

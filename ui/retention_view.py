@@ -1,0 +1,600 @@
+"""Blocks of the Retention page that need widgets: the churn definition, cards, cohorts,
+survival, the sBG projection and the inactive-customer list.
+
+The page stays a story of the screen; each block here reads :mod:`kpi.retention` and
+:mod:`kpi.models`, formats the numbers for people and hands tables to
+:mod:`ui.retention_charts`. Cohort tables, lifetimes and model fits are cached with
+``st.cache_data`` keyed on the data, so moving a widget does not refit what did not change.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from kpi import base, models, retention
+from kpi.errors import InsufficientDataError, KpiError
+from kpi.periods import PERIOD_LABELS, period_labels, period_start
+from ui import cards, frame
+from ui import format as fmt
+from ui import retention_charts as charts
+from ui.frame import View
+
+ATTRIBUTES = {"channel": "Channel", "segment": "Segment", "region": "Region", "plan": "Plan"}
+GRANULARITIES = ("week", "month", "quarter")
+CONTRACTUAL, INACTIVITY = "contractual", "inactivity"
+
+
+# --------------------------------------------------------------------------------------------
+# Cached computations (keyed on the data and the options)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def cohort_table(
+    orders: pd.DataFrame,
+    customers: pd.DataFrame | None,
+    period: str,
+    by: str | None,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+) -> retention.CohortTable:
+    """:func:`kpi.retention.cohort_retention` of the range, cached."""
+    return retention.cohort_retention(
+        orders, period=period, customers=customers, by=by, start=start, end=end
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def lifetimes_of(
+    kind: str,
+    orders: pd.DataFrame | None,
+    customers: pd.DataFrame | None,
+    window: int | None,
+    as_of: pd.Timestamp,
+) -> pd.DataFrame:
+    """The lifetimes table of the chosen churn definition, observed to ``as_of``, cached."""
+    if kind == CONTRACTUAL:
+        return retention.contractual_lifetimes(customers, orders, as_of=as_of)  # type: ignore[arg-type]
+    return retention.inactivity_lifetimes(orders, window_days=int(window), as_of=as_of)  # type: ignore[arg-type]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def sbg_fit(survivors: tuple[float, ...]) -> models.SbgFit:
+    """:func:`kpi.models.fit_sbg` of the counts, cached (failures are raised, not cached)."""
+    return models.fit_sbg(list(survivors))
+
+
+# --------------------------------------------------------------------------------------------
+# Pure helpers
+
+
+@dataclass(frozen=True)
+class Definition:
+    """The churn definition chosen on the page and the lifetimes it gives."""
+
+    kind: str
+    window: int | None
+    label: str
+    lifetimes: pd.DataFrame
+
+
+def definition_label(kind: str, window: int | None) -> str:
+    """How every chart title names the churn definition.
+
+    >>> definition_label("inactivity", 45), definition_label("contractual", None)
+    ('churn = no order for 45 days', 'churn = contract ended')
+    """
+    if kind == CONTRACTUAL:
+        return "churn = contract ended"
+    return f"churn = no order for {window:,} days"
+
+
+def started_in(lifetimes: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
+    """The customers who started on or after ``start`` (the page's cohort of customers)."""
+    return lifetimes[(lifetimes["start"] >= pd.Timestamp(start).normalize()).to_numpy()]
+
+
+def churned_in(lifetimes: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """The customers lost from ``start`` to ``end`` (both days), with their dates and months."""
+    ends = lifetimes["end"]
+    lo, hi = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    rows = lifetimes[(lifetimes["observed"] & (ends >= lo) & (ends <= hi)).to_numpy()]
+    out = (
+        rows.rename(
+            columns={"start": "customer_since", "end": "lost_on", "duration_months": "months"}
+        )
+        .drop(columns="observed")
+        .reset_index()
+    )
+    out.attrs = {}  # as_of (a Timestamp) would not survive the table's serialisation
+    return out
+
+
+def customer_attribute(tables: dict[str, pd.DataFrame], by: str) -> pd.Series:
+    """Each customer's ``by`` value: from the customers table, else from their first order.
+
+    Indexed by customer_id; customers without a value are "(none)".
+
+    >>> orders = pd.DataFrame({"customer_id": ["a", "a", "b"], "channel": ["web", "ads", None],
+    ...     "order_date": pd.to_datetime(["2025-01-02", "2025-01-01", "2025-01-01"])})
+    >>> customer_attribute({"orders": orders}, "channel").to_dict()
+    {'a': 'ads', 'b': '(none)'}
+    """
+    customers = tables.get("customers")
+    if customers is not None and by in customers.columns and customers[by].notna().any():
+        rows = customers.drop_duplicates("customer_id")
+        values = pd.Series(rows[by].to_numpy(dtype=object), index=rows["customer_id"].to_numpy())
+    else:
+        orders = tables["orders"].sort_values(["customer_id", "order_date"], kind="stable")
+        first = orders.drop_duplicates("customer_id")
+        values = pd.Series(first[by].to_numpy(dtype=object), index=first["customer_id"].to_numpy())
+    return values.where(values.notna(), "(none)").astype(str).rename_axis("customer_id")
+
+
+def split_options(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """The attributes with values in the customers or orders table, by their screen name."""
+    found = {}
+    for col, label in ATTRIBUTES.items():
+        for name in ("customers", "orders"):
+            table = tables.get(name)
+            if table is not None and col in table.columns and table[col].notna().any():
+                found[col] = label
+    return found
+
+
+def logrank_words(test: models.LogRank, a: str, b: str) -> str:
+    """The log-rank p-value in words.
+
+    >>> test = models.LogRank(9.1, 0.0026, 30, 20.5)
+    >>> print(logrank_words(test, "web", "ads"))  # doctest: +NORMALIZE_WHITESPACE
+    Comparing web with ads: the difference in survival is very unlikely to be chance (log-rank
+    p = 0.003).
+    """
+    p = test.p_value
+    shown = "p < 0.001" if p < 0.001 else f"p = {p:.3f}" if p < 0.01 else f"p = {p:.2f}"
+    if p < 0.01:
+        verdict = "the difference in survival is very unlikely to be chance"
+    elif p < 0.05:
+        verdict = "the difference in survival is unlikely to be chance"
+    else:
+        verdict = "the difference in survival could well be chance"
+    return f"Comparing {a} with {b}: {verdict} (log-rank {shown})."
+
+
+def holdout_error(survivors: np.ndarray, fit: models.SbgFit, fitted_on: int) -> float:
+    """Mean absolute gap, in shares of the cohort, between actual and projected after the fit.
+
+    NaN when nothing was held out.
+
+    >>> fit = models.SbgFit(1.0, 1.0, 0.0, 2, 100.0)  # S(t) = 1 / (t + 1)
+    >>> round(holdout_error(np.array([100.0, 50.0, 33.0, 30.0]), fit, 2), 4)
+    0.05
+    """
+    ages = np.arange(fitted_on + 1, len(survivors))
+    if len(ages) == 0:
+        return math.nan
+    actual = np.asarray(survivors, dtype=np.float64)[ages] / float(survivors[0])
+    return float(np.mean(np.abs(actual - np.asarray(fit.survival(ages)))))
+
+
+# --------------------------------------------------------------------------------------------
+# Widgets and blocks
+
+
+def choose_definition(view: View) -> Definition | None:
+    """The churn-definition choice, the gaps between orders and the inactivity window."""
+    orders, customers = view.tables.get("orders"), view.tables.get("customers")
+    contractual = view.has("customers", "customer_id", "end_date")
+    has_orders = view.has("orders", "customer_id", "order_date", "amount")
+    kinds = ([CONTRACTUAL] if contractual else []) + ([INACTIVITY] if has_orders else [])
+    if not kinds:
+        return None
+    names = {CONTRACTUAL: "Contract ended (end dates)", INACTIVITY: "No order for a while"}
+    left, right = st.columns([1, 2])
+    kind = left.radio(
+        "A customer is lost when",
+        kinds,
+        format_func=names.get,
+        key="ret_definition",
+        help="Contractual: the customers table's end date (cancellation). Non-contractual: "
+        "no order within the inactivity window; the window also sets who is inactive.",
+    )
+    window = None
+    if has_orders:
+        gaps = retention.order_gaps(orders)  # type: ignore[arg-type]
+        try:
+            suggested = retention.suggested_inactivity_window(orders)  # type: ignore[arg-type]
+        except InsufficientDataError as err:
+            suggested = 90
+            left.caption(fmt.md(str(err)))
+        window = int(
+            left.number_input(
+                "Inactivity window (days)",
+                min_value=1,
+                max_value=3650,
+                value=suggested,
+                step=1,
+                key="ret_window",
+                help=f"Suggested from your data: {suggested:,} days, the 90th percentile of "
+                "the gaps between a customer's consecutive orders.",
+            )
+        )
+        if len(gaps):
+            left.caption(
+                f"{fmt.percent(float((gaps <= window).mean()))} of repeat orders came within "
+                f"{window:,} days of the previous one."
+            )
+            fig = charts.gap_histogram(gaps, suggested=suggested, window=window)
+            right.plotly_chart(fig, width="stretch")
+    lifetimes = lifetimes_of(kind, orders, customers, window, view.end)
+    return Definition(kind, window, definition_label(kind, window), lifetimes)
+
+
+def _churn_now(lifetimes: pd.DataFrame, view: View, start: pd.Timestamp, end: pd.Timestamp):
+    series = retention.churn_series(lifetimes, period=view.period, start=start, end=end)
+    return series, retention.pooled_churn_rate(series)
+
+
+def _nrr_grr(view: View, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame | None:
+    try:
+        table = cohort_table(
+            view.tables["orders"], view.tables.get("customers"), view.period, None, start, end
+        )
+    except KpiError:
+        return None
+    curve = retention.retention_curve(table)
+    return curve if 1 in curve.index else None
+
+
+def kpi_cards(view: View, d: Definition) -> None:
+    """Churn rate, CRR, inactive customers, NRR, GRR and median lifetime, with their rows."""
+    per = PERIOD_LABELS[view.period].lower()
+    prev_start, prev_end = base.previous_window(view.start, view.end)
+    versus = f"Change against {fmt.day(prev_start)} – {fmt.day(prev_end)}."
+    out: list[cards.Card] = []
+    try:
+        series, rate = _churn_now(d.lifetimes, view, view.start, view.end)
+        try:
+            _, before = _churn_now(d.lifetimes, view, prev_start, prev_end)
+        except KpiError:
+            before = math.nan
+        lost, base_n = int(series["lost"].sum()), int(series["customers_start"].sum())
+        formula = (
+            f"{fmt.number(lost)} customers lost / {fmt.number(base_n)} customers at the "
+            f"start of each {per}, summed over the {len(series)} {per}s of the range"
+        )
+        out.append(
+            cards.Card(
+                f"Churn rate per {per}",
+                fmt.percent(rate),
+                change=base.relative_change(rate, before),
+                lower_is_better=True,
+                key="ret_churned",
+                help=f"Customers lost in a {per} divided by customers at its start ({d.label}): "
+                f"{formula}. {versus}",
+                rows=churned_in(d.lifetimes, view.start, view.end),
+            )
+        )
+        crr = 1 - rate if not math.isnan(rate) else math.nan
+        flows = series.assign(period=period_labels(series.index, view.period))  # type: ignore[arg-type]
+        out.append(
+            cards.Card(
+                "Customer retention rate",
+                fmt.percent(crr),
+                change=base.relative_change(crr, 1 - before),
+                key="ret_crr",
+                help=f"(Customers at the end - new customers) / customers at the start, per {per} "
+                f"({d.label}): 1 - churn = 1 - {fmt.percent(rate)}. {versus}",
+                rows=flows[
+                    [
+                        "period",
+                        "customers_start",
+                        "new",
+                        "lost",
+                        "customers_end",
+                        "churn_rate",
+                        "retention_rate",
+                    ]
+                ],
+            )
+        )
+    except KpiError as err:
+        out += [
+            cards.missing_card(f"Churn rate per {per}", str(err)),
+            cards.missing_card("Customer retention rate", str(err)),
+        ]
+    orders = view.tables.get("orders")
+    if orders is not None and d.window is not None:
+        now = retention.inactive_customers(orders, as_of=view.end, window_days=d.window)
+        before_n = len(retention.inactive_customers(orders, as_of=prev_end, window_days=d.window))
+        ever = orders.loc[(orders["order_date"] <= view.end).to_numpy(), "customer_id"].nunique()
+        out.append(
+            cards.Card(
+                "Inactive customers",
+                fmt.number(len(now)),
+                change=base.relative_change(len(now), before_n),
+                lower_is_better=True,
+                key="ret_inactive",
+                help=f"Customers whose last order is {d.window:,} days or more before "
+                f"{fmt.day(view.end)}: {fmt.number(len(now))} of {fmt.number(ever)} customers who "
+                f"ever ordered. {versus}",
+                rows=now,
+            )
+        )
+    else:
+        out.append(
+            cards.missing_card(
+                "Inactive customers",
+                "Needs an orders table with customer_id, order_date and amount.",
+            )
+        )
+    now_curve = _nrr_grr(view, view.start, view.end) if orders is not None else None
+    before_curve = _nrr_grr(view, prev_start, prev_end) if orders is not None else None
+    for key, column, label, what in (
+        ("nrr", "revenue_retention", "NRR", "revenue"),
+        ("grr", "gross_revenue_retention", "GRR", "revenue, each customer capped at age 0,"),
+    ):
+        if now_curve is None:
+            out.append(
+                cards.missing_card(
+                    label,
+                    f"{label} needs a cohort followed for one full "
+                    f"{per} after its first order; widen the date range.",
+                )
+            )
+            continue
+        value = float(now_curve.loc[1, column])
+        before = float(before_curve.loc[1, column]) if before_curve is not None else math.nan
+        row = now_curve.loc[1]
+        out.append(
+            cards.Card(
+                label,
+                fmt.percent(value),
+                change=base.relative_change(value, before),
+                key=f"ret_{key}",
+                help=f"Cohorts' {what} one {per} after their start / their "
+                f"{what.rstrip(',')} in their first {per}, weighted by cohort: "
+                f"{fmt.number(row['cohorts'])} cohorts of the range, "
+                f"{fmt.number(row['customers'])} customers. {versus}",
+                rows=now_curve.reset_index(),
+            )
+        )
+    recent = started_in(d.lifetimes, view.start)
+    try:
+        median = retention.median_customer_lifetime(recent)
+        durations = retention.survival_durations(recent)
+        durations.attrs = {}
+        longest = float(durations["duration"].max())
+        shown = fmt.months(median) if not math.isnan(median) else f"> {fmt.months(longest)}"
+        out.append(
+            cards.Card(
+                "Median customer lifetime",
+                shown,
+                key="ret_lifetime",
+                help=f"Months until half of the customers are lost (Kaplan-Meier, {d.label}), "
+                f"customers still active counted until {fmt.day(view.end)}: "
+                f"{fmt.number(len(recent))} customers who started in the range, "
+                f"{fmt.number(int(durations['observed'].sum()))} lost.",
+                note=None
+                if not math.isnan(median)
+                else "Not reached: more than half are still customers.",
+                rows=durations.reset_index(),
+            )
+        )
+    except KpiError as err:
+        out.append(cards.missing_card("Median customer lifetime", str(err)))
+    cards.show(out, per_row=3)
+
+
+def cohort_block(view: View, d: Definition) -> None:
+    """The cohort heatmap with its switches, and the retention curves."""
+    orders, customers = view.tables["orders"], view.tables.get("customers")
+    c1, c2, c3, c4 = st.columns(4)
+    metric = (
+        c1.segmented_control(
+            "Retention of",
+            list(charts.METRICS),
+            format_func=charts.METRICS.get,
+            default="customers",
+            key="ret_metric",
+        )
+        or "customers"
+    )
+    scale = (
+        c2.segmented_control(
+            "Show",
+            ["relative", "absolute"],
+            default="relative",
+            key="ret_scale",
+            format_func={"relative": "Share", "absolute": "Counts or money"}.get,
+        )
+        or "relative"
+    )
+    default = view.period if view.period in GRANULARITIES else "month"
+    period = c3.selectbox(
+        "Cohorts by",
+        GRANULARITIES,
+        index=GRANULARITIES.index(default),
+        format_func=lambda p: PERIOD_LABELS[p],
+        key="ret_granularity",
+    )
+    options = split_options(view.tables)
+    by = c4.selectbox(
+        "Split by",
+        [None, *options],
+        key="ret_split",
+        format_func=lambda c: "Nothing" if c is None else options[c],
+    )
+    with frame.explained():
+        table = cohort_table(orders, customers, period, by, view.start, view.end)
+        group = None
+        if by is not None:
+            groups = list(dict.fromkeys(table.sizes.index.get_level_values(0)))
+            group = (
+                st.segmented_control(
+                    f"{options[by]} shown in the heatmap",
+                    groups,
+                    default=groups[0],
+                    key="ret_group",
+                )
+                or groups[0]
+            )
+        noun = PERIOD_LABELS[period].lower()
+        heading = {
+            "customers": "Customer retention",
+            "nrr": "Net revenue retention (NRR)",
+            "grr": "Gross revenue retention (GRR)",
+        }[metric]
+        st.subheader(f"{heading} by {noun} cohort" + (f" · {fmt.md(group)}" if group else ""))
+        st.caption(
+            f"Active = at least one order in the {noun} (the same for every churn "
+            "definition). Grey cells are not yet observable; cells still running say so "
+            "in their hover."
+        )
+        fig = charts.cohort_heatmap(
+            table, metric=metric, relative=scale == "relative", group=group, currency=view.currency
+        )
+        st.plotly_chart(fig, width="stretch")
+        st.subheader("Retention curves" + (f" by {options[by].lower()}" if by else " per cohort"))
+        curve = retention.retention_curve(table)
+        st.plotly_chart(charts.retention_curves(table, curve, metric=metric), width="stretch")
+
+
+def survival_block(view: View, d: Definition) -> None:
+    """Kaplan-Meier curves with bands, split by an attribute, and the log-rank test."""
+    recent = started_in(d.lifetimes, view.start)
+    options = split_options(view.tables)
+    by = st.selectbox(
+        "Compare by",
+        [None, *options],
+        key="ret_km_split",
+        format_func=lambda c: "Nothing (all customers)" if c is None else options[c],
+    )
+    with frame.explained():
+        durations = retention.survival_durations(recent)
+        fits: dict[str, models.KaplanMeier] = {}
+        if by is None:
+            fits["All customers"] = models.kaplan_meier(
+                durations["duration"], durations["observed"]
+            )
+        else:
+            attr = customer_attribute(view.tables, by).reindex(durations.index).fillna("(none)")
+            groups = attr.value_counts().index.tolist()
+            for g in groups:
+                part = durations[(attr == g).to_numpy()]
+                fits[str(g)] = models.kaplan_meier(part["duration"], part["observed"])
+            if len(groups) >= 2:
+                a, b = groups[0], groups[1]
+                pa, pb = durations[(attr == a).to_numpy()], durations[(attr == b).to_numpy()]
+                try:
+                    test = models.logrank_test(
+                        pa["duration"], pa["observed"], pb["duration"], pb["observed"]
+                    )
+                    which = "" if len(groups) == 2 else "The two largest groups, "
+                    st.markdown(which + fmt.md(logrank_words(test, str(a), str(b))))
+                except KpiError as err:
+                    st.caption(fmt.md(str(err)))
+        st.plotly_chart(charts.survival_curves(fits, definition=d.label), width="stretch")
+        st.caption(
+            f"{fmt.number(len(durations))} customers who started in the range; a "
+            "customer still active is counted until the end of the range (censored)."
+        )
+
+
+def sbg_block(view: View, d: Definition) -> None:
+    """The sBG projection of a cohort or the whole base, with a holdout check."""
+    recent = started_in(d.lifetimes, view.start)
+    period = view.period if view.period in GRANULARITIES else "month"
+    per = PERIOD_LABELS[period].lower()
+    starts = pd.Series(period_start(recent["start"], period).unique()).sort_values()
+    labels = dict(zip(period_labels(starts, period), starts, strict=True))
+    left, right = st.columns([1, 2])
+    choice = left.selectbox(
+        f"Cohort ({per} of first order or signup)",
+        ["whole", *labels],
+        key="ret_sbg_cohort",
+        format_func=lambda c: "Whole base" if c == "whole" else c,
+    )
+    with frame.explained():
+        cohort = None if choice == "whole" else labels[choice]
+        survivors = retention.sbg_survivors(recent, period=period, cohort=cohort, as_of=view.end)
+        n = len(survivors) - 1
+        if n < 2:
+            raise InsufficientDataError(
+                f"sBG needs a cohort followed for at least two {per}s; this one has {n}. "
+                "Pick an older cohort or the whole base, or widen the date range."
+            )
+        k = n
+        if n >= 3:
+            k = left.slider(
+                f"Fit on the first {per}s",
+                2,
+                n,
+                max(2, round(n * 2 / 3)),
+                key="ret_sbg_k",
+                help=f"The model sees {per}s 0 to k; the {per}s after k are "
+                "the holdout it is checked against.",
+            )
+        else:
+            left.caption(f"Only {n} {per}s observed: no holdout check is possible.")
+        try:
+            fit = sbg_fit(tuple(float(x) for x in survivors[: k + 1]))
+        except KpiError as err:
+            right.info(fmt.md(str(err)), icon=":material/info:")
+            return
+        err = holdout_error(survivors, fit, k)
+        left.caption(
+            f"alpha {fit.alpha:,.2f}, beta {fit.beta:,.2f}: average churn probability "
+            f"{fmt.percent(fit.alpha / (fit.alpha + fit.beta))} per {per} at the start."
+        )
+        if not math.isnan(err):
+            left.caption(
+                f"Held-out {per}s {k + 1}–{n}: the projection is off by "
+                f"{100 * err:.1f} percentage points on average."
+            )
+        fig = charts.sbg_projection(survivors, fit, fitted_on=k, period=period, definition=d.label)
+        right.plotly_chart(fig, width="stretch")
+
+
+def over_time_block(view: View, d: Definition) -> None:
+    """Churn rate and CRR per period of the range."""
+    with frame.explained():
+        series = retention.churn_series(
+            d.lifetimes, period=view.period, start=view.start, end=view.end
+        )
+        left, right = st.columns(2)
+        left.plotly_chart(
+            charts.churn_over_time(series, period=view.period, definition=d.label), width="stretch"
+        )
+        right.plotly_chart(
+            charts.retention_over_time(series, period=view.period, definition=d.label),
+            width="stretch",
+        )
+
+
+def inactive_block(view: View, d: Definition) -> None:
+    """The inactive customers a manager calls, most revenue first: sortable, downloadable."""
+    if d.window is None:
+        st.info("The inactive list needs an orders table with customer_id, order_date and amount.")
+        return
+    rows = retention.inactive_customers(view.tables["orders"], as_of=view.end, window_days=d.window)
+    if rows.empty:
+        st.info(f"Every customer ordered within {d.window:,} days of {fmt.day(view.end)}.")
+        return
+    sym = fmt.currency_symbol(view.currency)
+    shown = rows.assign(last_order_date=rows["last_order_date"].dt.date).rename(
+        columns={
+            "last_order_value": f"Last order value ({sym})",
+            "revenue": f"Revenue ({sym})",
+            "orders": "Orders",
+        }
+    )
+    st.caption(
+        f"{fmt.number(len(rows))} customers without an order for {d.window:,} days or "
+        f"more on {fmt.day(view.end)}, most revenue first. Click a header to sort."
+    )
+    cards.drill_down(shown, name="inactive_customers", key="ret_inactive_list")
