@@ -6,12 +6,12 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from kpi import acquisition, base, retention, revenue, satisfaction, support, team
+from kpi import acquisition, base, retention, revenue, satisfaction, support, team, value
 from kpi.errors import KpiError
 from kpi.report import Section
 
 # The KPI families, in the order of KPI_CATALOGUE.md; each module has ``section()``.
-FAMILIES = (base, acquisition, revenue, retention, satisfaction, support, team)
+FAMILIES = (base, acquisition, revenue, retention, value, satisfaction, support, team)
 
 
 def analysis(
