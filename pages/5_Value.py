@@ -1,0 +1,114 @@
+"""Value: lifetime value against acquisition cost, payback, and the model-based CLV."""
+
+import streamlit as st
+
+from kpi import value
+from ui import frame
+from ui import value_charts as charts
+from ui import value_view as vv
+
+view = frame.page(
+    "Value",
+    ":material/diamond:",
+    caption="What a customer is worth over their lifetime (LTV), what winning one costs (CAC), "
+    "how many months it takes to earn the cost back, and which customers the purchase models "
+    "expect the most from.",
+)
+
+if frame.needs(view, "orders", "customer_id", "order_date", "amount", what="The Value page"):
+    with frame.explained():
+        s = vv.settings(view)
+        fit = vv.model(view, s)
+        h = vv.show_cards(view, s, fit)
+        t = view.tables
+        tab_channel, tab_curve, tab_top, tab_check, tab_all = st.tabs(
+            [
+                "LTV/CAC by channel",
+                "Payback curve",
+                "Top customers",
+                "Model check",
+                "Every LTV formula",
+            ]
+        )
+        with tab_channel, frame.explained():
+            if frame.needs(view, "spend", "date", "amount", what="LTV/CAC by channel"):
+                left, right = st.columns(2)
+                left.subheader("LTV and CAC by channel")
+                args = vv.formula_args(view, s, h)
+                by = value.ltv_to_cac_by_channel(
+                    t["orders"], t["spend"], t.get("customers"), **args
+                )
+                if by.empty:
+                    left.info("No spend or new customer has a channel in this date range.")
+                else:
+                    fig = charts.ltv_cac_by_channel(by, currency=view.currency)
+                    left.plotly_chart(fig, width="stretch")
+                right.subheader("LTV/CAC by quarter acquired")
+                cohorts = value.ltv_to_cac_by_cohort(
+                    t["orders"], t["spend"], t.get("customers"), period="quarter", **args
+                )
+                if cohorts["ltv_to_cac"].notna().any():
+                    right.plotly_chart(
+                        charts.ltv_cac_by_cohort(cohorts, period="quarter"), width="stretch"
+                    )
+                    right.caption(
+                        "Young cohorts have lost few customers yet, so their LTV "
+                        "runs high: read the last bars with care."
+                    )
+                else:
+                    right.info("No cohort of the range has both a CAC and a measurable LTV.")
+                if not by.empty:
+                    st.dataframe(vv.channel_table(by, view), hide_index=True, width="stretch")
+                st.caption(vv.formula_note(h))
+        with tab_curve, frame.explained():
+            st.subheader("Cumulative gross profit per acquired customer, against CAC")
+            curve = value.cohort_value_curve(
+                t["orders"], t.get("customers"), start=view.start, end=view.end, margin=s.margin
+            )
+            month = value.payback_month(curve, h.cac) if h.cac is not None else None
+            st.plotly_chart(
+                charts.value_curve(curve, cac=h.cac, currency=view.currency, payback=month),
+                width="stretch",
+            )
+            if h.cac is None:
+                st.caption("Add a spend table to draw the CAC line and see the payback month.")
+            elif month is None:
+                st.caption(
+                    f"The customers acquired in the range have not yet earned back the "
+                    f"CAC of {view.money(h.cac)} in the months observed."
+                )
+            else:
+                st.caption(
+                    f"On average a customer's gross profit covers the CAC of "
+                    f"{view.money(h.cac)} by month {month + 1} after acquisition. The payback "
+                    "card divides CAC by the average monthly gross profit instead; the first "
+                    "order usually earns more than the months after it."
+                )
+        with tab_top, frame.explained():
+            st.subheader(f"Top {vv.TOP} customers by predicted CLV ({s.horizon_months} months)")
+            if fit is None:
+                st.info(
+                    "The purchase models could not be fitted on this data: see the note "
+                    "above. The formula LTV is used instead."
+                )
+            else:
+                vv.top_customers(fit, view)
+        with tab_check, frame.explained():
+            st.subheader("Does the model predict what customers did next?")
+            check = vv.holdout(t["orders"][["customer_id", "order_date", "amount"]], view.end)
+            if isinstance(check, str):
+                st.info(check)
+            else:
+                st.plotly_chart(charts.holdout_chart(check.table), width="stretch")
+                st.caption(
+                    f"Fitted on orders up to {check.cutoff:%d %b %Y}, then compared "
+                    f"with the {check.holdout_weeks:.0f} weeks after it, by how many "
+                    "repeat purchases each customer had made before."
+                )
+        with tab_all, frame.explained():
+            st.subheader("Every LTV formula on this data")
+            st.dataframe(vv.variants_table(view, s, fit), hide_index=True, width="stretch")
+            st.caption(
+                "Measured over the same range, the simple, visit and purchase forms "
+                "agree: they are one measurement written three ways."
+            )
