@@ -1,0 +1,87 @@
+"""What-if: move churn, prices, margin, CAC and acquisition; see LTV, payback and 36 months."""
+
+import streamlit as st
+
+from kpi import scenario as sc
+from ui import format as fmt
+from ui import frame
+from ui import whatif_view as wv
+
+view = frame.page(
+    "What-if",
+    ":material/tune:",
+    caption="Start from your business as measured in the selected range, move the levers, and "
+    "see what happens to lifetime value, payback and the next three years. The link in your "
+    "address bar reopens the scenario.",
+)
+
+
+@st.fragment
+def scenario(b: sc.Baseline, currency: str) -> None:
+    """Sliders and outputs: moving a slider reruns only this part, not the measurement."""
+    left, right = st.columns([2, 5], gap="large")
+    with left:
+        st.subheader("Levers")
+        wv.sliders(b, currency)
+        st.button("Reset to baseline", key="wi_reset", on_click=wv.reset, args=(b, currency),
+                  icon=":material/restart_alt:", width="stretch")  # fmt: skip
+        name = st.text_input("Name this scenario", key="wi_name", max_chars=40,
+                             placeholder="e.g. Churn down a point")  # fmt: skip
+        if st.button("Save scenario", key="wi_save", icon=":material/bookmark_add:",
+                     width="stretch"):  # fmt: skip
+            why = wv.save_current(name)
+            if why:
+                st.warning(why)
+            else:
+                st.rerun()  # the whole page, so the comparison below lists it
+    levers = wv.scenario_levers(b, st.session_state[wv.OVERRIDES], currency)
+    with right, frame.explained():
+        st.subheader("Scenario against the baseline")
+        base, now = sc.outcome(b, sc.Levers.of(b)), sc.outcome(b, levers)
+        table = sc.comparison(base, now)
+        wv.scenario_cards(table, b, levers, currency)
+        shown = wv.table_on_screen(table, currency, names=("Baseline", "Scenario", "Difference"))
+        st.dataframe(shown, hide_index=True, width="stretch", key="wi_table")
+        wv.projections_side_by_side({"Baseline": base.projection, "Scenario": now.projection},
+                                    currency)  # fmt: skip
+        wv.downloads(table, levers, b, key="wi_download")
+    wv.sync_to_url(b, currency)
+
+
+b = None
+if frame.needs(view, "orders", "customer_id", "order_date", "amount", what="The what-if page"):
+    with frame.explained():
+        b = sc.baseline(view.tables, start=view.start, end=view.end)
+
+if b is not None:
+    st.caption(
+        f"Baseline measured from {fmt.day(view.start)} to {fmt.day(view.end)}: "
+        f"{fmt.number(b.customers)} active customers at the end, "
+        f"{fmt.money(b.arpu, view.currency)} revenue per customer a month, churn "
+        f"{fmt.percent(b.churn)} a month ({b.churn_definition}), "
+        f"{fmt.number(b.new_customers, 1)} new customers a month. The projection assumes "
+        "churn, prices, margin and inflow stay as set for the next 36 months."
+    )
+    for note in b.notes:
+        st.info(fmt.md(note), icon=":material/info:")
+    wv.sync_from_url(b, view.currency)
+    scenario(b, view.currency)
+
+    st.divider()
+    st.subheader("Saved scenarios")
+    saved = st.session_state.get(wv.SAVED, {})
+    if not saved:
+        st.caption("Name and save a scenario above to compare up to three of them here.")
+    else:
+        names = wv.compare_picker(saved)
+        pick, open_col = st.columns([3, 1], vertical_alignment="bottom")
+        chosen = pick.selectbox("Open a saved scenario", list(saved), key="wi_open_name")
+        open_col.button("Open", key="wi_open", on_click=wv.open_saved,
+                        args=(chosen, b, view.currency), width="stretch")  # fmt: skip
+        if names:
+            table, lines = wv.comparison_table(b, names, view.currency)
+            shown = wv.table_on_screen(table, view.currency, names=("Baseline", *names))
+            st.dataframe(shown, hide_index=True, width="stretch", key="wi_compare_table")
+            wv.projections_side_by_side(lines, view.currency)
+        else:
+            st.caption("Pick up to three saved scenarios to compare.")

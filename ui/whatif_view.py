@@ -1,0 +1,375 @@
+"""Blocks of the What-if page: sliders, the scenario's outputs, saved scenarios, the URL.
+
+State lives in plain session keys, never only in widgets (the frame's "dummy key" strategy):
+
+- ``wi_overrides``: the levers moved away from the baseline, ``{lever: value on screen}``
+  (percent for shares, money for CAC). A lever not in it sits at the baseline, so when the
+  filters change the baseline, untouched levers follow it.
+- ``wi_saved``: named scenarios, ``{name: overrides}``; ``wi_compare`` the names compared.
+
+The overrides are mirrored into the URL as compact ``w_`` keys (``?w_c=1.5&w_p=5``) so a
+copied link reopens the scenario; values read back are parsed as plain numbers and clamped to
+the slider's range, never evaluated. The frame's own filter keys in the URL are left alone.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from kpi import export
+from kpi import scenario as sc
+from ui import cards
+from ui import format as fmt
+from ui import whatif_charts as charts
+
+OVERRIDES = "wi_overrides"
+SAVED = "wi_saved"
+COMPARED = "wi_compared"
+URL_SEEN = "wi_url_seen"
+MAX_COMPARED = 3
+MAX_SAVED = 20
+CARD_LABELS = {"ltv": "LTV", "ltv_to_cac": "LTV / CAC", "payback_months": "CAC payback"}
+_NUMBER = re.compile(r"^-?\d{1,9}(\.\d{1,6})?$")
+
+
+@dataclass(frozen=True)
+class Lever:
+    """One slider: the lever it moves, its URL code, and its range in screen units."""
+
+    name: str
+    code: str
+    label: str
+    scale: float  # screen value = lever value x scale
+    low: float
+    high: float
+    step: float
+    format: str
+    help: str
+
+
+def _nice(x: float) -> float:
+    """The next 'round' number at or above x (1, 2, 2.5, 5 x 10^k)."""
+    if not x > 0 or math.isinf(x):
+        return 1.0
+    power = 10 ** math.floor(math.log10(x))
+    return float(next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= x))
+
+
+def levers(b: sc.Baseline, currency: str) -> tuple[Lever, ...]:
+    """The seven sliders, with ranges wide enough around the baseline (3x, or a floor)."""
+    sym = fmt.currency_symbol(currency)
+    cac_top = _nice(max(3 * b.cac, 100.0)) if not math.isnan(b.cac) else 1_000.0
+    acq_top = _nice(max(3 * b.paid_new, 10.0))
+    return (
+        Lever("churn", "c", "Monthly churn", 100, 0.1, _nice(max(20.0, 300 * b.churn)), 0.1,
+              "%.1f %%", "Share of customers lost each month."),
+        Lever("price_change", "p", "Price change", 100, -50.0, 50.0, 1.0, "%+.0f %%",
+              "Change of prices, and so of revenue per customer (ARPU)."),
+        Lever("gross_margin", "m", "Gross margin", 100, 0.0, 100.0, 1.0, "%.0f %%",
+              "Share of revenue left after the direct cost of the service."),
+        Lever("cac", "k", "CAC", 1, 0.0, cac_top, _nice(cac_top / 200), f"{sym} %.0f",
+              "Sales and marketing spend per new customer."),
+        Lever("acquisition", "a", "Paid new customers a month", 1, 0.0, acq_top,
+              _nice(acq_top / 100), "%.0f", "New customers won by sales and marketing."),
+        Lever("referral_rate", "r", "Referrals per 100 customers a month", 100, 0.0,
+              _nice(max(5.0, 300 * b.referral_rate)), 0.1, "%.1f",
+              "New customers brought by existing customers, per 100 customers a month."),
+        Lever("discount_rate", "d", "Discount rate (a year)", 100, 0.0, 30.0, 1.0, "%.0f %%",
+              "What money a year from now is worth less than today; it shrinks LTV."),
+    )  # fmt: skip
+
+
+def at_baseline(b: sc.Baseline, lever: Lever) -> float:
+    """The lever's baseline value in screen units (0 for an unknown CAC)."""
+    value = getattr(sc.Levers.of(b), lever.name)
+    return 0.0 if math.isnan(value) else value * lever.scale
+
+
+def measured(b: sc.Baseline, lever: Lever, currency: str) -> str:
+    """The baseline value as shown beside its slider."""
+    value = getattr(sc.Levers.of(b), lever.name)
+    if lever.name == "cac":
+        return fmt.money(value, currency)
+    if lever.name == "acquisition":
+        return fmt.number(value, 1)
+    if lever.name == "referral_rate":
+        return fmt.number(value * 100, 2)
+    if lever.name == "price_change":
+        return "today's prices"
+    return fmt.percent(value)
+
+
+def scenario_levers(b: sc.Baseline, overrides: Mapping[str, float], currency: str) -> sc.Levers:
+    """The levers of a scenario: the baseline, with the overridden levers set from the screen.
+
+    >>> b = sc.Baseline(churn=0.03, arpu=100.0, gross_margin=0.5, cac=300.0,
+    ...     new_customers=12.0, referral_rate=0.01, paid_new=10.0, discount_rate=0.1,
+    ...     customers=500, months=12.0)
+    >>> scenario_levers(b, {"churn": 2.0, "price_change": 5.0}, "EUR").churn
+    0.02
+    """
+    values = {}
+    for lever in levers(b, currency):
+        if lever.name in overrides:
+            values[lever.name] = float(overrides[lever.name]) / lever.scale
+    return sc.Levers.of(b).changed(**values)
+
+
+# --- the URL --------------------------------------------------------------------------------
+
+
+def _compact(x: float) -> str:
+    """``1.5`` -> "1.5", ``40.0`` -> "40": short, exact to 4 decimals."""
+    text = f"{round(x, 4):.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def encode(overrides: Mapping[str, float], b: sc.Baseline, currency: str) -> dict[str, str]:
+    """The overrides as ``w_`` query keys, e.g. ``{"w_c": "1.5", "w_p": "5"}``."""
+    return {
+        f"w_{lever.code}": _compact(float(overrides[lever.name]))
+        for lever in levers(b, currency)
+        if lever.name in overrides
+    }
+
+
+def decode(query: Mapping[str, str], b: sc.Baseline, currency: str) -> dict[str, float]:
+    """Overrides from ``w_`` query keys: plain decimals only, clamped to the slider's range.
+
+    >>> b = sc.Baseline(churn=0.03, arpu=100.0, gross_margin=0.5, cac=300.0,
+    ...     new_customers=12.0, referral_rate=0.01, paid_new=10.0, discount_rate=0.1,
+    ...     customers=500, months=12.0)
+    >>> decode({"w_c": "1.5", "w_p": "900", "w_m": "1e9", "w_x": "3"}, b, "EUR")
+    {'churn': 1.5, 'price_change': 50.0}
+    """
+    out: dict[str, float] = {}
+    for lever in levers(b, currency):
+        text = query.get(f"w_{lever.code}")
+        if isinstance(text, str) and _NUMBER.match(text.strip()):
+            out[lever.name] = min(max(float(text), lever.low), lever.high)
+    return out
+
+
+def sync_from_url(b: sc.Baseline, currency: str) -> None:
+    """A link with ``w_`` keys (a new one, not ours) sets the scenario; run before drawing."""
+    query = {k: st.query_params.get(k) for k in st.query_params if k.startswith("w_")}
+    if query and query != st.session_state.get(URL_SEEN):
+        st.session_state[OVERRIDES] = decode(query, b, currency)
+        for lever in levers(b, currency):
+            st.session_state.pop(f"wi_s_{lever.name}", None)
+    st.session_state.setdefault(OVERRIDES, {})
+
+
+def sync_to_url(b: sc.Baseline, currency: str) -> None:
+    """Write the scenario's ``w_`` keys; the frame's filter keys stay as they are."""
+    wanted = encode(st.session_state.get(OVERRIDES, {}), b, currency)
+    current = {k: st.query_params.get(k) for k in st.query_params if k.startswith("w_")}
+    if current != wanted:
+        for key in set(current) - set(wanted):
+            del st.query_params[key]
+        for key, value in wanted.items():
+            st.query_params[key] = value
+    st.session_state[URL_SEEN] = wanted
+
+
+# --- sliders --------------------------------------------------------------------------------
+
+
+def _keep(lever: Lever, base_value: float) -> None:
+    """on_change: remember the slider's value as an override, or drop it at the baseline."""
+    value = float(st.session_state[f"wi_s_{lever.name}"])
+    overrides = dict(st.session_state.get(OVERRIDES, {}))
+    if value == base_value:
+        overrides.pop(lever.name, None)
+    else:
+        overrides[lever.name] = value
+    st.session_state[OVERRIDES] = overrides
+
+
+def reset(b: sc.Baseline, currency: str) -> None:
+    """on_click: every lever back to the baseline."""
+    st.session_state[OVERRIDES] = {}
+    for lever in levers(b, currency):
+        st.session_state.pop(f"wi_s_{lever.name}", None)
+
+
+def sliders(b: sc.Baseline, currency: str) -> None:
+    """The seven sliders, seeded from the overrides, each with its measured value beside it."""
+    overrides = st.session_state.get(OVERRIDES, {})
+    for lever in levers(b, currency):
+        base_value = at_baseline(b, lever)
+        key = f"wi_s_{lever.name}"
+        value = float(overrides.get(lever.name, base_value))
+        st.session_state[key] = min(max(value, lever.low), lever.high)
+        st.slider(
+            lever.label, min_value=lever.low, max_value=lever.high, step=lever.step,
+            format=lever.format, key=key, help=lever.help,
+            on_change=_keep, args=(lever, base_value),
+        )  # fmt: skip
+        moved = " · moved" if lever.name in overrides else ""
+        st.caption(f"Measured: **{measured(b, lever, currency)}**{moved}")
+
+
+# --- outputs --------------------------------------------------------------------------------
+
+
+def show_value(x: float, unit: str, currency: str) -> str:
+    """A measure of :data:`kpi.scenario.MEASURES` as the page writes it."""
+    if unit == "money":
+        return fmt.money(x, currency)
+    if unit == "ratio":
+        return fmt.ratio(x)
+    if unit == "months":
+        return "never" if x == math.inf else fmt.months(x)
+    return fmt.number(x)
+
+
+def show_difference(x: float, unit: str, currency: str) -> str:
+    """A difference with its sign: ``+€ 120``, ``-0.4×``, ``+1.2 months``; a dash if unknown."""
+    if fmt._missing(x):
+        return fmt.DASH
+    if x == 0:
+        return "no change"
+    sign = "+" if x > 0 else "-"
+    return sign + show_value(abs(x), unit, currency)
+
+
+def table_on_screen(table: pd.DataFrame, currency: str, *, names: tuple[str, ...]) -> pd.DataFrame:
+    """A comparison table as text for people: Measure, then one column per name."""
+    out = pd.DataFrame({"Measure": table["label"].to_numpy()})
+    for name, column in zip(names, table.columns[2:], strict=False):
+        show = show_difference if column == "difference" else show_value
+        out[name] = [
+            show(v, u, currency) for v, u in zip(table[column], table["unit"], strict=True)
+        ]
+    return out
+
+
+def scenario_cards(table: pd.DataFrame, b: sc.Baseline, lv: sc.Levers, currency: str) -> None:
+    """Scenario cards with the difference from the baseline as delta and the formula as help."""
+    price = b.arpu * (1 + lv.price_change)
+    money = partial(fmt.money, currency=currency)
+    helps = {  # the three cards; customers and revenue ahead are in the table below
+        "ltv": f"Gross margin x monthly revenue per customer x (1 + d) / (d + churn): "
+        f"{fmt.percent(lv.gross_margin)} x {money(price)} at {fmt.percent(lv.churn)} churn a "
+        f"month, d = {fmt.percent(sc.monthly_discount_rate(lv.discount_rate), 2)} a month "
+        f"({fmt.percent(lv.discount_rate, 0)} a year)",
+        "ltv_to_cac": f"LTV divided by CAC: {money(table.at['ltv', 'scenario'])} / "
+        f"{money(lv.cac)}. Healthy at 3 or more.",
+        "payback_months": f"CAC divided by monthly gross profit per customer: {money(lv.cac)} "
+        f"/ ({fmt.percent(lv.gross_margin)} x {money(price)})",
+    }
+    shown = []
+    for key, h in helps.items():
+        row = table.loc[key]
+        shown.append(
+            cards.Card(
+                CARD_LABELS[key],
+                show_value(row["scenario"], row["unit"], currency),
+                help=h,
+                delta=None
+                if row["difference"] == 0
+                else show_difference(row["difference"], row["unit"], currency),
+                lower_is_better=key == "payback_months",
+                key=f"wi_{key}",
+            )
+        )
+    cards.show(shown, per_row=3)
+
+
+def downloads(table: pd.DataFrame, lv: sc.Levers, b: sc.Baseline, key: str) -> None:
+    """CSV and XLSX of the scenario table: measures and levers, baseline against scenario."""
+    base = sc.Levers.of(b).as_dict()
+    rows = table.reset_index(drop=True)[["label", "unit", "baseline", "scenario", "difference"]]
+    lever_rows = pd.DataFrame(
+        {
+            "label": [f"Lever: {name.replace('_', ' ')}" for name in base],
+            "unit": ["share" if n != "cac" and n != "acquisition" else "number" for n in base],
+            "baseline": list(base.values()),
+            "scenario": list(lv.as_dict().values()),
+        }
+    )
+    lever_rows["difference"] = lever_rows["scenario"] - lever_rows["baseline"]
+    frame = cards.readable(pd.concat([lever_rows, rows], ignore_index=True))
+    left, right = st.columns(2)
+    left.download_button(
+        "Scenario table (CSV)", data=partial(export.csv_bytes, frame),
+        file_name="what_if_scenario.csv", mime="text/csv", key=f"{key}_csv",
+        on_click="ignore", icon=":material/download:", width="stretch",
+    )  # fmt: skip
+    right.download_button(
+        "Scenario table (XLSX)", data=partial(export.xlsx_bytes, frame),
+        file_name="what_if_scenario.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx", on_click="ignore", icon=":material/download:", width="stretch",
+    )  # fmt: skip
+
+
+def projections_side_by_side(lines: Mapping[str, pd.DataFrame], currency: str) -> None:
+    """Customers and revenue projected, one chart each, every scenario a line."""
+    left, right = st.columns(2)
+    left.markdown("**Customers, 36 months ahead**")
+    left.plotly_chart(charts.projection_chart(lines, measure="customers"), width="stretch")
+    right.markdown("**Revenue per month, 36 months ahead**")
+    fig = charts.projection_chart(lines, measure="revenue", currency=currency)
+    right.plotly_chart(fig, width="stretch")
+
+
+# --- saved scenarios ------------------------------------------------------------------------
+
+
+def save_current(name: str) -> str | None:
+    """Save the current overrides under ``name``; returns why not, or None when saved."""
+    # Names reach chart legends, where plotly reads a few HTML tags: keep them plain.
+    name = re.sub(r"[<>&\s]+", " ", name).strip()[:40]
+    saved = dict(st.session_state.get(SAVED, {}))
+    if not name:
+        return "Give the scenario a name first."
+    if name not in saved and len(saved) >= MAX_SAVED:
+        return f"At most {MAX_SAVED} scenarios are kept; delete one first."
+    saved[name] = dict(st.session_state.get(OVERRIDES, {}))
+    st.session_state[SAVED] = saved
+    compared = [n for n in st.session_state.get(COMPARED, []) if n != name]
+    st.session_state[COMPARED] = [*compared, name][-MAX_COMPARED:]
+    return None
+
+
+def compare_picker(saved: Mapping[str, object]) -> list[str]:
+    """Pick up to three saved scenarios (the latest saved are picked for you)."""
+    st.session_state["wi_compare"] = [n for n in st.session_state.get(COMPARED, []) if n in saved]
+
+    def keep() -> None:
+        st.session_state[COMPARED] = list(st.session_state["wi_compare"])
+
+    return st.multiselect(
+        "Compare with the baseline", list(saved), key="wi_compare", on_change=keep,
+        max_selections=MAX_COMPARED, placeholder="Pick up to three",
+    )  # fmt: skip
+
+
+def open_saved(name: str, b: sc.Baseline, currency: str) -> None:
+    """on_click: make a saved scenario the current one."""
+    reset(b, currency)
+    st.session_state[OVERRIDES] = dict(st.session_state.get(SAVED, {}).get(name, {}))
+
+
+def comparison_table(
+    b: sc.Baseline, names: list[str], currency: str
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Baseline and up to three saved scenarios: the numeric table and their projections."""
+    saved = st.session_state.get(SAVED, {})
+    base = sc.outcome(b, sc.Levers.of(b))
+    table = sc.comparison(base, base)[["label", "unit", "baseline"]]
+    lines = {"Baseline": base.projection}
+    for i, name in enumerate(names[:MAX_COMPARED]):
+        o = sc.outcome(b, scenario_levers(b, saved.get(name, {}), currency))
+        table[f"scenario_{i + 1}"] = sc.comparison(base, o)["scenario"]
+        lines[name] = o.projection
+    return table, lines
