@@ -1,0 +1,116 @@
+"""Support: how fast tickets are answered and resolved, the backlog, SLAs and complaints."""
+
+import streamlit as st
+
+from kpi import staffing, support
+from kpi.periods import PERIOD_LABELS
+from ui import cards, frame
+from ui import format as fmt
+from ui import support_charts as charts
+from ui import support_view as sv
+
+view = frame.page(
+    "Support",
+    ":material/support_agent:",
+    caption="How fast tickets are answered and resolved, what is still open, how often you "
+    "meet your targets, and what customers complain about.",
+)
+
+if frame.needs(view, "tickets", "created_at", what="The support page"):
+    tickets, per = view.tables["tickets"], PERIOD_LABELS[view.period].lower()
+    s = sv.settings()
+    if s.business_hours:
+        st.caption(f"Times in working hours: {sv.describe(s.business_hours)}.")
+    cards.show(sv.support_cards(view, s), per_row=3)
+    window = {"start": view.start, "end": view.end}
+
+    left, right = st.columns(2)
+    bins = sv.WORKING_BINS if s.business_hours else support.DEFAULT_BINS
+    for col, measure, title in ((left, "first_response", "Time to first response"),
+                                (right, "resolution", "Time to resolution")):  # fmt: skip
+        with col, frame.explained():
+            st.subheader(f"{title} ({s.unit})")
+            dist = support.time_distribution(tickets, measure=measure, bins=bins,
+                                             business_hours=s.business_hours, **window)  # fmt: skip
+            if dist["tickets"].sum():
+                fig = charts.time_distribution_chart(dist, measure=measure,
+                                                     working=bool(s.business_hours))  # fmt: skip
+                st.plotly_chart(fig, width="stretch", key=f"sup_dist_{measure}")
+                st.caption("Tickets still waiting are in no bar: see the Kaplan-Meier median.")
+            else:
+                st.info("No ticket created in this range got there yet.")
+
+    st.subheader("SLA compliance by priority")
+    if sv.breakdowns(tickets, {"priority": "Priority"}):
+        with frame.explained():
+            targets = {
+                f"First response within {s.duration(s.first_target)}":
+                    ("first_response", s.first_target),
+                f"Resolution within {s.duration(s.resolution_target)}":
+                    ("resolution", s.resolution_target),
+            }  # fmt: skip
+            tables = {
+                name: support.sla_compliance_by(
+                    tickets,
+                    "priority",
+                    target_hours=hours,
+                    measure=measure,
+                    business_hours=s.business_hours,
+                    as_of=sv.as_of(tickets, view.end),
+                    **window,
+                )
+                for name, (measure, hours) in targets.items()
+            }
+            if any(len(t) for t in tables.values()):
+                fig = charts.sla_by_chart(tables, dimension="Priority")
+                st.plotly_chart(fig, width="stretch")
+            else:
+                st.info("No tickets created in this range.")
+    else:
+        st.caption("Add a priority column to the tickets to see SLA compliance by priority.")
+
+    left, right = st.columns(2)
+    with frame.explained():
+        table = support.backlog(tickets, period=view.period, as_of=sv.as_of(tickets, view.end),
+                                **window)  # fmt: skip
+        left.subheader(f"Open tickets at the end of each {per}")
+        left.plotly_chart(charts.backlog_chart(table, period=view.period), width="stretch")
+        right.subheader(f"Created against resolved per {per}")
+        fig = charts.created_resolved_chart(table, period=view.period)
+        right.plotly_chart(fig, width="stretch")
+
+    st.subheader("Complaints")
+    options = {
+        **sv.breakdowns(tickets, sv.COMPLAINT_BREAKDOWNS),
+        "period": PERIOD_LABELS[view.period],
+    }
+    with frame.explained():
+        counts = support.complaint_counts(tickets, **window)
+        escalated = (
+            "" if counts.escalated is None else f" · {fmt.number(counts.escalated)} escalated"
+        )
+        st.caption(
+            f"{fmt.number(counts.total)} complaints created in the range: "
+            f"{fmt.number(counts.open)} still open, {fmt.number(counts.resolved)} resolved"
+            f"{escalated}."
+        )
+        if counts.total:
+            by = st.selectbox("Complaints by", list(options), format_func=options.get,
+                              key="sup_complaints_by")  # fmt: skip
+            table = support.complaints_by(tickets, by, period=view.period, **window)
+            fig = charts.complaints_chart(
+                table, dimension=options[by], period=view.period if by == "period" else None
+            )
+            st.plotly_chart(fig, width="stretch")
+        else:
+            st.info("No complaints in this range: tickets of type complaint are counted here.")
+
+    st.subheader("When tickets arrive")
+    with frame.explained():
+        counts = staffing.arrivals_by_weekday_hour(tickets, **window)
+        if counts.to_numpy().sum():
+            st.plotly_chart(charts.arrivals_heatmap(counts), width="stretch")
+            st.caption("Tickets created per weekday and hour, at the times your file records. "
+                       "The Team page turns these arrivals into a staffing what-if.")  # fmt: skip
+        else:
+            st.info("No tickets created in this range.")

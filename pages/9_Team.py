@@ -1,0 +1,77 @@
+"""Team: agent productivity and CSAT, turnover, customer engagement, efforts against results,
+and how many agents the queue needs (Erlang C)."""
+
+import streamlit as st
+
+from kpi import team
+from kpi.periods import PERIOD_LABELS
+from ui import cards, frame
+from ui import support_charts as charts
+from ui import support_view as sv
+
+view = frame.page(
+    "Team",
+    ":material/badge:",
+    caption="What each agent gets done and how customers rate them, who joins and leaves, "
+    "how much attention customers get, what sales effort brings, and how many agents the "
+    "queue needs.",
+)
+bh, _ = sv.business_hours()
+tables, window = view.tables, {"start": view.start, "end": view.end}
+cards.show(sv.team_cards(view, bh), per_row=3)
+
+st.subheader("Agents")
+if frame.needs(view, "tickets", "agent", "resolved_at", what="The agent table"):
+    with frame.explained():
+        unit = "working hours" if bh else "hours"
+        agents = team.agent_table(tables["tickets"], surveys=tables.get("surveys"),
+                                  employees=tables.get("employees"), business_hours=bh,
+                                  **window)  # fmt: skip
+        scale = sv.csat_scale(tables.get("surveys"))
+        if bh:
+            st.caption(f"Working days and response times in the Support page's business "
+                       f"hours: {sv.describe(bh)}.")  # fmt: skip
+        sv.agent_table(agents, unit=unit, scale=scale)
+        left, right = st.columns(2)
+        left.plotly_chart(charts.agent_bars(agents, "tickets_per_day",
+                                            title="Tickets resolved per working day",
+                                            decimals=2), width="stretch")  # fmt: skip
+        if agents["csat_n"].sum():
+            right.plotly_chart(charts.agent_bars(agents, "csat_mean",
+                                                 title=f"Mean CSAT score (1 to {scale})",
+                                                 decimals=2, axis_range=[0, scale]),
+                               width="stretch")  # fmt: skip
+        elif view.has("surveys", "agent"):
+            right.info("No CSAT answers with an agent in this range.")
+        else:
+            right.info("CSAT per agent needs CSAT surveys with an agent column.")
+
+st.subheader("Employee turnover")
+if frame.needs(view, "employees", "employee", what="Employee turnover"):
+    with frame.explained():
+        turnover = team.employee_turnover(tables["employees"], period=view.period, **window)
+        st.plotly_chart(charts.turnover_chart(turnover, period=view.period), width="stretch")
+        st.caption(f"Turnover per {PERIOD_LABELS[view.period].lower()}: leavers divided by the "
+                   "average of the headcount on its first and last day.")  # fmt: skip
+
+st.subheader("Customer engagement")
+if frame.needs(view, "touches", "customer_id", what="Customer engagement"):
+    with frame.explained():
+        sv.engagement(team.engagement_by_customer(tables["touches"], **window))
+
+st.subheader("Efforts against results per manager")
+if frame.needs(view, "touches", "employee", what="Efforts against results") and frame.needs(
+    view, "leads", "owner", what="Efforts against results"
+):
+    with frame.explained():
+        efforts = team.efforts_vs_results(tables["touches"], tables["leads"], **window)
+        if efforts[["touches", "leads"]].to_numpy().sum():
+            st.plotly_chart(charts.efforts_chart(efforts), width="stretch")
+            with st.expander("The numbers per manager"):
+                cards.drill_down(efforts.reset_index(), name="efforts", key="team_efforts")
+        else:
+            st.info("No touches by a manager and no leads with an owner in this range.")
+
+st.subheader("Staffing what-if (Erlang C)")
+if frame.needs(view, "tickets", "created_at", what="The staffing what-if"):
+    sv.what_if(view)
