@@ -13,6 +13,8 @@ is counted under ``refunds``, never under ``orders``.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Mapping
 
 import numpy as np
@@ -161,12 +163,38 @@ def customer_starts(orders: pd.DataFrame, customers: pd.DataFrame | None = None)
     {'a': '2025-01-02', 'b': '2025-01-05'}
     """
     _check_orders(orders)
+    key = (id(orders), id(customers))
+    with _STARTS_LOCK:
+        hit = _STARTS.get(key)
+    if hit is not None and hit[0]() is orders and hit[1]() is customers:
+        return hit[2].copy(deep=False)
     first = orders.dropna(subset=["order_date"]).groupby("customer_id")["order_date"].min()
     if customers is not None and {"customer_id", "signup_date"} <= set(customers.columns):
         signup = customers.dropna(subset=["signup_date"]).groupby("customer_id")["signup_date"]
         first = signup.min().combine_first(first)
     first.index.name = "customer_id"
-    return first.sort_index()
+    result = first.sort_index()
+    with _STARTS_LOCK:
+        if len(_STARTS) >= 16:
+            _STARTS.clear()
+        _STARTS[key] = (weakref.ref(orders), _ref(customers), result)
+    return result.copy(deep=False)
+
+
+# customer_starts is asked for the same frames many times in one page run (headline, the
+# range before, activity, series): it is remembered by the frames' identity, while they live.
+# Frames are never changed in place here; each caller gets its own shallow copy, which
+# pandas' copy-on-write keeps from changing the remembered Series.
+_STARTS: dict[tuple[int, int], tuple[weakref.ref, weakref.ref, pd.Series]] = {}
+_STARTS_LOCK = threading.Lock()
+
+
+def _none() -> None:
+    return None
+
+
+def _ref(frame: pd.DataFrame | None) -> weakref.ref | object:
+    return weakref.ref(frame) if frame is not None else _none
 
 
 def new_customers(

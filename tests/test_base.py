@@ -160,3 +160,23 @@ def test_customer_activity_is_the_rows_behind_the_customer_counts():
     window = base.orders_in_range(orders, start=start, end=end)
     assert len(result) == base.active_customers(window)
     assert result["new"].sum() == base.new_customers(orders, start=start, end=end)
+
+
+def test_customer_starts_remembered_per_frame_is_never_changed_by_a_caller():
+    orders = pd.DataFrame(
+        {
+            "customer_id": pd.array(["a", "b"], dtype="str"),
+            "order_date": pd.to_datetime(["2025-01-02", "2025-02-03"]),
+            "amount": [1.0, 2.0],
+        }
+    )
+    first = base.customer_starts(orders)
+    first.iloc[0] = pd.Timestamp("1999-01-01")  # a caller's change stays its own
+    again = base.customer_starts(orders)
+    assert again["a"] == pd.Timestamp("2025-01-02")
+    # Another customers table gives another answer, not the remembered one.
+    customers = pd.DataFrame(
+        {"customer_id": pd.array(["a"], dtype="str"), "signup_date": pd.to_datetime(["2024-12-01"])}
+    )
+    assert base.customer_starts(orders, customers)["a"] == pd.Timestamp("2024-12-01")
+    assert base.customer_starts(orders)["a"] == pd.Timestamp("2025-01-02")
