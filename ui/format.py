@@ -80,10 +80,15 @@ def currency_symbol(currency: str | None) -> str:
 
 
 def percent(share: float | None, decimals: int = 1) -> str:
-    """A share (0-1) as a percentage: ``0.124`` -> ``12.4 %``."""
+    """A share (0-1) as a percentage: ``0.124`` -> ``12.4 %``; a tiny negative is ``0.0 %``.
+
+    >>> percent(0.124), percent(-0.00001)
+    ('12.4 %', '0.0 %')
+    """
     if _missing(share):
         return DASH
-    return f"{100 * float(share):,.{decimals}f} %"  # type: ignore[arg-type]
+    value = round(100 * float(share), decimals) + 0.0  # type: ignore[arg-type]  # no "-0.0"
+    return f"{value:,.{decimals}f} %"
 
 
 def change(rel: float | None) -> str | None:

@@ -471,7 +471,7 @@ def net_cash_waterfall(result: NetCash, *, currency: str) -> go.Figure:
     sym = _sym(currency)
     fig = go.Figure(
         go.Waterfall(
-            x=["Operating cash flow", "Investments", "Working-capital change", "Net cash"],
+            x=["Operating<br>cash flow", "Investments", "Working-capital<br>change", "Net cash"],
             y=[
                 result.operating_cash_flow,
                 -result.investments,
