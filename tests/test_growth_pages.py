@@ -486,3 +486,24 @@ def test_revenue_without_orders_says_what_unlocks_it(app_test):
     assert not at.metric
     info = " ".join(i.value for i in at.info)
     assert "**orders**" in info and "Data page" in info
+
+
+def test_pareto_curve_of_many_customers_is_drawn_through_its_ends_and_fewer_points():
+    # 5,000 customers with profits 5,000 down to 1: bands of 1,000, 1,500 and 2,500 customers
+    # (top 20 %, next 30 %, bottom 50 %), each drawn through at most 1,000 points; the curve
+    # still starts at 0 and ends at all customers, all the profit.
+    n = 5_000
+    orders = pd.DataFrame(
+        {
+            "customer_id": pd.array([f"c{i:05d}" for i in range(n)], dtype="str"),
+            "order_date": pd.Timestamp("2025-01-01"),
+            "amount": np.arange(n, 0, -1, dtype="float64"),
+            "cost": 0.0,
+        }
+    )
+    result = rev.profit_per_customer(orders)
+    fig = charts.pareto_curve(result)
+    lines = [t for t in fig.data if t.name != "Equal shares"]
+    assert all(len(t.x) <= charts.MAX_CURVE_POINTS for t in lines)
+    assert lines[0].x[0] == 0.0 and lines[-1].x[-1] == pytest.approx(1.0)
+    assert lines[-1].y[-1] == pytest.approx(1.0)

@@ -407,6 +407,9 @@ def arpu_aov_over_time(series: pd.DataFrame, *, period: str, currency: str) -> g
     return _layout(fig)
 
 
+MAX_CURVE_POINTS = 1_000
+
+
 def pareto_curve(result: Profitability) -> go.Figure:
     """The sorted profit curve: cumulative share of profit against share of customers.
 
@@ -415,7 +418,9 @@ def pareto_curve(result: Profitability) -> go.Figure:
     (most profitable first) and ``y`` the cumulative share of the total profit (above 1
     where loss-making customers pull it back); then a dotted "equal shares" diagonal. Each
     band's line starts at the previous band's last point so the curve is unbroken. A dotted
-    vertical line marks the top ``result.top`` share of customers.
+    vertical line marks the top ``result.top`` share of customers. A band of more than
+    :data:`MAX_CURVE_POINTS` customers is drawn through that many of its points, evenly
+    spaced, its first and last included.
     """
     curve = result.curve
     band = result.per_customer["band"].reindex(curve["customer_id"].to_numpy())
@@ -430,6 +435,11 @@ def pareto_curve(result: Profitability) -> go.Figure:
         if not len(where):
             continue
         idx = np.concatenate([[where[0] - 1], where])
+        if len(idx) > MAX_CURVE_POINTS:
+            # Tens of thousands of customers draw the same curve as a thousand points of it
+            # (ends kept); Plotly would spend seconds on every point's hover data.
+            keep = np.unique(np.linspace(0, len(idx) - 1, MAX_CURVE_POINTS).round().astype(int))
+            idx = idx[keep]
         traces.append(
             go.Scatter(
                 x=xs[idx],
