@@ -62,6 +62,24 @@ def lifetimes_of(
     return retention.inactivity_lifetimes(orders, window_days=int(window), as_of=as_of)  # type: ignore[arg-type]
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def gaps_of(orders: pd.DataFrame) -> pd.Series:
+    """:func:`kpi.retention.order_gaps`, cached (a sort of every order day)."""
+    return retention.order_gaps(orders)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def suggested_window(orders: pd.DataFrame) -> int:
+    """:func:`kpi.retention.suggested_inactivity_window`, cached (failures are raised)."""
+    return retention.suggested_inactivity_window(orders)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def inactive_of(orders: pd.DataFrame, as_of: pd.Timestamp, window: int) -> pd.DataFrame:
+    """:func:`kpi.retention.inactive_customers` on ``as_of``, cached."""
+    return retention.inactive_customers(orders, as_of=as_of, window_days=window)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def sbg_fit(survivors: tuple[float, ...]) -> models.SbgFit:
     """:func:`kpi.models.fit_sbg` of the counts, cached (failures are raised, not cached)."""
@@ -205,9 +223,9 @@ def choose_definition(view: View) -> Definition | None:
     )
     window = None
     if has_orders:
-        gaps = retention.order_gaps(orders)  # type: ignore[arg-type]
+        gaps = gaps_of(orders)
         try:
-            suggested = retention.suggested_inactivity_window(orders)  # type: ignore[arg-type]
+            suggested = suggested_window(orders)
         except InsufficientDataError as err:
             suggested = 90
             left.caption(fmt.md(str(err)))
@@ -309,8 +327,8 @@ def kpi_cards(view: View, d: Definition) -> None:
         ]
     orders = view.tables.get("orders")
     if orders is not None and d.window is not None:
-        now = retention.inactive_customers(orders, as_of=view.end, window_days=d.window)
-        before_n = len(retention.inactive_customers(orders, as_of=prev_end, window_days=d.window))
+        now = inactive_of(orders, view.end, d.window)
+        before_n = len(inactive_of(orders, prev_end, d.window))
         ever = orders.loc[(orders["order_date"] <= view.end).to_numpy(), "customer_id"].nunique()
         out.append(
             cards.Card(
@@ -581,7 +599,7 @@ def inactive_block(view: View, d: Definition) -> None:
     if d.window is None:
         st.info("The inactive list needs an orders table with customer_id, order_date and amount.")
         return
-    rows = retention.inactive_customers(view.tables["orders"], as_of=view.end, window_days=d.window)
+    rows = inactive_of(view.tables["orders"], view.end, d.window)
     if rows.empty:
         st.info(f"Every customer ordered within {d.window:,} days of {fmt.day(view.end)}.")
         return
