@@ -43,9 +43,7 @@ def measured_margin(view: View) -> float | None:
     if "cost" not in orders.columns or not orders["cost"].notna().any():
         return None
     try:
-        inputs = value.value_inputs(
-            orders, view.tables.get("customers"), start=view.start, end=view.end
-        )
+        inputs = inputs_of(orders, view.tables.get("customers"), view.start, view.end, None)
     except KpiError:
         return None
     return None if math.isnan(inputs.gross_margin) else inputs.gross_margin
@@ -108,6 +106,18 @@ def settings(view: View) -> Settings:
     return Settings(variant, margin, discount, int(horizon))
 
 
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def inputs_of(
+    orders: pd.DataFrame,
+    customers: pd.DataFrame | None,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    margin: float | None,
+) -> value.ValueInputs:
+    """:func:`kpi.value.value_inputs` of a range, cached (lifetimes sort every order day)."""
+    return value.value_inputs(orders, customers, start=start, end=end, margin=margin)
+
+
 @st.cache_data(max_entries=8, ttl=3600, show_spinner="Fitting the purchase models…")
 def fitted_model(
     orders: pd.DataFrame, end: pd.Timestamp, horizon: int, discount: float
@@ -167,9 +177,7 @@ def headline(
     end = view.end if end is None else end
     t = view.tables
     variant = s.variant if (s.variant != "clv_model_mean" or fit is not None) else "ltv_retention"
-    inputs = value.value_inputs(
-        t["orders"], t.get("customers"), start=start, end=end, margin=s.margin
-    )
+    inputs = inputs_of(t["orders"], t.get("customers"), start, end, s.margin)
     ltv = _ltv(inputs, variant, s, fit)
     cac = ratio = payback = None
     if view.has("spend", "date", "amount"):
@@ -375,9 +383,7 @@ def channel_table(table: pd.DataFrame, view: View) -> pd.DataFrame:
 def variants_table(view: View, s: Settings, fit: value.ModelClv | None) -> pd.DataFrame:
     """Every LTV variant of the catalogue on this data, with its formula."""
     t = view.tables
-    inputs = value.value_inputs(
-        t["orders"], t.get("customers"), start=view.start, end=view.end, margin=s.margin
-    )
+    inputs = inputs_of(t["orders"], t.get("customers"), view.start, view.end, s.margin)
     rows = []
     for key in value.VARIANTS:
         try:
