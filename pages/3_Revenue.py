@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from kpi import base
 from kpi import revenue as rev
 from kpi.periods import PERIOD_LABELS
 from ui import cards, frame
@@ -23,31 +22,28 @@ if frame.needs(view, "orders", what="The revenue page"):
     shown, prof = gv.revenue_cards(view, margin)
     cards.show(shown, per_row=3)
 
-    with frame.explained():
-        st.subheader(f"Revenue by type per {per}")
-        wide = rev.revenue_by_type_series(
-            orders, period=view.period, start=view.start, end=view.end
-        )
-        st.plotly_chart(
-            charts.revenue_stack(wide, period=view.period, currency=view.currency), width="stretch"
-        )
+    over_time = gv.revenue_over_time(
+        orders, view.tables.get("customers"), view.period, view.start, view.end
+    )
+    st.subheader(f"Revenue by type per {per}")
+    if (wide := gv.table_or_note(over_time["by_type"])) is not None:
+        fig = charts.revenue_stack(wide, period=view.period, currency=view.currency)
+        st.plotly_chart(fig, width="stretch")
 
     left, right = st.columns(2)
-    with left, frame.explained():
+    with left:
         st.subheader(f"ARPU and average order value per {per}")
-        series = base.revenue_series(
-            orders, view.tables.get("customers"), period=view.period, start=view.start, end=view.end
-        )
-        fig = charts.arpu_aov_over_time(series, period=view.period, currency=view.currency)
-        st.plotly_chart(fig, width="stretch")
-    with right, frame.explained():
+        if (series := gv.table_or_note(over_time["series"])) is not None:
+            fig = charts.arpu_aov_over_time(series, period=view.period, currency=view.currency)
+            st.plotly_chart(fig, width="stretch")
+    with right:
         st.subheader(f"New against returning customers per {per}")
-        wide = gv.new_and_returning(orders, period=view.period, start=view.start, end=view.end)
-        fig = charts.revenue_stack(
-            wide, period=view.period, currency=view.currency, names=charts.CUSTOMER_NAMES
-        )
-        st.plotly_chart(fig, width="stretch")
-        st.caption("New: sales on a customer's first order day; returning: every later sale.")
+        if (wide := gv.table_or_note(over_time["split"])) is not None:
+            fig = charts.revenue_stack(
+                wide, period=view.period, currency=view.currency, names=charts.CUSTOMER_NAMES
+            )
+            st.plotly_chart(fig, width="stretch")
+            st.caption("New: sales on a customer's first order day; returning: every later sale.")
 
     st.subheader("Who earns the profit")
     if isinstance(prof, rev.Profitability) and prof.top_share is not None:

@@ -486,6 +486,43 @@ def new_and_returning(
     return rev.revenue_by_type_series(untyped, period=period, start=start, end=end)
 
 
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def revenue_over_time(
+    orders: pd.DataFrame,
+    customers: pd.DataFrame | None,
+    period: str,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+) -> dict[str, pd.DataFrame | str]:
+    """The Revenue page's per-period tables, cached: ``by_type``, ``series``, ``split``.
+
+    A widget move elsewhere on the page does not recompute them (at a million orders each
+    is a pass over every order). A table the data cannot give is the message saying why.
+    """
+    makers: dict[str, Callable[[], pd.DataFrame]] = {
+        "by_type": lambda: rev.revenue_by_type_series(orders, period=period, start=start, end=end),
+        "series": lambda: base.revenue_series(
+            orders, customers, period=period, start=start, end=end
+        ),
+        "split": lambda: new_and_returning(orders, period=period, start=start, end=end),
+    }
+    out: dict[str, pd.DataFrame | str] = {}
+    for name, make in makers.items():
+        try:
+            out[name] = make()
+        except KpiError as err:
+            out[name] = str(err)
+    return out
+
+
+def table_or_note(table: pd.DataFrame | str) -> pd.DataFrame | None:
+    """The table, or None after showing the message of why there is none."""
+    if isinstance(table, str):
+        st.info(fmt.md(table), icon=":material/info:")
+        return None
+    return table
+
+
 def band_table(summary: pd.DataFrame, view: View) -> None:
     """The profitability bands as a table: customers, revenue, profit, share of profit."""
     shown = summary.assign(
