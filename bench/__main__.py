@@ -1,0 +1,5 @@
+"""``python -m bench``: the benchmark runner of :mod:`bench.run`."""
+
+from bench.run import main
+
+main()
