@@ -51,7 +51,7 @@ def scenario(b: sc.Baseline, currency: str) -> None:
 b = None
 if frame.needs(view, "orders", "customer_id", "order_date", "amount", what="The what-if page"):
     with frame.explained():
-        b = sc.baseline(view.tables, start=view.start, end=view.end)
+        b = wv.baseline_of(dict(view.tables), view.start, view.end)
 
 if b is not None:
     st.caption(

@@ -39,6 +39,14 @@ CARD_LABELS = {"ltv": "LTV", "ltv_to_cac": "LTV / CAC", "payback_months": "CAC p
 _NUMBER = re.compile(r"^-?\d{1,9}(\.\d{1,6})?$")
 
 
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def baseline_of(
+    tables: dict[str, pd.DataFrame], start: pd.Timestamp, end: pd.Timestamp
+) -> sc.Baseline:
+    """:func:`kpi.scenario.baseline` of the range, cached: a page rerun does not remeasure it."""
+    return sc.baseline(tables, start=start, end=end)
+
+
 @dataclass(frozen=True)
 class Lever:
     """One slider: the lever it moves, its URL code, and its range in screen units."""
