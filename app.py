@@ -1,9 +1,9 @@
 """Home: what the app does, the data status, headline KPIs and revenue over time."""
 
-import pandas as pd
 import streamlit as st
 
 from kpi import base
+from kpi.periods import in_days
 from ui import cards, charts, frame
 from ui import format as fmt
 
@@ -28,7 +28,7 @@ if frame.needs(view, "orders", what="The home page"):
     who = base.customer_activity(orders, customers, start=view.start, end=view.end)
     active, repeat = len(who), int(who["repeat"].sum())
     starts = base.customer_starts(orders, customers)
-    newcomers = starts[(starts >= view.start) & (starts < view.end + pd.Timedelta(days=1))]
+    newcomers = starts[in_days(starts, view.start, view.end)]
     newcomers = newcomers.rename("acquired").reset_index()
     cards.show(
         [

@@ -26,8 +26,8 @@ import pandas as pd
 
 from kpi.base import active_customers, customer_starts, orders_in_range, repeat_customer_rate
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
-from kpi.periods import Period, check_period, period_labels, period_range, period_start
-from kpi.report import Section, plain
+from kpi.periods import Period, check_period, in_days, period_start, series_index
+from kpi.report import Section, labelled, plain
 
 SALES = "sales"
 MARKETING = "marketing"
@@ -61,16 +61,6 @@ def _require(table: pd.DataFrame, name: str, columns: Sequence[str], kpi: str) -
         )
 
 
-def _in_range(dates: pd.Series, start: pd.Timestamp | None, end: pd.Timestamp | None) -> pd.Series:
-    """True where a date lies from ``start`` to ``end``, both calendar days inclusive."""
-    mask = dates.notna()
-    if start is not None:
-        mask &= dates >= pd.Timestamp(start).normalize()
-    if end is not None:
-        mask &= dates < pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
-    return mask
-
-
 def normalise(values: pd.Series) -> pd.Series:
     """Category text trimmed, lower case, spaces and hyphens as underscores; blanks stay NA.
 
@@ -87,23 +77,6 @@ def _flag(values: pd.Series) -> pd.Series:
     return values.astype("boolean").fillna(False).astype(bool)
 
 
-def _period_index(
-    dates: Sequence[pd.Series], start: pd.Timestamp | None, end: pd.Timestamp | None, p: Period
-) -> pd.DatetimeIndex:
-    """Every period from ``start`` (else the earliest date) to ``end`` (else the latest)."""
-    known = [d.dropna() for d in dates]
-    known = [d for d in known if not d.empty]
-    first = pd.Timestamp(start) if start is not None else None
-    last = pd.Timestamp(end) if end is not None else None
-    if first is None and known:
-        first = min(d.min() for d in known)
-    if last is None and known:
-        last = max(d.max() for d in known)
-    if first is None or last is None or first > last:
-        return pd.DatetimeIndex([], name="period")
-    return pd.DatetimeIndex(period_range(first, last, p).to_numpy(), name="period")
-
-
 def _per_period(
     dates: pd.Series, values: pd.Series | None, p: Period, index: pd.DatetimeIndex
 ) -> pd.Series:
@@ -115,10 +88,6 @@ def _per_period(
     keys = period_start(dates, p).to_numpy()
     summed = pd.Series(values.to_numpy(dtype=float), index=keys).groupby(level=0).sum()
     return summed.reindex(index, fill_value=0.0)
-
-
-def _labelled(values: pd.Series, p: Period) -> dict[str, object]:
-    return plain(dict(zip(period_labels(values.index, p), values.tolist(), strict=True)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -195,9 +164,9 @@ def cac(
     400.0
     """
     frame = _acquisition_spend(spend, "cac")
-    frame = frame[_in_range(frame["date"], start, end)]
+    frame = frame[in_days(frame["date"], start, end)]
     starts = customer_starts(orders, customers)
-    new = int(_in_range(starts, start, end).sum())
+    new = int(in_days(starts, start, end).sum())
     total = float(frame["amount"].sum())
     parts = {}
     if spend_kinds(spend) is not None:
@@ -267,10 +236,10 @@ def cac_by_channel(
             "cac_by_channel needs each customer's acquisition channel: a channel column in "
             f"the customers table (or in orders); map it {_DATA_PAGE}."
         )
-    frame = frame[_in_range(frame["date"], start, end) & frame["channel"].notna()]
+    frame = frame[in_days(frame["date"], start, end) & frame["channel"].notna()]
     spent = frame.groupby(frame["channel"].str.strip())["amount"].sum()
     starts = customer_starts(orders, customers)
-    new_ids = starts.index[_in_range(starts, start, end).to_numpy()]
+    new_ids = starts.index[in_days(starts, start, end).to_numpy()]
     acquired = channels.reindex(new_ids).dropna().str.strip().value_counts()
     out = pd.DataFrame({"spend": spent, "new_customers": acquired}).fillna(0.0)
     out["new_customers"] = out["new_customers"].astype(np.int64)
@@ -298,10 +267,10 @@ def cac_series(
     """
     p = check_period(period)
     frame = _acquisition_spend(spend, "cac")
-    frame = frame[_in_range(frame["date"], start, end)]
+    frame = frame[in_days(frame["date"], start, end)]
     starts = customer_starts(orders, customers)
-    starts = starts[_in_range(starts, start, end)]
-    index = _period_index([frame["date"], starts], start, end, p)
+    starts = starts[in_days(starts, start, end)]
+    index = series_index([frame["date"], starts], start, end, p)
     out = pd.DataFrame(index=index)
     out["spend"] = _per_period(frame["date"], frame["amount"], p, index)
     if spend_kinds(spend) is not None:
@@ -358,8 +327,8 @@ def cpl(
     """
     frame, basis = _marketing_spend(spend, "cpl")
     _require(leads, "leads", ("lead_id", "created_date"), "cpl")
-    total = float(frame.loc[_in_range(frame["date"], start, end), "amount"].sum())
-    n = int(_in_range(leads["created_date"], start, end).sum())
+    total = float(frame.loc[in_days(frame["date"], start, end), "amount"].sum())
+    n = int(in_days(leads["created_date"], start, end).sum())
     return Cpl(cpl=total / n if n else None, spend=total, leads=n, basis=basis)
 
 
@@ -379,9 +348,9 @@ def cpl_series(
     p = check_period(period)
     frame, _ = _marketing_spend(spend, "cpl")
     _require(leads, "leads", ("lead_id", "created_date"), "cpl")
-    frame = frame[_in_range(frame["date"], start, end)]
-    created = leads["created_date"][_in_range(leads["created_date"], start, end)]
-    index = _period_index([frame["date"], created], start, end, p)
+    frame = frame[in_days(frame["date"], start, end)]
+    created = leads["created_date"][in_days(leads["created_date"], start, end)]
+    index = series_index([frame["date"], created], start, end, p)
     out = pd.DataFrame(index=index)
     out["spend"] = _per_period(frame["date"], frame["amount"], p, index)
     out["leads"] = _per_period(created, None, p, index).astype(np.int64)
@@ -445,7 +414,7 @@ def lead_conversion_rate(
     0.25
     """
     _require(leads, "leads", ("lead_id", "created_date"), "lead_conversion_rate")
-    window = leads[_in_range(leads["created_date"], start, end)]
+    window = leads[in_days(leads["created_date"], start, end)]
     won = converted_leads(window)
     qualified = _qualified_basis(window)
     pool = pd.Series(True, index=window.index) if qualified is None else (qualified | won)
@@ -474,12 +443,12 @@ def lead_conversion_series(
     """
     p = check_period(period)
     _require(leads, "leads", ("lead_id", "created_date"), "lead_conversion_rate")
-    window = leads[_in_range(leads["created_date"], start, end)]
+    window = leads[in_days(leads["created_date"], start, end)]
     won = converted_leads(window)
     qualified = _qualified_basis(window)
     pool = pd.Series(True, index=window.index) if qualified is None else (qualified | won)
     dates = window["created_date"]
-    index = _period_index([dates], start, end, p)
+    index = series_index([dates], start, end, p)
     out = pd.DataFrame(index=index)
     out["leads"] = _per_period(dates, None, p, index).astype(np.int64)
     out["qualified"] = _per_period(dates, pool.astype(float), p, index).astype(np.int64)
@@ -502,7 +471,7 @@ def lead_funnel(
     ``converted`` and ``rate`` = converted / qualified (or / leads without the flag).
     """
     _require(leads, "leads", ("lead_id", "created_date", by), "the lead funnel")
-    window = leads[_in_range(leads["created_date"], start, end)]
+    window = leads[in_days(leads["created_date"], start, end)]
     won = converted_leads(window)
     qualified = _qualified_basis(window)
     key = normalise(window[by]).fillna(UNKNOWN)
@@ -541,7 +510,7 @@ def acquisition_share_by_source(
     """
     _require(leads, "leads", ("lead_id", "created_date", "source"), "acquisition_share_by_source")
     when = _conversion_dates(leads)
-    won = leads[_in_range(when, start, end)]
+    won = leads[in_days(when, start, end)]
     counts = normalise(won["source"]).fillna(UNKNOWN).value_counts()
     counts = counts.rename_axis("source").sort_index()
     counts = counts.sort_values(ascending=False, kind="stable")
@@ -594,7 +563,7 @@ def touches_to_close(
     """
     _require(touches, "touches", ("date", "lead_id"), "touches_to_close")
     _require(leads, "leads", ("lead_id", "converted_date"), "touches_to_close")
-    won = leads[_in_range(leads["converted_date"], start, end)]
+    won = leads[in_days(leads["converted_date"], start, end)]
     close = won.groupby("lead_id")["converted_date"].min()
     close = close.dt.normalize() + pd.Timedelta(days=1)
     t = touches[touches["lead_id"].isin(close.index)]
@@ -681,7 +650,7 @@ def referral_rate(
     """
     active = active_customers(orders_in_range(orders, start=start, end=end))
     if leads is not None and {"created_date", "source"} <= set(leads.columns):
-        window = leads[_in_range(leads["created_date"], start, end)]
+        window = leads[in_days(leads["created_date"], start, end)]
         n = int(_is_referral(window["source"], referral_sources).sum())
         basis = "leads"
     else:
@@ -696,7 +665,7 @@ def referral_rate(
                 f"{_DATA_PAGE}."
             )
         starts = customer_starts(orders, customers)
-        new_ids = set(starts.index[_in_range(starts, start, end).to_numpy()])
+        new_ids = set(starts.index[in_days(starts, start, end).to_numpy()])
         referred = referral_customers(orders, customers, referral_sources=referral_sources)
         n = len(new_ids & set(referred))
         basis = "customers"
@@ -746,7 +715,7 @@ def organic_growth(
     """
     window = orders_in_range(orders, start=start, end=end)
     starts = customer_starts(orders, customers)
-    new_ids = set(starts.index[_in_range(starts, start, end).to_numpy()])
+    new_ids = set(starts.index[in_days(starts, start, end).to_numpy()])
     referred = referral_customers(orders, customers, leads, referral_sources=referral_sources)
     n_referral = len(new_ids & set(referred))
 
@@ -827,7 +796,7 @@ def section(
         def acquisition_cost() -> None:
             result.kpis["cac"] = cac(spend, orders, customers, start=start, end=end).cac
             s = cac_series(spend, orders, customers, period=p, start=start, end=end)
-            result.series["cac"] = _labelled(s["cac"], p)
+            result.series["cac"] = labelled(s["cac"], p)
 
         def by_channel() -> None:
             table = cac_by_channel(spend, orders, customers, start=start, end=end)
@@ -847,7 +816,7 @@ def section(
             def cost_per_lead() -> None:
                 result.kpis["cpl"] = cpl(spend, leads, start=start, end=end).cpl
                 s = cpl_series(spend, leads, period=p, start=start, end=end)
-                result.series["cpl"] = _labelled(s["cpl"], p)
+                result.series["cpl"] = labelled(s["cpl"], p)
 
             attempt(cost_per_lead)
 
@@ -856,7 +825,7 @@ def section(
                 leads, start=start, end=end
             ).rate
             s = lead_conversion_series(leads, period=p, start=start, end=end)
-            result.series["lead_conversion_rate"] = _labelled(s["rate"], p)
+            result.series["lead_conversion_rate"] = labelled(s["rate"], p)
 
         def shares() -> None:
             table = acquisition_share_by_source(leads, start=start, end=end)

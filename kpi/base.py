@@ -21,7 +21,14 @@ import numpy as np
 import pandas as pd
 
 from kpi.errors import SchemaError
-from kpi.periods import Period, check_period, period_labels, period_range, period_start
+from kpi.periods import (
+    Period,
+    check_period,
+    in_days,
+    period_labels,
+    period_range,
+    period_start,
+)
 from kpi.report import Section, plain
 
 ORDER_COLUMNS = ("customer_id", "order_date", "amount")
@@ -46,31 +53,12 @@ def _check_orders(orders: pd.DataFrame) -> None:
         )
 
 
-def _day_bounds(
-    start: pd.Timestamp | None, end: pd.Timestamp | None
-) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
-    """[start, end) with ``end`` moved to the next midnight, so the end day counts whole."""
-    lo = None if start is None else pd.Timestamp(start).normalize()
-    hi = None if end is None else pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
-    return lo, hi
-
-
-def _in_window(dates: pd.Series, start: pd.Timestamp | None, end: pd.Timestamp | None) -> pd.Series:
-    lo, hi = _day_bounds(start, end)
-    mask = dates.notna()
-    if lo is not None:
-        mask &= dates >= lo
-    if hi is not None:
-        mask &= dates < hi
-    return mask
-
-
 def orders_in_range(
     orders: pd.DataFrame, *, start: pd.Timestamp | None = None, end: pd.Timestamp | None = None
 ) -> pd.DataFrame:
     """Order rows (refunds included) dated from ``start`` to ``end``, both days inclusive."""
     _check_orders(orders)
-    return orders[_in_window(orders["order_date"], start, end)]
+    return orders[in_days(orders["order_date"], start, end)]
 
 
 def _sales(orders: pd.DataFrame) -> pd.DataFrame:
@@ -209,7 +197,7 @@ def new_customers(
     ``orders`` must hold the full history, so that "first ever" is known.
     """
     starts = customer_starts(orders, customers)
-    return int(_in_window(starts, start, end).sum())
+    return int(in_days(starts, start, end).sum())
 
 
 def customer_activity(
@@ -238,7 +226,7 @@ def customer_activity(
     out = pd.DataFrame({"orders": grouped["_sale"].sum(), "revenue": grouped["amount"].sum()})
     starts = customer_starts(orders, customers)
     out.insert(0, "acquired", starts.reindex(out.index))
-    out["new"] = _in_window(out["acquired"], start, end).to_numpy(dtype=bool)
+    out["new"] = in_days(out["acquired"], start, end).to_numpy(dtype=bool)
     out["repeat"] = (out["orders"] >= 2).to_numpy()
     return out.reset_index()
 
@@ -352,7 +340,7 @@ def revenue_series(
         .nunique()
     )
     starts = customer_starts(orders, customers)
-    starts = starts[_in_window(starts, start, end)]
+    starts = starts[in_days(starts, start, end)]
     out = out.reindex(index)
     out["new_customers"] = (
         pd.Series(1, index=period_start(starts, p).to_numpy()).groupby(level=0).sum()

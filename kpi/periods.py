@@ -6,6 +6,7 @@ A period is identified by its first day (a Monday for weeks), which sorts correc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
@@ -100,3 +101,55 @@ def periods_between(a: pd.Series, b: pd.Series, period: Period) -> np.ndarray:
     if period == "quarter":
         return (months // 3).to_numpy()
     return (b.dt.year - a.dt.year).to_numpy()
+
+
+def day_bounds(
+    start: pd.Timestamp | None, end: pd.Timestamp | None
+) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """[first instant, instant after the last day) of an inclusive calendar-day range.
+
+    >>> day_bounds(pd.Timestamp("2025-01-01 15:00"), pd.Timestamp("2025-01-31"))
+    (Timestamp('2025-01-01 00:00:00'), Timestamp('2025-02-01 00:00:00'))
+    """
+    lo = None if start is None else pd.Timestamp(start).normalize()
+    hi = None if end is None else pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
+    return lo, hi
+
+
+def in_days(dates: pd.Series, start: pd.Timestamp | None, end: pd.Timestamp | None) -> pd.Series:
+    """True where a date lies from ``start`` to ``end``, both calendar days whole; blank is False.
+
+    ``None`` leaves that side open.
+
+    >>> d = pd.Series(pd.to_datetime(["2025-01-01 00:00", "2025-01-31 23:00",
+    ...                                "2025-02-01 00:00", None]))
+    >>> in_days(d, pd.Timestamp("2025-01-01"), pd.Timestamp("2025-01-31")).tolist()
+    [True, True, False, False]
+    """
+    lo, hi = day_bounds(start, end)
+    mask = dates.notna()
+    if lo is not None:
+        mask &= dates >= lo
+    if hi is not None:
+        mask &= dates < hi
+    return mask
+
+
+def series_index(
+    dates: Sequence[pd.Series], start: pd.Timestamp | None, end: pd.Timestamp | None, p: Period
+) -> pd.DatetimeIndex:
+    """Every period from ``start`` (else the earliest date) to ``end`` (else the latest).
+
+    The index of a per-period series, named ``period``; empty when nothing is dated.
+    """
+    known = [d.dropna() for d in dates]
+    known = [d for d in known if not d.empty]
+    first = pd.Timestamp(start) if start is not None else None
+    last = pd.Timestamp(end) if end is not None else None
+    if first is None and known:
+        first = min(d.min() for d in known)
+    if last is None and known:
+        last = max(d.max() for d in known)
+    if first is None or last is None or first > last:
+        return pd.DatetimeIndex([], name="period")
+    return pd.DatetimeIndex(period_range(first, last, p).to_numpy(), name="period")

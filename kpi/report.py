@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kpi.periods import Period, period_labels
+
 
 @dataclass
 class Section:
@@ -68,3 +70,13 @@ def plain(value: Any) -> Any:
         f = float(value)
         return None if math.isnan(f) or math.isinf(f) else f
     return value
+
+
+def labelled(values: pd.Series, period: Period) -> dict[str, Any]:
+    """A per-period Series as the JSON contract's ``{period label: value}``.
+
+    >>> labelled(pd.Series([1.0, np.nan], index=pd.to_datetime(["2025-01-01", "2025-02-01"])),
+    ...          "month")
+    {'2025-01': 1.0, '2025-02': None}
+    """
+    return plain(dict(zip(period_labels(values.index, period), values.tolist(), strict=True)))

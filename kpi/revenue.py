@@ -25,37 +25,14 @@ import pandas as pd
 from kpi.acquisition import EXPANSION_TYPES, normalise
 from kpi.base import orders_in_range
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
-from kpi.periods import Period, check_period, period_labels, period_range, period_start
-from kpi.report import Section, plain
+from kpi.periods import check_period, in_days, period_start, series_index
+from kpi.report import Section, labelled, plain
 
 KEYS = ("revenue_by_type", "upsell_revenue", "profit_per_customer", "net_cash")
 OTHER = "other"
 REFUNDS = "refunds"
 BANDS = ("top 20 %", "middle 30 %", "bottom 50 %", "loss")
 _DATA_PAGE = "on the Data page"
-
-
-def _in_range(dates: pd.Series, start: pd.Timestamp | None, end: pd.Timestamp | None) -> pd.Series:
-    mask = dates.notna()
-    if start is not None:
-        mask &= dates >= pd.Timestamp(start).normalize()
-    if end is not None:
-        mask &= dates < pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
-    return mask
-
-
-def _index(
-    dates: pd.Series, start: pd.Timestamp | None, end: pd.Timestamp | None, p: Period
-) -> pd.DatetimeIndex:
-    first = pd.Timestamp(start) if start is not None else dates.min()
-    last = pd.Timestamp(end) if end is not None else dates.max()
-    if pd.isna(first) or pd.isna(last) or first > last:
-        return pd.DatetimeIndex([], name="period")
-    return pd.DatetimeIndex(period_range(first, last, p).to_numpy(), name="period")
-
-
-def _labelled(values: pd.Series, p: Period) -> dict[str, object]:
-    return plain(dict(zip(period_labels(values.index, p), values.tolist(), strict=True)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -137,7 +114,7 @@ def revenue_by_type_series(
     """
     p = check_period(period)
     window = orders_in_range(orders, start=start, end=end)
-    index = _index(window["order_date"], start, end, p)
+    index = series_index([window["order_date"]], start, end, p)
     types = revenue_types(orders).loc[window.index]
     frame = pd.DataFrame(
         {
@@ -201,7 +178,7 @@ def upsell_revenue_series(
     p = check_period(period)
     _typed(orders, "upsell_revenue")
     window = orders_in_range(orders, start=start, end=end)
-    index = _index(window["order_date"], start, end, p)
+    index = series_index([window["order_date"]], start, end, p)
     wanted = set(normalise(pd.Series(list(types), dtype="string")))
     mask = normalise(window["revenue_type"]).isin(wanted).fillna(False).astype(bool)
     part = window[mask]
@@ -415,7 +392,7 @@ def net_cash(
     60.0
     """
     frame, missing = _cash_frame(cashflow)
-    window = frame[_in_range(frame["period"], start, end)]
+    window = frame[in_days(frame["period"], start, end)]
     parts = {c: float(window[c].sum()) for c in _CASH_PARTS}
     value = parts["operating_cash_flow"] - parts["investments"] - parts["working_capital_change"]
     return NetCash(net_cash=value, missing=missing, **parts)
@@ -436,8 +413,8 @@ def net_cash_series(
     """
     p = check_period(period)
     frame, _ = _cash_frame(cashflow)
-    window = frame[_in_range(frame["period"], start, end)]
-    index = _index(window["period"], start, end, p)
+    window = frame[in_days(frame["period"], start, end)]
+    index = series_index([window["period"]], start, end, p)
     keys = period_start(window["period"], p).to_numpy()
     sums = window[list(_CASH_PARTS)].set_axis(keys).groupby(level=0).sum()
     out = sums.reindex(index, fill_value=0.0).astype(float)
@@ -491,7 +468,7 @@ def section(
         def upsell() -> None:
             result.kpis["upsell_revenue"] = upsell_revenue(orders, start=start, end=end)
             s = upsell_revenue_series(orders, period=p, start=start, end=end)
-            result.series["upsell_revenue"] = _labelled(s, p)
+            result.series["upsell_revenue"] = labelled(s, p)
 
         def profit() -> None:
             r = profit_per_customer(orders, start=start, end=end, margin=margin)
@@ -517,7 +494,7 @@ def section(
             r = net_cash(cashflow, start=start, end=end)
             result.kpis["net_cash"] = r.net_cash
             s = net_cash_series(cashflow, period=p, start=start, end=end)
-            result.series["net_cash"] = _labelled(s["net_cash"], p)
+            result.series["net_cash"] = labelled(s["net_cash"], p)
             if r.missing:
                 result.warnings.append(
                     f"net_cash takes {' and '.join(r.missing)} as 0: the cashflow table has "

@@ -39,7 +39,14 @@ import pandas as pd
 from scipy import stats
 
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
-from kpi.periods import Period, check_period, period_labels, period_range, period_start
+from kpi.periods import (
+    Period,
+    check_period,
+    in_days,
+    period_labels,
+    period_range,
+    period_start,
+)
 from kpi.report import Section, plain
 from kpi.text import term_counts, terms
 
@@ -206,15 +213,6 @@ def _dates(frame: pd.DataFrame, what: str, col: str = "date", table: str = "surv
         ) from err
 
 
-def _window(
-    start: pd.Timestamp | None, end: pd.Timestamp | None
-) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
-    """[first instant, instant after the last day) of an inclusive calendar-day range."""
-    lo = None if start is None else pd.Timestamp(start).normalize()
-    hi = None if end is None else pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
-    return lo, hi
-
-
 def _in_range(
     frame: pd.DataFrame,
     start: pd.Timestamp | None,
@@ -227,13 +225,7 @@ def _in_range(
     if start is None and end is None:
         return frame
     dates = _dates(frame, what, col, table)
-    lo, hi = _window(start, end)
-    mask = pd.Series(True, index=frame.index)
-    if lo is not None:
-        mask &= dates >= lo
-    if hi is not None:
-        mask &= dates < hi
-    return frame[mask.to_numpy(dtype=bool)]
+    return frame[in_days(dates, start, end).to_numpy(dtype=bool)]
 
 
 def _range_text(start: pd.Timestamp | None, end: pd.Timestamp | None) -> str:

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from kpi.errors import InsufficientDataError, SchemaError
+from kpi.periods import day_bounds, in_days
 
 __all__ = [
     "WEEKDAYS",
@@ -229,12 +230,8 @@ def _window(
 ) -> tuple[pd.Series, pd.Timestamp, pd.Timestamp]:
     """Creation times inside [start, end] (inclusive days) and the first and last day."""
     created = created.dropna()
-    lo = None if start is None else pd.Timestamp(start).normalize()
-    hi = None if end is None else pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
-    if lo is not None:
-        created = created[created >= lo]
-    if hi is not None:
-        created = created[created < hi]
+    lo, hi = day_bounds(start, end)
+    created = created[in_days(created, start, end)]
     if created.empty:
         return created, pd.NaT, pd.NaT
     first = lo if lo is not None else created.min().normalize()
@@ -315,7 +312,7 @@ def handling_time_seconds(
     from kpi import support
 
     times = support.ticket_times(tickets, business_hours=business_hours)
-    times = times[support._created_in(times["created_at"], start, end).to_numpy(dtype=bool)]
+    times = times[in_days(times["created_at"], start, end).to_numpy(dtype=bool)]
     hours = times["resolution_hours"].dropna()
     if hours.empty:
         raise InsufficientDataError(

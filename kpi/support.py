@@ -43,12 +43,12 @@ from kpi.errors import InsufficientDataError, KpiError, SchemaError
 from kpi.periods import (
     Period,
     check_period,
+    in_days,
     next_period_start,
-    period_labels,
     period_range,
     period_start,
 )
-from kpi.report import Section, plain
+from kpi.report import Section, labelled, plain
 from kpi.staffing import arrivals_by_weekday_hour
 
 __all__ = [
@@ -337,17 +337,6 @@ def ticket_times(
     return frame
 
 
-def _created_in(
-    created: pd.Series, start: pd.Timestamp | None, end: pd.Timestamp | None
-) -> pd.Series:
-    mask = created.notna()
-    if start is not None:
-        mask &= created >= pd.Timestamp(start).normalize()
-    if end is not None:
-        mask &= created < pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
-    return mask
-
-
 def _range_text(start: pd.Timestamp | None, end: pd.Timestamp | None) -> str:
     if start is None and end is None:
         return ""
@@ -439,7 +428,7 @@ def _measure(
         needed = ()
     _check_tickets(tickets, what, *needed)
     times = ticket_times(tickets, business_hours=business_hours, as_of=as_of)
-    times = times[_created_in(times["created_at"], start, end).to_numpy(dtype=bool)]
+    times = times[in_days(times["created_at"], start, end).to_numpy(dtype=bool)]
     hours = times[f"{measure}_hours"]
     pending = times["awaiting_response"] if measure == "first_response" else times["open"]
     frame = pd.DataFrame(
@@ -844,7 +833,7 @@ def resolved_tickets(
     0
     """
     _check_tickets(tickets, "resolved tickets", "resolved_at")
-    return int(_created_in(_time(tickets, "resolved_at"), start, end).sum())
+    return int(in_days(_time(tickets, "resolved_at"), start, end).sum())
 
 
 # --------------------------------------------------------------------------------------------
@@ -873,9 +862,7 @@ def _complaint_flags(
 ) -> pd.DataFrame:
     _check_tickets(tickets, "complaints", "type")
     times = ticket_times(tickets, as_of=as_of)
-    keep = (_created_in(times["created_at"], start, end) & is_complaint(tickets)).to_numpy(
-        dtype=bool
-    )
+    keep = (in_days(times["created_at"], start, end) & is_complaint(tickets)).to_numpy(dtype=bool)
     flags = pd.DataFrame(
         {"total": True, "open": times["open"], "resolved": times["resolved"]},
         index=tickets.index,
@@ -937,7 +924,7 @@ def _escalations(
     _check_tickets(tickets, "escalation rate", "escalated")
     created = _time(tickets, "created_at")
     flag = _flag(tickets["escalated"])
-    keep = (_created_in(created, start, end) & flag.notna()).to_numpy(dtype=bool)
+    keep = (in_days(created, start, end) & flag.notna()).to_numpy(dtype=bool)
     return flag[keep].astype(bool)
 
 
@@ -1001,10 +988,6 @@ _KEYS = (
     "escalation_rate",
     "sla_compliance",
 )
-
-
-def _labelled(values: pd.Series, period: Period) -> dict[str, object]:
-    return plain(dict(zip(period_labels(values.index, period), values.tolist(), strict=True)))
 
 
 def _median_series(
@@ -1077,9 +1060,9 @@ def section(
             by = sla_compliance_by(
                 tickets, "period", period=period, start=start, end=end, as_of=now
             )
-            result.series["sla_compliance"] = _labelled(by["compliance"], period)
+            result.series["sla_compliance"] = labelled(by["compliance"], period)
             medians = _median_series(tickets, "first_response", period, start, end, now)
-            result.series["first_response_hours_median"] = _labelled(medians, period)
+            result.series["first_response_hours_median"] = labelled(medians, period)
 
         attempt(response)
     else:
@@ -1094,12 +1077,12 @@ def section(
             r = resolution_time(tickets, start=start, end=end, as_of=now)
             result.kpis.update(resolution_hours_median=r.median, resolution_hours_mean=r.mean)
             medians = _median_series(tickets, "resolution", period, start, end, now)
-            result.series["resolution_hours_median"] = _labelled(medians, period)
+            result.series["resolution_hours_median"] = labelled(medians, period)
             result.kpis["resolved_tickets"] = resolved_tickets(tickets, start=start, end=end)
             result.kpis["open_tickets"] = open_tickets(tickets, as_of=now)
             table = backlog(tickets, period=period, start=start, end=end, as_of=now)
-            result.series["open_tickets"] = _labelled(table["open_at_end"], period)
-            result.series["resolved_tickets"] = _labelled(table["resolved"], period)
+            result.series["open_tickets"] = labelled(table["open_at_end"], period)
+            result.series["resolved_tickets"] = labelled(table["resolved"], period)
 
         attempt(resolution)
     else:
@@ -1116,7 +1099,7 @@ def section(
             ).total
             if result.kpis["complaints"]:
                 by = complaints_by(tickets, "period", period=period, start=start, end=end)
-                result.series["complaints"] = _labelled(by["total"], period)
+                result.series["complaints"] = labelled(by["total"], period)
 
         attempt(complaints)
     else:
@@ -1130,7 +1113,7 @@ def section(
         def escalations() -> None:
             result.kpis["escalation_rate"] = escalation_rate(tickets, start=start, end=end)
             by = escalation_rate_by(tickets, "period", period=period, start=start, end=end)
-            result.series["escalation_rate"] = _labelled(by["escalation_rate"], period)
+            result.series["escalation_rate"] = labelled(by["escalation_rate"], period)
 
         attempt(escalations)
     else:

@@ -24,14 +24,14 @@ from kpi.errors import InsufficientDataError, KpiError, SchemaError
 from kpi.periods import (
     Period,
     check_period,
+    in_days,
     next_period_start,
-    period_labels,
     period_range,
     period_start,
 )
-from kpi.report import Section, plain
+from kpi.report import Section, labelled, plain
 from kpi.satisfaction import csat_by, survey_kinds
-from kpi.support import BusinessHours, _created_in, _text, _time, ticket_times
+from kpi.support import BusinessHours, _text, _time, ticket_times
 
 __all__ = [
     "agent_table",
@@ -149,8 +149,8 @@ def agent_table(
     has_agent = agent.notna().to_numpy(dtype=bool)
     names = agent[has_agent].astype("str")
     times = ticket_times(tickets, business_hours=business_hours)[has_agent]
-    created_in = _created_in(times["created_at"], lo, hi).to_numpy(dtype=bool)
-    resolved_in = _created_in(_time(tickets, "resolved_at")[has_agent], lo, hi).to_numpy(dtype=bool)
+    created_in = in_days(times["created_at"], lo, hi).to_numpy(dtype=bool)
+    resolved_in = in_days(_time(tickets, "resolved_at")[has_agent], lo, hi).to_numpy(dtype=bool)
     index = pd.Index(sorted(names.unique()), dtype="str", name="agent")
     result = pd.DataFrame(index=index)
     result["tickets"] = names[created_in].value_counts().reindex(index, fill_value=0)
@@ -331,7 +331,7 @@ def employee_turnover_rate(
 def _touches_in(touches: pd.DataFrame, start, end, what: str) -> pd.DataFrame:
     _need(touches, "touches", what, "date")
     dates = pd.to_datetime(touches["date"])
-    return touches[_created_in(dates, start, end).to_numpy(dtype=bool)]
+    return touches[in_days(dates, start, end).to_numpy(dtype=bool)]
 
 
 def _direction(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -445,7 +445,7 @@ def efforts_vs_results(
     )
 
     created = pd.to_datetime(leads["created_date"])
-    owned = leads[(_created_in(created, start, end) & leads["owner"].notna()).to_numpy(bool)]
+    owned = leads[(in_days(created, start, end) & leads["owner"].notna()).to_numpy(bool)]
     if "converted_date" in owned.columns:
         won = owned["converted_date"].notna()
     elif "customer_id" in owned.columns:
@@ -481,10 +481,6 @@ def efforts_vs_results(
 # Section for the command line and the app
 
 _KEYS = ("tickets_per_agent_day", "employee_turnover_rate", "touches_per_customer")
-
-
-def _labelled(values: pd.Series, period: Period) -> dict[str, object]:
-    return plain(dict(zip(period_labels(values.index, period), values.tolist(), strict=True)))
 
 
 def section(
@@ -532,7 +528,7 @@ def section(
                 employees, start=start, end=end
             )
             series = employee_turnover(employees, period=period, start=start, end=end)
-            result.series["employee_turnover_rate"] = _labelled(series["turnover_rate"], period)
+            result.series["employee_turnover_rate"] = labelled(series["turnover_rate"], period)
         except KpiError as err:
             result.warnings.append(str(err))
 
@@ -554,7 +550,7 @@ def section(
             first = _day(start) or starts.min()
             last = _day(end) or starts.max()
             index = pd.DatetimeIndex(period_range(first, last, period).to_numpy())
-            result.series["touches_per_customer"] = _labelled(per.reindex(index), period)
+            result.series["touches_per_customer"] = labelled(per.reindex(index), period)
         except KpiError as err:
             result.warnings.append(str(err))
 

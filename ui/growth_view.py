@@ -18,6 +18,7 @@ from kpi import acquisition as acq
 from kpi import base
 from kpi import revenue as rev
 from kpi.errors import KpiError
+from kpi.periods import in_days
 from ui import cards
 from ui import format as fmt
 from ui import growth_charts as charts
@@ -25,13 +26,6 @@ from ui.frame import View
 
 MARGIN_KEY = "rev_margin"
 T = TypeVar("T")
-
-
-def in_range(dates: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
-    """True where a date lies from ``start`` to ``end``, both calendar days included."""
-    lo = pd.Timestamp(start).normalize()
-    hi = pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
-    return (dates >= lo) & (dates < hi) & dates.notna()
 
 
 def previous(view: View) -> tuple[pd.Timestamp, pd.Timestamp] | None:
@@ -93,7 +87,7 @@ def acquisition_spend_rows(
     """The spend rows of the range that count for CAC (sales and marketing when the kind is
     known), or for CPL (``marketing_only``: marketing rows when the kind is known)."""
     kinds = acq.spend_kinds(spend)
-    mask = in_range(spend["date"], start, end)
+    mask = in_days(spend["date"], start, end)
     if kinds is not None:
         keep = kinds == acq.MARKETING if marketing_only else kinds != "other"
         mask &= keep.fillna(False).astype(bool)
@@ -136,7 +130,7 @@ def cac_card(view: View) -> cards.Card:
                 f"{view.money(now.marketing_spend)})"
             )
         starts = base.customer_starts(orders, customers)
-        new = starts[in_range(starts, view.start, view.end)]
+        new = starts[in_days(starts, view.start, view.end)]
         channels = acq.acquisition_channels(orders, customers).reindex(new.index)
         acquired = pd.DataFrame(
             {
@@ -176,7 +170,7 @@ def cpl_card(view: View) -> cards.Card:
         now = acq.cpl(spend, leads, start=view.start, end=view.end)
         then = before(view, lambda s, e: acq.cpl(spend, leads, start=s, end=e))
         what = "Marketing spend" if now.basis == acq.MARKETING else "All spend (no kind column)"
-        created = leads[in_range(leads["created_date"], view.start, view.end).to_numpy()]
+        created = leads[in_days(leads["created_date"], view.start, view.end).to_numpy()]
         rows = _spend_and(
             acquisition_spend_rows(spend, view.start, view.end, marketing_only=True),
             created,
@@ -221,7 +215,7 @@ def conversion_card(view: View) -> cards.Card:
             help=f"Leads won divided by {pool}, for leads created in the range: "
             f"{fmt.number(now.converted)} won / {fmt.number(now.leads)}. Leads of a recent "
             "range may still convert." + _change_note(view),
-            rows=leads[in_range(leads["created_date"], view.start, view.end).to_numpy()],
+            rows=leads[in_days(leads["created_date"], view.start, view.end).to_numpy()],
             key="acq_conversion",
         )
 
@@ -250,7 +244,7 @@ def referral_card(view: View) -> cards.Card:
             ),
         )
         if now.basis == "leads":
-            window = leads[in_range(leads["created_date"], view.start, view.end).to_numpy()]
+            window = leads[in_days(leads["created_date"], view.start, view.end).to_numpy()]
             wanted = set(acq.normalise(pd.Series(acq.REFERRAL_SOURCES, dtype="string")))
             referral = acq.normalise(window["source"]).isin(wanted).fillna(False)
             rows = window[referral.to_numpy(dtype=bool)]
@@ -258,7 +252,7 @@ def referral_card(view: View) -> cards.Card:
         else:
             ids = acq.referral_customers(orders, customers)
             starts = base.customer_starts(orders, customers)
-            new = starts[in_range(starts, view.start, view.end)]
+            new = starts[in_days(starts, view.start, view.end)]
             new = new[new.index.isin(ids)]
             rows = pd.DataFrame({"customer_id": new.index.astype(str), "acquired": new.to_numpy()})
             what = "customers won by referral"

@@ -17,6 +17,7 @@ import streamlit as st
 
 from kpi import base, satisfaction
 from kpi.errors import InsufficientDataError, KpiError
+from kpi.periods import in_days
 from kpi.satisfaction import GROUPS, SMALL_SAMPLE, NpsResult
 from ui import cards
 from ui import format as fmt
@@ -42,10 +43,7 @@ def answers_by_kind(surveys: pd.DataFrame) -> dict[str, pd.DataFrame]:
 
 def in_range(rows: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """Rows dated from ``start`` to ``end``, both days included (undated rows left out)."""
-    lo = pd.Timestamp(start).normalize()
-    hi = pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
-    dates = pd.to_datetime(rows["date"])
-    return rows[((dates >= lo) & (dates < hi)).to_numpy(dtype=bool)]
+    return rows[in_days(pd.to_datetime(rows["date"]), start, end).to_numpy(dtype=bool)]
 
 
 def breakdowns(rows: pd.DataFrame, names: dict[str, str]) -> dict[str, str]:

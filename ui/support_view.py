@@ -19,6 +19,7 @@ import streamlit as st
 
 from kpi import base, staffing, support, team
 from kpi.errors import KpiError
+from kpi.periods import in_days
 from kpi.satisfaction import survey_kinds
 from kpi.support import BusinessHours
 from ui import cards
@@ -216,9 +217,7 @@ def as_of(tickets: pd.DataFrame, end: pd.Timestamp) -> pd.Timestamp:
 
 def in_range(tickets: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """Tickets created from ``start`` to ``end``, both days included."""
-    created = pd.to_datetime(tickets["created_at"])
-    lo, hi = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
-    keep = (created >= lo) & (created < hi + pd.Timedelta(days=1))
+    keep = in_days(pd.to_datetime(tickets["created_at"]), start, end)
     return tickets[keep.to_numpy(dtype=bool)]
 
 
