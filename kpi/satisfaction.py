@@ -43,11 +43,10 @@ from kpi.periods import (
     Period,
     check_period,
     in_days,
-    period_labels,
     period_range,
     period_start,
 )
-from kpi.report import Section, plain
+from kpi.report import Section, labelled, plain
 from kpi.text import term_counts, terms
 
 __all__ = [
@@ -1267,11 +1266,6 @@ def revenue_at_risk(
 _KEYS = ("nps", "nps_band", "nps_margin_of_error", "csat_mean", "csat_satisfied_share", "enps")
 
 
-def _series_values(frame: pd.DataFrame, column: str, period: Period) -> dict[str, object]:
-    labels = period_labels(frame.index, period)
-    return plain(dict(zip(labels, frame[column].tolist(), strict=True)))
-
-
 def section(
     tables: Mapping[str, pd.DataFrame],
     *,
@@ -1324,7 +1318,7 @@ def section(
                     f"of error is ±{r.margin_of_error:.1f} points."
                 )
             series = nps_series(nps_rows, period=period, start=start, end=end)
-            result.series["nps"] = _series_values(series, "nps", period)
+            result.series["nps"] = labelled(series["nps"], period)
         except KpiError as err:
             result.warnings.append(str(err))
 
@@ -1340,7 +1334,7 @@ def section(
             c = csat(csat_rows, start=start, end=end)
             result.kpis.update(csat_mean=c.mean, csat_satisfied_share=c.satisfied_share)
             series = csat_series(csat_rows, period=period, start=start, end=end)
-            result.series["csat_mean"] = _series_values(series, "mean", period)
+            result.series["csat_mean"] = labelled(series["mean"], period)
         except KpiError as err:
             result.warnings.append(str(err))
 
