@@ -425,6 +425,42 @@ def net_cash_series(
     return out
 
 
+def new_and_returning_series(
+    orders: pd.DataFrame, *, period: str, start: pd.Timestamp, end: pd.Timestamp
+) -> pd.DataFrame:
+    """Revenue per period of new and of returning customers (and refunds), wide.
+
+    The catalogue's derived split of :func:`revenue_types`: a sale on the
+    customer's first order day is ``new``, a later sale ``repeat``, a refund ``refunds``,
+    whatever the orders' own revenue_type says. Shape as
+    :func:`revenue_by_type_series`.
+    """
+    untyped = orders.drop(columns=["revenue_type"], errors="ignore")
+    return revenue_by_type_series(untyped, period=period, start=start, end=end)
+
+
+def profit_bands(result: Profitability) -> pd.DataFrame:
+    """Customers, revenue and profit per profitability band, with each band's share of profit.
+
+    Columns ``band`` (in the order of :data:`BANDS`, bands without customers left
+    out), ``customers``, ``revenue``, ``profit``, ``profit_share`` (NaN when the total profit
+    is not positive).
+    """
+    per = result.per_customer.dropna(subset=["profit"])
+    grouped = per.groupby(per["band"].astype(str))
+    out = pd.DataFrame(
+        {
+            "customers": grouped.size(),
+            "revenue": grouped["revenue"].sum(),
+            "profit": grouped["profit"].sum(),
+        }
+    )
+    out = out.reindex([b for b in BANDS if b in out.index])
+    total = result.total
+    out["profit_share"] = out["profit"] / total if total > 0 else float("nan")
+    return out.rename_axis("band").reset_index()
+
+
 # --------------------------------------------------------------------------------------------
 # Section for the command line and the app
 

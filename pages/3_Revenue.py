@@ -50,7 +50,7 @@ if frame.needs(view, "orders", what="The revenue page"):
         left, right = st.columns(2)
         left.plotly_chart(charts.pareto_curve(prof), width="stretch")
         with right:
-            gv.band_table(gv.band_summary(prof), view)
+            gv.band_table(rev.profit_bands(prof), view)
             st.caption(
                 f"The most profitable 20 % of customers earn {fmt.percent(prof.top_share)} of "
                 f"the profit of {view.money(prof.total)}."

@@ -206,7 +206,7 @@ def test_revenue_stack_orders_types_by_revenue_and_refunds_stack_down():
 
 
 def test_new_and_returning_ignores_the_typed_revenue():
-    wide = gv.new_and_returning(
+    wide = rev.new_and_returning_series(
         TYPED, period="month", start=pd.Timestamp("2025-01-01"), end=pd.Timestamp("2025-03-31")
     )
     # a's March order is a later sale (returning), every other sale is a first order day;
@@ -267,7 +267,7 @@ def test_pareto_curve_draws_each_band_and_joins_them():
 
 
 def test_band_summary_counts_customers_and_profit_per_band():
-    result = gv.band_summary(rev.profit_per_customer(COSTED))
+    result = rev.profit_bands(rev.profit_per_customer(COSTED))
     expected = pd.DataFrame(
         {
             "band": ["top 20 %", "middle 30 %", "bottom 50 %", "loss"],

@@ -444,42 +444,6 @@ def revenue_cards(view: View, margin: float | None) -> tuple[list[cards.Card], o
     return out, prof
 
 
-def band_summary(result: rev.Profitability) -> pd.DataFrame:
-    """Customers, revenue and profit per profitability band, with each band's share of profit.
-
-    Columns ``band`` (in the order of :data:`kpi.revenue.BANDS`, bands without customers left
-    out), ``customers``, ``revenue``, ``profit``, ``profit_share`` (NaN when the total profit
-    is not positive).
-    """
-    per = result.per_customer.dropna(subset=["profit"])
-    grouped = per.groupby(per["band"].astype(str))
-    out = pd.DataFrame(
-        {
-            "customers": grouped.size(),
-            "revenue": grouped["revenue"].sum(),
-            "profit": grouped["profit"].sum(),
-        }
-    )
-    out = out.reindex([b for b in rev.BANDS if b in out.index])
-    total = result.total
-    out["profit_share"] = out["profit"] / total if total > 0 else float("nan")
-    return out.rename_axis("band").reset_index()
-
-
-def new_and_returning(
-    orders: pd.DataFrame, *, period: str, start: pd.Timestamp, end: pd.Timestamp
-) -> pd.DataFrame:
-    """Revenue per period of new and of returning customers (and refunds), wide.
-
-    The catalogue's derived split of :func:`kpi.revenue.revenue_types`: a sale on the
-    customer's first order day is ``new``, a later sale ``repeat``, a refund ``refunds``,
-    whatever the orders' own revenue_type says. Shape as
-    :func:`kpi.revenue.revenue_by_type_series`.
-    """
-    untyped = orders.drop(columns=["revenue_type"], errors="ignore")
-    return rev.revenue_by_type_series(untyped, period=period, start=start, end=end)
-
-
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def revenue_over_time(
     orders: pd.DataFrame,
@@ -498,7 +462,7 @@ def revenue_over_time(
         "series": lambda: base.revenue_series(
             orders, customers, period=period, start=start, end=end
         ),
-        "split": lambda: new_and_returning(orders, period=period, start=start, end=end),
+        "split": lambda: rev.new_and_returning_series(orders, period=period, start=start, end=end),
     }
     out: dict[str, pd.DataFrame | str] = {}
     for name, make in makers.items():
