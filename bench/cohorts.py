@@ -10,28 +10,20 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
 import pandas as pd
 
-from bench.ingest import timed
+from bench.ingest import orders_frame, timed
 
 
 def canonical_orders(rows: int, *, seed: int = 11) -> pd.DataFrame:
-    """Seeded canonical orders: ~12 orders per customer over three years, a few refunds."""
-    rng = np.random.default_rng(seed)
-    customers = max(1, rows // 12)
-    start = np.datetime64("2023-01-01")
-    days = rng.integers(0, 3 * 365, rows)
-    amount = np.round(rng.gamma(2.0, 60.0, rows), 2)
-    amount[rng.random(rows) < 0.005] *= -1
+    """:func:`bench.ingest.orders_frame` as the canonical orders table (as if mapped)."""
+    raw = orders_frame(rows, seed=seed)
     return pd.DataFrame(
         {
-            "customer_id": pd.array(
-                np.char.add("C", rng.integers(1, customers + 1, rows).astype(str)), dtype="str"
-            ),
-            "order_date": (start + days.astype("timedelta64[D]")).astype("datetime64[us]"),
-            "amount": amount,
-            "channel": pd.array(rng.choice(["Ads", "Web", "Referral", "Partner"], rows), "str"),
+            "customer_id": pd.array(raw["Customer"], dtype="str"),
+            "order_date": raw["Date"].astype("datetime64[us]"),
+            "amount": raw["Amount"],
+            "channel": pd.array(raw["Channel"], dtype="str"),
         }
     )
 
