@@ -13,21 +13,21 @@ is counted under ``refunds``, never under ``orders``.
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from kpi.errors import SchemaError
+from kpi.memo import remembered, subset_of
 from kpi.periods import (
     Period,
     check_period,
     in_days,
     period_labels,
+    period_ordinal,
     period_range,
-    period_start,
 )
 from kpi.report import Section, plain
 
@@ -136,6 +136,66 @@ def arpu(orders: pd.DataFrame) -> float | None:
     return revenue(orders) / n if n else None
 
 
+@dataclass(frozen=True)
+class CustomerCodes:
+    """The orders' customer ids as integers: ``ids[codes[i]]`` is row i's customer.
+
+    ``ids`` holds every id of the rows, sorted (an Index named ``customer_id``), so ascending
+    codes are customers in id order; ``codes`` is int64 per order row, -1 where the id is
+    blank.
+    """
+
+    codes: np.ndarray
+    ids: pd.Index
+
+
+def customer_codes(orders: pd.DataFrame) -> CustomerCodes:
+    """The orders' customer ids factorised once per frame (remembered while the frame lives).
+
+    ``ids`` may hold more customers than the rows name: a filtered table shares the codes of
+    the whole table it was cut from (:func:`kpi.memo.note_subset`).
+
+    Grouping by a text id hashes every string again; the per-customer counts of a page run
+    (active, repeat, new customers, per-period actives) all group the same rows, so they share
+    one factorisation and then count with integer kernels (``np.bincount``).
+
+    >>> cc = customer_codes(pd.DataFrame({"customer_id": ["b", "a", None, "b"]}))
+    >>> cc.codes.tolist(), cc.ids.tolist()
+    ([1, 0, -1, 1], ['a', 'b'])
+    """
+
+    def compute() -> CustomerCodes:
+        link = subset_of(orders)
+        if link is not None:  # filtered rows of a table already factorised: take its codes
+            parent, rows = link
+            whole = customer_codes(parent)
+            return CustomerCodes(whole.codes[rows], whole.ids)
+        codes, ids = pd.factorize(orders["customer_id"], sort=True)
+        return CustomerCodes(codes.astype(np.int64, copy=False), pd.Index(ids, name="customer_id"))
+
+    return remembered("customer_codes", [orders], compute)
+
+
+def distinct_per_group(
+    group: np.ndarray, code: np.ndarray, n_groups: int, n_codes: int
+) -> np.ndarray:
+    """How many distinct codes each group holds: ``len(set(code[group == g]))`` for every g.
+
+    ``group`` in [0, n_groups) and ``code`` in [0, n_codes), both int arrays of one length.
+    A table of seen (group, code) cells when it is small enough (a few hundred MB at most),
+    else a hash of the pairs.
+
+    >>> distinct_per_group(np.array([0, 0, 0, 2]), np.array([5, 5, 1, 5]), 3, 6).tolist()
+    [2, 0, 1]
+    """
+    if n_groups * n_codes <= 200_000_000:
+        seen = np.zeros(n_groups * n_codes, dtype=bool)
+        seen[group * n_codes + code] = True
+        return seen.reshape(n_groups, n_codes).sum(axis=1)
+    pairs = pd.unique(group.astype(np.int64) * n_codes + code)
+    return np.bincount(pairs // n_codes, minlength=n_groups)
+
+
 def customer_starts(orders: pd.DataFrame, customers: pd.DataFrame | None = None) -> pd.Series:
     """Acquisition date per customer: the signup date where the customers table has one,
     otherwise the date of the customer's first order (refund rows included: a refund implies
@@ -143,7 +203,8 @@ def customer_starts(orders: pd.DataFrame, customers: pd.DataFrame | None = None)
 
     Returns a Series indexed by customer_id (named ``customer_id``), values datetime64, sorted
     by customer. Customers of the customers table without a signup date and without orders
-    are left out (their acquisition date is unknown).
+    are left out (their acquisition date is unknown). Remembered per pair of frames while
+    they live, since one page run asks for it many times.
 
     >>> orders = pd.DataFrame({"customer_id": ["a", "b", "a"], "amount": [1.0, 1.0, 1.0],
     ...     "order_date": pd.to_datetime(["2025-03-01", "2025-01-05", "2025-01-02"])})
@@ -151,38 +212,33 @@ def customer_starts(orders: pd.DataFrame, customers: pd.DataFrame | None = None)
     {'a': '2025-01-02', 'b': '2025-01-05'}
     """
     _check_orders(orders)
-    key = (id(orders), id(customers))
-    with _STARTS_LOCK:
-        hit = _STARTS.get(key)
-    if hit is not None and hit[0]() is orders and hit[1]() is customers:
-        return hit[2].copy(deep=False)
-    first = orders.dropna(subset=["order_date"]).groupby("customer_id")["order_date"].min()
-    if customers is not None and {"customer_id", "signup_date"} <= set(customers.columns):
-        signup = customers.dropna(subset=["signup_date"]).groupby("customer_id")["signup_date"]
-        first = signup.min().combine_first(first)
-    first.index.name = "customer_id"
-    result = first.sort_index()
-    with _STARTS_LOCK:
-        if len(_STARTS) >= 16:
-            _STARTS.clear()
-        _STARTS[key] = (weakref.ref(orders), _ref(customers), result)
-    return result.copy(deep=False)
 
+    def compute() -> pd.Series:
+        cc = customer_codes(orders)
+        dates = orders["order_date"]
+        known = (cc.codes >= 0) & dates.notna().to_numpy()
+        first = pd.Series(dates.to_numpy()[known]).groupby(cc.codes[known]).min()
+        start = np.full(len(cc.ids), np.datetime64("NaT"), dtype=first.dtype)
+        start[first.index.to_numpy()] = first.to_numpy()
+        others = pd.Series([], dtype=start.dtype, index=cc.ids[:0])
+        if customers is not None and {"customer_id", "signup_date"} <= set(customers.columns):
+            signed = customers.dropna(subset=["customer_id", "signup_date"])
+            signup = signed["signup_date"].to_numpy()
+            start = start.astype(np.promote_types(start.dtype, signup.dtype))
+            at = cc.ids.get_indexer(signed["customer_id"])  # -1: a customer without orders
+            ordered = at >= 0
+            earliest = pd.Series(signup[ordered]).groupby(at[ordered]).min()
+            start[earliest.index.to_numpy()] = earliest.to_numpy()  # signup wins over orders
+            others = pd.Series(signup[~ordered], index=signed["customer_id"][~ordered])
+            others = others.groupby(level=0).min()
+        result = pd.Series(start, index=cc.ids)
+        result = result[result.notna()]
+        if len(others):
+            result = pd.concat([result, others.astype(result.dtype)]).sort_index()
+        result.index.name = "customer_id"
+        return result
 
-# customer_starts is asked for the same frames many times in one page run (headline, the
-# range before, activity, series): it is remembered by the frames' identity, while they live.
-# Frames are never changed in place here; each caller gets its own shallow copy, which
-# pandas' copy-on-write keeps from changing the remembered Series.
-_STARTS: dict[tuple[int, int], tuple[weakref.ref, weakref.ref, pd.Series]] = {}
-_STARTS_LOCK = threading.Lock()
-
-
-def _none() -> None:
-    return None
-
-
-def _ref(frame: pd.DataFrame | None) -> weakref.ref | object:
-    return weakref.ref(frame) if frame is not None else _none
+    return remembered("customer_starts", [orders, customers], compute).copy(deep=False)
 
 
 def new_customers(
@@ -220,15 +276,46 @@ def customer_activity(
     ...     "new", "repeat"]].to_dict("list")
     {'customer_id': ['a', 'b'], 'orders': [1, 1], 'new': [False, True], 'repeat': [False, False]}
     """
-    rows = orders_in_range(orders, start=start, end=end)
-    sales = rows["amount"].fillna(0) >= 0
-    grouped = rows.assign(_sale=sales.astype("int64")).groupby("customer_id", sort=True)
-    out = pd.DataFrame({"orders": grouped["_sale"].sum(), "revenue": grouped["amount"].sum()})
+    _check_orders(orders)
+    w = _Window.of(orders, start, end)
+    n = len(w.ids)
+    counted = w.codes >= 0  # a blank customer id belongs to nobody
+    codes, amount = w.codes[counted], w.amount[counted]
+    present = np.flatnonzero(np.bincount(codes, minlength=n))
+    out = pd.DataFrame(
+        {
+            "orders": np.bincount(codes[w.sale[counted]], minlength=n)[present],
+            "revenue": np.bincount(codes, weights=np.nan_to_num(amount), minlength=n)[
+                present
+            ].astype(np.float64),  # an empty range gives numpy's int bincount
+        },
+        index=w.ids[present],
+    )
     starts = customer_starts(orders, customers)
     out.insert(0, "acquired", starts.reindex(out.index))
     out["new"] = in_days(out["acquired"], start, end).to_numpy(dtype=bool)
     out["repeat"] = (out["orders"] >= 2).to_numpy()
     return out.reset_index()
+
+
+@dataclass(frozen=True)
+class _Window:
+    """The order rows of a range as numpy arrays, with their customers' integer codes."""
+
+    dates: np.ndarray
+    amount: np.ndarray
+    codes: np.ndarray
+    sale: np.ndarray  # not a refund: amount of zero or more, or blank
+    ids: pd.Index
+
+    @classmethod
+    def of(cls, orders: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp | None):
+        cc = customer_codes(orders)
+        mask = in_days(orders["order_date"], start, end).to_numpy(dtype=bool)
+        amount = orders["amount"].to_numpy(dtype=float, na_value=np.nan)[mask]
+        return cls(
+            orders["order_date"].to_numpy()[mask], amount, cc.codes[mask], ~(amount < 0), cc.ids
+        )
 
 
 def headline(
@@ -238,17 +325,28 @@ def headline(
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
 ) -> dict[str, float | int | None]:
-    """The home page's figures for a range, keyed as in KPI_CATALOGUE.md (see HEADLINE_KEYS)."""
-    window = orders_in_range(orders, start=start, end=end)
+    """The home page's figures for a range, keyed as in KPI_CATALOGUE.md (see HEADLINE_KEYS).
+
+    The same definitions as :func:`revenue`, :func:`order_count`, :func:`active_customers` and
+    the rest, counted in one pass over the range with integer customer codes.
+    """
+    _check_orders(orders)
+    w = _Window.of(orders, start, end)
+    total = float(np.nansum(w.amount))
+    n_orders = int(w.sale.sum())
+    buyers = w.codes[w.sale]
+    per_customer = np.bincount(buyers[buyers >= 0], minlength=len(w.ids))
+    active = int(np.count_nonzero(per_customer))
+    repeaters = int(np.count_nonzero(per_customer >= 2))
     return {
-        "revenue": revenue(window),
-        "orders": order_count(window),
-        "refunds": refund_count(window),
-        "active_customers": active_customers(window),
+        "revenue": total,
+        "orders": n_orders,
+        "refunds": int(len(w.sale) - n_orders),
+        "active_customers": active,
         "new_customers": new_customers(orders, customers, start=start, end=end),
-        "average_order_value": average_order_value(window),
-        "arpu": arpu(window),
-        "repeat_customer_rate": repeat_customer_rate(window),
+        "average_order_value": total / n_orders if n_orders else None,
+        "arpu": total / active if active else None,
+        "repeat_customer_rate": repeaters / active if active else None,
     }
 
 
@@ -313,45 +411,36 @@ def revenue_series(
     and last periods count only the days inside the range. Empty frame when nothing is in range.
     """
     p: Period = check_period(period)
-    window = orders_in_range(orders, start=start, end=end)
+    _check_orders(orders)
+    w = _Window.of(orders, start, end)
     columns = ["revenue", "orders", "active_customers", "new_customers"]
-    if window.empty:
+    if len(w.dates) == 0:
         empty = pd.DataFrame(columns=[*columns, "average_order_value", "arpu"], dtype=float)
         empty.index = pd.DatetimeIndex([], name="period")
         return empty
-    first = pd.Timestamp(start) if start is not None else window["order_date"].min()
-    last = pd.Timestamp(end) if end is not None else window["order_date"].max()
+    first = pd.Timestamp(start) if start is not None else pd.Timestamp(w.dates.min())
+    last = pd.Timestamp(end) if end is not None else pd.Timestamp(w.dates.max())
     index = period_range(first, last, p)
+    n = len(index)
+    origin = period_ordinal(index[:1], p)[0]
 
-    keys = period_start(window["order_date"], p)
-    is_sale = window["amount"].fillna(0).to_numpy() >= 0
-    grouped = pd.DataFrame(
+    at = period_ordinal(w.dates, p) - origin  # each row's position in index
+    out = pd.DataFrame(
         {
-            "revenue": window["amount"].fillna(0).to_numpy(),
-            "orders": is_sale.astype(np.int64),
-            "key": keys.to_numpy(),
-        }
-    ).groupby("key")
-    out = grouped[["revenue", "orders"]].sum()
-    sales = window[is_sale]
-    out["active_customers"] = (
-        pd.DataFrame({"key": keys.to_numpy()[is_sale], "c": sales["customer_id"].to_numpy()})
-        .groupby("key")["c"]
-        .nunique()
+            "revenue": np.bincount(at, weights=np.nan_to_num(w.amount), minlength=n),
+            "orders": np.bincount(at[w.sale], minlength=n),
+        },
+        index=pd.DatetimeIndex(index, name="period"),
     )
+    buyer = w.sale & (w.codes >= 0)
+    out["active_customers"] = distinct_per_group(at[buyer], w.codes[buyer], n, len(w.ids))
     starts = customer_starts(orders, customers)
     starts = starts[in_days(starts, start, end)]
-    out = out.reindex(index)
-    out["new_customers"] = (
-        pd.Series(1, index=period_start(starts, p).to_numpy()).groupby(level=0).sum()
-    )
-    out = out[columns].fillna(0)
-    out[["orders", "active_customers", "new_customers"]] = out[
-        ["orders", "active_customers", "new_customers"]
-    ].astype(np.int64)
+    new_at = period_ordinal(starts, p) - origin
+    out["new_customers"] = np.bincount(new_at[(new_at >= 0) & (new_at < n)], minlength=n)
+    out[columns[1:]] = out[columns[1:]].astype(np.int64)
     out["average_order_value"] = out["revenue"] / out["orders"].where(out["orders"] > 0)
     out["arpu"] = out["revenue"] / out["active_customers"].where(out["active_customers"] > 0)
-    out.index = pd.DatetimeIndex(index, name="period")
     return out
 
 

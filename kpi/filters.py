@@ -6,9 +6,13 @@ because many need the history before the range (a customer's first ever order).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
+
+from kpi.memo import note_subset, remembered
 
 ATTRIBUTES = ("channel", "segment", "region")
 ATTRIBUTE_LABELS = {"channel": "Channel", "segment": "Segment", "region": "Region"}
@@ -44,6 +48,22 @@ def apply_filters(
     active = {a: set(v) for a, v in selected.items() if v}
     if not active:
         return dict(tables)
+    # The same selection on the same tables gives the very same frames while the tables live,
+    # so whatever was remembered for them (customer codes, acquisition dates) is found again
+    # on the next widget move; each kept table records the rows it came from.
+    names = sorted(tables)
+    choice = json.dumps({a: sorted(map(str, v)) for a, v in sorted(active.items())})
+    kept = remembered(
+        f"filtered {names} {choice}",
+        [tables[n] for n in names],
+        lambda: _filtered(tables, active),
+    )
+    return dict(kept)
+
+
+def _filtered(
+    tables: Mapping[str, pd.DataFrame], active: Mapping[str, set[str]]
+) -> dict[str, pd.DataFrame]:
     keep_customers: dict[str, set[str]] = {}
     for attr, values in active.items():
         source = None
@@ -62,7 +82,12 @@ def apply_filters(
                 mask &= frame[attr].isin(values)
             elif attr in keep_customers and _mostly_customers(frame):
                 mask &= frame["customer_id"].isin(keep_customers[attr])
-        out[name] = frame.loc[mask] if not mask.all() else frame
+        if mask.all():
+            out[name] = frame
+        else:
+            rows = np.flatnonzero(mask.to_numpy())
+            out[name] = frame.iloc[rows]
+            note_subset(out[name], frame, rows)
     return out
 
 

@@ -50,6 +50,60 @@ def period_start(dates: pd.Series | pd.DatetimeIndex, period: Period) -> pd.Seri
     return s.dt.to_period("Y").dt.start_time
 
 
+def period_ordinal(dates: pd.Series | pd.Index | np.ndarray, period: Period) -> np.ndarray:
+    """Whole periods from the one holding 1970-01-01 to the one each date falls in, as int64.
+
+    Weeks are ISO weeks (Monday to Sunday), counted from Monday 1969-12-29. Two dates share an
+    ordinal exactly when :func:`period_start` gives them the same start, and ordinals of
+    consecutive periods differ by one, so ``ordinal - ordinal_of_first`` is a position in a
+    :func:`period_range`. Blank dates give meaningless numbers: mask them first. The integer
+    kernels behind the per-period series use it instead of building period starts row by row.
+
+    >>> d = pd.Series(pd.to_datetime(["1970-01-01", "1970-01-04", "1970-01-05", "1969-12-31"]))
+    >>> period_ordinal(d, "week").tolist(), period_ordinal(d, "month").tolist()
+    ([0, 0, 1, 0], [0, 0, 0, -1])
+    """
+    check_period(period)
+    return day_period_ordinal(np.asarray(dates, dtype="datetime64[D]").astype(np.int64), period)
+
+
+def day_period_ordinal(days: np.ndarray, period: Period) -> np.ndarray:
+    """:func:`period_ordinal` of days given as int64 days since 1970-01-01.
+
+    >>> day_period_ordinal(np.array([-1, 0, 31, 365, 11_016]), "month").tolist()
+    [-1, 0, 1, 12, 361]
+    """
+    d = np.asarray(days, dtype=np.int64)
+    if period == "week":
+        return (d + 3) // 7  # 1970-01-01 was a Thursday, 3 days into its ISO week
+    months = _months_since_1970(d)
+    if period == "month":
+        return months
+    if period == "quarter":
+        return months // 3
+    return months // 12
+
+
+def _months_since_1970(days: np.ndarray) -> np.ndarray:
+    """Calendar months from January 1970 to the month of each day.
+
+    Orders span a few thousand distinct days at most, so the month of every day of the span is
+    worked out once and looked up per row (numpy's datetime64[M] cast costs ~30 ms a million
+    rows; the lookup ~3 ms).
+    """
+    if days.size < 10_000:
+        return _months_of(days)
+    lo, hi = int(days.min()), int(days.max())
+    if hi - lo > 5_000_000:  # junk dates thousands of years apart: no lookup table
+        return _months_of(days)
+    table = _months_of(np.arange(lo, hi + 1, dtype=np.int64))
+    return table[days - lo]
+
+
+def _months_of(days: np.ndarray) -> np.ndarray:
+    return days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+
+
 def period_label(start: pd.Timestamp, period: Period) -> str:
     """Label of the period that starts at ``start``.
 

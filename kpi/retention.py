@@ -28,8 +28,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from kpi.base import customer_codes
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
-from kpi.periods import Period, check_period, period_labels
+from kpi.periods import Period, check_period, day_period_ordinal, period_labels
 from kpi.report import Section, plain
 
 ORDER_COLUMNS = ("customer_id", "order_date", "amount")
@@ -74,15 +75,7 @@ def _day(ts: pd.Timestamp | None) -> int | None:
 
 def _period_codes(days: np.ndarray, period: Period) -> np.ndarray:
     """Integer index of the period holding each day (consecutive periods differ by 1)."""
-    d = np.asarray(days, dtype=np.int64)
-    if period == "week":
-        return (d + 3) // 7  # 1970-01-01 is a Thursday: weeks start on Mondays (ISO)
-    months = d.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    if period == "month":
-        return months
-    if period == "quarter":
-        return months // 3
-    return d.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64)
+    return day_period_ordinal(days, period)
 
 
 def _code_days(codes: np.ndarray, period: Period) -> np.ndarray:
@@ -545,6 +538,25 @@ def _group_values(
     return out.fillna(_NO_GROUP).to_numpy(dtype=object)
 
 
+def _cells(
+    key: np.ndarray, amount: np.ndarray, sale: np.ndarray, n_keys: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct keys (ascending), the amount summed and whether any row is a sale, per key.
+
+    ``key`` in [0, n_keys). Dense counting arrays when they fit in about 400 MB, else a
+    group-by; both give the same cells.
+    """
+    if n_keys <= 50_000_000:
+        rows = np.bincount(key, minlength=n_keys)
+        cell = np.flatnonzero(rows)
+        total = np.bincount(key, weights=amount, minlength=n_keys)[cell]
+        sales = np.bincount(key[sale], minlength=n_keys)[cell] > 0
+        return cell, total, sales
+    frame = pd.DataFrame({"key": key, "amount": amount, "sale": sale})
+    cells = frame.groupby("key", sort=True).agg(amount=("amount", "sum"), sale=("sale", "any"))
+    return cells.index.to_numpy(), cells["amount"].to_numpy(), cells["sale"].to_numpy()
+
+
 def cohort_retention(
     orders: pd.DataFrame,
     *,
@@ -580,23 +592,28 @@ def cohort_retention(
         )
     as_of_day = int(_day(as_of))  # type: ignore[arg-type]
     all_day = _days(orders["order_date"])
-    keep_rows = (all_day != _NO_DAY) & (all_day <= as_of_day)
-    raw_ids = orders["customer_id"].to_numpy()[keep_rows]
+    order_codes = customer_codes(orders)  # factorised once per frame, ids sorted
+    keep_rows = (all_day != _NO_DAY) & (all_day <= as_of_day) & (order_codes.codes >= 0)
+    ids = order_codes.codes[keep_rows]
     day = all_day[keep_rows]
     amount = orders["amount"].to_numpy(dtype=np.float64, na_value=np.nan)[keep_rows]
     amount = np.where(np.isnan(amount), 0.0, amount)
     sale = amount >= 0
 
-    signup_ids = np.array([], dtype=object)
+    sid = np.array([], dtype=np.int64)
     signup_day = np.array([], dtype=np.int64)
+    signup_only = pd.Index([], dtype=object)  # signed-up customers without an order
     if customers is not None and {"customer_id", "signup_date"} <= set(customers.columns):
-        rows = customers.dropna(subset=["signup_date"]).drop_duplicates("customer_id")
+        rows = customers.dropna(subset=["customer_id", "signup_date"])
+        rows = rows.drop_duplicates("customer_id")
         signup_day = _days(rows["signup_date"])
-        signup_ids = rows["customer_id"].to_numpy()[signup_day <= as_of_day]
+        signed = rows["customer_id"][signup_day <= as_of_day]
         signup_day = signup_day[signup_day <= as_of_day]
-    codes, uniques = pd.factorize(np.concatenate([raw_ids, signup_ids]))
-    ids, sid = codes[: len(raw_ids)], codes[len(raw_ids) :]
-    n_ids = len(uniques)
+        sid = order_codes.ids.get_indexer(signed)
+        new = sid < 0
+        extra_codes, signup_only = pd.factorize(signed[new])
+        sid[new] = len(order_codes.ids) + extra_codes
+    n_ids = len(order_codes.ids) + len(signup_only)
 
     first_day = np.full(n_ids, _NO_DAY, dtype=np.int64)
     np.minimum.at(first_day, ids[sale], day[sale])
@@ -620,6 +637,9 @@ def cohort_retention(
         group = np.zeros(n_ids, dtype=np.int64)
         group_names = np.array([None], dtype=object)
     else:
+        uniques = np.concatenate(
+            [order_codes.ids.to_numpy(dtype=object), signup_only.to_numpy(dtype=object)]
+        )
         values = _group_values(by, ids, uniques, orders, keep_rows, day, sale, customers)
         group, group_names = pd.factorize(values, sort=True)
         group_names = np.asarray(group_names, dtype=object)
@@ -637,10 +657,8 @@ def cohort_retention(
     age = _period_codes(day, p) - first_code[ids]
     use = in_cohort[ids] & (age >= 0)
     key = ids[use].astype(np.int64) * n_ages + age[use]
-    cells = pd.DataFrame({"key": key, "amount": amount[use], "sale": sale[use]})
-    cells = cells.groupby("key", sort=False).agg(amount=("amount", "sum"), sale=("sale", "any"))
-    cust, cell_age = np.divmod(cells.index.to_numpy(), n_ages)
-    cell_rev = cells["amount"].to_numpy()
+    cell_key, cell_rev, cell_sale = _cells(key, amount[use], sale[use], n_ids * n_ages)
+    cust, cell_age = np.divmod(cell_key, n_ages)
     rev0 = np.zeros(n_ids)
     at0 = cell_age == 0
     rev0[cust[at0]] = np.maximum(cell_rev[at0], 0.0)
@@ -648,7 +666,7 @@ def cohort_retention(
     flat = row[cust] * n_ages + cell_age
     shape = (n_rows, n_ages)
     size = n_rows * n_ages
-    active = np.bincount(flat, weights=cells["sale"].to_numpy(), minlength=size).reshape(shape)
+    active = np.bincount(flat, weights=cell_sale, minlength=size).reshape(shape)
     revenue = np.bincount(flat, weights=cell_rev, minlength=size).reshape(shape)
     gross = np.bincount(flat, weights=capped, minlength=size).reshape(shape)
 
