@@ -32,9 +32,20 @@ def test_every_step_runs(results):
         "what-if baseline",
         "what-if slider step",
     ]
-    assert steps == expected
+    pages = [f"{p} page, {kind}" for p in run.PAGES for kind in ("full recompute", "rerun")]
+    assert steps == expected + pages
     assert all(r.ours > 0 for r in results)
-    assert [r.rows for r in results if r.step != expected[6]] == [ROWS] * 8
+    assert [r.rows for r in results if r.step != expected[6]] == [ROWS] * (8 + len(pages))
+
+
+def test_cached_runs_are_timed_for_the_data_steps(results):
+    cached = {r.step for r in results if r.cached is not None}
+    assert cached == {
+        "cohort tables (customers + revenue)",
+        "frequency/recency/T summary",
+        "monthly KPI table",
+        "home page numbers",
+    }
 
 
 def test_every_duckdb_comparison_agrees(results):
