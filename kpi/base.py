@@ -176,6 +176,21 @@ def customer_codes(orders: pd.DataFrame) -> CustomerCodes:
     return remembered("customer_codes", [orders], compute)
 
 
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """The distinct values of a 1-d array, ascending, as ``np.unique(values)``.
+
+    By a sort: numpy 2's hash-based ``np.unique`` takes ~0.45 s on a million int64 keys,
+    a sort ~0.01 s.
+
+    >>> sorted_unique(np.array([3, 1, 3, 2])).tolist()
+    [1, 2, 3]
+    """
+    ordered = np.sort(values)
+    if len(ordered) == 0:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
 def distinct_per_group(
     group: np.ndarray, code: np.ndarray, n_groups: int, n_codes: int
 ) -> np.ndarray:

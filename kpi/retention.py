@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kpi.base import customer_codes
+from kpi.base import customer_codes, sorted_unique
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
 from kpi.periods import Period, check_period, day_period_ordinal, period_labels
 from kpi.report import Section, plain
@@ -46,6 +46,7 @@ SECTION_KEYS = (
     "sbg_beta",
 )
 _NO_DAY = np.iinfo(np.int64).max
+_BEFORE_ALL = np.iinfo(np.int64).min  # the start of a running maximum of days
 _NO_GROUP = "(none)"
 
 
@@ -94,18 +95,32 @@ def _to_index(days: np.ndarray, name: str) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(values, name=name)
 
 
-def _sales_arrays(
+def _order_arrays(
     orders: pd.DataFrame, as_of_day: int | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Customer ids, days and amounts of the dated order rows up to ``as_of_day`` (refunds kept)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Index]:
+    """Customer codes, days and amounts (blank: 0) of the dated order rows up to ``as_of_day``.
+
+    Refund rows are kept; rows without a customer id are left out. ``ids[code]`` is a row's
+    customer, ids sorted (:func:`kpi.base.customer_codes`), so ascending codes are customers
+    in id order and every per-customer reduction is an integer kernel.
+    """
+    cc = customer_codes(orders)
     day = _days(orders["order_date"])
     amount = orders["amount"].to_numpy(dtype=np.float64, na_value=np.nan)
     amount = np.where(np.isnan(amount), 0.0, amount)
-    keep = day != _NO_DAY
+    keep = (day != _NO_DAY) & (cc.codes >= 0)
     if as_of_day is not None:
         keep &= day <= as_of_day
-    ids = orders["customer_id"].to_numpy()[keep]
-    return ids, day[keep], amount[keep]
+    return cc.codes[keep], day[keep], amount[keep], cc.ids
+
+
+def _per_customer(
+    reduce: np.ufunc, codes: np.ndarray, values: np.ndarray, n: int, empty: int
+) -> np.ndarray:
+    """``reduce`` (np.minimum or np.maximum) of ``values`` per code; ``empty`` where none."""
+    out = np.full(n, empty, dtype=np.int64)
+    reduce.at(out, codes, values)
+    return out
 
 
 # --- churn definitions --------------------------------------------------------------------------
@@ -123,14 +138,18 @@ def order_gaps(orders: pd.DataFrame) -> pd.Series:
     [30]
     """
     _check_orders(orders, "order gaps")
-    ids, day, amount = _sales_arrays(orders, None)
+    codes, day, amount, ids = _order_arrays(orders, None)
     sale = amount >= 0
-    frame = pd.DataFrame({"customer_id": ids[sale], "day": day[sale]}).drop_duplicates()
-    frame = frame.sort_values(["customer_id", "day"], kind="stable")
-    same = frame["customer_id"].to_numpy()[1:] == frame["customer_id"].to_numpy()[:-1]
-    gaps = np.diff(frame["day"].to_numpy())[same]
-    index = pd.Index(frame["customer_id"].to_numpy()[1:][same], name="customer_id")
-    return pd.Series(gaps.astype(np.int64), index=index, name="gap_days")
+    codes, day = codes[sale], day[sale]
+    if len(day) == 0:
+        return pd.Series([], dtype=np.int64, index=ids[:0], name="gap_days")
+    # distinct (customer, day) pairs in customer-then-day order, as one sorted int64 key
+    lo = int(day.min())
+    span = int(day.max()) - lo + 1
+    customer, visit = np.divmod(sorted_unique(codes * span + (day - lo)), span)
+    same = customer[1:] == customer[:-1]
+    gaps = np.diff(visit)[same]
+    return pd.Series(gaps.astype(np.int64), index=ids[customer[1:][same]], name="gap_days")
 
 
 def suggested_inactivity_window(orders: pd.DataFrame, *, percentile: float = 0.9) -> int:
@@ -216,11 +235,12 @@ def contractual_lifetimes(
     )
     if orders is not None:
         _check_orders(orders, "contractual churn")
-        o_ids, o_day, _ = _sales_arrays(orders, None)
-        first = pd.Series(o_day).groupby(o_ids).min()
-        fallback = first.reindex(ids).to_numpy(dtype=np.float64, na_value=np.nan)
-        missing = (start == _NO_DAY) & ~np.isnan(fallback)
-        start[missing] = fallback[missing].astype(np.int64)
+        o_codes, o_day, _, o_ids = _order_arrays(orders, None)
+        first = _per_customer(np.minimum, o_codes, o_day, len(o_ids), _NO_DAY)
+        at = o_ids.get_indexer(pd.Index(ids))  # -1: a customer without dated orders
+        fallback = np.where(at >= 0, first[at], _NO_DAY)
+        missing = (start == _NO_DAY) & (fallback != _NO_DAY)
+        start[missing] = fallback[missing]
     end = _days(rows["end_date"])
     known = start != _NO_DAY
     ids, start, end = ids[known], start[known], end[known]
@@ -258,7 +278,7 @@ def inactivity_lifetimes(
     if window_days < 1:
         raise ValueError(f"window_days must be 1 or more; got {window_days}")
     as_of_day = _day(as_of)
-    ids, day, amount = _sales_arrays(orders, as_of_day)
+    codes, day, amount, ids = _order_arrays(orders, as_of_day)
     sale = amount >= 0
     if not sale.any():
         raise InsufficientDataError(
@@ -267,11 +287,13 @@ def inactivity_lifetimes(
         )
     if as_of_day is None:
         as_of_day = int(day[sale].max())
-    grouped = pd.Series(day[sale]).groupby(ids[sale])
-    first, last = grouped.min(), grouped.max()
-    churn = last.to_numpy() + int(window_days)
+    codes, day = codes[sale], day[sale]
+    buyers = np.flatnonzero(np.bincount(codes, minlength=len(ids)))
+    first = _per_customer(np.minimum, codes, day, len(ids), _NO_DAY)[buyers]
+    last = _per_customer(np.maximum, codes, day, len(ids), _BEFORE_ALL)[buyers]
+    churn = last + int(window_days)
     end = np.where(churn <= as_of_day, churn, _NO_DAY)
-    return _lifetime_frame(first.index.to_numpy(), first.to_numpy(), end, as_of_day)
+    return _lifetime_frame(ids[buyers].to_numpy(), first, end, as_of_day)
 
 
 # --- churn rate and CRR -------------------------------------------------------------------------
@@ -427,27 +449,28 @@ def inactive_customers(
     """
     _check_orders(orders, "inactive customers")
     as_of_day = _day(as_of)
-    ids, day, amount = _sales_arrays(orders, as_of_day)
+    codes, day, amount, ids = _order_arrays(orders, as_of_day)
     columns = ["last_order_date", "last_order_value", "orders", "revenue"]
     sale = amount >= 0
     if as_of_day is None:
         as_of_day = int(day[sale].max()) if sale.any() else 0
-    frame = pd.DataFrame({"customer_id": ids, "day": day, "amount": amount, "sale": sale})
-    sales = frame[sale]
-    last = sales.groupby("customer_id")["day"].max()
-    revenue = frame.groupby("customer_id")["amount"].sum()
-    orders_n = sales.groupby("customer_id").size()
-    on_last = sales[sales["day"].to_numpy() == last.reindex(sales["customer_id"]).to_numpy()]
-    last_value = on_last.groupby("customer_id")["amount"].sum()
+    n = len(ids)
+    orders_n = np.bincount(codes[sale], minlength=n)
+    buyers = np.flatnonzero(orders_n)  # customers with only refunds are not listed
+    last = _per_customer(np.maximum, codes[sale], day[sale], n, _BEFORE_ALL)
+    on_last = sale & (day == last[codes])
+    last_value = np.bincount(codes[on_last], weights=amount[on_last], minlength=n)
+    revenue = np.bincount(codes, weights=amount, minlength=n)
+    last = last[buyers]
     out = pd.DataFrame(
         {
-            "last_order_date": last.to_numpy().astype("datetime64[D]").astype("datetime64[us]"),
-            "last_order_value": last_value.reindex(last.index).to_numpy(),
-            "orders": orders_n.reindex(last.index).to_numpy().astype(np.int64),
-            "revenue": revenue.reindex(last.index).to_numpy(),
-            "days_since_last_order": (as_of_day - last.to_numpy()).astype(np.int64),
+            "last_order_date": last.astype("datetime64[D]").astype("datetime64[us]"),
+            "last_order_value": last_value[buyers].astype(np.float64),
+            "orders": orders_n[buyers].astype(np.int64),
+            "revenue": revenue[buyers].astype(np.float64),
+            "days_since_last_order": (as_of_day - last).astype(np.int64),
         },
-        index=last.index,
+        index=ids[buyers],
     )
     out = out[out["days_since_last_order"] >= window_days]
     out = out.rename_axis("customer_id").reset_index()

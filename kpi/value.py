@@ -30,9 +30,9 @@ import numpy as np
 import pandas as pd
 
 from kpi.acquisition import acquisition_channels, cac, cac_by_channel, cac_series
-from kpi.base import customer_starts, orders_in_range
+from kpi.base import customer_codes, customer_starts, sorted_unique
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
-from kpi.periods import check_period, period_start
+from kpi.periods import check_period, in_days, period_start
 from kpi.report import Section, plain
 from kpi.retention import (
     DAYS_PER_MONTH,
@@ -370,16 +370,22 @@ def value_inputs(
     lo, hi = _bounds(orders, start, end)
     if lifetimes is None:
         lifetimes, churn_definition = customer_lifetimes(orders, customers, as_of=hi)
-    window = orders_in_range(orders, start=lo, end=hi)
-    amount = window["amount"].astype(float).fillna(0.0)
-    sales = window[(amount >= 0).to_numpy()]
+    in_range = in_days(orders["order_date"], lo, hi).to_numpy(dtype=bool)
+    money = [c for c in ("amount", "cost") if c in orders.columns]
+    window = orders[money][in_range]  # the gross margin needs only these columns
+    amount = orders["amount"].to_numpy(dtype=float, na_value=np.nan)[in_range]
+    amount = np.nan_to_num(amount)
+    sale = amount >= 0
     revenue = float(amount.sum())
-    n_orders = len(sales)
-    visits = int(
-        pd.DataFrame({"c": sales["customer_id"], "d": sales["order_date"].dt.normalize()})
-        .drop_duplicates()
-        .shape[0]
-    )
+    n_orders = int(sale.sum())
+    # customers and visits (distinct customer-days) with a sale, on integer customer codes
+    codes = customer_codes(orders).codes[in_range][sale]
+    days = orders["order_date"].to_numpy().astype("datetime64[D]")[in_range][sale]
+    named = codes >= 0  # a blank customer id is nobody
+    codes, days = codes[named], days.astype(np.int64)[named]
+    n_customers = int(np.count_nonzero(np.bincount(codes))) if len(codes) else 0
+    span = int(days.max()) - int(days.min()) + 1 if len(days) else 1
+    visits = len(sorted_unique(codes * span + (days - days.min(initial=0))))
     months = _alive_months(lifetimes, lo, hi)
     if months <= 0 or n_orders == 0:
         raise InsufficientDataError(
@@ -391,7 +397,7 @@ def value_inputs(
     gm, basis = _margin(window, margin)
     aov = revenue / n_orders
     return ValueInputs(
-        customers=int(sales["customer_id"].nunique()),
+        customers=n_customers,
         orders=n_orders,
         visits=visits,
         revenue=revenue,
@@ -717,16 +723,27 @@ def cohort_value_curve(
             "the cohort value curve needs customers acquired in the range and followed for a "
             "full month; found none. Widen the date range."
         )
-    rows = orders[orders["order_date"].notna() & (orders["order_date"] < hi + day)]
-    ids = rows["customer_id"].astype("string")
-    acquired = ids.map(pd.Series(starts.to_numpy(), index=starts.index.astype("string")))
-    keep = acquired.notna().to_numpy(dtype=bool)
-    rows, acquired = rows[keep], acquired[keep]
-    age = ((rows["order_date"] - pd.to_datetime(acquired)) / day).to_numpy(dtype=float)
+    # each order row's customer: acquisition day and complete months, by integer code
+    cc = customer_codes(orders)
+    at = cc.ids.get_indexer(starts.index)  # -1: acquired (signed up) but never ordered
+    known = at >= 0
+    acquired_on = np.full(len(cc.ids), np.datetime64("NaT"), dtype="datetime64[us]")
+    acquired_on[at[known]] = starts.to_numpy()[known].astype("datetime64[us]")
+    own_complete = np.zeros(len(cc.ids), dtype=np.int64)
+    own_complete[at[known]] = complete[known]
+    dates = orders["order_date"].to_numpy().astype("datetime64[us]")
+    code = np.where(cc.codes >= 0, cc.codes, 0)
+    keep = (
+        orders["order_date"].notna().to_numpy()
+        & (dates < np.datetime64(hi + day, "us"))
+        & (cc.codes >= 0)
+        & ~np.isnat(acquired_on[code])
+    )
+    code = code[keep]
+    age = (dates[keep] - acquired_on[code]) / np.timedelta64(1, "D")
     month = np.floor(np.maximum(age, 0.0) / DAYS_PER_MONTH).astype(np.int64)
-    profit = order_gross_profit(rows, margin=margin).to_numpy(dtype=float)
-    own_complete = pd.Series(complete, index=starts.index.astype("string"))
-    counted = month < ids[keep].map(own_complete).to_numpy(dtype=np.int64)
+    profit = order_gross_profit(orders, margin=margin).to_numpy(dtype=float)[keep]
+    counted = month < own_complete[code]
     n_months = int(complete.max())
     totals = np.bincount(month[counted], weights=profit[counted], minlength=n_months)[:n_months]
     # customers observed through month m: those with more than m complete months

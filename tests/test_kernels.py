@@ -4,6 +4,8 @@ blank ids, blank amounts, refunds, undated rows, customers who signed up and nev
 signups after the first order, ids that only differ in case.
 """
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pandas.testing as tm
@@ -228,3 +230,86 @@ def test_filtered_orders_share_the_whole_tables_codes_and_give_the_same_figures(
     # headline: b 10 + c -5 + d 40 + b NaN = 45 over b, d (c only refunded); 3 orders, 1 refund
     assert base.headline(kept)["revenue"] == 45.0
     assert base.headline(kept)["active_customers"] == 2
+
+
+def _dated_sales(orders):
+    rows = orders.dropna(subset=["order_date", "customer_id"])
+    return rows, rows[rows["amount"].fillna(0) >= 0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(tables())
+def test_order_gaps_and_inactivity_lifetimes_match_plain_pandas(case):
+    from kpi.retention import inactivity_lifetimes, order_gaps
+
+    orders = case[0]
+    _, sales = _dated_sales(orders)
+    days = sales.assign(day=sales["order_date"].dt.normalize())[["customer_id", "day"]]
+    days = days.drop_duplicates().sort_values(["customer_id", "day"])
+    expected = []
+    for customer, group in days.groupby("customer_id", sort=True):
+        d = group["day"].tolist()
+        expected += [(customer, (b - a).days) for a, b in itertools.pairwise(d)]
+    result = order_gaps(orders)
+    assert list(zip(result.index, result.tolist(), strict=True)) == expected
+    if sales.empty:
+        return
+    as_of = sales["order_date"].max().normalize()
+    lifetimes = inactivity_lifetimes(orders, window_days=30)
+    first = sales.groupby("customer_id")["order_date"].min().dt.normalize()
+    last = sales.groupby("customer_id")["order_date"].max().dt.normalize()
+    churn = last + pd.Timedelta(days=30)
+    assert lifetimes.index.tolist() == first.index.tolist()
+    assert lifetimes["start"].tolist() == first.tolist()
+    assert lifetimes["observed"].tolist() == (churn <= as_of).tolist()
+    assert lifetimes["end"].dropna().tolist() == churn[churn <= as_of].tolist()
+    assert order_gaps(orders.iloc[:0]).empty  # no orders: no gaps, and no error
+
+
+@settings(max_examples=60, deadline=None)
+@given(tables(), st.sampled_from([0, 20, 90]))
+def test_inactive_customers_match_plain_pandas(case, window):
+    from kpi.retention import inactive_customers
+
+    orders = case[0]
+    rows, sales = _dated_sales(orders)
+    as_of = pd.Timestamp("2025-09-30")
+    rows = rows[rows["order_date"].dt.normalize() <= as_of]
+    sales = sales[sales["order_date"].dt.normalize() <= as_of]
+    result = inactive_customers(orders, as_of=as_of, window_days=window)
+    expected = []
+    for customer, group in sales.groupby("customer_id", sort=True):
+        day = group["order_date"].dt.normalize()
+        last = day.max()
+        since = (as_of - last).days
+        if since < window:
+            continue
+        revenue = rows.loc[rows["customer_id"] == customer, "amount"].fillna(0).sum()
+        on_last = group.loc[day == last, "amount"].fillna(0).sum()
+        expected.append((customer, last, on_last, len(group), revenue, since))
+    expected.sort(key=lambda r: (-r[4], r[0]))
+    got = list(result.itertuples(index=False, name=None))
+    assert [(g[0], g[1], g[3], g[5]) for g in got] == [(e[0], e[1], e[3], e[5]) for e in expected]
+    assert np.allclose([g[2] for g in got], [e[2] for e in expected], rtol=1e-12, atol=1e-9)
+    assert np.allclose([g[4] for g in got], [e[4] for e in expected], rtol=1e-12, atol=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(tables())
+def test_value_inputs_customers_and_visits_match_plain_pandas(case):
+    from kpi.errors import InsufficientDataError
+    from kpi.value import value_inputs
+
+    orders, customers, start, end = case
+    try:
+        result = value_inputs(orders, customers, start=start, end=end)
+    except InsufficientDataError:
+        return
+    lo = start if start is not None else orders["order_date"].min()
+    hi = end if end is not None else orders["order_date"].max()
+    window = base.orders_in_range(orders, start=lo, end=hi)
+    sales = window[window["amount"].fillna(0) >= 0].dropna(subset=["customer_id"])
+    visits = sales.assign(day=sales["order_date"].dt.normalize())[["customer_id", "day"]]
+    assert result.customers == sales["customer_id"].nunique()
+    assert result.visits == len(visits.drop_duplicates())
+    assert result.orders == int((window["amount"].fillna(0) >= 0).sum())
