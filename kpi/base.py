@@ -44,7 +44,8 @@ HEADLINE_KEYS = (
 )
 
 
-def _check_orders(orders: pd.DataFrame) -> None:
+def check_orders(orders: pd.DataFrame) -> None:
+    """Raise SchemaError, naming what is missing, unless orders has ORDER_COLUMNS."""
     missing = [c for c in ORDER_COLUMNS if c not in orders.columns]
     if missing:
         raise SchemaError(
@@ -57,7 +58,7 @@ def orders_in_range(
     orders: pd.DataFrame, *, start: pd.Timestamp | None = None, end: pd.Timestamp | None = None
 ) -> pd.DataFrame:
     """Order rows (refunds included) dated from ``start`` to ``end``, both days inclusive."""
-    _check_orders(orders)
+    check_orders(orders)
     return orders[in_days(orders["order_date"], start, end)]
 
 
@@ -226,7 +227,7 @@ def customer_starts(orders: pd.DataFrame, customers: pd.DataFrame | None = None)
     >>> customer_starts(orders).dt.strftime("%Y-%m-%d").to_dict()
     {'a': '2025-01-02', 'b': '2025-01-05'}
     """
-    _check_orders(orders)
+    check_orders(orders)
 
     def compute() -> pd.Series:
         cc = customer_codes(orders)
@@ -291,7 +292,7 @@ def customer_activity(
     ...     "new", "repeat"]].to_dict("list")
     {'customer_id': ['a', 'b'], 'orders': [1, 1], 'new': [False, True], 'repeat': [False, False]}
     """
-    _check_orders(orders)
+    check_orders(orders)
     w = _Window.of(orders, start, end)
     n = len(w.ids)
     counted = w.codes >= 0  # a blank customer id belongs to nobody
@@ -345,7 +346,7 @@ def headline(
     The same definitions as :func:`revenue`, :func:`order_count`, :func:`active_customers` and
     the rest, counted in one pass over the range with integer customer codes.
     """
-    _check_orders(orders)
+    check_orders(orders)
     w = _Window.of(orders, start, end)
     total = float(np.nansum(w.amount))
     n_orders = int(w.sale.sum())
@@ -426,7 +427,7 @@ def revenue_series(
     and last periods count only the days inside the range. Empty frame when nothing is in range.
     """
     p: Period = check_period(period)
-    _check_orders(orders)
+    check_orders(orders)
     w = _Window.of(orders, start, end)
     columns = ["revenue", "orders", "active_customers", "new_customers"]
     if len(w.dates) == 0:

@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 
 from kpi.acquisition import EXPANSION_TYPES, normalise
-from kpi.base import orders_in_range
+from kpi.base import check_orders, customer_codes, orders_in_range
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
-from kpi.periods import check_period, in_days, period_start, series_index
+from kpi.periods import check_period, in_days, period_ordinal, period_start, series_index
 from kpi.report import Section, labelled, plain
 
 KEYS = ("revenue_by_type", "upsell_revenue", "profit_per_customer", "net_cash")
@@ -52,15 +52,43 @@ def revenue_types(orders: pd.DataFrame) -> pd.Series:
     >>> revenue_types(orders).tolist()
     ['new', 'repeat', 'refunds']
     """
-    refund = orders["amount"].fillna(0) < 0
+    codes, names = _type_codes(orders)
+    return pd.Series(names[codes], index=orders.index, dtype="string")
+
+
+_DERIVED = np.array(["new", "repeat", REFUNDS], dtype=object)
+
+
+def _type_codes(orders: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's revenue type (:func:`revenue_types`) as an int code into an array of names.
+
+    The derived new/repeat split compares each row's day with its customer's first order day,
+    found with the integer customer codes of :func:`kpi.base.customer_codes`.
+    """
+    refund = (orders["amount"].fillna(0) < 0).to_numpy()
     if "revenue_type" in orders.columns:
         kind = normalise(orders["revenue_type"])
-        kind = kind.where(kind.notna() | refund, OTHER)
-        return kind.fillna(REFUNDS).astype("string")
-    first = orders.groupby("customer_id")["order_date"].transform("min")
-    new = orders["order_date"].dt.normalize() == first.dt.normalize()
-    kind = pd.Series(np.where(new, "new", "repeat"), index=orders.index)
-    return kind.where(~refund, REFUNDS).astype("string")
+        kind = kind.where(kind.notna() | refund, OTHER).fillna(REFUNDS)
+        codes, names = pd.factorize(kind)
+        return codes.astype(np.int64), np.asarray(names, dtype=object)
+    cc = customer_codes(orders)
+    dated = orders["order_date"].notna().to_numpy() & (cc.codes >= 0)
+    day = orders["order_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    first = np.full(len(cc.ids), np.iinfo(np.int64).max)
+    np.minimum.at(first, cc.codes[dated], day[dated])
+    new = dated & (day == first[np.where(dated, cc.codes, 0)])
+    return np.where(refund, 2, np.where(new, 0, 1)).astype(np.int64), _DERIVED
+
+
+def _typed_window(
+    orders: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Type codes, names, amounts (blank: 0) and the in-range mask of the order rows."""
+    check_orders(orders)
+    mask = in_days(orders["order_date"], start, end).to_numpy(dtype=bool)
+    codes, names = _type_codes(orders)
+    amount = np.nan_to_num(orders["amount"].to_numpy(dtype=float, na_value=np.nan)[mask])
+    return codes[mask], names, amount, mask
 
 
 def revenue_by_type(
@@ -82,16 +110,16 @@ def revenue_by_type(
     >>> revenue_by_type(orders)["revenue"].to_dict()
     {'new': 100.0, 'upsell': 40.0}
     """
-    window = orders_in_range(orders, start=start, end=end)
-    types = revenue_types(orders).loc[window.index]
-    frame = pd.DataFrame(
+    codes, names, amount, _ = _typed_window(orders, start, end)
+    n = len(names)
+    present = np.bincount(codes, minlength=n) > 0
+    out = pd.DataFrame(
         {
-            "revenue_type": types.astype(str),
-            "revenue": window["amount"].astype(float).fillna(0.0),
-            "orders": (window["amount"].fillna(0) >= 0).astype(np.int64),
-        }
-    )
-    out = frame.groupby("revenue_type")[["revenue", "orders"]].sum().sort_index()
+            "revenue": np.bincount(codes, weights=amount, minlength=n)[present].astype(float),
+            "orders": np.bincount(codes[amount >= 0], minlength=n)[present].astype(np.int64),
+        },
+        index=pd.Index(names[present].astype(str), name="revenue_type"),
+    ).sort_index()
     out = out.sort_values("revenue", ascending=False, kind="stable")
     total = out["revenue"].sum()
     out["share"] = out["revenue"] / total if total else np.nan
@@ -113,21 +141,15 @@ def revenue_by_type_series(
     absent types are 0. Row sums are the period's revenue.
     """
     p = check_period(period)
-    window = orders_in_range(orders, start=start, end=end)
-    index = series_index([window["order_date"]], start, end, p)
-    types = revenue_types(orders).loc[window.index]
-    frame = pd.DataFrame(
-        {
-            "period": period_start(window["order_date"], p).to_numpy(),
-            "revenue_type": types.astype(str).to_numpy(),
-            "revenue": window["amount"].astype(float).fillna(0.0).to_numpy(),
-        }
-    )
-    wide = frame.pivot_table(
-        index="period", columns="revenue_type", values="revenue", aggfunc="sum", fill_value=0.0
-    )
-    wide = wide.reindex(index=index, fill_value=0.0).astype(float)
-    wide = wide[sorted(wide.columns)]
+    codes, names, amount, mask = _typed_window(orders, start, end)
+    dates = orders["order_date"][mask]
+    index = series_index([dates], start, end, p)
+    n, k = len(index), len(names)
+    present = np.bincount(codes, minlength=k) > 0  # types with a row in range
+    at = period_ordinal(dates, p) - (period_ordinal(index[:1], p)[0] if n else 0)
+    grid = np.bincount(at * k + codes, weights=amount, minlength=n * k).reshape(n, k)
+    wide = pd.DataFrame(grid[:, present], columns=names[present].astype(str))
+    wide = wide[sorted(wide.columns)].astype(float)
     wide.columns = pd.Index([str(c) for c in wide.columns], name="revenue_type")
     wide.index = pd.DatetimeIndex(index, name="period")
     return wide

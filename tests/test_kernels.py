@@ -313,3 +313,42 @@ def test_value_inputs_customers_and_visits_match_plain_pandas(case):
     assert result.customers == sales["customer_id"].nunique()
     assert result.visits == len(visits.drop_duplicates())
     assert result.orders == int((window["amount"].fillna(0) >= 0).sum())
+
+
+@settings(max_examples=40, deadline=None)
+@given(tables(), st.booleans(), st.sampled_from(["week", "month", "quarter"]))
+def test_revenue_by_type_matches_a_pandas_pivot(case, typed, period):
+    from kpi import revenue
+
+    orders, _, start, end = case
+    if typed:
+        kinds = np.array(["Upsell", "new", None, "cross-sell"], dtype=object)
+        orders = orders.assign(
+            revenue_type=pd.array(kinds[np.arange(len(orders)) % 4], dtype="str")
+        )
+    types = revenue.revenue_types(orders)
+    if not typed:  # new = a sale on the customer's first order day (refunds and all rows)
+        first = orders.groupby("customer_id")["order_date"].transform("min").dt.normalize()
+        new = orders["order_date"].dt.normalize() == first
+        refund = orders["amount"].fillna(0) < 0
+        expected = np.where(refund, "refunds", np.where(new, "new", "repeat"))
+        assert types.tolist() == expected.tolist()
+    window = base.orders_in_range(orders, start=start, end=end)
+    frame = pd.DataFrame(
+        {
+            "revenue_type": types[window.index].astype(str),
+            "revenue": window["amount"].fillna(0.0),
+            "period": periods.period_start(window["order_date"], period),
+        }
+    )
+    totals = frame.groupby("revenue_type")["revenue"].sum()
+    result = revenue.revenue_by_type(orders, start=start, end=end)
+    assert sorted(result.index) == sorted(totals.index)
+    assert np.allclose(result["revenue"], totals.reindex(result.index), rtol=1e-12, atol=1e-9)
+    wide = revenue.revenue_by_type_series(orders, period=period, start=start, end=end)
+    expected_wide = frame.pivot_table(
+        index="period", columns="revenue_type", values="revenue", aggfunc="sum", fill_value=0.0
+    )
+    assert list(wide.columns) == sorted(expected_wide.columns)
+    expected_wide = expected_wide.reindex(index=wide.index, fill_value=0.0)[list(wide.columns)]
+    assert np.allclose(wide.to_numpy(), expected_wide.to_numpy(dtype=float), atol=1e-9)

@@ -65,10 +65,6 @@ def _change_note(view: View) -> str:
     return f" Change against {fmt.day(window[0])} – {fmt.day(window[1])}."
 
 
-def _of(kpi: Callable[[pd.DataFrame], float | None], rows: pd.DataFrame | None) -> float | None:
-    return None if rows is None else kpi(rows)
-
-
 def _guarded(label: str, build: Callable[[], cards.Card]) -> cards.Card:
     """The card ``build`` makes, or one that says what the data lacks."""
     try:
@@ -349,18 +345,24 @@ def revenue_cards(view: View, margin: float | None) -> tuple[list[cards.Card], o
     """
     orders = view.tables["orders"]
     window = base.orders_in_range(orders, start=view.start, end=view.end)
-    earlier = before(view, lambda s, e: base.orders_in_range(orders, start=s, end=e))
+    # one counting pass per range (kpi.base.headline) instead of a group-by per figure
+    now = base.headline(orders, start=view.start, end=view.end)
+    then = before(view, lambda s, e: base.headline(orders, start=s, end=e))
+
+    def earlier(key: str) -> float | None:
+        return None if then is None else then[key]
+
     note = _change_note(view)
-    total, n_orders = base.revenue(window), base.order_count(window)
-    active, refunds = base.active_customers(window), base.refund_count(window)
-    arpu, aov = base.arpu(window), base.average_order_value(window)
-    repeat = base.repeat_customer_rate(window)
+    total, n_orders = float(now["revenue"] or 0.0), int(now["orders"] or 0)
+    active, refunds = int(now["active_customers"] or 0), int(now["refunds"] or 0)
+    arpu, aov = now["arpu"], now["average_order_value"]
+    repeat = now["repeat_customer_rate"]
     repeaters = round(repeat * active) if repeat is not None else 0
     out = [
         cards.Card(
             "Revenue",
             view.money(total),
-            change=base.relative_change(total, _of(base.revenue, earlier)),
+            change=base.relative_change(total, earlier("revenue")),
             help=f"Sum of order amounts, net of refunds: {fmt.number(n_orders)} orders and "
             f"{fmt.number(refunds)} refunds come to {view.money(total)}." + note,
             rows=window,
@@ -369,7 +371,7 @@ def revenue_cards(view: View, margin: float | None) -> tuple[list[cards.Card], o
         cards.Card(
             "ARPU",
             view.money(arpu),
-            change=base.relative_change(arpu, _of(base.arpu, earlier)),
+            change=base.relative_change(arpu, earlier("arpu")),
             help=f"Revenue divided by active customers: {view.money(total)} / "
             f"{fmt.number(active)} customers with an order." + note,
             rows=window,
@@ -378,7 +380,7 @@ def revenue_cards(view: View, margin: float | None) -> tuple[list[cards.Card], o
         cards.Card(
             "Average order value",
             view.money(aov),
-            change=base.relative_change(aov, _of(base.average_order_value, earlier)),
+            change=base.relative_change(aov, earlier("average_order_value")),
             help=f"Revenue divided by orders (refunds lower revenue, but are not orders): "
             f"{view.money(total)} / {fmt.number(n_orders)} orders." + note,
             rows=window,
@@ -387,7 +389,7 @@ def revenue_cards(view: View, margin: float | None) -> tuple[list[cards.Card], o
         cards.Card(
             "Repeat customer rate",
             fmt.percent(repeat),
-            delta=points_delta(repeat, _of(base.repeat_customer_rate, earlier)),
+            delta=points_delta(repeat, earlier("repeat_customer_rate")),
             help=f"Customers with two or more orders divided by customers with at least one: "
             f"{fmt.number(repeaters)} / {fmt.number(active)}." + note,
             rows=window,
