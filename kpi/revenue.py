@@ -74,9 +74,10 @@ def _type_codes(orders: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     cc = customer_codes(orders)
     dated = orders["order_date"].notna().to_numpy() & (cc.codes >= 0)
     day = orders["order_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
-    first = np.full(len(cc.ids), np.iinfo(np.int64).max)
+    n = len(cc.ids)
+    first = np.full(n + 1, np.iinfo(np.int64).max)  # the extra slot stands for "no customer"
     np.minimum.at(first, cc.codes[dated], day[dated])
-    new = dated & (day == first[np.where(dated, cc.codes, 0)])
+    new = dated & (day == first[np.where(dated, cc.codes, n)])
     return np.where(refund, 2, np.where(new, 0, 1)).astype(np.int64), _DERIVED
 
 

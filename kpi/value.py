@@ -727,12 +727,13 @@ def cohort_value_curve(
     cc = customer_codes(orders)
     at = cc.ids.get_indexer(starts.index)  # -1: acquired (signed up) but never ordered
     known = at >= 0
-    acquired_on = np.full(len(cc.ids), np.datetime64("NaT"), dtype="datetime64[us]")
+    n = len(cc.ids)  # one slot more, never acquired, for rows without a customer
+    acquired_on = np.full(n + 1, np.datetime64("NaT"), dtype="datetime64[us]")
     acquired_on[at[known]] = starts.to_numpy()[known].astype("datetime64[us]")
-    own_complete = np.zeros(len(cc.ids), dtype=np.int64)
+    own_complete = np.zeros(n + 1, dtype=np.int64)
     own_complete[at[known]] = complete[known]
     dates = orders["order_date"].to_numpy().astype("datetime64[us]")
-    code = np.where(cc.codes >= 0, cc.codes, 0)
+    code = np.where(cc.codes >= 0, cc.codes, n)
     keep = (
         orders["order_date"].notna().to_numpy()
         & (dates < np.datetime64(hi + day, "us"))
