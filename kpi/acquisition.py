@@ -24,7 +24,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kpi.base import active_customers, customer_starts, orders_in_range, repeat_customer_rate
+from kpi.base import (
+    active_customers,
+    customer_codes,
+    customer_starts,
+    orders_in_range,
+    repeat_customer_rate,
+)
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
 from kpi.periods import Period, check_period, in_days, period_start, series_index
 from kpi.report import Section, labelled, plain
@@ -192,17 +198,40 @@ def acquisition_channels(orders: pd.DataFrame, customers: pd.DataFrame | None = 
     """
     result = pd.Series(dtype="string", index=pd.Index([], name="customer_id", dtype="string"))
     if "channel" in orders.columns:
-        ordered = orders.dropna(subset=["order_date", "channel"]).sort_values(
-            ["order_date"], kind="stable"
-        )
-        first = ordered.groupby("customer_id")["channel"].first().astype("string")
-        result = first
+        result = _first_order_channels(orders)
     if customers is not None and {"customer_id", "channel"} <= set(customers.columns):
         own = customers.dropna(subset=["channel"]).groupby("customer_id")["channel"].first()
-        result = own.astype("string").combine_first(result)
+        own = own.astype("string")
+        at = result.index.get_indexer(own.index)  # -1: a customer without a first channel
+        values = result.to_numpy(dtype=object, na_value=None).copy()
+        values[at[at >= 0]] = own.to_numpy(dtype=object)[at >= 0]
+        result = pd.Series(values, index=result.index, dtype="string")
+        if (at < 0).any():
+            result = pd.concat([result, own[at < 0]]).sort_index()
     result = result.astype("string")
     result.index.name = "customer_id"
-    return result.sort_index()
+    return result
+
+
+def _first_order_channels(orders: pd.DataFrame) -> pd.Series:
+    """The channel of each customer's earliest dated order with a channel (the first row
+    among orders of that same instant), indexed by customer_id, sorted; by integer codes."""
+    cc = customer_codes(orders)
+    channel = orders["channel"]
+    rows = np.flatnonzero(
+        orders["order_date"].notna().to_numpy() & channel.notna().to_numpy() & (cc.codes >= 0)
+    )
+    code = cc.codes[rows]
+    when = orders["order_date"].to_numpy()[rows].astype("datetime64[us]").astype(np.int64)
+    n = len(cc.ids)
+    earliest = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(earliest, code, when)
+    on_first = when == earliest[code]
+    pick = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(pick, code[on_first], rows[on_first])
+    found = np.flatnonzero(pick != np.iinfo(np.int64).max)
+    values = channel.iloc[pick[found]].to_numpy(dtype=object)
+    return pd.Series(values, index=cc.ids[found], dtype="string")
 
 
 def cac_by_channel(

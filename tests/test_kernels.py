@@ -352,3 +352,29 @@ def test_revenue_by_type_matches_a_pandas_pivot(case, typed, period):
     assert list(wide.columns) == sorted(expected_wide.columns)
     expected_wide = expected_wide.reindex(index=wide.index, fill_value=0.0)[list(wide.columns)]
     assert np.allclose(wide.to_numpy(), expected_wide.to_numpy(dtype=float), atol=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(tables())
+def test_acquisition_channels_match_a_sort_and_group_by(case):
+    from kpi.acquisition import acquisition_channels
+
+    orders, customers, _, _ = case
+    rng = np.random.default_rng(len(orders))
+    names = np.array(["Ads", "Web", None, "Referral"], dtype=object)
+    orders = orders.assign(channel=pd.array(rng.choice(names, len(orders)), dtype="str"))
+    orders.loc[orders.index[: len(orders) // 2], "order_date"] = orders["order_date"].iloc[0]
+    if customers is not None:
+        picked = rng.choice(names, len(customers))
+        customers = customers.assign(channel=pd.array(picked, dtype="str"))
+    ordered = orders.dropna(subset=["order_date", "channel"]).sort_values(
+        "order_date", kind="stable"
+    )
+    expected = ordered.groupby("customer_id")["channel"].first().astype("string")
+    if customers is not None:
+        own = customers.dropna(subset=["channel"]).groupby("customer_id")["channel"].first()
+        expected = own.astype("string").combine_first(expected)
+    expected = expected.astype("string").sort_index()
+    result = acquisition_channels(orders, customers)
+    assert result.index.tolist() == expected.index.tolist()
+    assert result.tolist() == expected.tolist()
