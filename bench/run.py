@@ -633,7 +633,11 @@ def page_runs(
     from pathlib import Path
 
     import streamlit as st
+    import streamlit.logger
     from streamlit.testing.v1 import AppTest
+
+    # AppTest runs without a server: Streamlit warns about it on every page; not our news
+    streamlit.logger.set_log_level("error")
 
     from kpi.ingest import load_files
 
