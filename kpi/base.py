@@ -231,11 +231,13 @@ def customer_starts(orders: pd.DataFrame, customers: pd.DataFrame | None = None)
 
     def compute() -> pd.Series:
         cc = customer_codes(orders)
-        dates = orders["order_date"]
-        known = (cc.codes >= 0) & dates.notna().to_numpy()
-        first = pd.Series(dates.to_numpy()[known]).groupby(cc.codes[known]).min()
-        start = np.full(len(cc.ids), np.datetime64("NaT"), dtype=first.dtype)
-        start[first.index.to_numpy()] = first.to_numpy()
+        dates = orders["order_date"].to_numpy()
+        known = (cc.codes >= 0) & ~np.isnat(dates)
+        # earliest order per customer: a running minimum over the dates' integer ticks
+        first = np.full(len(cc.ids), np.iinfo(np.int64).max)
+        np.minimum.at(first, cc.codes[known], dates[known].view(np.int64))
+        start = np.where(first == np.iinfo(np.int64).max, np.iinfo(np.int64).min, first)
+        start = start.view(dates.dtype)  # int64 minimum is NaT
         others = pd.Series([], dtype=start.dtype, index=cc.ids[:0])
         if customers is not None and {"customer_id", "signup_date"} <= set(customers.columns):
             signed = customers.dropna(subset=["customer_id", "signup_date"])
