@@ -18,7 +18,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import optimize
+from scipy.special import betaln, gammaln
 
+from kpi import models
 from kpi.errors import ConvergenceError, InsufficientDataError, KpiError, SchemaError
 from kpi.models import (
     BgNbdFit,
@@ -423,6 +425,164 @@ def test_rfm_summary_errors():
         rfm_summary(pd.DataFrame({"customer_id": [None], "order_date": ["2025-01-01"]}))
 
 
+def _general_rfm_summary(orders: pd.DataFrame, **options) -> pd.DataFrame:
+    """rfm_summary through its group-by path (the one for any column pandas can group)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(models, "_codes_apply", lambda *args: False)
+        return rfm_summary(orders, **options)
+
+
+def _orders_with_ties(*, sort: bool, blanks: bool) -> pd.DataFrame:
+    # Customer a orders three times on 2025-01-08: 25.2 + 249.79 + 236.13 is 511.12 with the
+    # compensated summation pandas uses on an unsorted table, and 511.11999999999995 with the
+    # np.add.reduceat it uses on a table sorted by customer and day without blank amounts.
+    # That day is a's only repeat day, so the sum is a's monetary_value, to the last digit.
+    orders = pd.DataFrame(
+        {
+            "customer_id": pd.array(["b", "a", "a", "a", "c", "a", None, "b", "c"], dtype="str"),
+            "order_date": pd.to_datetime(
+                [
+                    "2025-01-03 10:00",
+                    "2025-01-08 09:00",
+                    "2025-01-08 12:00",
+                    "2025-01-01 08:00",
+                    "2025-01-20 00:00",
+                    "2025-01-08 23:59",
+                    "2025-01-02 00:00",  # no customer: ignored
+                    "2025-01-03 11:00",  # b's second order that day, a refund
+                    "2025-01-15 00:00",
+                ]
+            ),
+            "amount": [20.0, 25.2, 249.79, 5.0, 7.5, 236.13, 1.0, -20.0, 9.0],
+        }
+    )
+    if blanks:
+        orders.loc[4, "amount"] = np.nan
+    if sort:
+        orders = orders.sort_values(["customer_id", "order_date"]).reset_index(drop=True)
+    return orders
+
+
+@pytest.mark.parametrize("sort", [False, True])
+@pytest.mark.parametrize("blanks", [False, True])
+@pytest.mark.parametrize("end", [None, pd.Timestamp("2025-01-10")])
+def test_rfm_summary_integer_path_equals_the_group_by_path_to_the_bit(sort, blanks, end):
+    orders = _orders_with_ties(sort=sort, blanks=blanks)
+    result = rfm_summary(orders, end=end, freq="D")
+    expected = _general_rfm_summary(orders, end=end, freq="D")
+    tm.assert_frame_equal(result, expected, check_exact=True)
+    # a: days 01-01 (5.0) and 01-08 (25.2 + 249.79 + 236.13); b: one day, 20 - 20 = 0.0;
+    # c: days 01-15 and 01-20, both after the end 01-10 when there is one.
+    assert result.loc["a", "frequency"] == 1.0
+    assert result.loc["a", "monetary_value"] == pytest.approx(511.12, abs=1e-9)
+    assert result.loc["b", "monetary_value"] == 0.0
+    assert ("c" in result.index) == (end is None)
+
+
+@pytest.mark.parametrize("dtype", ["str", "string", "int64", "float64"])
+def test_rfm_summary_integer_path_keeps_the_customer_dtype(dtype):
+    ids = [3, 1, 1, np.nan, 3] if dtype == "float64" else [3, 1, 1, 2, 3]
+    if dtype in ("str", "string"):
+        ids = [f"c{i}" for i in ids]
+    orders = pd.DataFrame(
+        {
+            "customer_id": pd.Series(ids, dtype=dtype),
+            "order_date": pd.to_datetime(
+                [
+                    "1969-12-31 23:00",
+                    "1970-01-01 01:00",
+                    "1970-01-05 00:00",
+                    "1970-01-02 00:00",
+                    "1970-01-09 00:00",
+                ]
+            ),
+            "amount": [1.0, 2.0, np.nan, 4.0, 5.0],
+        }
+    )
+    result = rfm_summary(orders, freq="D")
+    tm.assert_frame_equal(result, _general_rfm_summary(orders, freq="D"), check_exact=True)
+    assert result.index.dtype == orders["customer_id"].dtype
+    # The first customer's orders are on 1969-12-31 and 1970-01-09, nine days apart (days
+    # before 1970 are floored, not rounded towards 1970).
+    assert result["recency"].iloc[-1] == 9.0
+
+
+def test_rfm_summary_takes_the_group_by_path_for_other_columns():
+    dates = pd.to_datetime(pd.Series(["2025-01-01", "2025-01-02"]))
+    ids = pd.Series(["a", "b"], dtype="str")
+    assert models._codes_apply(ids, dates, None)
+    assert not models._codes_apply(ids.astype("category"), dates, None)
+    assert not models._codes_apply(ids.astype(object), dates, None)
+    assert not models._codes_apply(ids, dates.dt.tz_localize("Europe/Berlin"), None)
+    assert not models._codes_apply(ids, dates, pd.Timestamp("2025-01-02", tz="UTC"))
+    orders = pd.DataFrame(
+        {"customer_id": ids.astype("category"), "order_date": dates, "amount": [1.0, 2.0]}
+    )
+    result = rfm_summary(orders)
+    assert isinstance(result.index, pd.CategoricalIndex)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c", None]),
+            st.integers(min_value=0, max_value=20 * 24),
+            st.one_of(
+                st.floats(min_value=-100, max_value=100, allow_nan=False),
+                st.sampled_from([np.nan, 0.1, 0.2, 0.3]),
+            ),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    sort=st.booleans(),
+)
+def test_rfm_summary_integer_path_equals_the_group_by_path(rows, sort):
+    orders = pd.DataFrame(rows, columns=["customer_id", "hour", "amount"])
+    orders["customer_id"] = orders["customer_id"].astype("str")
+    orders["order_date"] = pd.Timestamp("2025-01-01") + pd.to_timedelta(orders["hour"], unit="h")
+    if sort:
+        orders = orders.sort_values(["customer_id", "order_date"], kind="stable")
+    try:
+        expected = _general_rfm_summary(orders, freq="D")
+    except InsufficientDataError:
+        with pytest.raises(InsufficientDataError, match="found none"):
+            rfm_summary(orders, freq="D")
+        return
+    tm.assert_frame_equal(rfm_summary(orders, freq="D"), expected, check_exact=True)
+
+
+def test_compensated_sums_against_pandas_group_by_sum():
+    rng = np.random.default_rng(3)
+    values = np.round(rng.uniform(-50, 300, 400), 2)
+    values[rng.random(400) < 0.1] = np.nan
+    values[7] = np.inf
+    sizes = rng.integers(1, 9, 120)
+    sizes = sizes[np.cumsum(sizes) <= 400]
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    labels = np.repeat(np.arange(len(sizes)), sizes)
+    rows = rng.permutation(len(labels))  # unsorted labels: pandas' compensated kernel
+    by_pandas = (
+        pd.Series(values[: len(labels)][rows]).groupby(labels[rows]).sum(min_count=1).to_numpy()
+    )
+    # Within a run the values keep pandas' order: sort the permuted rows stably by label.
+    ordered = rows[np.argsort(labels[rows], kind="stable")]
+    result = models._compensated_sums(values[: len(labels)][ordered], starts, sizes)
+    np.testing.assert_array_equal(result, by_pandas)
+
+
+def test_sorted_by_key_is_stable_on_both_paths():
+    key = np.array([5, 1, 5, 0, 1, 5])
+    sorted_key, rows = models._sorted_by_key(key)
+    np.testing.assert_array_equal(sorted_key, [0, 1, 1, 5, 5, 5])
+    np.testing.assert_array_equal(rows, [3, 1, 4, 0, 2, 5])
+    huge = key * 2**60 // 5  # the folded key would overflow: the stable argsort
+    sorted_huge, rows_huge = models._sorted_by_key(huge)
+    np.testing.assert_array_equal(rows_huge, rows)
+    np.testing.assert_array_equal(sorted_huge, huge[rows])
+
+
 def test_calibration_holdout_by_hand():
     orders = pd.DataFrame(
         {
@@ -622,6 +782,104 @@ def test_gamma_gamma_errors():
         fit_gamma_gamma([1, 2, 3], [10.0, 10.0, 10.0])
     with pytest.raises(SchemaError, match="one monetary value per customer"):
         fit_gamma_gamma([1, 2], [10.0])
+
+
+def _reference_bgnbd_negative_ll(theta, x, tx, big_t, w):
+    """The BG/NBD likelihood written straight from FHL (2005), equation (6), with logaddexp."""
+    r, alpha, a, b = np.exp(theta)
+    repeat = x > 0
+    xr = np.where(repeat, x, 1.0)
+    base = betaln(a, b)
+    l1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
+    l2 = betaln(a, b + x) - base - (r + x) * np.log(alpha + big_t)
+    l3 = betaln(a + 1, b + xr - 1) - base - (r + x) * np.log(alpha + tx)
+    l3 = np.where(repeat, l3, -np.inf)
+    return -float(np.sum(w * (l1 + np.logaddexp(l2, l3)))) / w.sum()
+
+
+@pytest.mark.parametrize("params", [(0.243, 4.414, 0.793, 2.426), (2.0, 0.5, 3.0, 0.7)])
+def test_bgnbd_pooled_likelihood_against_the_formula(cdnow, params):
+    x, tx, big_t = (cdnow[c].to_numpy(dtype=float) for c in ("x", "t_x", "T"))
+    w = np.random.default_rng(1).integers(1, 4, len(x)).astype(float)
+    theta = np.log(params)
+    result = _bgnbd_negative_ll(theta, x, tx, big_t, w)[0]
+    assert result == pytest.approx(_reference_bgnbd_negative_ll(theta, x, tx, big_t, w), rel=1e-12)
+    # At the published estimates, times the 2,357 customers: LL -9582.4 (FHL 2005).
+    if params[0] == 0.243:
+        unweighted = _bgnbd_negative_ll(theta, x, tx, big_t, np.ones(len(x)))[0]
+        assert round(-unweighted * len(x), 1) == -9582.4
+
+
+def test_gamma_gamma_gradient_is_the_derivative_of_the_likelihood(cdnow):
+    repeat = cdnow["x"] > 0
+    terms = models._GammaGammaTerms(
+        cdnow.loc[repeat, "x"].to_numpy(dtype=float),
+        cdnow.loc[repeat, "zbar"].to_numpy(dtype=float),
+    )
+    theta = np.log([5.0, 3.0, 12.0])
+    numeric = optimize.approx_fprime(theta, lambda th: terms.negative_ll(th)[0], 1e-7)
+    np.testing.assert_allclose(terms.negative_ll(theta)[1], numeric, rtol=1e-4, atol=1e-6)
+    # ln f summed straight from Fader and Hardie (2013), equation (3), at p 6.25, q 3.74,
+    # v 15.44.
+    x, m = terms.x, terms.spend / terms.x
+    p, q, v = 6.25, 3.74, 15.44
+    log_f = (
+        gammaln(p * x + q)
+        - gammaln(p * x)
+        - gammaln(q)
+        + q * np.log(v)
+        + (p * x - 1) * np.log(m)
+        + p * x * np.log(x)
+        - (p * x + q) * np.log(v + m * x)
+    )
+    mean_ll = terms.negative_ll(np.log([p, q, v]))[0]
+    assert mean_ll == pytest.approx(-np.mean(log_f), rel=1e-12)
+
+
+def test_hessian_from_the_gradient_against_differences_of_the_likelihood(cdnow):
+    x, tx, big_t = (cdnow[c].to_numpy(dtype=float) for c in ("x", "t_x", "T"))
+    w = np.ones(len(x))
+    theta = np.log([0.243, 4.414, 0.793, 2.426])
+    result = models._hessian_from_gradient(
+        lambda th: _bgnbd_negative_ll(th, x, tx, big_t, w)[1], theta
+    )
+    expected = models._hessian(lambda th: _bgnbd_negative_ll(th, x, tx, big_t, w)[0], theta)
+    np.testing.assert_allclose(result, expected, rtol=1e-3, atol=1e-6)
+
+
+def test_log_standard_errors_by_hand():
+    # Positive definite: sqrt(diag(H^-1)); H = [[4, 2], [2, 2]], H^-1 = [[0.5, -0.5], [-0.5, 1]].
+    hessian = np.array([[4.0, 2.0], [2.0, 2.0]])
+    np.testing.assert_allclose(models._log_standard_errors(hessian), [np.sqrt(0.5), 1.0])
+    # Flat along a - b (a zero eigenvalue, here a rounding error below it): a and b have no
+    # error bar, r keeps its own, 1 / sqrt(4).
+    flat = np.array([[4.0, 0.0, 0.0], [0.0, 1.0, 1.0 + 1e-12], [0.0, 1.0 + 1e-12, 1.0]])
+    result = models._log_standard_errors(flat)
+    assert result[0] == pytest.approx(0.5)
+    assert np.isinf(result[1:]).all()
+    assert np.isinf(models._log_standard_errors(np.full((2, 2), np.nan))).all()
+
+
+def _fits_on_the_bounded_path(monkeypatch, *fits):
+    """The fits with the unbounded BFGS step switched off: L-BFGS-B within the bounds only."""
+    monkeypatch.setattr(models, "_quasi_newton", lambda *args: None)
+    return [fit() for fit in fits]
+
+
+def test_fits_agree_with_the_bounded_optimiser(cdnow, monkeypatch):
+    x, tx, big_t, zbar = (cdnow[c].to_numpy(dtype=float) for c in ("x", "t_x", "T", "zbar"))
+    bgnbd, gg = fit_bgnbd(x, tx, big_t), fit_gamma_gamma(x, zbar)
+    bounded_bgnbd, bounded_gg = _fits_on_the_bounded_path(
+        monkeypatch, lambda: fit_bgnbd(x, tx, big_t), lambda: fit_gamma_gamma(x, zbar)
+    )
+    for result, bounded, names in (
+        (bgnbd, bounded_bgnbd, ("r", "alpha", "a", "b")),
+        (gg, bounded_gg, ("p", "q", "v")),
+    ):
+        for name in names:
+            assert getattr(result, name) == pytest.approx(getattr(bounded, name), rel=1e-3)
+        # Both stop at the maximum; the unbounded one never lower.
+        assert result.log_likelihood >= bounded.log_likelihood - 1e-6
 
 
 def test_customer_lifetime_value_by_hand(cdnow, cdnow_bgnbd):
