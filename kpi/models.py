@@ -32,6 +32,7 @@ import pandas as pd
 from scipy import optimize, stats
 from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
+from kpi.base import sorted_unique
 from kpi.errors import ConvergenceError, InsufficientDataError, KpiError, SchemaError
 
 __all__ = [
@@ -864,19 +865,44 @@ def calibration_holdout(
             f"The holdout check needs an end after the cut-off; got cut-off {cutoff.date()} and "
             f"end {end.date()}. Choose an earlier cut-off."
         )
-    daily = _daily(orders, customer_col, date_col, amount_col)
-    if not (daily["day"] <= cutoff).any():
-        raise InsufficientDataError(
-            f"The holdout check needs customers who ordered by the cut-off {cutoff.date()}; "
-            "found none. Choose a later cut-off."
-        )
-    calibration = _summary_from_daily(daily, cutoff, unit_days, customer_col)
-    holdout = daily[(daily["day"] > cutoff) & (daily["day"] <= end)]
-    counts = holdout.groupby("customer", observed=True).size()
+    customers, dates, _ = _order_columns(orders, customer_col, date_col, amount_col)
+    if _codes_apply(customers, dates, cutoff):
+        # integer customer codes and day numbers, as rfm_summary's fast path
+        codes, ids = pd.factorize(customers, sort=True)
+        times = dates.to_numpy()
+        known = (codes >= 0) & ~np.isnat(times)
+        day = times[known].astype("datetime64[D]").astype(np.int64)
+        code = codes[known]
+        cutoff_day, end_day = (np.datetime64(t.date(), "D").astype(np.int64) for t in (cutoff, end))
+        if not (day <= cutoff_day).any():
+            raise _nobody_by_cutoff(cutoff)
+        calibration = rfm_summary(
+            orders, end=cutoff, freq=freq, customer_col=customer_col, date_col=date_col,
+            amount_col=amount_col,
+        )  # fmt: skip
+        later = (day > cutoff_day) & (day <= end_day)
+        span = end_day - cutoff_day  # holdout days are cutoff + 1 ... cutoff + span
+        visits = sorted_unique(code[later] * span + (day[later] - cutoff_day - 1))
+        per_customer = np.bincount(visits // span, minlength=len(ids))
+        counts = pd.Series(per_customer, index=ids)
+    else:
+        daily = _daily(orders, customer_col, date_col, amount_col)
+        if not (daily["day"] <= cutoff).any():
+            raise _nobody_by_cutoff(cutoff)
+        calibration = _summary_from_daily(daily, cutoff, unit_days, customer_col)
+        holdout = daily[(daily["day"] > cutoff) & (daily["day"] <= end)]
+        counts = holdout.groupby("customer", observed=True).size()
     result = calibration.add_suffix("_cal")
     result["frequency_holdout"] = counts.reindex(result.index, fill_value=0).astype(float)
     result["duration_holdout"] = (end - cutoff) / pd.Timedelta(days=1) / unit_days
     return result
+
+
+def _nobody_by_cutoff(cutoff: pd.Timestamp) -> InsufficientDataError:
+    return InsufficientDataError(
+        f"The holdout check needs customers who ordered by the cut-off {cutoff.date()}; "
+        "found none. Choose a later cut-off."
+    )
 
 
 def holdout_by_frequency(

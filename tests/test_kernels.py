@@ -378,3 +378,26 @@ def test_acquisition_channels_match_a_sort_and_group_by(case):
     result = acquisition_channels(orders, customers)
     assert result.index.tolist() == expected.index.tolist()
     assert result.tolist() == expected.tolist()
+
+
+@settings(max_examples=40, deadline=None)
+@given(tables(), st.integers(0, 300), st.integers(1, 200))
+def test_calibration_holdout_codes_path_matches_the_group_by_path(case, cut, length):
+    from kpi.errors import InsufficientDataError
+    from kpi.models import calibration_holdout
+
+    orders = case[0]
+    cutoff = pd.Timestamp("2024-11-20") + pd.Timedelta(days=cut)
+    end = cutoff + pd.Timedelta(days=length)
+    # object ids take the group-by path, text ids the integer one
+    slow = orders.assign(customer_id=orders["customer_id"].astype(object))
+    try:
+        expected = calibration_holdout(slow, cutoff=cutoff, end=end)
+    except InsufficientDataError:
+        try:
+            calibration_holdout(orders, cutoff=cutoff, end=end)
+        except InsufficientDataError:
+            return
+        raise AssertionError("only the integer path found customers") from None
+    result = calibration_holdout(orders, cutoff=cutoff, end=end)
+    tm.assert_frame_equal(result, expected, check_index_type=False)
