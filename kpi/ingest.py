@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from kpi.errors import ReadError, SchemaError
 from kpi.io import Limits, RawTable, read_file
@@ -237,12 +239,12 @@ def apply_mapping(
         if extra in mapped_sources or extra in result.columns:
             continue
         text = parse_text(frame[extra])
-        distinct = text.nunique(dropna=True)
+        distinct = _distinct(text)
         if 0 < distinct <= MAX_ATTRIBUTE_VALUES and distinct < max(2, 0.5 * n):
             result[extra] = text
         else:
             report.unused_columns.append(extra)
-    kept = result.loc[~reject].reset_index(drop=True)
+    kept = (result.loc[~reject] if reject.any() else result).reset_index(drop=True)
     if reject.any():
         rows = frame.loc[reject].copy()
         rows.insert(0, "line", raw.line_numbers[reject])
@@ -257,13 +259,56 @@ def apply_mapping(
     # customer, date and amount is counted (two equal jobs on one day do happen: kept).
     if table == "orders" and len(kept):
         cols = ["order_id"] if "order_id" in kept else ["customer_id", "order_date", "amount"]
-        ids = kept[cols].dropna()
-        report.duplicates = int(ids.duplicated().sum())
+        report.duplicates = _repeats(kept[cols].dropna())
     if not report.currency and table in ("orders", "spend"):
         for source in (mapping.get("amount"),):
             if source:
                 report.currency = detect_currency(frame[source])
     return MappedTable(raw.source, table, kept, report, dict(mapping))
+
+
+def _distinct(text: pd.Series) -> int:
+    """How many distinct values a text column holds, missing left out (``nunique()``).
+
+    Arrow's hash kernel counts a million cells of a few categories in a third of the time.
+    """
+    if isinstance(text.dtype, pd.StringDtype) and text.dtype.storage == "pyarrow":
+        return pc.count_distinct(pa.array(text), mode="only_valid").as_py()
+    return int(text.nunique(dropna=True))
+
+
+def _repeats(rows: pd.DataFrame) -> int:
+    """How many rows repeat an earlier row (``rows.duplicated().sum()``).
+
+    A single text column (order numbers) is counted as rows minus distinct values, with
+    Arrow's hash kernel, or as integers when every number is written as one: hashing ten
+    million strings takes seconds, integers (or seeing that they only ever grow) a fraction.
+    """
+    if rows.shape[1] == 1 and isinstance(rows.dtypes.iloc[0], pd.StringDtype):
+        cells = pa.array(rows.iloc[:, 0])
+        numbers = _canonical_integers(cells)
+        if numbers is None:
+            return len(cells) - len(pc.unique(cells))
+        if np.all(numbers[1:] > numbers[:-1]):
+            return 0
+        return len(numbers) - len(pd.unique(numbers))
+    return int(rows.duplicated().sum())
+
+
+# Integers as written without a plus sign, spaces or leading zeros, and short enough for int64:
+# two such cells are equal as text exactly when they are equal as numbers.
+_CANONICAL_INTEGER = r"^(?:0|-?[1-9][0-9]{0,17})$"
+
+
+def _canonical_integers(cells: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
+    """The cells as int64 when every one is a canonical integer (see above), else None."""
+    if cells.null_count or not len(cells):
+        return None
+    if not pc.all(pc.match_substring_regex(cells[:1000], _CANONICAL_INTEGER)).as_py():
+        return None  # the first cells already say no: spare the scan of the whole column
+    if not pc.all(pc.match_substring_regex(cells, _CANONICAL_INTEGER)).as_py():
+        return None
+    return pc.cast(cells, pa.int64()).to_numpy()
 
 
 def _table_checks(table, result, report, reject, fail) -> None:

@@ -16,6 +16,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 DateOrder = Literal["dmy", "mdy", "ymd"]
 
@@ -64,7 +65,28 @@ class DateParse:
 def _as_text(values: pd.Series) -> pd.Series:
     """The column as stripped text (pandas ``str`` dtype); missing stays missing."""
     s = values if isinstance(values.dtype, pd.StringDtype) else values.astype("str")
+    if s.dtype.storage == "pyarrow" and not _edges_may_be_space(pa.array(s)):
+        return s.copy(deep=False)  # nothing to strip: spare writing a copy of every cell
     return s.str.strip()
+
+
+def _edges_may_be_space(cells: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether some cell starts or ends with a byte that may belong to whitespace.
+
+    Whitespace is a space, a control character or a multi-byte character, so a column whose
+    cells all start and end with printable ASCII has nothing to strip.
+    """
+    if isinstance(cells, pa.ChunkedArray):
+        return any(_edges_may_be_space(chunk) for chunk in cells.chunks)
+    _, offsets, chars = cells.buffers()
+    width = np.int64 if pa.types.is_large_string(cells.type) else np.int32
+    bounds = np.frombuffer(offsets, dtype=width)[cells.offset : cells.offset + len(cells) + 1]
+    filled = np.diff(bounds) > 0
+    if chars is None or not chars.size or not filled.any():
+        return False
+    data = np.frombuffer(chars, dtype=np.uint8)
+    edges = np.concatenate([data[bounds[:-1][filled]], data[bounds[1:][filled] - 1]])
+    return bool(((edges <= 0x20) | (edges >= 0x7F)).any())
 
 
 def blank_mask(values: pd.Series) -> pd.Series:
@@ -73,8 +95,55 @@ def blank_mask(values: pd.Series) -> pd.Series:
         values.dtype
     ):
         return values.isna()
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        return pd.Series(_blank_text(pa.array(values)), index=values.index, name=values.name)
     s = values if isinstance(values.dtype, pd.StringDtype) else values.astype("str")
     return values.isna() | (s.str.strip() == "")
+
+
+def _blank_text(cells: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Arrow text cells that are missing, empty or only whitespace, as a numpy mask.
+
+    The same cells as ``isna() | (str.strip() == "")`` (Arrow's "is space" and its trim use
+    one Unicode whitespace table). A blank cell starts with a space, a control character or
+    a multi-byte character, so only cells whose first byte is one of those are examined.
+    """
+    if isinstance(cells, pa.ChunkedArray):
+        masks = [_blank_text(chunk) for chunk in cells.chunks]
+        return np.concatenate(masks) if masks else np.zeros(0, dtype=bool)
+    blank = np.zeros(len(cells), dtype=bool)
+    maybe = _may_be_blank(cells)
+    if maybe.any():
+        few = cells.filter(pa.array(maybe))
+        spaces = pc.or_(pc.equal(pc.binary_length(few), 0), pc.utf8_is_space(few))
+        blank[maybe] = pc.fill_null(spaces, True).to_numpy(zero_copy_only=False)
+    return blank
+
+
+def _may_be_blank(cells: pa.Array) -> np.ndarray:
+    """Cells that are missing, empty, or start with a byte outside printable ASCII."""
+    _, offsets, chars = cells.buffers()
+    width = np.int64 if pa.types.is_large_string(cells.type) else np.int32
+    bounds = np.frombuffer(offsets, dtype=width)[cells.offset : cells.offset + len(cells) + 1]
+    starts, lengths = bounds[:-1], np.diff(bounds)
+    maybe = lengths == 0
+    if chars is not None and chars.size:
+        data = np.frombuffer(chars, dtype=np.uint8)
+        first = data[np.minimum(starts, data.size - 1)]
+        maybe |= (first <= 0x20) | (first >= 0x7F)
+    if cells.null_count:
+        maybe |= pc.is_null(cells).to_numpy(zero_copy_only=False)
+    return maybe
+
+
+def _first_present(values: pd.Series, count: int) -> pd.Series:
+    """``values.dropna().head(count)``, without copying a whole column to look at its head."""
+    size = 2 * count
+    while True:
+        present = values.iloc[:size].dropna()
+        if len(present) >= count or size >= len(values):
+            return present.head(count)
+        size *= 4
 
 
 def detect_currency(values: pd.Series, *, sample: int = 2000) -> str | None:
@@ -85,7 +154,7 @@ def detect_currency(values: pd.Series, *, sample: int = 2000) -> str | None:
     """
     if pd.api.types.is_numeric_dtype(values.dtype):
         return None
-    s = _as_text(values.dropna().head(sample))
+    s = _as_text(_first_present(values, sample))
     found = s.str.extract(_CUR_FIND)
     marks = pd.concat([found[0], found[1]]).dropna().str.lower()
     if marks.empty:
@@ -155,6 +224,77 @@ def _to_float(text: pd.Series) -> pd.Series:
         return pd.to_numeric(text, errors="coerce").astype("float64")
 
 
+# Amounts as European exports write most of them: digits, at most one decimal comma, a sign.
+# Matched by Arrow's RE2 directly: ASCII digits only, and "$" only at the very end (no
+# trailing newline), so every cell it takes is one the general path reads the same way.
+_SIMPLE_COMMA = r"^[-+]?[0-9]+(?:,[0-9]+)?$"
+
+
+def _simple_comma_cells(text: pd.Series) -> np.ndarray:
+    """Mask of the cells such as ``1234,56`` or ``-5`` (see ``_SIMPLE_COMMA``).
+
+    With a decimal comma such a cell has nothing to clean and no doubt to settle: the general
+    path would only turn its comma into a point (``1,234`` is 1.234 in a comma column, as
+    there) and read it as a float. None of them shows a decimal point either, so a column of
+    only such cells, in a file whose delimiter hints at commas, needs no sample to decide.
+    """
+    cells = pa.array(text.astype("str"))
+    matched = pc.fill_null(pc.match_substring_regex(cells, _SIMPLE_COMMA), False)
+    return matched.to_numpy(zero_copy_only=False)
+
+
+def _read_simple_comma(text: pd.Series, simple: np.ndarray) -> np.ndarray:
+    """The simple cells' values: swap commas for points and cast, two vectorised passes.
+
+    Arrow's cast rounds correctly, like the Python ``float`` of the general path.
+    """
+    cells = pa.array(text.astype("str"))
+    if not simple.all():
+        cells = cells.filter(pa.array(simple))
+    return pc.cast(_commas_to_points(cells), pa.float64()).to_numpy(zero_copy_only=False)
+
+
+def _commas_to_points(cells: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """The cells with every ``,`` byte made a ``.``, by rewriting Arrow's character buffer.
+
+    A one-byte swap keeps every cell's length, so the offsets stay valid and no string is
+    rebuilt: several times faster than ``replace_substring`` on a million amounts.
+    """
+    if isinstance(cells, pa.ChunkedArray):
+        chunks = [_commas_to_points(chunk) for chunk in cells.chunks]
+        return pa.chunked_array(chunks, type=cells.type)
+    validity, offsets, chars = cells.buffers()
+    if chars is None:
+        return cells
+    raw = np.frombuffer(chars, dtype=np.uint8)
+    swapped = np.where(raw == ord(","), np.uint8(ord(".")), raw)
+    return pa.Array.from_buffers(
+        cells.type, len(cells), [validity, offsets, pa.py_buffer(swapped)], offset=cells.offset
+    )
+
+
+def _parse_messy_numbers(text: pd.Series, sep: str) -> np.ndarray:
+    """The general path: clean currency marks, spaces and separators, then read as floats."""
+    clean = _clean_number_text(text)
+    # The column's separator decides the doubtful cells ("1.234"); a cell that shows the
+    # other convention beyond doubt ("120.50" among "12,5") is read its own way, never
+    # as a hundred times its value.
+    comma_cell, point_cell = _decimal_cells(clean)
+    as_comma = comma_cell | ~point_cell if sep == "," else comma_cell & ~point_cell
+    clean = clean.copy()
+    clean[as_comma] = (
+        clean[as_comma].str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    )
+    clean[~as_comma] = clean[~as_comma].str.replace(",", "", regex=False)
+    # Accountants' negatives: "(150.00)" and "150.00-".
+    negative = clean.str.contains(r"^\(.*\)$|^[^-].*-$", regex=True).fillna(False).to_numpy()
+    if negative.any():
+        clean = clean.copy()
+        clean[negative] = "-" + clean[negative].str.strip("()-")
+    parsed = _to_float(clean.where(clean.str.match(_NUMBERISH).fillna(False).to_numpy()))
+    return parsed.to_numpy()
+
+
 def parse_numbers(
     values: pd.Series, *, decimal: Literal[",", "."] | None = None, hint: str | None = None
 ) -> NumberParse:
@@ -185,35 +325,34 @@ def parse_numbers(
         result[is_num] = pd.to_numeric(nums, errors="coerce").astype("float64")
         text_part = values[~is_num & ~blank]
     else:
-        text_part = values[~blank]
+        text_part = values[~blank] if blank.any() else values
     currency = detect_currency(text_part) if len(text_part) else None
     if len(text_part):
         text = _as_text(text_part)
-        sample = text if len(text) <= 20_000 else text.sample(20_000, random_state=0)
-        sep = decimal or decide_decimal(sample, hint=hint)  # type: ignore[arg-type]
+        simple = _simple_comma_cells(text) if (decimal or hint) == "," else None
+        if decimal:
+            sep = decimal
+        elif hint == "," and simple is not None and simple.all():
+            sep = ","  # what decide_decimal says of any sample of these cells, with this hint
+        else:
+            sample = text if len(text) <= 20_000 else text.sample(20_000, random_state=0)
+            sep = decide_decimal(sample, hint=hint)  # type: ignore[arg-type]
         if sep == ".":
             # Fast path: plain numbers ("1234.5", "-3", "1e3") need no cleaning.
             direct = _to_float(text)
             result[text.index] = direct.to_numpy()
             text = text[direct.isna().to_numpy()]
-        clean = _clean_number_text(text)
-        # The column's separator decides the doubtful cells ("1.234"); a cell that shows the
-        # other convention beyond doubt ("120.50" among "12,5") is read its own way, never
-        # as a hundred times its value.
-        comma_cell, point_cell = _decimal_cells(clean)
-        as_comma = comma_cell | ~point_cell if sep == "," else comma_cell & ~point_cell
-        clean = clean.copy()
-        clean[as_comma] = (
-            clean[as_comma].str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-        )
-        clean[~as_comma] = clean[~as_comma].str.replace(",", "", regex=False)
-        # Accountants' negatives: "(150.00)" and "150.00-".
-        negative = clean.str.contains(r"^\(.*\)$|^[^-].*-$", regex=True).fillna(False).to_numpy()
-        if negative.any():
-            clean = clean.copy()
-            clean[negative] = "-" + clean[negative].str.strip("()-")
-        parsed = _to_float(clean.where(clean.str.match(_NUMBERISH).fillna(False).to_numpy()))
-        result[text.index] = parsed.to_numpy()
+        else:
+            simple = _simple_comma_cells(text) if simple is None else simple
+            if simple.all() and text.index.equals(index):
+                # Every cell is a simple amount (the usual export): no lookup by label.
+                result = pd.Series(_read_simple_comma(text, simple), index=index)
+                text = text.iloc[:0]
+            elif simple.any():
+                result[text.index[simple]] = _read_simple_comma(text, simple)
+                text = text[~simple]
+        if len(text):
+            result[text.index] = _parse_messy_numbers(text, sep)
     else:
         sep = decimal or "."
     bad = ~blank & (result.isna() | np.isinf(result))
@@ -224,6 +363,9 @@ def looks_like_numbers(sample: pd.Series) -> float:
     """Share of non-blank cells that read as numbers (for table and column detection)."""
     sample = sample[~blank_mask(sample)]
     if sample.empty:
+        return 0.0
+    if not sample.astype("str").str.contains(r"\d", regex=True).any():
+        # Without a digit no cell is a finite number ("inf" is bad too): spare the parse.
         return 0.0
     return float(1 - parse_numbers(sample).bad.mean())
 
@@ -254,13 +396,20 @@ def _parse_with_formats(text: pd.Series, formats: list[str]) -> pd.Series:
     """Parse with the first format that fits, then the next on what is left, and so on.
 
     The formats are first ranked on a sample, so that a column of plain dates is parsed in one
-    pass instead of failing through every timestamp format first.
+    pass instead of failing through every timestamp format first. The formats of one shape
+    never both read the same cell (they differ in separator, year width or time part), so each
+    format is counted on the sample cells the formats before it left, and the counting stops
+    once none is left: the same counts as trying every format on the whole sample.
     """
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
-    sample = text.head(2000)
-    fits = {
-        f: int(pd.to_datetime(sample, format=f, errors="coerce").notna().sum()) for f in formats
-    }
+    fits = dict.fromkeys(formats, 0)
+    left = text.head(2000)
+    for fmt in formats:
+        if left.empty:
+            break
+        read = pd.to_datetime(left, format=fmt, errors="coerce").notna().to_numpy()
+        fits[fmt] = int(read.sum())
+        left = left[~read]
     formats = sorted(formats, key=lambda f: -fits[f])
     todo = text
     for fmt in formats:
@@ -325,17 +474,22 @@ def _parse_shape(part: pd.Series, shape: str, order: DateOrder | None) -> pd.Ser
     if shape == "month":
         return pd.to_datetime(part, format="%Y-%m", errors="coerce").astype("datetime64[us]")
     if shape == "ymd":
-        return _parse_with_formats(
-            part, [f for sep in "/." for f in _with_times(f"%Y{sep}%m{sep}%d")]
-        )
+        return _parse_with_formats(part, _year_first_formats())
+    return _parse_with_formats(part.str.replace(",", "", regex=False), _day_month_formats(order))
+
+
+def _year_first_formats() -> list[str]:
+    return [f for sep in "/." for f in _with_times(f"%Y{sep}%m{sep}%d")]
+
+
+def _day_month_formats(order: DateOrder | None) -> list[str]:
     first, second = ("%d", "%m") if order != "mdy" else ("%m", "%d")
-    formats = [
+    return [
         f
         for sep in "./-"
         for year in ("%Y", "%y")
         for f in _with_times(f"{first}{sep}{second}{sep}{year}")
     ]
-    return _parse_with_formats(part.str.replace(",", "", regex=False), formats)
 
 
 def parse_dates(values: pd.Series, *, order: DateOrder | None = None) -> DateParse:
@@ -540,6 +694,10 @@ def parse_ids(values: pd.Series) -> pd.Series:
         values = values.map(
             lambda v: str(int(v)) if isinstance(v, float) and v == v and v.is_integer() else v
         )
+    if isinstance(values.dtype, pd.StringDtype):
+        # Stripped text is empty exactly where the cell was blank, and missing where it was.
+        text = _as_text(values)
+        return text.where(text.notna() & (text != ""))
     text = _as_text(values.astype("str") if values.dtype == object else values)
     return text.where(~blank_mask(values) & (text != ""))
 

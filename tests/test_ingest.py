@@ -345,3 +345,68 @@ def test_rows_read_equal_kept_plus_rejected(rows):
     assert r.rows_read == r.rows_kept + r.rows_rejected
     assert r.rows_read + r.empty_rows == len(rows)
     assert mapped.frame["amount"].notna().all()
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        pd.DataFrame({"order_id": ["1", "2", "2", "3", "1", "1"]}, dtype="str"),
+        pd.DataFrame({"order_id": pd.Series([], dtype="str")}),
+        pd.DataFrame({"order_id": ["A-1", "a-1", "A-1 ", "A-1"]}, dtype="str"),  # exact match
+        pd.DataFrame(
+            {
+                "customer_id": ["C1", "C1", "C1", "C2"],
+                "order_date": pd.to_datetime(["2025-01-02"] * 4),
+                "amount": [10.0, 10.0, -10.0, 10.0],  # a refund is not a repeat
+            }
+        ),
+    ],
+)
+def test_repeated_rows_are_counted_as_pandas_counts_them(rows):
+    from kpi.ingest import _repeats
+
+    assert _repeats(rows) == int(rows.duplicated().sum())
+
+
+def test_repeated_order_numbers_in_a_file_are_reported():
+    data = (
+        b"Order number;Date;Customer;Amount\n"
+        b"1;02.01.2025;C1;10,00\n2;03.01.2025;C2;5,50\n1;02.01.2025;C1;10,00\n"
+        b";04.01.2025;C3;-2,00\n;04.01.2025;C3;-2,00\n"  # no number: never a repeat
+    )
+    (report,) = load_files([("orders.csv", data)], today=TODAY).reports
+    assert report.duplicates == 1
+    assert report.refunds == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pd.Series(["Ads", "Web", None, "Ads", "ads"], dtype="str"),
+        pd.Series([None, None], dtype="str"),
+        pd.Series([], dtype="str"),
+        pd.Series(["a", 1, None], dtype=object),
+    ],
+)
+def test_distinct_values_are_counted_as_pandas_counts_them(text):
+    from kpi.ingest import _distinct
+
+    assert _distinct(text) == text.nunique(dropna=True)
+
+
+@pytest.mark.parametrize(
+    "numbers",
+    [
+        ["1", "2", "3", "10"],  # growing: no repeat
+        ["3", "1", "2", "1", "3"],  # repeats out of order
+        ["1", "01", "+1", "1.0"],  # equal as numbers, not as text: no repeat
+        ["-5", "0", "-5", "999999999999999999"],
+        ["12345678901234567890", "12345678901234567890"],  # too long for int64: as text
+        ["0"] * 1_500 + ["A-1"],  # a cell past the first thousand is no integer
+    ],
+)
+def test_order_numbers_repeat_as_text_even_when_read_as_integers(numbers):
+    from kpi.ingest import _repeats
+
+    rows = pd.DataFrame({"order_id": numbers}, dtype="str")
+    assert _repeats(rows) == int(rows.duplicated().sum())

@@ -241,3 +241,164 @@ def test_zip_bomb_refused_before_expanding():
 def test_binary_file_with_text_name():
     with pytest.raises(ReadError):
         read_file(np.arange(1000, dtype=np.int64).tobytes(), "x.csv")
+
+
+# The Arrow reader for plain exports must give exactly what pandas' parser gives. ---------
+
+PLAIN_AND_MESSY_BODIES = [
+    "Kunde;Datum;Betrag\nC1;31.12.2025;1 234,56\nC2;01.01.2025;-5\n",
+    "Sales report 2025\n\nKunde;Datum;Betrag\nC1;31.12.2025;1,5\n",
+    "Kunde;Datum;Betrag\nC1;31.12.2025;1,5\n;;\nC2;01.01.2025; 7 \n",  # a blank row
+    "Kunde;Datum;Betrag\nC1;31.12.2025;1,5\n\nC2;01.01.2025;7\n",  # an empty line
+    "Kunde;Datum;Betrag\nC1;31.12.2025;1,5\nC2;01.01.2025;7\n\n\n",  # trailing empty lines
+    "Kunde;Datum;Betrag\nC1;31.12.2025;1,5\nC2;01.01.2025;7;x\n",  # a cell too many
+    "Kunde;Datum;Betrag\nC1;31.12.2025;1,5\nC2;01.01.2025\n",  # a cell too few
+    "Kunde;Datum;Betrag;\nC1;31.12.2025;1,5;\nC2;01.01.2025;7;\n",  # trailing delimiters
+    "Клиент;Дата;Сумма\nКузнецов;31.12.2025;1\u00a0234,56 руб.\nПётр;01.01.2025;7\n",
+    "Client;Date;Montant\nRené Müller;2025-01-02;€ 5\nPeña;2025-01-03;6\n",
+    'customer_id;order_date;amount\n"Smith; J";2025-01-02;5\nC2;2025-01-03;6\n',  # quoted
+    "customer_id,order_date,amount\nC1,2025-01-02,10\nC2,2025-01-03,\n",
+    "a\tb\tc\n1\t2\t3\n\t\t\n",
+    "a|b|c\n1|2|3\n",
+    "customer_id;order_date;amount\nC1;2025-01-02;5\u2028\nC2;2025-01-03;6\x0c\n",
+    "customer_id;order_date;amount\nC1;2025-01-02;5\nC2;2025-01-03;6",  # no final newline
+    "customer_id;order_date;amount\n  C1 ;2025-01-02; 5\n",
+    "1;2025-01-02;5\n2;2025-01-03;6\n",  # no header
+    "customer_id\nC1\n\nC2\n",  # one column
+]
+
+
+def _raw_tables_equal(result, expected) -> None:
+    assert len(result) == len(expected)
+    for got, want in zip(result, expected, strict=True):
+        pd.testing.assert_frame_equal(got.frame, want.frame)
+        np.testing.assert_array_equal(got.line_numbers, want.line_numbers)
+        assert (got.empty_rows, got.bad_lines, got.notes, got.header_line) == (
+            want.empty_rows,
+            want.bad_lines,
+            want.notes,
+            want.header_line,
+        )
+
+
+def _encodable(body: str, encoding: str) -> bool:
+    try:
+        body.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(
+    ("body", "encoding"),
+    [
+        (body, encoding)
+        for body in PLAIN_AND_MESSY_BODIES
+        for encoding in ("utf-8", "utf-8-sig", "utf-16", "cp1251", "cp1252")
+        if _encodable(body, encoding)
+    ],
+)
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_arrow_reader_reads_as_pandas_parser(monkeypatch, body, encoding, newline):
+    data = body.replace("\n", newline).encode(encoding)
+    try:
+        result = read_file(data, "orders.csv")
+    except ReadError as err:
+        result = err
+    monkeypatch.setattr("kpi.io._read_plain_text", lambda *args: None)
+    try:
+        expected = read_file(data, "orders.csv")
+    except ReadError as err:
+        assert str(result) == str(err)
+        return
+    _raw_tables_equal(result, expected)
+
+
+def test_arrow_reader_takes_plain_files_and_leaves_the_rest(monkeypatch):
+    import kpi.io
+
+    taken: list[bool] = []
+    arrow = kpi.io._read_plain_text
+
+    def spy(*args):
+        frame = arrow(*args)
+        taken.append(frame is not None)
+        return frame
+
+    monkeypatch.setattr("kpi.io._read_plain_text", spy)
+    plain = "Kunde;Datum;Betrag\r\nC1;31.12.2025;1,5\r\nC2;01.01.2025;7\r\n"
+    read_file(plain.encode("utf-8-sig"), "a.csv")
+    read_file(plain.encode("cp1252"), "b.csv")
+    read_file(b'Kunde;Betrag\n"C;1";5\n', "quoted.csv")
+    read_file(b"Kunde;Betrag\nC1;5;6\n", "ragged.csv")
+    read_file(b"Kunde;Betrag\rC1;5\r", "old-mac.csv")
+    (bad_byte,) = read_file(b"\xef\xbb\xbfKunde;Betrag\nC1;5\nC\xff2;6\n", "bom.csv")
+    assert taken == [True, True, False, False, False, False]
+    assert bad_byte.frame["Kunde"].tolist() == ["C1", "C\ufffd2"]  # replaced, as pandas does
+
+
+def _drop_empty_whole_frame(frame: pd.DataFrame, lines: np.ndarray):
+    """The definition: a cell is blank when missing or spaces; a row when all cells are."""
+    blank = pd.DataFrame(
+        {
+            c: frame[c].isna() | (frame[c].astype("str").str.strip() == "")
+            if frame[c].dtype == object or isinstance(frame[c].dtype, pd.StringDtype)
+            else frame[c].isna()
+            for c in frame.columns
+        }
+    )
+    empty_cols = [c for c in frame.columns if c.startswith("Column ") and blank[c].all()]
+    empty_row = blank.drop(columns=empty_cols).all(axis=1).to_numpy()
+    kept = frame.drop(columns=empty_cols).loc[~empty_row].reset_index(drop=True)
+    return kept, lines[~empty_row], int(empty_row.sum())
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        pd.DataFrame(
+            {"a": ["1", "", " ", "4"], "b": ["", "", "\u00a0", "x"], "Column 3": [""] * 4},
+            dtype="str",
+        ),
+        pd.DataFrame(
+            {"a": [None, 1.0, "", None], "Column 2": [None, "", " ", "y"], "c": [None] * 4},
+            dtype=object,
+        ),
+        pd.DataFrame({"a": [np.nan, 2.0, np.nan], "b": ["", "", " "]}).astype({"b": "str"}),
+        pd.DataFrame({"Column 1": ["", ""], "Column 2": [" ", None]}, dtype="str"),
+    ],
+)
+def test_empty_rows_and_unnamed_columns_dropped_as_defined(frame):
+    from kpi.io import _drop_empty
+
+    lines = np.arange(len(frame)) + 2
+    result = _drop_empty(frame, lines)
+    expected = _drop_empty_whole_frame(frame, lines)
+    pd.testing.assert_frame_equal(result[0], expected[0])
+    np.testing.assert_array_equal(result[1], expected[1])
+    assert result[2] == expected[2]
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["Order number", "Date", "Customer", "Amount"],
+        ["inf", "NaN", "Total", "€"],
+        ["31.12.2025", "Ann", "1 234,56", "x"],
+        ["١٢", "Ann", "C7"],
+        [5.0, "Date", dt.date(2025, 1, 2)],
+    ],
+)
+def test_text_share_of_a_row_is_what_parsing_every_cell_finds(cells):
+    from kpi.io import _text_share
+    from kpi.values import date_cells, parse_numbers
+
+    probe = pd.Series([c.strip() if isinstance(c, str) else "" for c in cells], dtype="str")
+    candidate = (probe != "").to_numpy()
+    numbers = (~parse_numbers(probe.where(candidate)).bad).to_numpy() & candidate
+    dates = np.zeros(len(probe), dtype=bool)
+    rest = candidate & ~numbers
+    if rest.any():
+        dates[rest] = date_cells(probe[rest]).to_numpy(dtype=bool)
+    expected = float((candidate & ~numbers & ~dates).sum() / len(cells))
+    assert _text_share(cells) == expected

@@ -190,3 +190,225 @@ def test_a_cell_that_shows_the_other_decimal_beyond_doubt_is_read_its_own_way():
     assert result.decimal == ","
     assert result.values.tolist() == [120.5, 12.5, 1234.0]
     assert not result.bad.any()
+
+
+# The decimal-comma fast path must give exactly what the general path gives. ---------------
+
+COMMA_COLUMNS = [
+    ["1234,56", "-5", "+2,25", "0,1", "12,345", "007", "1,234"],  # "1,234" is 1.234 here
+    ["1 234,56", "1.234,56", "€ 5,50", "99 zł", "(10,00)", "10,00-", "1,5e3", "1.234"],
+    ["12,5", "", None, "abc", "--5", "1,2,3", "  7,5  ", "inf", "NaN", "1e308", "120.50"],
+    ["-0,00", "0", "9" * 400, "1,5", "1,5"],  # ties, a zero refund, an overflow to infinity
+    ["１２,５", "٣,٥", "12,5\n", "7,5"],  # Unicode digits, which Python's float reads
+]
+
+
+@pytest.mark.parametrize("cells", COMMA_COLUMNS)
+@pytest.mark.parametrize("decimal", [",", None])
+def test_comma_fast_path_parses_as_the_general_path(monkeypatch, cells, decimal):
+    values = pd.Series(cells, dtype="str", index=range(10, 10 + len(cells)))
+    result = parse_numbers(values, decimal=decimal, hint=",")
+    monkeypatch.setattr(
+        "kpi.values._simple_comma_cells", lambda text: np.zeros(len(text), dtype=bool)
+    )
+    expected = parse_numbers(values, decimal=decimal, hint=",")
+    pd.testing.assert_series_equal(result.values, expected.values)
+    pd.testing.assert_series_equal(result.bad, expected.bad)
+    assert (result.decimal, result.currency) == (expected.decimal, expected.currency)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.from_regex(r"\A[-+]?\d{1,20}(,\d{1,20})?\Z"),
+            st.from_regex(r"\A[-+(]?[\d .,']{0,12}[)-]?\Z"),
+            st.none(),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_comma_fast_path_matches_the_general_path_on_any_cells(cells):
+    import kpi.values
+
+    values = pd.Series(cells, dtype="str")
+    options = [{"decimal": ","}, {"hint": ","}, {}]
+    results = [parse_numbers(values, **kw) for kw in options]
+    fast = kpi.values._simple_comma_cells
+    kpi.values._simple_comma_cells = lambda text: np.zeros(len(text), dtype=bool)
+    try:
+        expected = [parse_numbers(values, **kw) for kw in options]
+    finally:
+        kpi.values._simple_comma_cells = fast
+    for got, want in zip(results, expected, strict=True):
+        pd.testing.assert_series_equal(got.values, want.values)
+        pd.testing.assert_series_equal(got.bad, want.bad)
+        assert got.decimal == want.decimal
+
+
+def test_a_long_column_of_plain_amounts_decides_the_comma_as_its_sample_would(monkeypatch):
+    cells = [f"{i},{i % 100:02d}" if i % 7 else str(i) for i in range(30_000)]
+    values = pd.Series(cells, dtype="str")
+    result = parse_numbers(values, hint=",")
+    monkeypatch.setattr(
+        "kpi.values._simple_comma_cells", lambda text: np.zeros(len(text), dtype=bool)
+    )
+    expected = parse_numbers(values, hint=",")  # decided on a sample of 20,000 cells
+    assert result.decimal == expected.decimal == ","
+    pd.testing.assert_series_equal(result.values, expected.values)
+
+
+BLANKISH = ["", " ", "\t", "\u00a0", "\u2007\u202f", "\u3000", "x", " x ", "\u200b", None, "0"]
+
+
+def test_blank_cells_of_arrow_text_are_those_stripping_finds():
+    from kpi.values import blank_mask
+
+    values = pd.Series(BLANKISH, dtype="str", name="Customer", index=range(5, 16))
+    expected = values.isna() | (values.astype(object).str.strip() == "")
+    pd.testing.assert_series_equal(blank_mask(values), expected.astype(bool))
+    as_objects = blank_mask(values.astype(object))
+    pd.testing.assert_series_equal(blank_mask(values), as_objects)
+
+
+def test_ids_of_arrow_text_are_those_of_the_same_cells_as_objects():
+    values = pd.Series([*BLANKISH, "  C-7 ", "1234"], dtype="str")
+    result = parse_ids(values)
+    expected = parse_ids(values.astype(object))
+    pd.testing.assert_series_equal(result, expected)
+    assert result.isna().sum() == 7  # empty, whitespace-only and missing; "\u200b" is no space
+
+
+def test_commas_become_points_in_chunked_sliced_and_missing_cells():
+    import pyarrow as pa
+
+    from kpi.values import _commas_to_points
+
+    chunked = pa.chunked_array(
+        [
+            pa.array(["1,5", "-2,25"], pa.large_string()),
+            pa.array(["3", None, "4,0"], pa.large_string()),
+        ],
+        type=pa.large_string(),
+    )
+    assert _commas_to_points(chunked).to_pylist() == ["1.5", "-2.25", "3", None, "4.0"]
+    sliced = pa.array(["x,y", "1,2", "7"], pa.large_string())[1:]
+    assert _commas_to_points(sliced).to_pylist() == ["1.2", "7"]
+    assert _commas_to_points(pa.chunked_array([], pa.large_string())).to_pylist() == []
+
+
+@pytest.mark.parametrize("cell", ["１２,５", "٣,٥", "12,5\n", "12,5 ", "1,2,3", ",5", "5,"])
+def test_cells_beyond_plain_ascii_amounts_take_the_general_path(cell):
+    from kpi.values import _simple_comma_cells
+
+    assert not _simple_comma_cells(pd.Series([cell], dtype="str")).any()
+
+
+@pytest.mark.parametrize("formats", ["ymd", "dmy", "mdy"])
+def test_date_formats_of_one_shape_never_read_the_same_cell(formats):
+    # Each format is counted only on the sample cells the formats before it could not read:
+    # the counts are those of every format on the whole sample because no cell is read by two.
+    from kpi.values import _day_month_formats, _year_first_formats
+
+    fmts = _year_first_formats() if formats == "ymd" else _day_month_formats(formats)
+    stamps = pd.to_datetime(["2025-01-02 03:04:05", "1999-12-31 23:59:00", "2030-10-11 00:00:00"])
+    written = {t.strftime(f) for f in fmts for t in stamps}
+    unpadded = {c.replace(".0", ".").replace("/0", "/").replace("-0", "-") for c in written}
+    cells = pd.Series(sorted(written | unpadded), dtype="str")
+    readers = sum(
+        pd.to_datetime(cells, format=f, errors="coerce").notna().astype(int) for f in fmts
+    )
+    assert (readers == 1).all(), cells[readers != 1].tolist()
+
+
+def test_a_column_of_mixed_date_formats_reads_each_cell_its_own_way():
+    cells = ["31.12.2025"] * 300 + ["01.02.25 10:30", "1-2-2025", "02.01.2025 08:00:00"]
+    result = parse_dates(pd.Series(cells, dtype="str"))
+    expected = pd.to_datetime(
+        ["2025-12-31"] * 300 + ["2025-02-01 10:30", "2025-02-01", "2025-01-02 08:00"],
+        format="ISO8601",
+    )
+    assert result.values.tolist() == expected.tolist()
+    assert not result.bad.any()
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["Ads", "Web", "inf", "-Infinity", "nan", "€", "Referral"],
+        [True, False, float("inf"), "n/a"],
+        ["Ads", "١٢", "x"],  # an Arabic-Indic number is a number
+        ["Ads", 5.0, "x"],
+    ],
+)
+def test_share_of_numbers_without_digits_is_what_parsing_finds(cells):
+    from kpi.values import looks_like_numbers
+
+    sample = pd.Series(cells, dtype=object)
+    expected = float(1 - parse_numbers(sample).bad.mean())
+    assert looks_like_numbers(sample) == expected
+    text = pd.Series([str(c) for c in cells], dtype="str")
+    assert looks_like_numbers(text) == float(1 - parse_numbers(text).bad.mean())
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pd.Series([None] * 9_000 + ["5 zł", "7 €", "9 zł"] * 400, dtype="str"),
+        pd.Series(["1 €", None, "2 €"] * 10, dtype="str"),
+        pd.Series([None, None], dtype="str"),
+        pd.Series([np.nan, "3 $", 4.0] * 2_000, dtype=object),
+    ],
+)
+def test_first_present_cells_are_the_head_of_the_present_cells(values):
+    from kpi.values import _first_present
+
+    pd.testing.assert_series_equal(_first_present(values, 2000), values.dropna().head(2000))
+
+
+def test_currency_mark_found_far_down_a_column():
+    values = pd.Series([None] * 9_000 + ["5 zł", "7 €", "9 zł"], dtype="str")
+    assert detect_currency(values) == "PLN"
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.text(alphabet=" \t\n\x0b\x1c\x1f\u00a0\u2007\u3000\u200bxЖ1,", max_size=4),
+        ),
+        max_size=40,
+    ),
+    st.integers(min_value=0, max_value=5),
+)
+def test_blank_cells_of_any_text_in_any_chunks(cells, cut):
+    import pyarrow as pa
+
+    from kpi.values import _blank_text, blank_mask
+
+    values = pd.Series(cells, dtype="str")
+    expected = (values.isna() | (values.astype(object).str.strip() == "")).to_numpy(dtype=bool)
+    np.testing.assert_array_equal(blank_mask(values).to_numpy(), expected)
+    arrow = pa.array(cells, type=pa.large_string())
+    chunked = pa.chunked_array([arrow[:cut], arrow[cut:]], type=pa.large_string())
+    np.testing.assert_array_equal(_blank_text(chunked), expected)
+    np.testing.assert_array_equal(_blank_text(pa.array(cells, type=pa.string())), expected)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.none(), st.text(alphabet=" \t\u00a0\u3000xé1,.", max_size=4)),
+        max_size=30,
+    ),
+    st.integers(min_value=0, max_value=5),
+)
+def test_text_is_stripped_exactly_when_an_edge_is_whitespace(cells, cut):
+    from kpi.values import _as_text
+
+    values = pd.Series(cells, dtype="str").iloc[cut:]  # a slice: Arrow offsets not at zero
+    expected = values.str.strip()
+    pd.testing.assert_series_equal(_as_text(values), expected)
+    assert _as_text(values.astype(object)).tolist() == expected.tolist()
