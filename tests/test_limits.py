@@ -8,7 +8,7 @@ from ui import state
 
 def test_the_committed_limits_file_sets_rows_columns_and_sheets():
     result = state.limits()
-    assert (result.max_rows, result.max_columns, result.max_sheets) == (2_000_000, 1_000, 50)
+    assert (result.max_rows, result.max_columns, result.max_sheets) == (12_000_000, 1_000, 50)
 
 
 def test_values_read_from_the_file_and_bad_ones_keep_the_default(tmp_path):
