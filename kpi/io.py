@@ -27,10 +27,14 @@ from kpi.values import blank_mask, date_cells, parse_numbers
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds on what one upload may hold; each is explained to the user when it is hit."""
+    """Bounds on what one upload may hold; each is explained to the user when it is hit.
 
-    max_bytes: int = 200 * 2**20
-    max_rows: int = 2_000_000
+    The defaults match the app's .streamlit/config.toml and limits.toml: a ten-million-row
+    orders export (about 430 MB of CSV) fits.
+    """
+
+    max_bytes: int = 1024 * 2**20
+    max_rows: int = 12_000_000
     max_columns: int = 1_000
     max_sheets: int = 50
     max_unzipped_bytes: int = 1_500 * 2**20
