@@ -19,7 +19,7 @@ if frame.needs(view, "orders", what="The home page"):
     orders = view.tables["orders"]
     customers = view.tables.get("customers")
     now = base.headline(orders, customers, start=view.start, end=view.end)
-    delta = base.headline_change(orders, customers, start=view.start, end=view.end)
+    delta = base.headline_change(orders, customers, start=view.start, end=view.end, now=now)
     prev_start, prev_end = base.previous_window(view.start, view.end)
     span = f"{fmt.day(view.start)} – {fmt.day(view.end)}"
     versus = f"Change against {fmt.day(prev_start)} – {fmt.day(prev_end)}."

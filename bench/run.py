@@ -15,7 +15,8 @@ package when it is importable. Steps (``--only`` takes these keys, comma-separat
     cohorts  customer and revenue cohort tables, kpi.retention.cohort_retention
     rfm      frequency/recency/T summary, kpi.models.rfm_summary
     monthly  revenue, orders, active and new customers per month, kpi.base.revenue_series
-    home     the home page's numbers (headline, change, activity, monthly series)
+    home     the home page's numbers: headline of the range and of the range before (as a
+             change), monthly series; the same three results as the DuckDB side
     fits     BG/NBD + Gamma-Gamma fits on rows // 12 model-drawn customers (vs lifetimes)
     whatif   what-if baseline (kpi.scenario.baseline) and one slider step (kpi.scenario.outcome)
     pages    each data page's whole script run in Streamlit's AppTest, with the orders read from
@@ -522,8 +523,7 @@ def run_size(
             if o is None or c is None:
                 o, c = fresh()
             now = base.headline(o, c, start=lo, end=hi)
-            change = base.headline_change(o, c, start=lo, end=hi)
-            base.customer_activity(o, c, start=lo, end=hi)
+            change = base.headline_change(o, c, start=lo, end=hi, now=now)
             series = base.revenue_series(o, period="month", start=lo, end=hi)
             return {"now": now, "change": change, "series": series}
 

@@ -399,12 +399,15 @@ def headline_change(
     *,
     start: pd.Timestamp,
     end: pd.Timestamp,
+    now: Mapping[str, float | int | None] | None = None,
 ) -> dict[str, float | None]:
     """Relative change of each headline figure against the previous range of the same length.
 
     None for a figure when the previous range has no data for it (no orders before ``start``).
+    ``now``: the range's :func:`headline`, when the caller has it already.
     """
-    now = headline(orders, customers, start=start, end=end)
+    if now is None:
+        now = headline(orders, customers, start=start, end=end)
     prev_start, prev_end = previous_window(start, end)
     lo = orders["order_date"].min()
     if pd.isna(lo) or lo > prev_end:
