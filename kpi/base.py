@@ -243,14 +243,19 @@ def customer_starts(orders: pd.DataFrame, customers: pd.DataFrame | None = None)
             signed = customers.dropna(subset=["customer_id", "signup_date"])
             signup = signed["signup_date"].to_numpy()
             start = start.astype(np.promote_types(start.dtype, signup.dtype))
+            signup = signup.astype(start.dtype)  # one unit, so their ticks compare
             at = cc.ids.get_indexer(signed["customer_id"])  # -1: a customer without orders
             ordered = at >= 0
-            earliest = pd.Series(signup[ordered]).groupby(at[ordered]).min()
-            start[earliest.index.to_numpy()] = earliest.to_numpy()  # signup wins over orders
-            others = pd.Series(signup[~ordered], index=signed["customer_id"][~ordered])
-            others = others.groupby(level=0).min()
-        result = pd.Series(start, index=cc.ids)
-        result = result[result.notna()]
+            # earliest signup per customer, which wins over the first order
+            signed_first = np.full(len(cc.ids), np.iinfo(np.int64).max)
+            np.minimum.at(signed_first, at[ordered], signup[ordered].view(np.int64))
+            has_signup = signed_first != np.iinfo(np.int64).max
+            start[has_signup] = signed_first[has_signup].view(start.dtype)
+            if not ordered.all():
+                others = pd.Series(signup[~ordered], index=signed["customer_id"][~ordered])
+                others = others.groupby(level=0).min()
+        known_start = ~np.isnat(start)
+        result = pd.Series(start[known_start], index=cc.ids[known_start])
         if len(others):
             result = pd.concat([result, others.astype(result.dtype)]).sort_index()
         result.index.name = "customer_id"

@@ -64,7 +64,10 @@ def period_ordinal(dates: pd.Series | pd.Index | np.ndarray, period: Period) -> 
     ([0, 0, 1, 0], [0, 0, 0, -1])
     """
     check_period(period)
-    return day_period_ordinal(np.asarray(dates, dtype="datetime64[D]").astype(np.int64), period)
+    # to_numpy, not np.asarray(series): numpy's attribute probes on a Series fall through to
+    # a lookup in its index, which hashes a whole text index (0.1 s at a million customers)
+    values = dates.to_numpy() if isinstance(dates, pd.Series | pd.Index) else dates
+    return day_period_ordinal(np.asarray(values, dtype="datetime64[D]").astype(np.int64), period)
 
 
 def day_period_ordinal(days: np.ndarray, period: Period) -> np.ndarray:

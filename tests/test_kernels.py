@@ -401,3 +401,27 @@ def test_calibration_holdout_codes_path_matches_the_group_by_path(case, cut, len
         raise AssertionError("only the integer path found customers") from None
     result = calibration_holdout(orders, cutoff=cutoff, end=end)
     tm.assert_frame_equal(result, expected, check_index_type=False)
+
+
+def test_customer_starts_with_signup_dates_in_another_unit():
+    orders = pd.DataFrame(
+        {
+            "customer_id": pd.array(["a", "b"], dtype="str"),
+            "order_date": pd.to_datetime(["2025-03-01", "2025-03-02"]).astype("datetime64[s]"),
+            "amount": [1.0, 2.0],
+        }
+    )
+    customers = pd.DataFrame(
+        {
+            "customer_id": pd.array(["a", "c"], dtype="str"),
+            "signup_date": pd.to_datetime(["2025-02-01 12:30", "2025-01-15 00:00"]).astype("M8[ns]"),
+        }
+    )
+    result = base.customer_starts(orders, customers)
+    # a: signup 2025-02-01 12:30 wins over the 1 March order; b: first order; c: signup only
+    assert result.index.tolist() == ["a", "b", "c"]
+    assert result.tolist() == [
+        pd.Timestamp("2025-02-01 12:30"),
+        pd.Timestamp("2025-03-02"),
+        pd.Timestamp("2025-01-15"),
+    ]
