@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
-from streamlit.runtime.caching import cache_data_api
+from streamlit.runtime.caching import cache_resource_api
 from streamlit.testing.v1 import AppTest
 
 from ui import format as fmt
@@ -47,15 +47,16 @@ def _read_many() -> None:
 
 
 def _entries(name: str) -> int:
-    # Streamlit has no public count of a cache's entries; this reads its (pinned) internals.
-    caches = cache_data_api._data_caches._function_caches
+    # Streamlit has no public count of a cache's entries; this reads its (pinned) internals:
+    # resource caches per session id, then per function.
+    caches = cache_resource_api._resource_caches._function_caches
     found = [c for group in caches.values() for c in group.values() if c.display_name == name]
-    return sum(len(c.storage._mem_cache) for c in found)
+    return sum(len(c._mem_cache) for c in found)
 
 
 def test_twenty_five_uploads_in_turn_keep_the_read_cache_bounded():
-    st.cache_data.clear()
+    st.cache_resource.clear()
     at = AppTest.from_function(_read_many, default_timeout=60).run()
     assert not at.exception
-    # max_entries=20 on ui.state.plan_upload: the oldest five readings were dropped.
-    assert _entries("ui.state.plan_upload") == 20
+    # max_entries=20 on the session's read cache: the oldest five readings were dropped.
+    assert _entries("ui.state._plans") == 20

@@ -21,18 +21,40 @@ from ui import format as fmt
 from ui import state
 
 PENDING = "pending_files"
+PENDING_KEYS = "pending_keys"  # name -> (uploader file_id, content hash)
 MAPPINGS = "mappings"
 SKIP = "skip"
 NONE = "— not in this file —"
 
 
 def remember_uploads(files: list) -> None:
-    """Copy the uploader's files into a plain key (name -> bytes), replacing the earlier set."""
-    st.session_state[PENDING] = {f.name: f.getvalue() for f in files}
+    """Copy the uploader's files into a plain key (name -> bytes), replacing the earlier set.
+
+    A file the uploader still holds from an earlier run (same ``file_id``) keeps its bytes
+    and content hash: a large upload is neither copied nor hashed again at every widget move.
+    """
+    held = st.session_state.get(PENDING, {})
+    hashed = st.session_state.get(PENDING_KEYS, {})
+    data, keys = {}, {}
+    for f in files:
+        seen = hashed.get(f.name)
+        if seen is not None and seen[0] == f.file_id and f.name in held:
+            data[f.name], keys[f.name] = held[f.name], seen
+        else:
+            data[f.name] = f.getvalue()
+            keys[f.name] = (f.file_id, state.content_key(data[f.name]))
+    st.session_state[PENDING] = data
+    st.session_state[PENDING_KEYS] = keys
 
 
 def pending() -> dict[str, bytes]:
     return st.session_state.get(PENDING, {})
+
+
+def pending_key(name: str, data: bytes) -> str:
+    """The content hash of a pending upload: remembered at upload, else worked out now."""
+    seen = st.session_state.get(PENDING_KEYS, {}).get(name)
+    return seen[1] if seen is not None else state.content_key(data)
 
 
 def _store(key: str, field: str, col: str | None = None):
@@ -55,8 +77,9 @@ def mapping_editor(name: str, data: bytes) -> list[tuple[str, str, dict, dict]]:
 
     Returns (source, table, columns, date_orders) for each table the user keeps.
     """
+    content = pending_key(name, data)
     try:
-        plans = state.plan_upload(name, data, state.limits())
+        plans = state.plan_upload(name, data, state.limits(), key=content)
     except KpiError as exc:
         st.error(str(exc))
         return []
@@ -64,7 +87,7 @@ def mapping_editor(name: str, data: bytes) -> list[tuple[str, str, dict, dict]]:
     mappings = st.session_state.setdefault(MAPPINGS, {})
     for i, plan in enumerate(plans):
         raw = plan.raw
-        key = f"{state.content_key(data)}_{i}"
+        key = f"{content}_{i}"
         entry = mappings.setdefault(
             key,
             {
@@ -153,6 +176,7 @@ def apply_all(files: dict[str, bytes], chosen: dict[str, list]) -> list[MappedTa
                     table,
                     json.dumps(columns, sort_keys=True),
                     json.dumps(orders, sort_keys=True),
+                    key=pending_key(name, files[name]),
                 )
             )
     return mapped

@@ -74,21 +74,55 @@ def sample_dataset() -> Dataset:
     return load_files(files)
 
 
-@st.cache_data(max_entries=20, ttl=3600, show_spinner="Reading the file…")
-def plan_upload(name: str, data: bytes, _limits: Limits | None = None) -> list[SourcePlan]:
-    """Read an uploaded file and suggest a mapping per table in it (cached by content)."""
-    return plan_sources([(name, data)], limits=_limits or Limits())
+# An upload's reading and mapping are cached per session (``scope="session"``), keyed by the
+# file's name and a hash of its bytes that the Data page works out once per upload; the bytes
+# themselves are not hashed again on every rerun (``_data``). A resource cache hands back the
+# very object it holds: a ten-million-row table is neither pickled into the cache nor copied
+# out of it at every widget move (st.cache_data does both), and it is released when the
+# session ends. Nothing here changes a table it was given.
 
 
-@st.cache_data(max_entries=40, ttl=3600, show_spinner="Checking the rows…")
-def mapped_table(
-    name: str, data: bytes, source: str, table: str, mapping_json: str, orders_json: str
+@st.cache_resource(
+    max_entries=20, ttl=3600, show_spinner="Reading the file…", scope="session"
+)  # fmt: skip
+def _plans(name: str, key: str, _data: bytes, _limits: Limits) -> list[SourcePlan]:
+    return plan_sources([(name, _data)], limits=_limits)
+
+
+def plan_upload(
+    name: str, data: bytes, limits: Limits | None = None, *, key: str | None = None
+) -> list[SourcePlan]:
+    """Read an uploaded file and suggest a mapping per table in it (cached by content).
+
+    ``key``: :func:`content_key` of ``data``, when the caller has it already.
+    """
+    return _plans(name, key or content_key(data), data, limits or Limits())
+
+
+@st.cache_resource(
+    max_entries=40, ttl=3600, show_spinner="Checking the rows…", scope="session"
+)  # fmt: skip
+def _mapped(
+    name: str, key: str, source: str, table: str, mapping_json: str, orders_json: str, _data: bytes
 ) -> MappedTable:
-    """Apply a mapping to one source of an uploaded file (cached by content and mapping)."""
-    plan = next(p for p in plan_upload(name, data, limits()) if p.raw.source == source)
+    plan = next(p for p in plan_upload(name, _data, limits(), key=key) if p.raw.source == source)
     return apply_mapping(
         plan.raw, table, json.loads(mapping_json), date_orders=json.loads(orders_json) or None
     )
+
+
+def mapped_table(
+    name: str,
+    data: bytes,
+    source: str,
+    table: str,
+    mapping_json: str,
+    orders_json: str,
+    *,
+    key: str | None = None,
+) -> MappedTable:
+    """Apply a mapping to one source of an uploaded file (cached by content and mapping)."""
+    return _mapped(name, key or content_key(data), source, table, mapping_json, orders_json, data)
 
 
 def dataset() -> Dataset:
@@ -113,7 +147,7 @@ def use_uploads(mapped: list[MappedTable], names: list[str]) -> Dataset:
 
 
 def use_sample() -> None:
-    for key in (DATASET, UPLOAD_NAMES, "pending_files", "mappings"):
+    for key in (DATASET, UPLOAD_NAMES, "pending_files", "pending_keys", "mappings"):
         st.session_state.pop(key, None)
     clear_filters()
 
