@@ -335,10 +335,12 @@ class _Window:
     def of(cls, orders: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp | None):
         cc = customer_codes(orders)
         mask = in_days(orders["order_date"], start, end).to_numpy(dtype=bool)
-        amount = orders["amount"].to_numpy(dtype=float, na_value=np.nan)[mask]
-        return cls(
-            orders["order_date"].to_numpy()[mask], amount, cc.codes[mask], ~(amount < 0), cc.ids
-        )
+        dates = orders["order_date"].to_numpy()
+        amount = orders["amount"].to_numpy(dtype=float, na_value=np.nan)
+        codes = cc.codes
+        if not mask.all():  # the default range holds every row: no copies then
+            dates, amount, codes = dates[mask], amount[mask], codes[mask]
+        return cls(dates, amount, codes, ~(amount < 0), cc.ids)
 
 
 def headline(

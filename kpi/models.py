@@ -32,7 +32,7 @@ import pandas as pd
 from scipy import optimize, stats
 from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
-from kpi.base import sorted_unique
+from kpi.base import CustomerCodes, customer_codes, sorted_unique
 from kpi.errors import ConvergenceError, InsufficientDataError, KpiError, SchemaError
 
 __all__ = [
@@ -675,7 +675,10 @@ def rfm_summary(
     unit_days = _unit_days(freq)
     customers, dates, amounts = _order_columns(orders, customer_col, date_col, amount_col)
     if _codes_apply(customers, dates, end):
-        return _summary_on_codes(customers, dates, amounts, end, unit_days, customer_col)
+        factorised = customer_codes(orders) if customer_col == "customer_id" else None
+        return _summary_on_codes(
+            customers, dates, amounts, end, unit_days, customer_col, factorised
+        )
     daily = _daily(orders, customer_col, date_col, amount_col)
     if daily.empty:
         raise _no_orders()
@@ -706,8 +709,12 @@ def _summary_on_codes(
     end: pd.Timestamp | None,
     unit_days: float,
     customer_col: str,
+    factorised: CustomerCodes | None = None,
 ) -> pd.DataFrame:
     """rfm_summary's table computed on integer customer codes and day numbers.
+
+    ``factorised``: the orders' customer codes when :func:`kpi.base.customer_codes` has them
+    (the same sorted factorisation, remembered per table), else they are worked out here.
 
     The same table as the group-by path (``_daily`` and ``_summary_from_daily``), to the bit,
     in a third of the time on a million orders: the customer ids are factorised once (sorted,
@@ -717,7 +724,10 @@ def _summary_on_codes(
     averaged per customer by pandas itself, over the same values in the same order as the
     group-by path, because the last digit of a sum depends on how it is added up.
     """
-    codes, ids = pd.factorize(customers, sort=True)
+    if factorised is None:
+        codes, ids = pd.factorize(customers, sort=True)
+    else:
+        codes, ids = factorised.codes, factorised.ids
     times = dates.to_numpy()
     known = (codes >= 0) & ~np.isnat(times)
     code = codes[known]
