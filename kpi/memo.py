@@ -11,6 +11,7 @@ dead frame's ``id`` is never mistaken for it.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import weakref
 from collections.abc import Callable, Sequence
@@ -82,3 +83,31 @@ def subset_of(child: pd.DataFrame) -> tuple[pd.DataFrame, object] | None:
         return None
     parent = link[1]()
     return None if parent is None else (parent, link[2])  # type: ignore[return-value]
+
+
+_TOKENS: dict[int, tuple[Callable[[], object], str]] = {}
+_SERIAL = itertools.count(1)
+
+
+def token(frame: pd.DataFrame | pd.Series) -> str:
+    """A name for this very object, given to no other object while the process runs.
+
+    For caches keyed by arguments (``st.cache_data``): the same live table always gets the
+    same name, a new table (a re-upload, another filter, another session's data) a new one,
+    however alike their contents. A weak reference tells a live table from a new one that
+    took a dead one's ``id``; names come from a counter, so none is ever handed out twice.
+
+    >>> a, b = pd.DataFrame({"x": [1]}), pd.DataFrame({"x": [1]})
+    >>> token(a) == token(a), token(a) == token(b)
+    (True, False)
+    """
+    with _LOCK:
+        hit = _TOKENS.get(id(frame))
+        if hit is not None and hit[0]() is frame:
+            return hit[1]
+        if len(_TOKENS) >= 4 * _SIZE:  # forget the tables that are gone
+            for key in [k for k, (ref, _) in _TOKENS.items() if ref() is None]:
+                del _TOKENS[key]
+        name = f"table-{next(_SERIAL)}"
+        _TOKENS[id(frame)] = (weakref.ref(frame), name)
+        return name

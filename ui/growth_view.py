@@ -19,7 +19,7 @@ from kpi import base
 from kpi import revenue as rev
 from kpi.errors import KpiError
 from kpi.periods import in_days
-from ui import cards
+from ui import caching, cards
 from ui import format as fmt
 from ui import growth_charts as charts
 from ui.frame import View
@@ -446,7 +446,7 @@ def revenue_cards(view: View, margin: float | None) -> tuple[list[cards.Card], o
     return out, prof
 
 
-@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+@caching.cached(max_entries=16, ttl=3600, show_spinner=False)
 def revenue_over_time(
     orders: pd.DataFrame,
     customers: pd.DataFrame | None,

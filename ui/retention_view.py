@@ -4,7 +4,8 @@ survival, the sBG projection and the inactive-customer list.
 The page stays a story of the screen; each block here reads :mod:`kpi.retention` and
 :mod:`kpi.models`, formats the numbers for people and hands tables to
 :mod:`ui.retention_charts`. Cohort tables, lifetimes and model fits are cached with
-``st.cache_data`` keyed on the data, so moving a widget does not refit what did not change.
+``st.cache_data`` keyed on the tables themselves (:mod:`ui.caching`), so moving a widget does
+not refit what did not change.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import streamlit as st
 from kpi import base, models, retention
 from kpi.errors import InsufficientDataError, KpiError
 from kpi.periods import PERIOD_LABELS, period_labels, period_start
-from ui import cards, frame
+from ui import caching, cards, frame
 from ui import format as fmt
 from ui import retention_charts as charts
 from ui.frame import View
@@ -33,7 +34,7 @@ CONTRACTUAL, INACTIVITY = "contractual", "inactivity"
 # Cached computations (keyed on the data and the options)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@caching.cached(show_spinner=False, max_entries=32)
 def cohort_table(
     orders: pd.DataFrame,
     customers: pd.DataFrame | None,
@@ -48,7 +49,7 @@ def cohort_table(
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@caching.cached(show_spinner=False, max_entries=32)
 def lifetimes_of(
     kind: str,
     orders: pd.DataFrame | None,
@@ -62,25 +63,25 @@ def lifetimes_of(
     return retention.inactivity_lifetimes(orders, window_days=int(window), as_of=as_of)  # type: ignore[arg-type]
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@caching.cached(show_spinner=False, max_entries=16)
 def gaps_of(orders: pd.DataFrame) -> pd.Series:
     """:func:`kpi.retention.order_gaps`, cached (a sort of every order day)."""
     return retention.order_gaps(orders)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@caching.cached(show_spinner=False, max_entries=16)
 def suggested_window(orders: pd.DataFrame) -> int:
     """:func:`kpi.retention.suggested_inactivity_window`, cached (failures are raised)."""
     return retention.suggested_inactivity_window(orders)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@caching.cached(show_spinner=False, max_entries=32)
 def inactive_of(orders: pd.DataFrame, as_of: pd.Timestamp, window: int) -> pd.DataFrame:
     """:func:`kpi.retention.inactive_customers` on ``as_of``, cached."""
     return retention.inactive_customers(orders, as_of=as_of, window_days=window)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@caching.cached(show_spinner=False, max_entries=64)
 def sbg_fit(survivors: tuple[float, ...]) -> models.SbgFit:
     """:func:`kpi.models.fit_sbg` of the counts, cached (failures are raised, not cached)."""
     return models.fit_sbg(list(survivors))

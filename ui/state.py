@@ -67,9 +67,13 @@ def limits(path: Path = LIMITS_FILE) -> Limits:
     return Limits(max_bytes=mb * 2**20, **chosen)
 
 
-@st.cache_data(max_entries=2, ttl=6 * 3600, show_spinner="Loading the sample data…")
+@st.cache_resource(max_entries=1, show_spinner="Loading the sample data…")
 def sample_dataset() -> Dataset:
-    """The built-in sample business, read through the same chain as an upload."""
+    """The built-in sample business, read through the same chain as an upload.
+
+    One object shared by every session (public data, never changed in place): its tables keep
+    their identity across reruns, so the pages' caches (ui/caching.py) find them again.
+    """
     files = [(p.name, p.read_bytes()) for p in sorted(SAMPLE_DIR.glob("*.csv"))]
     return load_files(files)
 

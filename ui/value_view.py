@@ -2,7 +2,7 @@
 
 The page stays a story of the screen; each block here reads :mod:`kpi.value`, formats the
 numbers for people and hands tables to :mod:`ui.value_charts`. The purchase models are fitted
-once per data, range end, horizon and discount rate (``st.cache_data``), never per widget.
+once per data, range end, horizon and discount rate (:mod:`ui.caching`), never per widget.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import streamlit as st
 from kpi import base, value
 from kpi.acquisition import cac as measure_cac
 from kpi.errors import KpiError
-from ui import cards
+from ui import caching, cards
 from ui import format as fmt
 from ui.frame import View
 
@@ -106,7 +106,7 @@ def settings(view: View) -> Settings:
     return Settings(variant, margin, discount, int(horizon))
 
 
-@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+@caching.cached(max_entries=16, ttl=3600, show_spinner=False)
 def inputs_of(
     orders: pd.DataFrame,
     customers: pd.DataFrame | None,
@@ -118,7 +118,7 @@ def inputs_of(
     return value.value_inputs(orders, customers, start=start, end=end, margin=margin)
 
 
-@st.cache_data(max_entries=8, ttl=3600, show_spinner="Fitting the purchase models…")
+@caching.cached(max_entries=8, ttl=3600, show_spinner="Fitting the purchase models…")
 def fitted_model(
     orders: pd.DataFrame, end: pd.Timestamp, horizon: int, discount: float
 ) -> value.ModelClv | str:
@@ -129,7 +129,7 @@ def fitted_model(
         return str(err)
 
 
-@st.cache_data(max_entries=8, ttl=3600, show_spinner="Checking the model on held-out orders…")
+@caching.cached(max_entries=8, ttl=3600, show_spinner="Checking the model on held-out orders…")
 def holdout(orders: pd.DataFrame, end: pd.Timestamp) -> value.HoldoutCheck | str:
     """The calibration/holdout check, or the message of why it could not run."""
     try:

@@ -25,7 +25,7 @@ import streamlit as st
 
 from kpi import export
 from kpi import scenario as sc
-from ui import cards
+from ui import caching, cards
 from ui import format as fmt
 from ui import whatif_charts as charts
 
@@ -39,7 +39,7 @@ CARD_LABELS = {"ltv": "LTV", "ltv_to_cac": "LTV / CAC", "payback_months": "CAC p
 _NUMBER = re.compile(r"^-?\d{1,9}(\.\d{1,6})?$")
 
 
-@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+@caching.cached(max_entries=16, ttl=3600, show_spinner=False)
 def baseline_of(
     tables: dict[str, pd.DataFrame], start: pd.Timestamp, end: pd.Timestamp
 ) -> sc.Baseline:

@@ -1,0 +1,51 @@
+"""The pages' caches key a table by identity: never a stale answer for a look-alike table."""
+
+from __future__ import annotations
+
+import gc
+
+import numpy as np
+import pandas as pd
+
+from kpi.memo import token
+from ui.caching import cached
+
+CALLS: list[int] = []
+
+
+@cached(max_entries=8)
+def _total(orders: pd.DataFrame) -> float:
+    CALLS.append(1)
+    return float(orders["amount"].sum())
+
+
+def _orders(n: int = 60_000) -> pd.DataFrame:
+    return pd.DataFrame({"amount": np.ones(n)})
+
+
+def test_a_look_alike_table_is_never_served_another_tables_result():
+    first = _orders()
+    second = _orders()
+    # one amount corrected: same shape, and most likely outside the 10,000 rows Streamlit
+    # would sample from a table this long
+    second.loc[12_345, "amount"] = 101.0
+    assert _total(first) == 60_000.0
+    assert _total(second) == 60_100.0  # 60,000 - 1 + 101
+
+
+def test_the_same_table_is_computed_once():
+    orders = _orders(10)
+    CALLS.clear()
+    assert _total(orders) == 10.0
+    assert _total(orders) == 10.0
+    assert len(CALLS) == 1
+
+
+def test_a_token_is_never_given_to_another_table():
+    seen = set()
+    for _ in range(200):  # new tables reuse the ids of dead ones; their tokens stay new
+        frame = _orders(1)
+        seen.add(token(frame))
+        del frame
+        gc.collect()
+    assert len(seen) == 200
