@@ -25,13 +25,14 @@ import numpy as np
 import pandas as pd
 
 from kpi.base import (
-    active_customers,
     customer_codes,
     customer_starts,
+    headline,
     orders_in_range,
     repeat_customer_rate,
 )
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
+from kpi.memo import remembered
 from kpi.periods import Period, check_period, in_days, period_start, series_index
 from kpi.report import Section, labelled, plain
 
@@ -627,8 +628,15 @@ def touches_to_close(
 
 
 def _is_referral(values: pd.Series, referral_sources: Sequence[str]) -> pd.Series:
+    """True where a value reads as a referral source (compared as :func:`normalise` writes them).
+
+    Only the distinct values are normalised: a channel column holds a handful of them, repeated
+    over every customer.
+    """
     wanted = {normalise(pd.Series([s])).iloc[0] for s in referral_sources}
-    return normalise(values).isin(wanted).fillna(False).astype(bool)
+    distinct = pd.Series(values.dropna().unique())
+    referral = distinct[normalise(distinct).isin(wanted).fillna(False).to_numpy(dtype=bool)]
+    return pd.Series(values.isin(referral).to_numpy(dtype=bool), index=values.index)
 
 
 def referral_customers(
@@ -640,15 +648,29 @@ def referral_customers(
 ) -> pd.Index:
     """Customers who came by referral: customers.referred_by filled, or an acquisition channel
     that reads as referral, or a converted lead of a referral source with a customer_id."""
-    ids: set[str] = set()
+    return remembered(
+        f"referral_customers {tuple(referral_sources)}",
+        [orders, customers, leads],
+        lambda: _referral_customers(orders, customers, leads, referral_sources),
+    ).copy()
+
+
+def _referral_customers(
+    orders: pd.DataFrame,
+    customers: pd.DataFrame | None,
+    leads: pd.DataFrame | None,
+    referral_sources: Sequence[str],
+) -> pd.Index:
+    found: list[pd.Series] = []
     if customers is not None and {"customer_id", "referred_by"} <= set(customers.columns):
-        ids |= set(customers.loc[customers["referred_by"].notna(), "customer_id"].dropna())
+        found.append(customers.loc[customers["referred_by"].notna(), "customer_id"].dropna())
     channels = acquisition_channels(orders, customers)
-    ids |= set(channels.index[_is_referral(channels, referral_sources).to_numpy()])
+    found.append(pd.Series(channels.index[_is_referral(channels, referral_sources).to_numpy()]))
     if leads is not None and {"source", "customer_id"} <= set(leads.columns):
         ref = _is_referral(leads["source"], referral_sources) & leads["customer_id"].notna()
-        ids |= set(leads.loc[ref, "customer_id"])
-    return pd.Index(sorted(str(i) for i in ids), name="customer_id", dtype="string")
+        found.append(leads.loc[ref, "customer_id"])
+    ids = pd.concat([f.astype("string") for f in found], ignore_index=True).dropna().unique()
+    return pd.Index(ids, name="customer_id", dtype="string").sort_values()
 
 
 @dataclass(frozen=True)
@@ -677,7 +699,7 @@ def referral_rate(
     customers acquired in the range who came by referral (customers.referred_by or a referral
     acquisition channel: ``basis`` "customers"). None without active customers.
     """
-    active = active_customers(orders_in_range(orders, start=start, end=end))
+    active = int(headline(orders, start=start, end=end)["active_customers"] or 0)
     if leads is not None and {"created_date", "source"} <= set(leads.columns):
         window = leads[in_days(leads["created_date"], start, end)]
         n = int(_is_referral(window["source"], referral_sources).sum())
@@ -694,9 +716,9 @@ def referral_rate(
                 f"{_DATA_PAGE}."
             )
         starts = customer_starts(orders, customers)
-        new_ids = set(starts.index[in_days(starts, start, end).to_numpy()])
+        new_ids = starts.index[in_days(starts, start, end).to_numpy()]
         referred = referral_customers(orders, customers, referral_sources=referral_sources)
-        n = len(new_ids & set(referred))
+        n = int((referred.get_indexer(new_ids.astype("string")) >= 0).sum())
         basis = "customers"
     return ReferralRate(
         rate=n / active if active else None, referrals=n, active_customers=active, basis=basis

@@ -35,16 +35,14 @@ if frame.needs(view, "orders", "customer_id", "order_date", "amount", what="The 
                 left, right = st.columns(2)
                 left.subheader("LTV and CAC by channel")
                 args = vv.formula_args(view, s, h)
-                by = value.ltv_to_cac_by_channel(
-                    t["orders"], t["spend"], t.get("customers"), **args
-                )
+                by = vv.ltv_cac_by_channel(t["orders"], t["spend"], t.get("customers"), **args)
                 if by.empty:
                     left.info("No spend or new customer has a channel in this date range.")
                 else:
                     fig = charts.ltv_cac_by_channel(by, currency=view.currency)
                     left.plotly_chart(fig, width="stretch")
                 right.subheader("LTV/CAC by quarter acquired")
-                cohorts = value.ltv_to_cac_by_cohort(
+                cohorts = vv.ltv_cac_by_cohort(
                     t["orders"], t["spend"], t.get("customers"), period="quarter", **args
                 )
                 if cohorts["ltv_to_cac"].notna().any():
@@ -62,9 +60,7 @@ if frame.needs(view, "orders", "customer_id", "order_date", "amount", what="The 
                 st.caption(vv.formula_note(h))
         with tab_curve, frame.explained():
             st.subheader("Cumulative gross profit per acquired customer, against CAC")
-            curve = value.cohort_value_curve(
-                t["orders"], t.get("customers"), start=view.start, end=view.end, margin=s.margin
-            )
+            curve = vv.value_curve(t["orders"], t.get("customers"), view.start, view.end, s.margin)
             month = value.payback_month(curve, h.cac) if h.cac is not None else None
             st.plotly_chart(
                 charts.value_curve(curve, cac=h.cac, currency=view.currency, payback=month),
@@ -95,7 +91,7 @@ if frame.needs(view, "orders", "customer_id", "order_date", "amount", what="The 
                 vv.top_customers(fit, view)
         with tab_check, frame.explained():
             st.subheader("Does the model predict what customers did next?")
-            check = vv.holdout(t["orders"][["customer_id", "order_date", "amount"]], view.end)
+            check = vv.holdout(t["orders"], view.end)
             if isinstance(check, str):
                 st.info(check)
             else:

@@ -49,3 +49,42 @@ def test_a_token_is_never_given_to_another_table():
         del frame
         gc.collect()
     assert len(seen) == 200
+
+
+def test_a_rerun_of_each_page_refits_and_recounts_nothing(app_test, monkeypatch):
+    # The cached blocks must get the session's own tables, not copies made afresh in each
+    # run (a column subset is a new table): otherwise every widget move refits the models.
+    from kpi import acquisition, retention, scenario, value
+
+    counted = {}
+
+    def counting(module, name):
+        original = getattr(module, name)
+
+        def wrapper(*args, **kwargs):
+            counted[name] = counted.get(name, 0) + 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, wrapper)
+
+    for module, name in [
+        (value, "holdout_check"),
+        (value, "model_clv"),
+        (value, "value_inputs"),
+        (retention, "cohort_retention"),
+        (retention, "order_gaps"),
+        (scenario, "baseline"),
+        (acquisition, "_referral_customers"),
+    ]:
+        counting(module, name)
+    at = app_test()
+    at.run()
+    pages = ("pages/2_Acquisition.py", "pages/4_Retention.py", "pages/5_Value.py")
+    for page in (*pages, "pages/6_What_if.py"):
+        at.switch_page(page).run()
+        assert not at.exception, [e.value for e in at.exception]
+        first = dict(counted)
+        at.run()
+        assert counted == first, (page, first, counted)
+    assert {"holdout_check", "model_clv", "cohort_retention", "baseline"} <= set(counted)
+    assert "_referral_customers" in counted

@@ -249,7 +249,7 @@ def referral_card(view: View) -> cards.Card:
             ids = acq.referral_customers(orders, customers)
             starts = base.customer_starts(orders, customers)
             new = starts[in_days(starts, view.start, view.end)]
-            new = new[new.index.isin(ids)]
+            new = new[ids.get_indexer(new.index.astype("string")) >= 0]
             rows = pd.DataFrame({"customer_id": new.index.astype(str), "acquired": new.to_numpy()})
             what = "customers won by referral"
         return cards.Card(

@@ -138,9 +138,39 @@ def holdout(orders: pd.DataFrame, end: pd.Timestamp) -> value.HoldoutCheck | str
         return str(err)
 
 
+@caching.cached(max_entries=16, ttl=3600, show_spinner=False)
+def ltv_cac_by_channel(
+    orders: pd.DataFrame, spend: pd.DataFrame, customers: pd.DataFrame | None, **args: object
+) -> pd.DataFrame:
+    """:func:`kpi.value.ltv_to_cac_by_channel`, cached (an LTV per channel is a pass each)."""
+    return value.ltv_to_cac_by_channel(orders, spend, customers, **args)  # type: ignore[arg-type]
+
+
+@caching.cached(max_entries=16, ttl=3600, show_spinner=False)
+def ltv_cac_by_cohort(
+    orders: pd.DataFrame, spend: pd.DataFrame, customers: pd.DataFrame | None, **args: object
+) -> pd.DataFrame:
+    """:func:`kpi.value.ltv_to_cac_by_cohort`, cached."""
+    return value.ltv_to_cac_by_cohort(orders, spend, customers, **args)  # type: ignore[arg-type]
+
+
+@caching.cached(max_entries=16, ttl=3600, show_spinner=False)
+def value_curve(
+    orders: pd.DataFrame,
+    customers: pd.DataFrame | None,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    margin: float | None,
+) -> pd.DataFrame:
+    """:func:`kpi.value.cohort_value_curve`, cached."""
+    return value.cohort_value_curve(orders, customers, start=start, end=end, margin=margin)
+
+
 def model(view: View, s: Settings) -> value.ModelClv | None:
     """The cached model fit; on failure, its message and a note that the formula LTV is used."""
-    orders = view.tables["orders"][["customer_id", "order_date", "amount"]]
+    # the session's own table, not a column subset made afresh each run: the cache knows a
+    # table by its identity (ui.caching)
+    orders = view.tables["orders"]
     fit = fitted_model(orders, view.end, s.horizon_months, s.discount_rate)
     if isinstance(fit, str):
         st.warning(
