@@ -86,6 +86,35 @@ def test_upload_confirm_and_see_numbers_on_home(app_test):
     assert shown["Repeat customer rate"] == "50.0 %"
 
 
+def test_parquet_upload_is_read_mapped_and_counted(app_test):
+    import io
+
+    frame = pd.DataFrame(
+        {
+            "Kunde": ["K1", "K2", "K1", "K3"],
+            "Datum": pd.to_datetime(["2025-01-05", "2025-01-06", "2025-02-01", "2025-02-03"]),
+            "Betrag": [100.0, 50.0, 25.5, -10.0],
+        }
+    )
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer)
+    at = app_test()
+    at.run()
+    at.switch_page("pages/1_Data.py").run()
+    at.file_uploader(key="uploader").upload("orders.parquet", buffer.getvalue(), "").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key=next(k for k in _keys(at) if k.endswith("_table_"))).value == "orders"
+    [use] = [b for b in at.button if b.label == "Use these tables"]
+    use.click().run()
+    at.switch_page("app.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = _metrics(at)
+    # revenue 100 + 50 + 25.5 - 10 = 165.5; 3 orders and a refund; K1 ordered twice
+    assert shown["Revenue"] == fmt.money(165.5, "EUR")
+    assert shown["Orders"] == "3"
+    assert shown["Repeat customer rate"] == "50.0 %"  # K1 of K1, K2
+
+
 def _keys(at) -> list[str]:
     return [s.key for s in at.selectbox if s.key]
 
