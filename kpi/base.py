@@ -57,9 +57,13 @@ def check_orders(orders: pd.DataFrame) -> None:
 def orders_in_range(
     orders: pd.DataFrame, *, start: pd.Timestamp | None = None, end: pd.Timestamp | None = None
 ) -> pd.DataFrame:
-    """Order rows (refunds included) dated from ``start`` to ``end``, both days inclusive."""
+    """Order rows (refunds included) dated from ``start`` to ``end``, both days inclusive.
+
+    The table itself when every row is in range (the default range spans the data): no copy.
+    """
     check_orders(orders)
-    return orders[in_days(orders["order_date"], start, end)]
+    mask = in_days(orders["order_date"], start, end)
+    return orders if bool(mask.all()) else orders[mask]
 
 
 def _sales(orders: pd.DataFrame) -> pd.DataFrame:

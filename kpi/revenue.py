@@ -305,21 +305,29 @@ def profit_per_customer(
         basis = "cost and margin"
     else:
         basis = "margin"
-    frame = pd.DataFrame(
-        {"customer_id": window["customer_id"].astype(str), "revenue": amount, "cost": cost}
-    )
-    grouped = frame.groupby("customer_id")
+    # per customer, on the integer codes of kpi.base.customer_codes (ids sorted): revenue,
+    # and cost where every order of the customer has one (else unknown)
+    cc = customer_codes(orders)
+    in_range = in_days(orders["order_date"], start, end).to_numpy(dtype=bool)
+    codes = cc.codes[in_range]
+    named = codes >= 0  # a blank customer id is nobody's
+    codes = codes[named]
+    revenue_of = amount.to_numpy(dtype=float)[named]
+    cost_of = cost.to_numpy(dtype=float, na_value=np.nan)[named]
+    n_ids = len(cc.ids)
+    rows = np.bincount(codes, minlength=n_ids)
+    costed = np.bincount(codes[~np.isnan(cost_of)], minlength=n_ids)
+    present = np.flatnonzero(rows)
+    cost_sum = np.bincount(codes, weights=np.nan_to_num(cost_of), minlength=n_ids)
     per = pd.DataFrame(
         {
-            "revenue": grouped["revenue"].sum(),
-            "cost": grouped["cost"]
-            .sum(min_count=1)
-            .where(grouped["cost"].count() == grouped.size()),
-        }
+            "revenue": np.bincount(codes, weights=revenue_of, minlength=n_ids)[present],
+            "cost": np.where(costed == rows, cost_sum, np.nan)[present],
+        },
+        index=pd.Index(cc.ids[present].astype("string"), name="customer_id"),
     )
     per["profit"] = per["revenue"] - per["cost"]
-    per = per.sort_index().sort_values("profit", ascending=False, kind="stable")
-    per.index = pd.Index(per.index, name="customer_id", dtype="string")
+    per = per.sort_values("profit", ascending=False, kind="stable")
 
     known = per[per["profit"].notna()]
     n = len(known)

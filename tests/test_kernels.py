@@ -414,7 +414,9 @@ def test_customer_starts_with_signup_dates_in_another_unit():
     customers = pd.DataFrame(
         {
             "customer_id": pd.array(["a", "c"], dtype="str"),
-            "signup_date": pd.to_datetime(["2025-02-01 12:30", "2025-01-15 00:00"]).astype("M8[ns]"),
+            "signup_date": pd.to_datetime(["2025-02-01 12:30", "2025-01-15 00:00"]).astype(
+                "M8[ns]"
+            ),
         }
     )
     result = base.customer_starts(orders, customers)
@@ -425,3 +427,33 @@ def test_customer_starts_with_signup_dates_in_another_unit():
         pd.Timestamp("2025-03-02"),
         pd.Timestamp("2025-01-15"),
     ]
+
+
+@settings(max_examples=40, deadline=None)
+@given(tables(), st.sampled_from([None, 0.4]))
+def test_profit_per_customer_matches_a_group_by(case, margin):
+    from kpi.revenue import profit_per_customer
+
+    orders, _, start, end = case
+    rng = np.random.default_rng(len(orders) + 1)
+    cost = np.round(rng.uniform(0, 40, len(orders)), 2)
+    cost[rng.random(len(orders)) < 0.2] = np.nan
+    orders = orders.assign(cost=cost)
+    result = profit_per_customer(orders, start=start, end=end, margin=margin).per_customer
+    window = base.orders_in_range(orders, start=start, end=end)
+    amount = window["amount"].fillna(0.0)
+    costs = window["cost"].mask(amount < 0, window["cost"].fillna(0.0))
+    if margin is not None:
+        costs = costs.fillna(amount * (1 - margin))
+    frame = pd.DataFrame({"c": window["customer_id"], "r": amount, "k": costs}).dropna(subset=["c"])
+    grouped = frame.groupby("c")
+    expected = pd.DataFrame(
+        {
+            "revenue": grouped["r"].sum(),
+            "cost": grouped["k"].sum(min_count=1).where(grouped["k"].count() == grouped.size()),
+        }
+    )
+    got = result.sort_index()
+    assert got.index.tolist() == expected.index.tolist()
+    assert np.allclose(got["revenue"], expected["revenue"], rtol=1e-12, atol=1e-9)
+    assert np.allclose(got["cost"], expected["cost"], rtol=1e-12, atol=1e-9, equal_nan=True)
