@@ -32,6 +32,7 @@ import pandas as pd
 from kpi.acquisition import acquisition_channels, cac, cac_by_channel, cac_series
 from kpi.base import customer_codes, customer_starts, sorted_unique
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
+from kpi.memo import note_subset, remembered
 from kpi.periods import check_period, in_days, period_start
 from kpi.report import Section, plain
 from kpi.retention import (
@@ -802,11 +803,19 @@ class ModelClv:
 def _purchases(orders: pd.DataFrame, end: pd.Timestamp | None) -> pd.DataFrame:
     """Sale rows (no refunds) up to ``end``, as the purchase models take them."""
     _check_orders(orders, "the model-based CLV")
-    amount = orders["amount"].astype(float)
-    keep = (amount.fillna(0.0) >= 0) & orders["order_date"].notna()
-    if end is not None:
-        keep &= orders["order_date"] < pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
-    return orders.loc[keep.to_numpy(dtype=bool), ["customer_id", "order_date", "amount"]]
+
+    def compute() -> pd.DataFrame:
+        amount = orders["amount"].astype(float)
+        keep = (amount.fillna(0.0) >= 0) & orders["order_date"].notna()
+        if end is not None:
+            keep &= orders["order_date"] < pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
+        rows = np.flatnonzero(keep.to_numpy(dtype=bool))
+        sales = orders[["customer_id", "order_date", "amount"]].iloc[rows]
+        note_subset(sales, orders, rows)  # its customer codes are the whole table's
+        return sales
+
+    # the model fit and the holdout check of one page run share the rows (and their codes)
+    return remembered(f"purchases up to {end}", [orders], compute)
 
 
 def model_clv(
