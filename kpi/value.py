@@ -379,14 +379,15 @@ def value_inputs(
     sale = amount >= 0
     revenue = float(amount.sum())
     n_orders = int(sale.sum())
-    # customers and visits (distinct customer-days) with a sale, on integer customer codes
+    # customers and visits (distinct customer-days) with a sale, on integer customer codes;
+    # sales without a customer id make no customer, but their days are visits (of someone)
     codes = customer_codes(orders).codes[in_range][sale]
     days = orders["order_date"].to_numpy().astype("datetime64[D]")[in_range][sale]
-    named = codes >= 0  # a blank customer id is nobody
-    codes, days = codes[named], days.astype(np.int64)[named]
-    n_customers = int(np.count_nonzero(np.bincount(codes))) if len(codes) else 0
+    days = days.astype(np.int64)
+    named = codes[codes >= 0]
+    n_customers = int(np.count_nonzero(np.bincount(named))) if len(named) else 0
     span = int(days.max()) - int(days.min()) + 1 if len(days) else 1
-    visits = len(sorted_unique(codes * span + (days - days.min(initial=0))))
+    visits = len(sorted_unique((codes + 1) * span + (days - days.min(initial=0))))
     months = _alive_months(lifetimes, lo, hi)
     if months <= 0 or n_orders == 0:
         raise InsufficientDataError(

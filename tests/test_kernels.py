@@ -308,7 +308,8 @@ def test_value_inputs_customers_and_visits_match_plain_pandas(case):
     lo = start if start is not None else orders["order_date"].min()
     hi = end if end is not None else orders["order_date"].max()
     window = base.orders_in_range(orders, start=lo, end=hi)
-    sales = window[window["amount"].fillna(0) >= 0].dropna(subset=["customer_id"])
+    sales = window[window["amount"].fillna(0) >= 0]
+    # a sale without a customer id is a visit too (one per day), but no customer
     visits = sales.assign(day=sales["order_date"].dt.normalize())[["customer_id", "day"]]
     assert result.customers == sales["customer_id"].nunique()
     assert result.visits == len(visits.drop_duplicates())
@@ -457,3 +458,19 @@ def test_profit_per_customer_matches_a_group_by(case, margin):
     assert got.index.tolist() == expected.index.tolist()
     assert np.allclose(got["revenue"], expected["revenue"], rtol=1e-12, atol=1e-9)
     assert np.allclose(got["cost"], expected["cost"], rtol=1e-12, atol=1e-9, equal_nan=True)
+
+
+def test_value_inputs_when_the_only_sale_in_range_has_no_customer():
+    # found by the property test above: a visit without a customer must not divide by zero
+    from kpi.value import value_inputs
+
+    orders = pd.DataFrame(
+        {
+            "customer_id": pd.array(["A", None, "A"], dtype="str"),
+            "order_date": pd.to_datetime(["2024-12-16", "2025-05-31", "2025-07-17"]),
+            "amount": [38.13, 87.73, 118.42],
+        }
+    )
+    result = value_inputs(orders, start=pd.Timestamp("2025-01-01"), end=pd.Timestamp("2025-06-30"))
+    assert (result.orders, result.visits, result.customers) == (1, 1, 0)
+    assert result.spend_per_visit == 87.73  # 87.73 revenue / 1 visit
