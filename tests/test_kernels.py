@@ -474,3 +474,17 @@ def test_value_inputs_when_the_only_sale_in_range_has_no_customer():
     result = value_inputs(orders, start=pd.Timestamp("2025-01-01"), end=pd.Timestamp("2025-06-30"))
     assert (result.orders, result.visits, result.customers) == (1, 1, 0)
     assert result.spend_per_visit == 87.73  # 87.73 revenue / 1 visit
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.sampled_from(IDS), unique=True),
+    st.lists(st.one_of(st.none(), st.sampled_from([*IDS, "zz9", ""])), max_size=20),
+)
+def test_id_positions_are_get_indexer(ids, values):
+    index = pd.Index(ids, dtype="str")
+    wanted = pd.Series(values, dtype="str")
+    expected = index.get_indexer(wanted)
+    assert base.id_positions(index, wanted).tolist() == expected.tolist()
+    # object ids take pandas' own lookup: the same answer
+    assert base.id_positions(index.astype(object), wanted).tolist() == expected.tolist()
