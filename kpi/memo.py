@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import threading
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -22,7 +23,9 @@ import pandas as pd
 T = TypeVar("T")
 
 _SIZE = 32
-_STORE: dict[tuple[object, ...], tuple[tuple[Callable[[], object], ...], object]] = {}
+_STORE: OrderedDict[tuple[object, ...], tuple[tuple[Callable[[], object], ...], object]] = (
+    OrderedDict()
+)
 _LOCK = threading.Lock()
 
 
@@ -50,14 +53,29 @@ def remembered(name: str, frames: Sequence[pd.DataFrame | None], compute: Callab
     key = (name, *(id(f) for f in frames))
     with _LOCK:
         hit = _STORE.get(key)
-    if hit is not None and all(ref() is f for ref, f in zip(hit[0], frames, strict=True)):
-        return hit[1]  # type: ignore[return-value]
+        if hit is not None and all(ref() is f for ref, f in zip(hit[0], frames, strict=True)):
+            _STORE.move_to_end(key)
+            return hit[1]  # type: ignore[return-value]
     result = compute()
     with _LOCK:
-        if len(_STORE) >= _SIZE:
-            _STORE.clear()
         _STORE[key] = (tuple(_ref(f) for f in frames), result)
+        _STORE.move_to_end(key)
+        if len(_STORE) > _SIZE:
+            _forget_oldest()
     return result
+
+
+def _forget_oldest() -> None:
+    """Drop the entries of tables that are gone, then the least recently used ones."""
+    gone = [
+        key
+        for key, (refs, _) in _STORE.items()
+        if any(ref is not _none and ref() is None for ref in refs)  # _none stands for None
+    ]
+    for key in gone:
+        del _STORE[key]
+    while len(_STORE) > _SIZE:
+        _STORE.popitem(last=False)
 
 
 _SUBSETS: dict[int, tuple[Callable[[], object], Callable[[], object], object]] = {}
@@ -111,3 +129,9 @@ def token(frame: pd.DataFrame | pd.Series) -> str:
         name = f"table-{next(_SERIAL)}"
         _TOKENS[id(frame)] = (weakref.ref(frame), name)
         return name
+
+
+def clear() -> None:
+    """Forget everything remembered (tests and cold benchmark runs start from nothing)."""
+    with _LOCK:
+        _STORE.clear()

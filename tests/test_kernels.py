@@ -488,3 +488,16 @@ def test_id_positions_are_get_indexer(ids, values):
     assert base.id_positions(index, wanted).tolist() == expected.tolist()
     # object ids take pandas' own lookup: the same answer
     assert base.id_positions(index.astype(object), wanted).tolist() == expected.tolist()
+
+
+def test_memo_forgets_the_least_recently_used_and_the_tables_that_are_gone():
+    from kpi import memo
+
+    keep = pd.DataFrame({"x": [1]})
+    calls = []
+    memo.remembered("kept", [keep, None], lambda: calls.append(1))
+    for i in range(3 * memo._SIZE):  # many other tables come and go
+        memo.remembered(f"other {i}", [pd.DataFrame({"x": [i]})], lambda: None)
+        memo.remembered("kept", [keep, None], lambda: calls.append(1))  # still in use
+    assert len(calls) == 1
+    assert len(memo._STORE) <= memo._SIZE
