@@ -25,10 +25,12 @@ import numpy as np
 import pandas as pd
 
 from kpi.base import (
+    NONE_YET,
     customer_codes,
     customer_starts,
     headline,
     orders_in_range,
+    per_code,
     repeat_customer_rate,
 )
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
@@ -225,12 +227,10 @@ def _first_order_channels(orders: pd.DataFrame) -> pd.Series:
     code = cc.codes[rows]
     when = orders["order_date"].to_numpy()[rows].astype("datetime64[us]").astype(np.int64)
     n = len(cc.ids)
-    earliest = np.full(n, np.iinfo(np.int64).max)
-    np.minimum.at(earliest, code, when)
+    earliest = per_code(np.minimum, code, when, n, NONE_YET)
     on_first = when == earliest[code]
-    pick = np.full(n, np.iinfo(np.int64).max)
-    np.minimum.at(pick, code[on_first], rows[on_first])
-    found = np.flatnonzero(pick != np.iinfo(np.int64).max)
+    pick = per_code(np.minimum, code[on_first], rows[on_first], n, NONE_YET)
+    found = np.flatnonzero(pick != NONE_YET)
     values = channel.iloc[pick[found]].to_numpy(dtype=object)
     return pd.Series(values, index=cc.ids[found], dtype="string")
 

@@ -219,6 +219,26 @@ def distinct_per_group(
     return np.bincount(pairs // n_codes, minlength=n_groups)
 
 
+NONE_YET = np.iinfo(np.int64).max  # the start of a running minimum: "no value yet"
+BEFORE_ALL = np.iinfo(np.int64).min  # the start of a running maximum
+
+
+def per_code(
+    reduce: np.ufunc, codes: np.ndarray, values: np.ndarray, n: int, empty: int
+) -> np.ndarray:
+    """``reduce`` (np.minimum or np.maximum) of int64 ``values`` per code in [0, n).
+
+    ``empty`` where a code has no value (:data:`NONE_YET` for a minimum, :data:`BEFORE_ALL`
+    for a maximum). The earliest order, signup or channel row of every customer in one pass.
+
+    >>> per_code(np.minimum, np.array([1, 0, 1]), np.array([5, 7, 3]), 3, NONE_YET)[:2].tolist()
+    [7, 3]
+    """
+    out = np.full(n, empty, dtype=np.int64)
+    reduce.at(out, codes, values)
+    return out
+
+
 def id_positions(ids: pd.Index, values: pd.Series | pd.Index) -> np.ndarray:
     """``ids.get_indexer(values)``: each value's position in ``ids``, -1 where absent.
 
@@ -283,9 +303,10 @@ def _start_dates(
         dates = orders["order_date"].to_numpy()
         known = (cc.codes >= 0) & ~np.isnat(dates)
         # earliest order per customer: a running minimum over the dates' integer ticks
-        first = np.full(len(cc.ids), np.iinfo(np.int64).max)
-        np.minimum.at(first, cc.codes[known], dates[known].view(np.int64))
-        start = np.where(first == np.iinfo(np.int64).max, np.iinfo(np.int64).min, first)
+        first = per_code(
+            np.minimum, cc.codes[known], dates[known].view(np.int64), len(cc.ids), NONE_YET
+        )
+        start = np.where(first == NONE_YET, np.iinfo(np.int64).min, first)
         start = start.view(dates.dtype)  # int64 minimum is NaT
         others = pd.Series([], dtype=start.dtype, index=cc.ids[:0])
         if customers is not None and {"customer_id", "signup_date"} <= set(customers.columns):
@@ -296,9 +317,9 @@ def _start_dates(
             at = id_positions(cc.ids, signed["customer_id"])  # -1: a customer without orders
             ordered = at >= 0
             # earliest signup per customer, which wins over the first order
-            signed_first = np.full(len(cc.ids), np.iinfo(np.int64).max)
-            np.minimum.at(signed_first, at[ordered], signup[ordered].view(np.int64))
-            has_signup = signed_first != np.iinfo(np.int64).max
+            signup_ticks = signup[ordered].view(np.int64)
+            signed_first = per_code(np.minimum, at[ordered], signup_ticks, len(cc.ids), NONE_YET)
+            has_signup = signed_first != NONE_YET
             start[has_signup] = signed_first[has_signup].view(start.dtype)
             if not ordered.all():
                 others = pd.Series(signup[~ordered], index=signed["customer_id"][~ordered])

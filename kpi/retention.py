@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kpi.base import customer_codes, sorted_unique
+from kpi.base import BEFORE_ALL, NONE_YET, customer_codes, per_code, sorted_unique
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
 from kpi.periods import Period, check_period, day_period_ordinal, period_labels
 from kpi.report import Section, plain
@@ -45,8 +45,7 @@ SECTION_KEYS = (
     "sbg_alpha",
     "sbg_beta",
 )
-_NO_DAY = np.iinfo(np.int64).max
-_BEFORE_ALL = np.iinfo(np.int64).min  # the start of a running maximum of days
+_NO_DAY = NONE_YET  # a customer or row without a day
 _NO_GROUP = "(none)"
 
 
@@ -112,18 +111,6 @@ def _order_arrays(
     if as_of_day is not None:
         keep &= day <= as_of_day
     return cc.codes[keep], day[keep], amount[keep], cc.ids
-
-
-def _per_customer(
-    reduce: np.ufunc, codes: np.ndarray, values: np.ndarray, n: int, empty: int
-) -> np.ndarray:
-    """``reduce`` (np.minimum or np.maximum) of ``values`` per code; ``empty`` where none."""
-    out = np.full(n, empty, dtype=np.int64)
-    reduce.at(out, codes, values)
-    return out
-
-
-# --- churn definitions --------------------------------------------------------------------------
 
 
 def order_gaps(orders: pd.DataFrame) -> pd.Series:
@@ -236,7 +223,7 @@ def contractual_lifetimes(
     if orders is not None:
         _check_orders(orders, "contractual churn")
         o_codes, o_day, _, o_ids = _order_arrays(orders, None)
-        first = _per_customer(np.minimum, o_codes, o_day, len(o_ids), _NO_DAY)
+        first = per_code(np.minimum, o_codes, o_day, len(o_ids), _NO_DAY)
         at = o_ids.get_indexer(pd.Index(ids))  # -1: a customer without dated orders
         fallback = np.where(at >= 0, first[at], _NO_DAY)
         missing = (start == _NO_DAY) & (fallback != _NO_DAY)
@@ -289,8 +276,8 @@ def inactivity_lifetimes(
         as_of_day = int(day[sale].max())
     codes, day = codes[sale], day[sale]
     buyers = np.flatnonzero(np.bincount(codes, minlength=len(ids)))
-    first = _per_customer(np.minimum, codes, day, len(ids), _NO_DAY)[buyers]
-    last = _per_customer(np.maximum, codes, day, len(ids), _BEFORE_ALL)[buyers]
+    first = per_code(np.minimum, codes, day, len(ids), _NO_DAY)[buyers]
+    last = per_code(np.maximum, codes, day, len(ids), BEFORE_ALL)[buyers]
     churn = last + int(window_days)
     end = np.where(churn <= as_of_day, churn, _NO_DAY)
     return _lifetime_frame(ids[buyers].to_numpy(), first, end, as_of_day)
@@ -457,7 +444,7 @@ def inactive_customers(
     n = len(ids)
     orders_n = np.bincount(codes[sale], minlength=n)
     buyers = np.flatnonzero(orders_n)  # customers with only refunds are not listed
-    last = _per_customer(np.maximum, codes[sale], day[sale], n, _BEFORE_ALL)
+    last = per_code(np.maximum, codes[sale], day[sale], n, BEFORE_ALL)
     on_last = sale & (day == last[codes])
     last_value = np.bincount(codes[on_last], weights=amount[on_last], minlength=n)
     revenue = np.bincount(codes, weights=amount, minlength=n)
@@ -548,8 +535,7 @@ def _group_values(
         values = pd.Series(rows[by].astype("str").to_numpy(), index=rows["customer_id"].to_numpy())
         out = values.reindex(uniques)
     elif by in orders.columns:
-        first = np.full(len(uniques), _NO_DAY, dtype=np.int64)
-        np.minimum.at(first, ids[sale], day[sale])
+        first = per_code(np.minimum, ids[sale], day[sale], len(uniques), _NO_DAY)
         on_first = sale & (day == first[ids])
         attr = orders[by].astype("str").to_numpy()[keep_rows][on_first]
         out = pd.Series(attr).groupby(ids[on_first]).min().reindex(np.arange(len(uniques)))
@@ -638,8 +624,7 @@ def cohort_retention(
         sid[new] = len(order_codes.ids) + extra_codes
     n_ids = len(order_codes.ids) + len(signup_only)
 
-    first_day = np.full(n_ids, _NO_DAY, dtype=np.int64)
-    np.minimum.at(first_day, ids[sale], day[sale])
+    first_day = per_code(np.minimum, ids[sale], day[sale], n_ids, _NO_DAY)
     first_day[sid] = signup_day
     in_cohort = first_day != _NO_DAY
     lo, hi = _day(start), _day(end)

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from kpi.acquisition import EXPANSION_TYPES, normalise
-from kpi.base import check_orders, customer_codes, orders_in_range
+from kpi.base import NONE_YET, check_orders, customer_codes, orders_in_range, per_code
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
 from kpi.periods import check_period, in_days, period_ordinal, period_start, series_index
 from kpi.report import Section, labelled, plain
@@ -75,8 +75,8 @@ def _type_codes(orders: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     dated = orders["order_date"].notna().to_numpy() & (cc.codes >= 0)
     day = orders["order_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
     n = len(cc.ids)
-    first = np.full(n + 1, np.iinfo(np.int64).max)  # the extra slot stands for "no customer"
-    np.minimum.at(first, cc.codes[dated], day[dated])
+    # one slot more than customers, never filled, for the rows without one
+    first = per_code(np.minimum, cc.codes[dated], day[dated], n + 1, NONE_YET)
     new = dated & (day == first[np.where(dated, cc.codes, n)])
     return np.where(refund, 2, np.where(new, 0, 1)).astype(np.int64), _DERIVED
 
