@@ -32,7 +32,7 @@ import pandas as pd
 from scipy import optimize, stats
 from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
-from kpi.base import CustomerCodes, customer_codes, sorted_unique
+from kpi.base import customer_codes, sorted_unique
 from kpi.errors import ConvergenceError, InsufficientDataError, KpiError, SchemaError
 
 __all__ = [
@@ -675,10 +675,8 @@ def rfm_summary(
     unit_days = _unit_days(freq)
     customers, dates, amounts = _order_columns(orders, customer_col, date_col, amount_col)
     if _codes_apply(customers, dates, end):
-        factorised = customer_codes(orders) if customer_col == "customer_id" else None
-        return _summary_on_codes(
-            customers, dates, amounts, end, unit_days, customer_col, factorised
-        )
+        codes, ids = _sorted_codes(orders, customers, customer_col)
+        return _summary_on_codes(codes, ids, dates, amounts, end, unit_days, customer_col)
     daily = _daily(orders, customer_col, date_col, amount_col)
     if daily.empty:
         raise _no_orders()
@@ -702,19 +700,32 @@ def _codes_apply(customers: pd.Series, dates: pd.Series, end: pd.Timestamp | Non
     return plain_ids and naive_dates and (end is None or pd.Timestamp(end).tz is None)
 
 
+def _sorted_codes(
+    orders: pd.DataFrame, customers: pd.Series, customer_col: str
+) -> tuple[np.ndarray, pd.Index]:
+    """The customers as sorted integer codes and their ids (``ids[code]``, -1 for blanks).
+
+    For ``customer_id``, the codes :func:`kpi.base.customer_codes` remembers per table (and
+    a filtered table takes from the whole one); another column is factorised here.
+    """
+    if customer_col == "customer_id":
+        cc = customer_codes(orders)
+        return cc.codes, cc.ids
+    codes, ids = pd.factorize(customers, sort=True)
+    return codes, pd.Index(ids)
+
+
 def _summary_on_codes(
-    customers: pd.Series,
+    codes: np.ndarray,
+    ids: pd.Index,
     dates: pd.Series,
     amounts: pd.Series,
     end: pd.Timestamp | None,
     unit_days: float,
     customer_col: str,
-    factorised: CustomerCodes | None = None,
 ) -> pd.DataFrame:
-    """rfm_summary's table computed on integer customer codes and day numbers.
-
-    ``factorised``: the orders' customer codes when :func:`kpi.base.customer_codes` has them
-    (the same sorted factorisation, remembered per table), else they are worked out here.
+    """rfm_summary's table computed on integer customer codes (:func:`_sorted_codes`) and day
+    numbers.
 
     The same table as the group-by path (``_daily`` and ``_summary_from_daily``), to the bit,
     in a third of the time on a million orders: the customer ids are factorised once (sorted,
@@ -724,10 +735,6 @@ def _summary_on_codes(
     averaged per customer by pandas itself, over the same values in the same order as the
     group-by path, because the last digit of a sum depends on how it is added up.
     """
-    if factorised is None:
-        codes, ids = pd.factorize(customers, sort=True)
-    else:
-        codes, ids = factorised.codes, factorised.ids
     times = dates.to_numpy()
     known = (codes >= 0) & ~np.isnat(times)
     code = codes[known]
@@ -878,7 +885,7 @@ def calibration_holdout(
     customers, dates, _ = _order_columns(orders, customer_col, date_col, amount_col)
     if _codes_apply(customers, dates, cutoff):
         # integer customer codes and day numbers, as rfm_summary's fast path
-        codes, ids = pd.factorize(customers, sort=True)
+        codes, ids = _sorted_codes(orders, customers, customer_col)
         times = dates.to_numpy()
         known = (codes >= 0) & ~np.isnat(times)
         day = times[known].astype("datetime64[D]").astype(np.int64)
