@@ -385,7 +385,7 @@ def customer_activity(
     {'customer_id': ['a', 'b'], 'orders': [1, 1], 'new': [False, True], 'repeat': [False, False]}
     """
     check_orders(orders)
-    w = _Window.of(orders, start, end)
+    w = OrderWindow.of(orders, start, end)
     n = len(w.ids)
     counted = w.codes >= 0  # a blank customer id belongs to nobody
     codes, amount = w.codes[counted], w.amount[counted]
@@ -407,17 +407,24 @@ def customer_activity(
 
 
 @dataclass(frozen=True)
-class _Window:
-    """The order rows of a range as numpy arrays, with their customers' integer codes."""
+class OrderWindow:
+    """The order rows of a range as numpy arrays, with their customers' integer codes.
+
+    ``amount`` keeps blanks (NaN); ``sale`` is True for rows that are not refunds (amount of
+    zero or more, or blank); ``in_range`` marks the rows of the whole table that are here.
+    """
 
     dates: np.ndarray
     amount: np.ndarray
     codes: np.ndarray
-    sale: np.ndarray  # not a refund: amount of zero or more, or blank
+    sale: np.ndarray
     ids: pd.Index
+    in_range: np.ndarray
 
     @classmethod
-    def of(cls, orders: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp | None):
+    def of(
+        cls, orders: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp | None
+    ) -> OrderWindow:
         cc = customer_codes(orders)
         mask = in_days(orders["order_date"], start, end).to_numpy(dtype=bool)
         dates = orders["order_date"].to_numpy()
@@ -425,7 +432,7 @@ class _Window:
         codes = cc.codes
         if not mask.all():  # the default range holds every row: no copies then
             dates, amount, codes = dates[mask], amount[mask], codes[mask]
-        return cls(dates, amount, codes, ~(amount < 0), cc.ids)
+        return cls(dates, amount, codes, ~(amount < 0), cc.ids, mask)
 
 
 def headline(
@@ -441,7 +448,7 @@ def headline(
     the rest, counted in one pass over the range with integer customer codes.
     """
     check_orders(orders)
-    w = _Window.of(orders, start, end)
+    w = OrderWindow.of(orders, start, end)
     total = float(np.nansum(w.amount))
     n_orders = int(w.sale.sum())
     buyers = w.codes[w.sale]
@@ -525,7 +532,7 @@ def revenue_series(
     """
     p: Period = check_period(period)
     check_orders(orders)
-    w = _Window.of(orders, start, end)
+    w = OrderWindow.of(orders, start, end)
     columns = ["revenue", "orders", "active_customers", "new_customers"]
     if len(w.dates) == 0:
         empty = pd.DataFrame(columns=[*columns, "average_order_value", "arpu"], dtype=float)

@@ -30,10 +30,10 @@ import numpy as np
 import pandas as pd
 
 from kpi.acquisition import acquisition_channels, cac, cac_by_channel, cac_series
-from kpi.base import customer_codes, customer_starts, sorted_unique
+from kpi.base import OrderWindow, customer_codes, customer_starts, sorted_unique
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
 from kpi.memo import note_subset, remembered
-from kpi.periods import check_period, in_days, period_start
+from kpi.periods import check_period, period_start
 from kpi.report import Section, plain
 from kpi.retention import (
     DAYS_PER_MONTH,
@@ -371,19 +371,16 @@ def value_inputs(
     lo, hi = _bounds(orders, start, end)
     if lifetimes is None:
         lifetimes, churn_definition = customer_lifetimes(orders, customers, as_of=hi)
-    in_range = in_days(orders["order_date"], lo, hi).to_numpy(dtype=bool)
+    w = OrderWindow.of(orders, lo, hi)
     money = [c for c in ("amount", "cost") if c in orders.columns]
-    window = orders[money][in_range]  # the gross margin needs only these columns
-    amount = orders["amount"].to_numpy(dtype=float, na_value=np.nan)[in_range]
-    amount = np.nan_to_num(amount)
-    sale = amount >= 0
+    window = orders[money][w.in_range]  # the gross margin needs only these columns
+    amount = np.nan_to_num(w.amount)
     revenue = float(amount.sum())
-    n_orders = int(sale.sum())
+    n_orders = int(w.sale.sum())
     # customers and visits (distinct customer-days) with a sale, on integer customer codes;
     # sales without a customer id make no customer, but their days are visits (of someone)
-    codes = customer_codes(orders).codes[in_range][sale]
-    days = orders["order_date"].to_numpy().astype("datetime64[D]")[in_range][sale]
-    days = days.astype(np.int64)
+    codes = w.codes[w.sale]
+    days = w.dates[w.sale].astype("datetime64[D]").astype(np.int64)
     named = codes[codes >= 0]
     n_customers = int(np.count_nonzero(np.bincount(named))) if len(named) else 0
     span = int(days.max()) - int(days.min()) + 1 if len(days) else 1
