@@ -673,6 +673,38 @@ def _referral_customers(
     return pd.Index(ids, name="customer_id", dtype="string").sort_values()
 
 
+def referral_leads(
+    leads: pd.DataFrame,
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+    referral_sources: Sequence[str] = REFERRAL_SOURCES,
+) -> pd.DataFrame:
+    """The leads created in range whose source reads as referral (the rows behind the rate)."""
+    window = leads[in_days(leads["created_date"], start, end).to_numpy()]
+    return window[_is_referral(window["source"], referral_sources).to_numpy()]
+
+
+def referred_new_customers(
+    orders: pd.DataFrame,
+    customers: pd.DataFrame | None = None,
+    leads: pd.DataFrame | None = None,
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+    referral_sources: Sequence[str] = REFERRAL_SOURCES,
+) -> pd.Series:
+    """Acquisition date of each customer acquired in range who came by referral.
+
+    Acquired as :func:`kpi.base.customer_starts`; by referral as :func:`referral_customers`.
+    A Series indexed by customer_id, sorted.
+    """
+    starts = customer_starts(orders, customers)
+    new = starts[in_days(starts, start, end).to_numpy()]
+    referred = referral_customers(orders, customers, leads, referral_sources=referral_sources)
+    return new[referred.get_indexer(new.index.astype("string")) >= 0]
+
+
 @dataclass(frozen=True)
 class ReferralRate:
     """Referral rate and its inputs; ``basis`` is "leads" or "customers" (referred_by)."""
@@ -701,8 +733,7 @@ def referral_rate(
     """
     active = int(headline(orders, start=start, end=end)["active_customers"] or 0)
     if leads is not None and {"created_date", "source"} <= set(leads.columns):
-        window = leads[in_days(leads["created_date"], start, end)]
-        n = int(_is_referral(window["source"], referral_sources).sum())
+        n = len(referral_leads(leads, start=start, end=end, referral_sources=referral_sources))
         basis = "leads"
     else:
         has_referred = customers is not None and "referred_by" in customers.columns
@@ -715,10 +746,11 @@ def referral_rate(
                 "customers with referred_by; upload them "
                 f"{_DATA_PAGE}."
             )
-        starts = customer_starts(orders, customers)
-        new_ids = starts.index[in_days(starts, start, end).to_numpy()]
-        referred = referral_customers(orders, customers, referral_sources=referral_sources)
-        n = int((referred.get_indexer(new_ids.astype("string")) >= 0).sum())
+        n = len(
+            referred_new_customers(
+                orders, customers, start=start, end=end, referral_sources=referral_sources
+            )
+        )
         basis = "customers"
     return ReferralRate(
         rate=n / active if active else None, referrals=n, active_customers=active, basis=basis
@@ -766,9 +798,11 @@ def organic_growth(
     """
     window = orders_in_range(orders, start=start, end=end)
     starts = customer_starts(orders, customers)
-    new_ids = set(starts.index[in_days(starts, start, end).to_numpy()])
-    referred = referral_customers(orders, customers, leads, referral_sources=referral_sources)
-    n_referral = len(new_ids & set(referred))
+    n_referral = len(
+        referred_new_customers(
+            orders, customers, leads, start=start, end=end, referral_sources=referral_sources
+        )
+    )
 
     base_ids: set[str] = set()
     if start is not None:

@@ -240,16 +240,10 @@ def referral_card(view: View) -> cards.Card:
             ),
         )
         if now.basis == "leads":
-            window = leads[in_days(leads["created_date"], view.start, view.end).to_numpy()]
-            wanted = set(acq.normalise(pd.Series(acq.REFERRAL_SOURCES, dtype="string")))
-            referral = acq.normalise(window["source"]).isin(wanted).fillna(False)
-            rows = window[referral.to_numpy(dtype=bool)]
+            rows = acq.referral_leads(leads, start=view.start, end=view.end)
             what = "referral leads"
         else:
-            ids = acq.referral_customers(orders, customers)
-            starts = base.customer_starts(orders, customers)
-            new = starts[in_days(starts, view.start, view.end)]
-            new = new[ids.get_indexer(new.index.astype("string")) >= 0]
+            new = acq.referred_new_customers(orders, customers, start=view.start, end=view.end)
             rows = pd.DataFrame({"customer_id": new.index.astype(str), "acquired": new.to_numpy()})
             what = "customers won by referral"
         return cards.Card(
