@@ -73,13 +73,9 @@ def _day(ts: pd.Timestamp | None) -> int | None:
     return None if ts is None or pd.isna(ts) else int(_days(np.array([pd.Timestamp(ts)]))[0])
 
 
-def _period_codes(days: np.ndarray, period: Period) -> np.ndarray:
-    """Integer index of the period holding each day (consecutive periods differ by 1)."""
-    return day_period_ordinal(days, period)
-
-
 def _code_days(codes: np.ndarray, period: Period) -> np.ndarray:
-    """First day (days since 1970-01-01) of each period code of :func:`_period_codes`."""
+    """First day (days since 1970-01-01) of each period ordinal of
+    :func:`kpi.periods.day_period_ordinal`."""
     c = np.asarray(codes, dtype=np.int64)
     if period == "week":
         return c * 7 - 3
@@ -401,7 +397,7 @@ def churn_series(
     p = check_period(period)
     lo, hi = _range_days(lifetimes, start, end)
     codes = np.arange(
-        _period_codes(np.array([lo]), p)[0], _period_codes(np.array([hi - 1]), p)[0] + 1
+        day_period_ordinal(np.array([lo]), p)[0], day_period_ordinal(np.array([hi - 1]), p)[0] + 1
     )
     firsts = _code_days(codes, p)
     nexts = _code_days(codes + 1, p)
@@ -637,9 +633,9 @@ def cohort_retention(
             "cohort tables need customers whose first order (or signup) falls in the chosen "
             "range; found none. Widen the date range, or check order_date on the Data page."
         )
-    first_code = _period_codes(np.where(in_cohort, first_day, 0), p)
-    as_of_code = int(_period_codes(np.array([as_of_day]), p)[0])
-    end_code = int(_period_codes(np.array([as_of_day + 1]), p)[0])  # first incomplete period
+    first_code = day_period_ordinal(np.where(in_cohort, first_day, 0), p)
+    as_of_code = int(day_period_ordinal(np.array([as_of_day]), p)[0])
+    end_code = int(day_period_ordinal(np.array([as_of_day + 1]), p)[0])  # first incomplete period
 
     if by is None:
         group = np.zeros(n_ids, dtype=np.int64)
@@ -662,7 +658,7 @@ def cohort_retention(
     sizes = np.bincount(row_of, minlength=n_rows)
 
     # reduce orders to one cell per (customer, age): the step DESIGN.md pushes to DuckDB at scale
-    age = _period_codes(day, p) - first_code[ids]
+    age = day_period_ordinal(day, p) - first_code[ids]
     use = in_cohort[ids] & (age >= 0)
     key = ids[use].astype(np.int64) * n_ages + age[use]
     cell_key, cell_rev, cell_sale = _cells(key, amount[use], sale[use], n_ids * n_ages)
@@ -811,18 +807,19 @@ def sbg_survivors(
     start = _days(lifetimes["start"])
     end = _days(lifetimes["end"])
     as_of_day = _as_of_day(lifetimes) if as_of is None else int(_day(as_of))  # type: ignore[arg-type]
-    code = _period_codes(start, p)
+    code = day_period_ordinal(start, p)
     keep = start <= as_of_day
     if cohort is not None:
-        keep &= code == _period_codes(np.array([_day(cohort)]), p)[0]
+        keep &= code == day_period_ordinal(np.array([_day(cohort)]), p)[0]
     if not keep.any():
         raise InsufficientDataError(
             "sBG needs customers in the chosen cohort; found none. Pick a cohort that has "
             "customers, or leave the cohort empty to use the whole base."
         )
     code, end = code[keep], end[keep]
-    reach = int(_period_codes(np.array([as_of_day]), p)[0]) - code  # last age each one reached
-    alive_to = np.where(end == _NO_DAY, reach, _period_codes(np.where(end == _NO_DAY, 0, end), p))
+    reach = int(day_period_ordinal(np.array([as_of_day]), p)[0]) - code  # last age each one reached
+    ended = day_period_ordinal(np.where(end == _NO_DAY, 0, end), p)
+    alive_to = np.where(end == _NO_DAY, reach, ended)
     last_alive = np.minimum(np.where(end == _NO_DAY, reach, alive_to - code), reach)
     n_ages = int(reach.max()) + 1
     # alive at age k among those who reached k, and alive at k - 1 among the same customers
