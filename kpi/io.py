@@ -71,17 +71,36 @@ class RawTable:
 
 
 _DELIMITERS = (";", "\t", ",", "|")
-_DELIM_NAMES = {";": "semicolon", "\t": "tab", ",": "comma", "|": "vertical bar"}
+# Text aligned in columns by runs of spaces (the CDNOW master log, fixed-width reports).
+ALIGNED = " "
+_DELIM_NAMES = {
+    ";": "semicolon",
+    "\t": "tab",
+    ",": "comma",
+    "|": "vertical bar",
+    ALIGNED: "space-aligned",
+}
 SHEET_SEP = " › "
 
 
 def _sniff_rows(text: str, delimiter: str, limit: int = 60) -> list[list[str]]:
     lines = [ln for ln in text.splitlines()[:limit]]
+    if delimiter == ALIGNED:
+        return [ln.split() for ln in lines]
     return list(csv.reader(lines, delimiter=delimiter))
+
+
+def _aligned_header(line: str, width: int) -> list[str]:
+    """A space-aligned header's names: split on runs of two or more spaces when that gives
+    the data's width ("Customer ID  Date  Amount"), else on every run of spaces."""
+    wide = [c for c in re.split(r"\s{2,}|\t", line.strip()) if c]
+    return wide if len(wide) == width else line.split()
 
 
 def detect_delimiter(text: str) -> str:
     """The delimiter that splits the first lines into the most consistent columns.
+
+    When none splits them, runs of spaces may: then :data:`ALIGNED` (a space).
 
     >>> detect_delimiter("Report\\nDate;Client;Amount\\n01.02.2025;A;1,5\\n02.02.2025;B;2,5\\n")
     ';'
@@ -99,6 +118,15 @@ def detect_delimiter(text: str) -> str:
         key = (round(share, 2), width)
         if key > best_key:
             best, best_key = delim, key
+    if best_key[1] < 2:
+        # No delimiter splits the lines: columns aligned by runs of spaces, if nearly every
+        # line has the same number of them.
+        # The header may split into more cells ("Customer ID"): it is not counted.
+        counts = [len(r) for r in _sniff_rows(text, ALIGNED) if r][1:]
+        if counts:
+            width = max(set(counts), key=lambda c: (counts.count(c), c))
+            if width >= 2 and counts.count(width) >= 0.9 * len(counts):
+                return ALIGNED
     return best
 
 
@@ -233,6 +261,8 @@ def read_text_table(data: bytes, name: str, *, limits: Limits = Limits()) -> Raw
         )
     header_idx = find_header(head_rows)
     notes = [f"Encoding {encoding}, {_DELIM_NAMES[delimiter]}-separated."]
+    if delimiter == ALIGNED:
+        notes = [f"Encoding {encoding}, columns aligned with spaces."]
     if header_idx is None:
         width = max((len(r) for r in head_rows), default=0)
         names = [f"Column {i + 1}" for i in range(width)]
@@ -240,7 +270,12 @@ def read_text_table(data: bytes, name: str, *, limits: Limits = Limits()) -> Raw
         notes.append("No header row found: columns are named by position.")
     else:
         # The header line's position in the file: count physical lines above it.
-        names = _unique_names(head_rows[header_idx])
+        header = head_rows[header_idx]
+        if delimiter == ALIGNED:
+            line = text_head.splitlines()[header_idx]
+            widths = [len(r) for r in head_rows[header_idx + 1 :] if r] or [width]
+            header = _aligned_header(line, max(set(widths), key=widths.count))
+        names = _unique_names(header)
         skip = header_idx + 1
         if header_idx:
             notes.append(f"Skipped {header_idx} line(s) above the header (title or blank).")
@@ -251,7 +286,9 @@ def read_text_table(data: bytes, name: str, *, limits: Limits = Limits()) -> Raw
         )
     if not names:
         raise ReadError(f"{name} is empty: it has no header and no rows.")
-    frame = _read_plain_text(data, encoding, delimiter, names, skip)
+    frame = (
+        None if delimiter == ALIGNED else _read_plain_text(data, encoding, delimiter, names, skip)
+    )
     bad: list[BadLine] = []
     if frame is None:
         frame, bad = _read_messy_text(data, name, encoding, delimiter, names, skip)
@@ -337,7 +374,7 @@ def _read_messy_text(
         try:
             frame = pd.read_csv(
                 io.BytesIO(data),
-                sep=delimiter,
+                sep=r"\s+" if delimiter == ALIGNED else delimiter,
                 header=None,
                 names=names,
                 skiprows=skip,

@@ -8,8 +8,10 @@ missing, not bad. All work is vectorised: a million cells take well under a seco
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
@@ -53,13 +55,56 @@ class NumberParse:
 
 @dataclass(frozen=True)
 class DateParse:
-    """Parsed datetimes (NaT where blank or bad), the bad-cell mask, and the decisions."""
+    """Parsed datetimes (NaT where blank or bad), the bad-cell mask, and the decisions.
+
+    How the column was read, for the mapping notes:
+
+    - ``description``: the shapes found, comma-separated ("ISO dates, Excel serial numbers").
+    - ``read_as``: the same ways as a tuple, one short phrase each.
+    - ``serials``: True when some cells were Excel serial day numbers (days since 1899-12-30),
+      a number in a cell that the column's header says is a date.
+    - ``forced_order``: True when the caller fixed day-first or month-first (``order=``), so
+      the cells were not asked.
+    - ``offsets``: the UTC offsets written in the cells (``"+01:00"``, ``"Z"``), in order of
+      first appearance. They are dropped: each time is kept as the clock showed it where it
+      was written (see :func:`parse_dates`).
+
+    :attr:`notes` turns these into sentences for the Data page and the command line.
+    """
 
     values: pd.Series
     bad: pd.Series
     order: DateOrder | None
     ambiguous: bool
     description: str
+    read_as: tuple[str, ...] = ()
+    serials: bool = False
+    forced_order: bool = False
+    offsets: tuple[str, ...] = ()
+
+    @property
+    def notes(self) -> list[str]:
+        """What a reader of the numbers should know about how these dates were read.
+
+        >>> parse_dates(pd.Series(["2025-01-05 10:00 +0100", "2025-07-05 10:00 +0200"])).notes
+        ['times carry UTC offsets +01:00, +02:00: each is kept as written (local clock time)']
+        """
+        out: list[str] = []
+        if self.serials:
+            out.append("numbers read as Excel serial dates (days since 1899-12-30)")
+        if self.forced_order and self.order in ("dmy", "mdy"):
+            side = "day-first" if self.order == "dmy" else "month-first"
+            out.append(f"read {side}, as chosen (not decided from the cells)")
+        elif self.order in ("dmy", "mdy") and any("first" in w for w in self.read_as):
+            side = "day-first" if self.order == "dmy" else "month-first"
+            how = "a guess: no cell proves it" if self.ambiguous else "decided from the cells"
+            out.append(f"read {side} ({how})")
+        if self.offsets:
+            out.append(
+                f"times carry UTC offsets {', '.join(self.offsets)}: each is kept as written "
+                "(local clock time)"
+            )
+        return out
 
 
 def _as_text(values: pd.Series) -> pd.Series:
@@ -455,27 +500,131 @@ def decide_date_order(text: pd.Series) -> tuple[DateOrder | None, bool]:
     return "dmy", True
 
 
-_SHAPES = {"iso": _ISO, "month": _YEAR_MONTH, "ymd": _YMD, "dmy": _DMY}
+_COMPACT = r"^(?:19[5-9]\d|20\d\d|2100)(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$"
+_OFFSET = r"\s*(?:Z|UTC|[+-]\d{2}:?\d{2})$"
+_SHAPES = {"iso": _ISO, "compact": _COMPACT, "month": _YEAR_MONTH, "ymd": _YMD, "dmy": _DMY}
 _SHAPE_NOTES = {
     "iso": "ISO dates",
+    "compact": "compact YYYYMMDD dates",
     "month": "months",
     "ymd": "year-first dates",
     "dmy": "day-first dates",
 }
 
+# Month names and their usual abbreviations in the eight languages, nominative and genitive
+# ("3 марта 2025", "15 stycznia 2025", "3. März 2025", "3 de marzo de 2025"). Keys are folded
+# (lower case, accents and the Cyrillic breve dropped) the way :func:`_fold` folds a cell's word.
+_MONTH_WORDS: dict[int, str] = {
+    1: "january jan janvier janv enero ene januar jänner jaenner ianuarie ian "
+    "январь января янв styczeń stycznia sty januarja",
+    2: "february feb février févr fevr fév fev febrero februar februarie "
+    "февраль февраля фев luty lutego lut februarja",
+    3: "march mar mars marzo märz maerz mrz martie март марта marzec marca marec",
+    4: "april apr avril avr abril abr aprilie апрель апреля апр kwiecień kwietnia kwi aprila",
+    5: "may mai mayo май мая maj maja",
+    6: "june jun juin junio juni iunie iun июнь июня июн czerwiec czerwca cze junij junija",
+    7: "july jul juillet juil julio juli iulie iul июль июля июл lipiec lipca lip julij julija",
+    8: "august aug août aout agosto ago avgust avgusta август августа авг sierpień sierpnia sie",
+    9: "september sep sept septembre septiembre setiembre set septembrie "
+    "сентябрь сентября сен сент wrzesień września wrz septembra",
+    10: "october oct octobre octubre oktober okt octombrie "
+    "октябрь октября окт październik października paź oktobra",
+    11: "november nov novembre noviembre noiembrie noi "
+    "ноябрь ноября ноя listopad listopada lis novembra",
+    12: "december dec décembre déc diciembre dic dezember dez decembrie "
+    "декабрь декабря дек grudzień grudnia gru decembra",
+}
 
-def _parse_shape(part: pd.Series, shape: str, order: DateOrder | None) -> pd.Series:
-    """Parse cells that all have one shape (see ``_SHAPES``); NaT where that fails."""
+
+def _fold(word: str) -> str:
+    """Lower case without accents or breves: ``März`` and ``marz``, ``май`` and ``маи`` meet."""
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+_MONTHS: dict[str, int] = {
+    _fold(w): month for month, words in _MONTH_WORDS.items() for w in words.split()
+}
+_WORD = r"[^\W\d_]+"
+# A letter for either regex engine (Arrow's RE2 reads \W as ASCII only).
+_LETTER = "[A-Za-z\u00c0-\u024f\u0400-\u04ff]"
+_MONTH_CELL = re.compile(
+    rf"^(?:(?P<d1>\d{{1,2}})\.?[\s/-]*(?P<m1>{_WORD})\.?[\s/,-]*(?P<y1>\d{{4}})"
+    rf"|(?P<m2>{_WORD})\.?\s*(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\.?,?\s*(?P<y2>\d{{4}})"
+    rf"|(?P<m3>{_WORD})\.?\s+(?P<y3>\d{{4}}))"
+    r"(?:[\sT,]+(?P<time>\d{1,2}:\d{2}(?::\d{2})?))?$"
+)
+# Words around the date that carry no meaning: Spanish "de", a year's "г." / "года" / "r." /
+# "roku" (Russian, Polish).
+_MONTH_NOISE = re.compile(r"\b(?:de|del)\b|(?<=\d)\s*(?:г\.?|года|godine|r\.|roku)(?=\W|$)")
+
+
+def _parse_month_names(text: pd.Series) -> pd.Series:
+    """Dates written with a month name: ``3 марта 2025``, ``January 3, 2025``, ``März 2025``.
+
+    A month alone (``März 2025``) is its first day, like ``2025-03``. NaT where the cell has
+    no such shape or its word is no month in the eight languages.
+    """
+    cells = text.astype("object").str.lower().str.replace(_MONTH_NOISE, " ", regex=True)
+    parts = cells.str.strip().str.replace(r"\s+", " ", regex=True).str.extract(_MONTH_CELL)
+    word = parts["m1"].fillna(parts["m2"]).fillna(parts["m3"])
+    month = word.map(lambda w: _MONTHS.get(_fold(w)) if isinstance(w, str) else None)
+    day = parts["d1"].fillna(parts["d2"]).fillna("1")
+    year = parts["y1"].fillna(parts["y2"]).fillna(parts["y3"])
+    ok = month.notna() & year.notna()
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    if ok.any():
+        iso = (
+            year[ok]
+            + "-"
+            + month[ok].astype(int).map("{:02d}".format)
+            + "-"
+            + day[ok].astype(int).map("{:02d}".format)
+            + (" " + parts.loc[ok, "time"]).fillna("")
+        )
+        got = pd.to_datetime(iso, format="ISO8601", errors="coerce")
+        out[got.index] = got.astype("datetime64[us]")
+    return out
+
+
+def _offsets(part: pd.Series) -> tuple[str, ...]:
+    """The distinct UTC offsets ending ISO cells, as ``+01:00`` or ``Z``, first seen first."""
+    found = part.str.extract(r"(Z|UTC|[+-]\d{2}:?\d{2})$")[0].dropna()
+    return tuple(_offset_label(o) for o in pd.unique(found.to_numpy(dtype=object)))
+
+
+def _offset_label(raw: str) -> str:
+    raw = raw.strip()
+    if raw in ("Z", "UTC"):
+        return raw
+    return raw if ":" in raw else f"{raw[:3]}:{raw[3:]}"
+
+
+def _parse_shape(
+    part: pd.Series, shape: str, order: DateOrder | None
+) -> tuple[pd.Series, tuple[str, ...]]:
+    """Parse cells that all have one shape (see ``_SHAPES``); NaT where that fails.
+
+    Also returns the UTC offsets written in ISO cells: they are cut off, and each time kept
+    as written (the rule of :func:`parse_dates`), so a winter ``+0100`` and a summer ``+0200``
+    in one column never clash.
+    """
     if shape == "iso":
+        offsets = _offsets(part)
+        if offsets:
+            part = part.str.replace(_OFFSET, "", regex=True)
         got = pd.to_datetime(part, format="ISO8601", errors="coerce")
-        if getattr(got.dt, "tz", None) is not None:
-            got = got.dt.tz_localize(None)
-        return got.astype("datetime64[us]")
+        return got.astype("datetime64[us]"), offsets
+    if shape == "compact":
+        got = pd.to_datetime(part, format="%Y%m%d", errors="coerce")
+        return got.astype("datetime64[us]"), ()
     if shape == "month":
-        return pd.to_datetime(part, format="%Y-%m", errors="coerce").astype("datetime64[us]")
+        got = pd.to_datetime(part, format="%Y-%m", errors="coerce")
+        return got.astype("datetime64[us]"), ()
     if shape == "ymd":
-        return _parse_with_formats(part, _year_first_formats())
-    return _parse_with_formats(part.str.replace(",", "", regex=False), _day_month_formats(order))
+        return _parse_with_formats(part, _year_first_formats()), ()
+    formats = _day_month_formats(order)
+    return _parse_with_formats(part.str.replace(",", "", regex=False), formats), ()
 
 
 def _year_first_formats() -> list[str]:
@@ -492,14 +641,187 @@ def _day_month_formats(order: DateOrder | None) -> list[str]:
     ]
 
 
-def parse_dates(values: pd.Series, *, order: DateOrder | None = None) -> DateParse:
+# Fast path: one fixed-width layout for the whole column, read by Arrow's strptime -------------
+
+_HH = r"(?:[01]\d|2[0-3])"
+_MS = r"[0-5]\d"
+_DD = r"(?:0[1-9]|[12]\d|3[01])"
+_MM = r"(?:0[1-9]|1[0-2])"
+_YYYY = r"\d{4}"
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """One fixed-width way of writing a date, as a strict pattern and its strptime format.
+
+    ``day`` is where the day's two digits sit (Arrow's strptime turns 30 February into
+    2 March; comparing the day read with the day written rejects such cells). ``width``
+    is the length of the wall-clock part when an offset may follow it.
+    """
+
+    pattern: str
+    fmt: str
+    day: tuple[int, int]
+    shape: str
+    width: int | None = None
+
+
+def _fast_layouts(order: DateOrder | None) -> list[_Layout]:
+    times = [
+        (f" {_HH}:{_MS}:{_MS}", " %H:%M:%S"),
+        (f"T{_HH}:{_MS}:{_MS}", "T%H:%M:%S"),
+        (f" {_HH}:{_MS}", " %H:%M"),
+        ("", ""),
+    ]
+    out: list[_Layout] = []
+    for t_pat, t_fmt in times:
+        out.append(_Layout(f"^{_YYYY}-{_MM}-{_DD}{t_pat}$", f"%Y-%m-%d{t_fmt}", (8, 10), "iso"))
+    for t_pat, t_fmt in times[:2]:
+        # ISO with an offset: the first 19 characters are the wall-clock time (kept).
+        out.append(
+            _Layout(
+                rf"^{_YYYY}-{_MM}-{_DD}{t_pat}(?:Z| ?[+-]\d{{2}}:?\d{{2}})$",
+                f"%Y-%m-%d{t_fmt}",
+                (8, 10),
+                "iso",
+                width=19,
+            )
+        )
+    out.append(_Layout(_COMPACT, "%Y%m%d", (6, 8), "compact"))
+    first_day = order != "mdy"
+    for sep in "./-":
+        s = re.escape(sep)
+        if first_day:
+            pat, fmt, day = f"{_DD}{s}{_MM}", f"%d{sep}%m", (0, 2)
+        else:
+            pat, fmt, day = f"{_MM}{s}{_DD}", f"%m{sep}%d", (3, 5)
+        for t_pat, t_fmt in times:
+            out.append(_Layout(f"^{pat}{s}{_YYYY}{t_pat}$", f"{fmt}{sep}%Y{t_fmt}", day, "dmy"))
+    return out
+
+
+_FAST_MIN = 2000  # below this the general path is quick anyway
+
+
+def _fast_dates(text: pd.Series, order: DateOrder | None) -> DateParse | None:
+    """Parse a text column written in one fixed-width layout in a single vectorised pass.
+
+    The layout is chosen from the first 2,000 cells; Arrow's ``strptime`` reads every cell
+    that matches its strict pattern. Returns None (use the general path) when no layout fits
+    the sample, or when a day-month column has cells of other shapes (its day order is then
+    decided on all of them, as the general path does). Other leftovers are read by the
+    general path. Every cell gets the value the general path gives it: the patterns only
+    take cells that path reads with the same format, and tests compare both.
+    """
+    sample = _first_present(text, 2000)
+    if sample.empty:
+        return None
+    sample = _as_text(sample)
+
+    def fitting(layout_order: DateOrder | None) -> _Layout | None:
+        for layout in _fast_layouts(layout_order):
+            if sample.str.match(layout.pattern).fillna(False).all():
+                return layout
+        return None
+
+    chosen = fitting(order) or (fitting("mdy") if order is None else None)
+    if chosen is None:
+        return None
+    decided, ambiguous = order, False
+    if chosen.shape == "dmy" and order is None:
+        decided, ambiguous = decide_date_order(sample)
+        chosen = fitting(decided)
+        if chosen is None or chosen.shape != "dmy":
+            return None
+    cells = pa.array(_as_text(text))
+    hit = pc.fill_null(pc.match_substring_regex(cells, chosen.pattern), False)
+    hit_np = hit.to_numpy(zero_copy_only=False)
+    blank = blank_mask(text).to_numpy(dtype=bool)
+    left = ~hit_np & ~blank
+    if chosen.shape == "dmy" and left.any():
+        return None
+    if chosen.shape == "dmy" and order is None:
+        # The general path decides on every day-month cell: so does this one.
+        first = decided
+        decided, ambiguous = decide_date_order(text[hit_np])
+        if decided != first:
+            return None
+    sub = cells.filter(hit)
+    wall = pc.utf8_slice_codeunits(sub, 0, chosen.width) if chosen.width else sub
+    got = pc.strptime(wall, format=chosen.fmt, unit="s", error_is_null=True)
+    written = pc.cast(pc.utf8_slice_codeunits(sub, *chosen.day), pa.int64())
+    same_day = pc.fill_null(pc.equal(pc.day(got), written), False)
+    got = pc.if_else(same_day, got, pa.scalar(None, got.type))
+    stamps = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[us]")
+    stamps[hit_np] = got.to_numpy(zero_copy_only=False).astype("datetime64[us]")
+    offsets: tuple[str, ...] = ()
+    if chosen.width:
+        ends = pc.unique(pc.utf8_slice_codeunits(sub, chosen.width, 64)).to_pylist()
+        offsets = tuple(dict.fromkeys(_offset_label(e) for e in ends if e.strip()))
+    # Cells the layout's pattern took but strptime refused (31.02.2025): the general path.
+    left |= hit_np & np.isnat(stamps)
+    values = pd.Series(stamps, index=text.index)
+    notes = [_SHAPE_NOTES[chosen.shape] if decided != "mdy" else "month-first dates"]
+    read_as: tuple[str, ...] = tuple(notes)
+    serials = False
+    if left.any():
+        rest = parse_dates(text[left], order=decided, _fast=False)
+        values[left] = rest.values.to_numpy()
+        read_as = tuple(dict.fromkeys(read_as + rest.read_as))
+        offsets = tuple(dict.fromkeys(offsets + rest.offsets))
+        serials = rest.serials
+    implausible = values.notna() & ((values < PLAUSIBLE[0]) | (values > PLAUSIBLE[1]))
+    bad = pd.Series(~blank, index=text.index) & values.isna() | implausible
+    return DateParse(
+        values.where(~implausible),
+        bad,
+        decided,
+        ambiguous,
+        ", ".join(read_as),
+        read_as,
+        serials,
+        order is not None,
+        offsets,
+    )
+
+
+def _numbers_as_dates(numbers: pd.Series) -> tuple[pd.Series, list[str]]:
+    """Numbers in a date column: ``19970101`` is a compact date, others Excel serial days."""
+    out = pd.Series(pd.NaT, index=numbers.index, dtype="datetime64[us]")
+    ways: list[str] = []
+    whole = numbers.notna() & (numbers == numbers.round())
+    compact = whole & numbers.between(19500101, 21001231)
+    if compact.any():
+        text = numbers[compact].astype("int64").astype("str")
+        got = pd.to_datetime(text, format="%Y%m%d", errors="coerce").astype("datetime64[us]")
+        out[got.index] = got
+        compact = compact & out.notna()
+        if compact.any():
+            ways.append(_SHAPE_NOTES["compact"])
+    serial = ~compact & numbers.between(1, 2958465)
+    if serial.any():
+        out[numbers.index[serial]] = _from_serial(numbers[serial])
+        ways.append("Excel serial numbers")
+    return out, ways
+
+
+def parse_dates(
+    values: pd.Series, *, order: DateOrder | None = None, _fast: bool = True
+) -> DateParse:
     """Parse a column of dates or timestamps, as written in the spreadsheet.
 
-    Understands ISO dates and timestamps (a time-zone offset is dropped, keeping the wall-clock
-    time), ``31.12.2025``, ``12/31/2025``, ``31-12-25``, ``2025/12/31``, ``2025-12`` (a month),
-    optional times, Excel serial day numbers (days since 1899-12-30) and workbook date cells.
-    ``order`` forces day-first (``dmy``) or month-first (``mdy``). Dates outside 1950-2100 are
-    bad (``PLAUSIBLE``), like cells that are no date at all; blank cells are NaT, not bad.
+    Understands ISO dates and timestamps (``Z``, ``UTC`` and ``+01:00`` / ``+0100`` offsets),
+    ``31.12.2025``, ``12/31/2025``, ``31-12-25``, ``2025/12/31``, compact ``20251231``,
+    ``2025-12`` (a month), month names in the eight languages (``3 марта 2025``,
+    ``15 stycznia 2025``, ``3. März 2025``, ``January 3, 2025``), optional times, Excel
+    serial day numbers (days since 1899-12-30) and workbook date cells. ``order`` forces
+    day-first (``dmy``) or month-first (``mdy``). Dates outside 1950-2100 are bad
+    (``PLAUSIBLE``), like cells that are no date at all; blank cells are NaT, not bad.
+
+    One rule for UTC offsets: the offset is dropped and the time kept as written, the local
+    clock time of whoever made the export. A year of ``+0100`` winter and ``+0200`` summer
+    stamps reads as the shop's own hours and days; ``Z`` stamps stay in UTC. The offsets seen
+    are listed in :attr:`DateParse.offsets`.
 
     >>> r = parse_dates(pd.Series(["31.12.2025", "2025-01-02 10:30", "45658", "", "soon"]))
     >>> [str(v)[:16] for v in r.values]
@@ -507,20 +829,27 @@ def parse_dates(values: pd.Series, *, order: DateOrder | None = None) -> DatePar
     >>> r.bad.tolist()
     [False, False, False, False, True]
     """
+    if (
+        _fast
+        and len(values) >= _FAST_MIN
+        and isinstance(values.dtype, pd.StringDtype)
+        and values.dtype.storage == "pyarrow"
+    ):
+        fast = _fast_dates(values, order)
+        if fast is not None:
+            return fast
     if len(values) > 5000 and values.dtype != object:
         # Dates repeat: a million orders fall on a thousand days. Parse each distinct cell once.
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         if len(uniques) < len(values) // 2:
-            once = parse_dates(pd.Series(uniques, dtype=values.dtype), order=order)
+            once = parse_dates(pd.Series(uniques, dtype=values.dtype), order=order, _fast=_fast)
             taken = once.values.to_numpy()[codes]
             taken[codes < 0] = np.datetime64("NaT")
             bad = once.bad.to_numpy()[codes] & (codes >= 0)
-            return DateParse(
-                pd.Series(taken, index=values.index, dtype="datetime64[us]"),
-                pd.Series(bad, index=values.index),
-                once.order,
-                once.ambiguous,
-                once.description,
+            return dataclasses.replace(
+                once,
+                values=pd.Series(taken, index=values.index, dtype="datetime64[us]"),
+                bad=pd.Series(bad, index=values.index),
             )
     index = values.index
     blank = blank_mask(values)
@@ -528,10 +857,16 @@ def parse_dates(values: pd.Series, *, order: DateOrder | None = None) -> DatePar
     decided: DateOrder | None = order
     ambiguous = False
     notes: list[str] = []
+    offsets: tuple[str, ...] = ()
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         v = values.dt.tz_localize(None) if values.dt.tz is not None else values
         out = v.astype("datetime64[us]")
         notes.append("date cells")
+    elif pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
+        values.dtype
+    ):
+        out, ways = _numbers_as_dates(values.astype("float64"))
+        notes.extend(ways)
     else:
         rest = values[~blank]
         if values.dtype == object and len(rest):
@@ -543,13 +878,13 @@ def parse_dates(values: pd.Series, *, order: DateOrder | None = None) -> DatePar
                 rest = rest[~is_dt]
             is_num = rest.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
             if is_num.any():
-                serial = pd.to_numeric(rest[is_num], errors="coerce")
-                out[serial.index] = _from_serial(serial)
-                notes.append("Excel serial numbers")
+                got, ways = _numbers_as_dates(pd.to_numeric(rest[is_num], errors="coerce"))
+                out[got.index] = got
+                notes.extend(ways)
                 rest = rest[~is_num]
         if len(rest):
             text = _as_text(rest)
-            shapes = ["iso", "month", "ymd", "dmy"]
+            shapes = ["iso", "compact", "month", "ymd", "dmy"]
             sample = text.head(2000)
             # The shape most cells have goes first: usually one pass parses the whole column.
             shapes.sort(key=lambda sh: -int(sample.str.match(_SHAPES[sh]).sum()))
@@ -562,7 +897,8 @@ def parse_dates(values: pd.Series, *, order: DateOrder | None = None) -> DatePar
                 part = text[hit]
                 if shape == "dmy" and decided is None:
                     decided, ambiguous = decide_date_order(part)
-                got = _parse_shape(part, shape, decided)
+                got, found = _parse_shape(part, shape, decided)
+                offsets = tuple(dict.fromkeys(offsets + found))
                 out[got.index] = got
                 notes.append(
                     _SHAPE_NOTES[shape]
@@ -577,18 +913,55 @@ def parse_dates(values: pd.Series, *, order: DateOrder | None = None) -> DatePar
                 out[serial[is_serial].index] = _from_serial(serial[is_serial])
                 notes.append("Excel serial numbers")
             text = text[~is_serial]
+            if len(text) and text.str.contains(_LETTER, regex=True).any():
+                got = _parse_month_names(text)
+                if got.notna().any():
+                    out[got.index[got.notna()]] = got[got.notna()]
+                    notes.append("month names")
+                    text = text[got.isna().to_numpy()]
             if len(text):
-                # Month names ("3 Jan 2025", "January 3, 2025") and other rare shapes.
-                got = pd.to_datetime(
-                    text, format="mixed", dayfirst=decided != "mdy", errors="coerce"
-                )
-                if getattr(got.dt, "tz", None) is not None:
-                    got = got.dt.tz_localize(None)
-                out[got.index] = got.astype("datetime64[us]")
+                # Other rare shapes ("Mon, 3 Mar 2025 14:00", "3rd of March").
+                got = _mixed_dates(text, dayfirst=decided != "mdy")
+                out[got.index] = got
     implausible = out.notna() & ((out < PLAUSIBLE[0]) | (out > PLAUSIBLE[1]))
     bad = (~blank & out.isna()) | implausible
     out = out.where(~implausible)
-    return DateParse(out, bad, decided, ambiguous, ", ".join(dict.fromkeys(notes)) or "none")
+    ways = tuple(dict.fromkeys(notes))
+    return DateParse(
+        out,
+        bad,
+        decided,
+        ambiguous,
+        ", ".join(ways) or "none",
+        ways,
+        "Excel serial numbers" in ways,
+        order is not None,
+        offsets,
+    )
+
+
+def _mixed_dates(text: pd.Series, *, dayfirst: bool) -> pd.Series:
+    """Cells of no known shape, read by pandas' flexible parser; NaT where it fails.
+
+    An offset is dropped as in ISO cells (times kept as written). Cells with different
+    offsets make the vectorised call refuse the column: they are then read one by one.
+    """
+    try:
+        got = pd.to_datetime(text, format="mixed", dayfirst=dayfirst, errors="coerce")
+        if getattr(got.dt, "tz", None) is not None:
+            got = got.dt.tz_localize(None)
+        return got.astype("datetime64[us]")
+    except (ValueError, TypeError, OverflowError):
+        pass
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    for i, cell in text.items():
+        try:
+            one = pd.Timestamp(pd.to_datetime(cell, dayfirst=dayfirst))
+        except (ValueError, TypeError, OverflowError):
+            continue
+        if one is not pd.NaT and PLAUSIBLE[0].year <= one.year <= PLAUSIBLE[1].year:
+            out[i] = one.tz_localize(None) if one.tzinfo is not None else one
+    return out
 
 
 def _from_serial(serial: pd.Series) -> pd.Series:
@@ -604,6 +977,19 @@ def implausible_dates(values: pd.Series, *, order: DateOrder | None = None) -> p
     return got.bad & ~blank_mask(values) & (values.astype("str").str.strip() != "")
 
 
+def _date_shaped(text: pd.Series) -> pd.Series:
+    """Cells shaped like a date: the numeric shapes, or a word beside a four-digit year."""
+    shaped = (
+        text.str.match(_ISO)
+        | text.str.match(_DMY)
+        | text.str.match(_YMD)
+        | text.str.match(_YEAR_MONTH)
+        | text.str.match(_COMPACT)
+        | (text.str.contains(_LETTER) & text.str.contains(r"\b\d{4}\b"))
+    )
+    return shaped.fillna(False).astype(bool)
+
+
 def date_cells(text: pd.Series) -> pd.Series:
     """Per cell: True where the text has a date's shape and reads as one.
 
@@ -611,16 +997,7 @@ def date_cells(text: pd.Series) -> pd.Series:
     [True, False, True, False]
     """
     text = _as_text(text)
-    shaped = (
-        (
-            text.str.match(_ISO)
-            | text.str.match(_DMY)
-            | text.str.match(_YMD)
-            | text.str.match(_YEAR_MONTH)
-        )
-        .fillna(False)
-        .astype(bool)
-    )
+    shaped = _date_shaped(text)
     out = pd.Series(False, index=text.index)
     if shaped.any():
         out[shaped] = ~parse_dates(text[shaped]).bad.to_numpy(dtype=bool)
@@ -639,12 +1016,7 @@ def looks_like_dates(sample: pd.Series) -> float:
         if is_dt.mean() >= 0.8:
             return float(is_dt.mean())
     text = _as_text(sample)
-    shaped = (
-        text.str.match(_ISO)
-        | text.str.match(_DMY)
-        | text.str.match(_YMD)
-        | text.str.match(_YEAR_MONTH)
-    )
+    shaped = _date_shaped(text)
     if shaped.mean() < 0.5:
         return 0.0
     return float(1 - parse_dates(text).bad.mean())

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,7 +15,8 @@ import xlsxwriter
 import xlwt
 
 from kpi.errors import ReadError
-from kpi.io import Limits, detect_delimiter, find_header, read_file
+from kpi.ingest import load_files
+from kpi.io import ALIGNED, Limits, detect_delimiter, find_header, read_file
 
 ROWS = [
     ("31.12.2025", "Иванов", "1 234,56"),
@@ -402,3 +405,44 @@ def test_text_share_of_a_row_is_what_parsing_every_cell_finds(cells):
         dates[rest] = date_cells(probe[rest]).to_numpy(dtype=bool)
     expected = float((candidate & ~numbers & ~dates).sum() / len(cells))
     assert _text_share(cells) == expected
+
+
+# Space-aligned text: the CDNOW logs ------------------------------------------------------------
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def test_cdnow_sample_reads_as_five_space_aligned_columns():
+    # Whitespace separated, no header: master id, sample id, YYYYMMDD, CDs, dollars.
+    (table,) = read_file((DATA / "CDNOW_sample.txt").read_bytes(), "CDNOW_sample.txt")
+    assert table.frame.shape == (6919, 5)
+    assert table.delimiter == ALIGNED
+    assert table.frame.iloc[0].tolist() == ["00004", "0001", "19970101", "2", "29.33"]
+    assert table.line_numbers[:2].tolist() == [1, 2]
+    assert not table.bad_lines
+
+
+def test_cdnow_master_log_gives_the_published_totals():
+    # The untouched master log (lifetimes 0.11.3 ships it): 69,659 purchase records of
+    # 23,570 customers, $2,500,315.63 in all (Fader and Hardie's CDNOW data set).
+    master = resources.files("lifetimes") / "datasets" / "CDNOW_master.txt"
+    ds = load_files([("CDNOW_master.txt", master.read_bytes())])
+    orders = ds.tables["orders"]
+    assert len(orders) == 69_659
+    assert orders["customer_id"].nunique() == 23_570
+    assert round(orders["amount"].sum(), 2) == 2_500_315.63
+    assert orders["order_date"].min() == pd.Timestamp("1997-01-01")
+    assert orders["order_date"].max() == pd.Timestamp("1998-06-30")
+
+
+def test_space_aligned_header_keeps_names_with_single_spaces():
+    text = (
+        "Customer ID   Order date   Amount\n"
+        "   C1         20250102      10.50\n"
+        "   C2         20250103       7.25\n"
+        "   C3         20250104       1.00\n"
+    )
+    (table,) = read_file(text.encode(), "log.txt")
+    assert list(table.frame.columns) == ["Customer ID", "Order date", "Amount"]
+    assert table.frame["Amount"].tolist()[:2] == ["10.50", "7.25"]
+    assert len(table.frame) == 3

@@ -412,3 +412,144 @@ def test_text_is_stripped_exactly_when_an_edge_is_whitespace(cells, cut):
     expected = values.str.strip()
     pd.testing.assert_series_equal(_as_text(values), expected)
     assert _as_text(values.astype(object)).tolist() == expected.tolist()
+
+
+# Formats of real exports (issue 15, part 6) --------------------------------------------------
+
+
+def test_mixed_utc_offsets_keep_the_clock_time_as_written():
+    # A year in Warsaw: +0100 in winter, +0200 in summer; one column, no clash.
+    cells = pd.Series(
+        ["2025-03-04 14:22:01 +0100", "2025-07-04 09:00:00 +0200", "2025-12-01T23:30:00+01:00"]
+    )
+    result = parse_dates(cells)
+    assert result.values.tolist() == [
+        pd.Timestamp("2025-03-04 14:22:01"),
+        pd.Timestamp("2025-07-04 09:00:00"),
+        pd.Timestamp("2025-12-01 23:30:00"),
+    ]
+    assert not result.bad.any()
+    assert result.offsets == ("+01:00", "+02:00")
+    assert "UTC offsets +01:00, +02:00" in result.notes[0]
+
+
+def test_z_suffixed_iso_is_utc_as_written():
+    result = parse_dates(pd.Series(["2025-01-31T23:59:59Z", "2025-02-01T00:00:00.250Z"]))
+    assert result.values.tolist() == [
+        pd.Timestamp("2025-01-31 23:59:59"),
+        pd.Timestamp("2025-02-01 00:00:00.250"),
+    ]
+    assert result.offsets == ("Z",)
+
+
+def test_compact_yyyymmdd_as_text_and_as_numbers():
+    # The CDNOW master log writes 19970101; a workbook may hold it as a number.
+    text = parse_dates(pd.Series(["19970101", "19980630", "19971332"]))
+    assert text.values.tolist()[:2] == [pd.Timestamp("1997-01-01"), pd.Timestamp("1998-06-30")]
+    assert text.bad.tolist() == [False, False, True]  # month 13 is no date
+    assert "compact YYYYMMDD dates" in text.read_as
+    numbers = parse_dates(pd.Series([19970101, 19980630]))
+    assert numbers.values.tolist() == [pd.Timestamp("1997-01-01"), pd.Timestamp("1998-06-30")]
+    assert not numbers.serials
+
+
+def test_excel_serials_in_a_workbook_column_are_said_so():
+    # 45658 days after 1899-12-30 is 2025-01-01; .5 is noon.
+    cells = pd.Series([45658, 45658.5, None], dtype=object)
+    result = parse_dates(cells)
+    assert result.values.tolist()[:2] == [
+        pd.Timestamp("2025-01-01"),
+        pd.Timestamp("2025-01-01 12:00"),
+    ]
+    assert result.serials
+    assert result.notes == ["numbers read as Excel serial dates (days since 1899-12-30)"]
+
+
+def test_a_forced_day_order_is_said_so():
+    result = parse_dates(pd.Series(["03/04/2025"]), order="mdy")
+    assert result.forced_order
+    assert result.notes == ["read month-first, as chosen (not decided from the cells)"]
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("3 January 2025", "2025-01-03"),
+        ("January 3, 2025", "2025-01-03"),
+        ("03-Jan-2025", "2025-01-03"),
+        ("3 марта 2025", "2025-03-03"),  # Russian genitive
+        ("3 марта 2025 г.", "2025-03-03"),
+        ("Март 2025", "2025-03-01"),  # a month alone is its first day, like 2025-03
+        ("15 stycznia 2025", "2025-01-15"),  # Polish genitive
+        ("7 grudnia 2024 r.", "2024-12-07"),
+        ("12 martie 2025", "2025-03-12"),  # Romanian
+        ("3. marca 2025", "2025-03-03"),  # Slovenian genitive
+        ("3. marec 2025", "2025-03-03"),
+        ("3. März 2025", "2025-03-03"),  # German
+        ("3. Mrz. 2025", "2025-03-03"),
+        ("4 août 2025 10:30", "2025-08-04 10:30"),  # French
+        ("1 févr. 2025", "2025-02-01"),
+        ("3 de marzo de 2025", "2025-03-03"),  # Spanish
+        ("3 dic 2025", "2025-12-03"),
+    ],
+)
+def test_month_names_in_the_eight_languages(cell, expected):
+    result = parse_dates(pd.Series([cell]))
+    assert result.values.tolist() == [pd.Timestamp(expected)]
+    assert not result.bad.any()
+
+
+def test_a_month_word_that_is_no_month_or_an_impossible_day_is_bad():
+    result = parse_dates(pd.Series(["31 февраля 2025", "3 Smarch 2025"]))
+    assert result.bad.tolist() == [True, True]
+
+
+# The one-layout fast path gives every cell the general path's value --------------------------
+
+LAYOUT_CELLS = st.sampled_from(
+    [
+        "2025-03-04 14:22:01", "2025-02-30 10:00:00", "2025-3-4 14:22:01", "2025-03-04",
+        "2025-03-04T14:22:01", "2025-03-04T14:22:01+01:00", "2025-07-04 14:22:01 +0200",
+        "2025-03-04T14:22:01Z", "04.03.2025 14:22", "31.02.2025 10:00", "04.03.25 14:22",
+        "13/03/2025 10:00", "03/13/2025 10:00", "04/03/2025", "20250304", "20251301",
+        "1900-01-01 00:00:00", "9999-12-31 23:59:59", "2025-03-04 24:00:00", "", " ", "soon",
+        "45658", "3 марта 2025", " 2025-03-04 14:22:01 ",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    head=st.sampled_from(
+        ["2025-03-04 14:22:01", "04.03.2025 14:22", "2025-03-04T14:22:01+01:00", "20250304",
+         "03/13/2025 10:00", "13/03/2025 10:00", "2025-03-04"]
+    ),
+    tail=st.lists(LAYOUT_CELLS, max_size=30),
+    order=st.sampled_from([None, "dmy", "mdy"]),
+)  # fmt: skip
+def test_fast_date_layout_matches_the_general_path(head, tail, order):
+    from kpi.values import _fast_dates
+
+    # The layout is chosen on the first cells: many of one layout, then anything.
+    cells = pd.Series([head] * 50 + tail, dtype="str")
+    fast = _fast_dates(cells, order)
+    general = parse_dates(cells, order=order, _fast=False)
+    if fast is None:  # no one layout: parse_dates takes the general path itself
+        return
+    pd.testing.assert_series_equal(fast.values, general.values)
+    pd.testing.assert_series_equal(fast.bad, general.bad)
+    assert fast.order == general.order
+    assert set(fast.offsets) == set(general.offsets)
+
+
+def test_fast_date_layout_is_taken_on_a_large_column():
+    from kpi.values import _FAST_MIN, _fast_dates
+
+    cells = pd.Series(["04.03.2025 14:22", "31.12.2024 09:05"] * _FAST_MIN, dtype="str")
+    fast = _fast_dates(cells, None)
+    assert fast is not None
+    assert fast.values.iloc[:2].tolist() == [
+        pd.Timestamp("2025-03-04 14:22"),
+        pd.Timestamp("2024-12-31 09:05"),
+    ]
+    assert fast.order == "dmy"
