@@ -2,7 +2,13 @@
 
 Reads the files exactly as the app does (same detection, mapping and validation) and prints
 every KPI the data supports, as JSON (a stable contract, see DESIGN.md) or as a table.
-A file that cannot be read exits with status 2 and one line on stderr.
+``--only KEY,...`` computes only the KPI families that hold those keys (the model fits run
+only when a value key is asked for) and prints only those keys.
+
+Exit status: 0 with the report; 2 with one line on stderr when a file cannot be read (or an
+argument is wrong); 1 with one line when computing the KPIs fails unexpectedly. Never a
+traceback. pandas and the KPI modules are imported after the arguments are parsed, so
+``--help`` answers at once.
 """
 
 from __future__ import annotations
@@ -12,16 +18,18 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
-from kpi.analysis import analysis
-from kpi.errors import KpiError
-from kpi.ingest import Dataset, load_files
-from kpi.periods import PERIODS
-from kpi.report import plain
-from kpi.schema import mapping_from_json
+    from kpi.ingest import Dataset
+
+# kpi.periods.PERIODS, written out so that parsing the arguments needs no pandas (a test
+# checks that both agree).
+PERIODS = ("week", "month", "quarter", "year")
+# The names under which each KPI family module lists the keys its section() fills.
+_KEY_TUPLES = ("KEYS", "HEADLINE_KEYS", "SECTION_KEYS", "_KEYS")
 
 
 def table_summary(ds: Dataset) -> dict[str, dict[str, Any]]:
@@ -43,10 +51,60 @@ def table_summary(ds: Dataset) -> dict[str, dict[str, Any]]:
     return out
 
 
+def family_keys() -> dict[str, tuple[str, ...]]:
+    """Each KPI family's module name and the keys its ``section()`` fills."""
+    from kpi.analysis import FAMILIES
+
+    out: dict[str, tuple[str, ...]] = {}
+    for module in FAMILIES:
+        name = next(n for n in _KEY_TUPLES if hasattr(module, n))
+        out[module.__name__] = tuple(getattr(module, name))
+    return out
+
+
+def _only_section(
+    ds: Dataset,
+    only: Sequence[str],
+    *,
+    start: pd.Timestamp | None,
+    end: pd.Timestamp | None,
+    period: str,
+) -> Any:
+    """The sections of the families that hold the ``only`` keys, merged (as analysis())."""
+    from kpi.analysis import FAMILIES
+    from kpi.errors import KpiError
+    from kpi.report import Section
+
+    keys = family_keys()
+    result = Section()
+    for module in FAMILIES:
+        if not set(keys[module.__name__]) & set(only):
+            continue
+        try:
+            part = module.section(ds.tables, start=start, end=end, period=period)
+        except KpiError as exc:
+            part = Section(warnings=[f"{module.__name__.split('.')[-1]}: {exc}"])
+        result = result.merge(part)
+    result.kpis = {k: v for k, v in result.kpis.items() if k in only}
+    result.series = {k: v for k, v in result.series.items() if k in only}
+    return result
+
+
 def build_output(
-    ds: Dataset, *, start: pd.Timestamp | None, end: pd.Timestamp | None, period: str
+    ds: Dataset,
+    *,
+    start: pd.Timestamp | None,
+    end: pd.Timestamp | None,
+    period: str,
+    only: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    section = analysis(ds.tables, start=start, end=end, period=period)
+    from kpi.analysis import analysis
+    from kpi.report import plain
+
+    if only:
+        section = _only_section(ds, only, start=start, end=end, period=period)
+    else:
+        section = analysis(ds.tables, start=start, end=end, period=period)
     warnings = list(section.warnings)
     for r in ds.reports:
         warnings.extend(f"{r.source}: {n}" for n in r.notes if r.table == "unknown")
@@ -92,10 +150,16 @@ def _short(value: Any) -> str:
 
 
 def _date(text: str) -> pd.Timestamp:
+    import pandas as pd
+
     try:
         return pd.Timestamp(pd.to_datetime(text, format="ISO8601"))
     except (ValueError, TypeError) as exc:
         raise argparse.ArgumentTypeError(f"not a date (use YYYY-MM-DD): {text!r}") from exc
+
+
+def _one_line(text: str) -> str:
+    return (text.strip().splitlines() or [""])[0]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -108,20 +172,59 @@ def main(argv: Sequence[str] | None = None) -> int:
     rep.add_argument("--start", type=_date, help="first day of the range (YYYY-MM-DD)")
     rep.add_argument("--end", type=_date, help="last day of the range (YYYY-MM-DD)")
     rep.add_argument("--format", choices=("json", "table"), default="json")
+    rep.add_argument(
+        "--only",
+        metavar="KEY,...",
+        help="compute and print only these KPI keys (e.g. revenue,nps); others are skipped",
+    )
     args = parser.parse_args(argv)
+    only = [k.strip() for k in args.only.split(",") if k.strip()] if args.only else None
+    if args.start and args.end and args.start > args.end:
+        print("error: --start is after --end", file=sys.stderr)
+        return 2
     try:
+        from kpi.errors import KpiError
+        from kpi.ingest import load_files
+        from kpi.schema import mapping_from_json
+
+        if only:
+            known = {k for keys in family_keys().values() for k in keys}
+            unknown = [k for k in only if k not in known]
+            if unknown:
+                print(
+                    f"error: unknown KPI key(s) for --only: {', '.join(unknown)}; known keys "
+                    f"are {', '.join(sorted(known))}",
+                    file=sys.stderr,
+                )
+                return 2
         files = [(p.name, p.read_bytes()) for p in args.files]
         mapping = None
         if args.mapping:
             mapping = mapping_from_json(json.loads(args.mapping.read_text(encoding="utf-8")))
         ds = load_files(files, mapping=mapping)
-    except (OSError, KpiError, json.JSONDecodeError) as exc:
-        print(f"error: {exc}".splitlines()[0], file=sys.stderr)
+    except (OSError, KpiError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        print(_one_line(f"error: {exc}"), file=sys.stderr)
         return 2
-    if args.start and args.end and args.start > args.end:
-        print("error: --start is after --end", file=sys.stderr)
+    except Exception as exc:  # a defect, but the reader of a file still gets one line
+        print(
+            _one_line(
+                f"error: unexpected failure while reading ({type(exc).__name__}: {exc}); "
+                "please report it with the file"
+            ),
+            file=sys.stderr,
+        )
         return 2
-    out = build_output(ds, start=args.start, end=args.end, period=args.period)
+    try:
+        out = build_output(ds, start=args.start, end=args.end, period=args.period, only=only)
+    except Exception as exc:
+        print(
+            _one_line(
+                f"error: unexpected failure while computing the KPIs "
+                f"({type(exc).__name__}: {exc}); please report it with the file"
+            ),
+            file=sys.stderr,
+        )
+        return 1
     if args.format == "json":
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:

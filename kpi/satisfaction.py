@@ -36,7 +36,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
 from kpi.periods import (
@@ -545,6 +544,8 @@ def nps_difference(a: NpsResult | pd.DataFrame, b: NpsResult | pd.DataFrame) -> 
     diff = ra.score - rb.score
     se = math.sqrt(ra.variance / ra.n + rb.variance / rb.n) * 100.0
     if se > 0:
+        from scipy import stats  # imported here: scipy.stats alone takes ~2 s to load
+
         z = diff / se
         p = float(2.0 * stats.norm.sf(abs(z)))
     elif diff != 0:
@@ -926,6 +927,8 @@ def csat_difference(
     diff = float(xa.mean() - xb.mean())
     va, vb = xa.var(ddof=1) / len(xa), xb.var(ddof=1) / len(xb)
     if va + vb > 0:
+        from scipy import stats  # imported here: scipy.stats alone takes ~2 s to load
+
         test = stats.ttest_ind(xa, xb, equal_var=False)
         t, p, df = float(test.statistic), float(test.pvalue), float(test.df)
     else:

@@ -107,3 +107,49 @@ def test_module_entry_point(orders_file):
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["kpis"]["orders"] == 2
+
+
+def test_only_computes_and_prints_the_keys_asked_for(orders_file, capsys):
+    assert main(["report", str(orders_file), "--only", "revenue,orders"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    # The same numbers as the whole report (test_json_report_on_a_messy_export).
+    assert out["kpis"] == {"revenue": pytest.approx(1400.0), "orders": 2}
+    assert set(out["series"]) <= {"revenue", "orders"}
+    assert out["tables"]["orders"]["rows"] == 3
+
+
+def test_only_with_an_unknown_key_exits_with_one_line(orders_file, capsys):
+    assert main(["report", str(orders_file), "--only", "revenue,revnue"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: unknown KPI key(s) for --only: revnue;")
+    assert err.count("\n") == 1
+
+
+def test_periods_written_out_match_kpi_periods():
+    from kpi import __main__ as cli
+    from kpi.periods import PERIODS
+
+    assert cli.PERIODS == PERIODS
+
+
+def test_help_and_a_plain_report_import_no_statistics(orders_file):
+    # --help must answer at once: no pandas. A report without survey tests or model fits
+    # never needs scipy.stats (about 2 s to import).
+    probe = (
+        "import sys, contextlib, io\n"
+        "from kpi.__main__ import main\n"
+        "try:\n"
+        "    with contextlib.redirect_stdout(io.StringIO()):\n"
+        "        main(['report', '--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('pandas' in sys.modules)\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main(['report', {str(orders_file)!r}, '--only', 'revenue'])\n"
+        "print('scipy.stats' in sys.modules)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["False", "False"]

@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import random
+import subprocess
+import sys
 import time
 import zipfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -57,7 +62,7 @@ def test_random_bytes_through_the_whole_chain(data):
 
 
 GOOD_ROW = ("C1", "2025-03-04", "120.50")
-CELLS = st.sampled_from(
+JUNK_CELLS = (
     [
         "C7", "Ann", "", " ", "2025-01-31", "31.01.2025", "1900-01-01", "9999-12-31",
         "2025-13-45", "45000", "12,5", "1 234,56", "€ 1.234,50", "1e308", "-1e308", "NaN",
@@ -65,6 +70,7 @@ CELLS = st.sampled_from(
         '"quoted; cell"', "line\nbreak", "ünïcödé", "Кузнецов", "\t", "None", "null",
     ]
 )  # fmt: skip
+CELLS = st.sampled_from(JUNK_CELLS)
 ROWS = st.lists(
     st.one_of(st.just(GOOD_ROW), st.tuples(CELLS, CELLS, CELLS)), min_size=1, max_size=40
 )
@@ -203,3 +209,111 @@ def test_an_open_ended_9999_end_date_means_no_end():
     _accounted(ds)
     ends = ds.tables["customers"]["end_date"]
     assert ends.isna().tolist() == [True, False]
+
+
+# The command line over hostile files and the corpus of real layouts: never a traceback ------
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "tests" / "corpus" / "files"
+
+# Calls the command line's entry point (what ``python -m kpi report FILE`` runs) once per file
+# in one process, so that a hundred files cost one interpreter start; reports per file the
+# exit status, what went to stderr, and any exception that escaped main().
+DRIVER = """
+import contextlib, io, json, sys, traceback
+from kpi.__main__ import main
+out = []
+for path in sys.argv[1:]:
+    err = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+            code = main(["report", path])
+        escaped = ""
+    except BaseException:
+        code, escaped = None, traceback.format_exc()
+    out.append({"file": path, "code": code, "stderr": err.getvalue(), "escaped": escaped})
+print(json.dumps(out))
+"""
+
+
+def fuzz_corpus(folder: Path) -> list[Path]:
+    """Seeded hostile files: random bytes, broken workbooks, junk cells, odd layouts."""
+    rng = random.Random(15)
+    files: dict[str, bytes] = {
+        "empty.csv": b"",
+        "header_only.csv": b"customer_id,order_date,amount\n",
+        "nul.csv": b"a,b\x00,c\n1,2,3\n",
+        "not_a_zip.xlsx": b"\x00\x01garbage\x00" * 50,
+        "truncated.xlsx": b"PK\x03\x04 truncated",
+        "fake.parquet": b"PAR1" + bytes(rng.randrange(256) for _ in range(300)),
+        "bomb.xlsx": _xlsx_bomb(),
+        "wide.csv": (",".join(f"c{i}" for i in range(10_000)) + "\n1\n").encode(),
+        "utf16.csv": "customer_id;order_date;amount\nC1;2025-01-02;5,5\n".encode("utf-16"),
+        "offsets.csv": (
+            b"customer_id,order_date,amount\n"
+            b"C1,2025-03-04 14:22:01 +0100,10.00\nC2,2025-07-04 09:00:00 +0200,5.00\n"
+        ),
+        "aligned.txt": b"  C1  19970101  1  11.77\n  C2  19970112  2  12.00\n",
+        "months.csv": "klient;data;kwota\nK1;3 marca 2025;1 234,56 z\u0142\nK2;x;(5,00)\n".encode(),
+        "markup.csv": b"<html><body><table><tr><td>1</td></tr></table></body></html>",
+        "ragged.csv": b"customer_id,order_date,amount\nC1,2025-01-02\nC2,2025-01-03,5,9,9\n",
+    }
+    for i in range(12):
+        size = rng.randrange(1, 3000)
+        suffix = rng.choice([".csv", ".txt", ".xlsx", ".xls", ".ods", ".parquet"])
+        files[f"random_{i}{suffix}"] = bytes(rng.randrange(256) for _ in range(size))
+    for i in range(8):
+        delimiter = rng.choice([",", ";", "\t", "|"])
+        buf = io.StringIO()
+        writer = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
+        writer.writerow(["customer_id", "order_date", "amount"])
+        for _ in range(rng.randrange(1, 30)):
+            writer.writerow([rng.choice(JUNK_CELLS) for _ in range(3)])
+        encoding = rng.choice(["utf-8", "utf-8-sig", "utf-16", "cp1251"])
+        files[f"messy_{i}.csv"] = buf.getvalue().encode(encoding, errors="replace")
+    paths = []
+    for name, data in files.items():
+        path = folder / name
+        path.write_bytes(data)
+        paths.append(path)
+    return paths
+
+
+def test_command_line_never_shows_a_traceback(tmp_path):
+    paths = fuzz_corpus(tmp_path) + sorted(p for p in CORPUS.glob("*") if p.is_file())
+    run = subprocess.run(
+        [sys.executable, "-c", DRIVER, *map(str, paths)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    results = json.loads(run.stdout)
+    assert len(results) == len(paths)
+    for r in results:
+        assert not r["escaped"], (r["file"], r["escaped"])
+        assert r["code"] in (0, 2), r
+        assert "Traceback" not in r["stderr"], r
+        if r["code"] == 2:
+            # One line that says what is wrong; a defect would say "unexpected failure".
+            assert r["stderr"].count("\n") == 1 and r["stderr"].startswith("error: "), r
+            assert "unexpected failure" not in r["stderr"], r
+    by_name = {Path(r["file"]).name: r for r in results}
+    assert by_name["offsets.csv"]["code"] == 0  # once "Mixed timezones detected", exit 1
+    assert by_name["empty.csv"]["code"] == 2
+    assert by_name["bomb.xlsx"]["code"] == 2
+
+
+def test_python_m_kpi_report_exit_codes(tmp_path):
+    (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 truncated")
+    run = subprocess.run(
+        [sys.executable, "-m", "kpi", "report", str(tmp_path / "broken.xlsx")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 2
+    assert run.stderr.startswith("error: broken.xlsx is damaged")
+    assert run.stderr.count("\n") == 1
