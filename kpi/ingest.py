@@ -11,6 +11,7 @@ the command line.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -22,7 +23,19 @@ import pyarrow.compute as pc
 
 from kpi.errors import ReadError, SchemaError
 from kpi.io import Limits, RawTable, read_file
-from kpi.schema import TABLES, Suggestion, detect_table, suggest_mapping
+from kpi.schema import (
+    TABLES,
+    Layout,
+    Suggestion,
+    detect_table,
+    duration_unit,
+    layout_by_name,
+    match_layout,
+    normalise,
+    saved_mapping_for,
+    suggest_mapping,
+    survey_type_from_words,
+)
 from kpi.values import (
     DateOrder,
     blank_mask,
@@ -69,6 +82,9 @@ class ValidationReport:
     ambiguous_dates: list[str] = field(default_factory=list)
     currency: str | None = None
     rejected_rows: pd.DataFrame | None = None
+    layout: str | None = None
+    doubts: list[str] = field(default_factory=list)
+    lines_collapsed: int = 0
 
     @property
     def rows_rejected(self) -> int:
@@ -127,8 +143,17 @@ def apply_mapping(
     date_orders: Mapping[str, DateOrder] | None = None,
     decimal: str | None = None,
     today: pd.Timestamp | None = None,
+    constants: Mapping[str, object] | None = None,
+    layout: str | None = None,
 ) -> MappedTable:
     """Build the canonical ``table`` from ``raw`` using ``mapping`` (canonical -> source column).
+
+    ``constants`` fill a canonical column for every row (a surveys file without a type column
+    that says "NPS" in its header: ``{"survey_type": "nps"}``); without one, the survey type is
+    read from the headers and the file name when they say it. ``layout`` names a known layout
+    (``kpi/layouts.json``) whose meaning applies; by default the header decides. A layout's
+    line items become one order per order id, its amount is made net as it says, and a
+    duration column (minutes to the first reply) is added to the creation time.
 
     Raises SchemaError when a required column is not mapped or a mapped column does not exist.
     """
@@ -148,9 +173,52 @@ def apply_mapping(
         )
     today = pd.Timestamp.today().normalize() if today is None else pd.Timestamp(today)
     date_orders = dict(date_orders or {})
+    lay = layout_by_name(layout) if layout else match_layout(list(frame.columns), frame)
+    lay = lay if lay is not None and lay.table == table else None
+    forced = {c: o for c, o in date_orders.items() if o}
+    if lay and lay.meaning.get("date_order"):
+        for col in spec.columns:
+            if col.kind in ("date", "datetime"):
+                date_orders.setdefault(col.name, lay.meaning["date_order"])
+    dropped = 0
+    if lay and lay.meaning.get("drop_first_row_if") and len(frame):
+        marks = {normalise(m) for m in lay.meaning["drop_first_row_if"]}
+        first = [normalise(v) for v in frame.iloc[0].tolist() if str(v).strip() not in ("", "nan")]
+        if first and all(v in marks for v in first):
+            dropped = 1
+            frame = frame.iloc[1:]
+            raw = dataclasses.replace(raw, frame=frame, line_numbers=raw.line_numbers[1:])
+    for col in lay.meaning.get("epoch_seconds", ()) if lay else ():
+        source = mapping.get(col)
+        if source and source in frame.columns:
+            seconds = parse_numbers(frame[source]).values
+            stamps = pd.to_datetime(seconds, unit="s", errors="coerce")
+            text = stamps.dt.strftime("%Y-%m-%d %H:%M:%S").where(stamps.notna(), frame[source])
+            frame = frame.assign(**{source: text.astype(frame[source].dtype)})
+            raw = dataclasses.replace(raw, frame=frame)
+    collapsed_from = 0
+    if lay and "line_items" in lay.meaning and mapping.get(lay.meaning["line_items"]["key"]):
+        collapsed_from = len(frame)
+        raw = _collapse_lines(raw, lay, mapping)
+        frame = raw.frame
     n = len(frame)
     report = ValidationReport(raw.source, table, rows_read=n + len(raw.bad_lines))
     report.notes.extend(raw.notes)
+    if lay:
+        report.layout = lay.name
+        report.notes.extend(lay.notes)
+    if dropped:
+        report.notes.append("The second header row was left out.")
+    if collapsed_from:
+        report.lines_collapsed = collapsed_from - n
+        report.notes.append(
+            f"{collapsed_from:,} lines read as {n:,} {spec.label.lower()} "
+            f"(one per {mapping[lay.meaning['line_items']['key']]})."
+        )
+    for name, order in forced.items():
+        report.notes.append(
+            f"{name}: dates read {'day first' if order == 'dmy' else 'month first'}, as chosen."
+        )
     report.empty_rows = raw.empty_rows
     if raw.bad_lines:
         report.rejected.append(
@@ -187,8 +255,18 @@ def apply_mapping(
         label = f"{col.name} ({source})"
         if col.required:
             fail(blank, f"{label} is blank", None, True)
+        if col.kind == "datetime" and col.name in _SPANS and "created_at" in out:
+            span = _duration(values, source, lay, col.name)
+            if span is not None:
+                spans, unit, bad = span
+                fail(bad, f"{label} is not a duration", source, False)
+                out[col.name] = out["created_at"] + spans
+                report.notes.append(f"{label}: a duration in {unit}, added to created_at.")
+                continue
         if col.kind in ("date", "datetime"):
             got = parse_dates(values, order=date_orders.get(col.name))
+            if "serial" in got.description:
+                report.notes.append(f"{label}: read from Excel serial day numbers.")
             if got.ambiguous:
                 report.ambiguous_dates.append(col.name)
             if got.order and got.order != "ymd" and "first" in got.description:
@@ -229,11 +307,32 @@ def apply_mapping(
             out[col.name] = parse_ids(values)
         else:
             out[col.name] = parse_text(values)
+    if lay and "amount" in out and lay.meaning.get("amount_minus"):
+        less = [c for c in lay.meaning["amount_minus"] if c in frame.columns]
+        for c in less:
+            minus = parse_numbers(frame[c], decimal=decimal, hint=hint).values  # type: ignore[arg-type]
+            out["amount"] = out["amount"] - minus.fillna(0)
+        if less:
+            report.notes.append(f"amount: {mapping['amount']} less {', '.join(less)}.")
+    if lay and "converted_date" in out and lay.meaning.get("converted_if"):
+        rule = lay.meaning["converted_if"]
+        if rule["column"] in frame.columns:
+            won = parse_text(frame[rule["column"]]).map(normalise, na_action="ignore")
+            keep = won.isin([normalise(v) for v in rule["values"]]).to_numpy()
+            out["converted_date"] = out["converted_date"].where(keep)
+    _fill_constants(table, spec, out, frame, raw.source, mapping, constants, report)
     if "scale_max" in out and mapping.get("scale_max"):
         scale_col = parse_numbers(frame[mapping["scale_max"]]).values
         out["scale_max"] = scale_col.fillna(out["scale_max"]) if "scale_max" in out else scale_col
     result = pd.DataFrame(out, index=frame.index)
-    _table_checks(table, result, report, reject, fail)
+    _table_checks(
+        table,
+        result,
+        report,
+        reject,
+        fail,
+        keys_repeat=bool(lay and lay.meaning.get("key_repeats")),
+    )
     mapped_sources = {s for s in mapping.values() if s}
     for extra in frame.columns:
         if extra in mapped_sources or extra in result.columns:
@@ -265,6 +364,88 @@ def apply_mapping(
             if source:
                 report.currency = detect_currency(frame[source])
     return MappedTable(raw.source, table, kept, report, dict(mapping))
+
+
+_SPANS = ("first_response_at", "resolved_at")
+_UNITS = {"seconds": "s", "minutes": "min", "hours": "h", "days": "D"}
+
+
+def _duration(
+    values: pd.Series, source: str, lay: Layout | None, name: str
+) -> tuple[pd.Series, str, np.ndarray] | None:
+    """A column of time spans (``35``, ``1.5``, ``01:20:00``), when its header names one.
+
+    The unit comes from the header ("in minutes", "(hrs)"), else the layout; without either,
+    minutes, and the note says so. None when the header names no span or the cells are dates.
+    """
+    is_span, unit = duration_unit(source)
+    if not is_span:
+        return None
+    unit = unit or (lay.meaning.get("durations", {}).get(name) if lay else None)
+    said = unit or "minutes (the header does not say)"
+    unit = unit or "minutes"
+    blank = blank_mask(values).to_numpy()
+    numbers = parse_numbers(values)
+    if (numbers.bad.to_numpy() & ~blank).mean() > 0.5:
+        text = parse_text(values)
+        spans = pd.to_timedelta(text.where(text.str.contains(":", na=False)), errors="coerce")
+        if spans.notna().sum() == 0:
+            return None
+        bad = spans.isna().to_numpy() & ~blank
+        return spans.astype("timedelta64[us]"), "hours:minutes", bad
+    spans = pd.to_timedelta(numbers.values, unit=_UNITS[unit])
+    return spans.astype("timedelta64[us]"), said, numbers.bad.to_numpy()
+
+
+def _collapse_lines(raw: RawTable, lay: Layout, mapping: Mapping[str, str | None]) -> RawTable:
+    """Line items as one row per order id: each column's first filled line, or their sum.
+
+    Shopify and WooCommerce write an order's own fields on its first line only; FreshBooks
+    writes one amount per line (``sum``). A line without an order id stays a row of its own.
+    """
+    rule = lay.meaning["line_items"]
+    key = mapping[rule["key"]]
+    frame = raw.frame
+    ids = parse_ids(frame[key])
+    if ids.notna().all() and not ids.duplicated().any():
+        return raw
+    summed = {mapping[c] for c in rule.get("sum", ()) if mapping.get(c)}
+    group = ids.where(ids.notna(), pd.Series(np.arange(len(ids)), index=ids.index).astype(str))
+    codes, _ = pd.factorize(group, sort=False)
+    text = frame.where(~frame.apply(blank_mask)) if len(frame.columns) else frame
+    firsts = text.groupby(codes, sort=True).first()
+    for col in summed:
+        amounts = parse_numbers(frame[col]).values
+        firsts[col] = (
+            amounts.groupby(codes, sort=True)
+            .sum(min_count=1)
+            .map(lambda v: "" if pd.isna(v) else repr(float(v)))
+        )
+    first_line = pd.Series(np.arange(len(codes))).groupby(codes, sort=True).first().to_numpy()
+    out = firsts.reset_index(drop=True)
+    out.columns = frame.columns
+    return dataclasses.replace(
+        raw, frame=out, line_numbers=np.asarray(raw.line_numbers)[first_line]
+    )
+
+
+def _fill_constants(table, spec, out, frame, source, mapping, constants, report) -> None:
+    """Canonical columns the whole source shares: given, or (survey type) said by the header."""
+    constants = dict(constants or {})
+    if table == "surveys" and "survey_type" not in out and "survey_type" not in constants:
+        kind, said = survey_type_from_words([*map(str, frame.columns), *source.split(" › ")])
+        if kind:
+            constants["survey_type"] = kind
+            report.notes.append(f"survey type {kind.upper()}: from '{said}'.")
+    names = {c.name for c in spec.columns}
+    for name, value in constants.items():
+        if name not in names or value in (None, "") or mapping.get(name):
+            continue
+        kind = spec.column(name).kind
+        fill = float(value) if kind in ("number", "money", "score") else str(value)  # type: ignore[arg-type]
+        out[name] = pd.Series(
+            fill, index=frame.index, dtype="float64" if isinstance(fill, float) else "str"
+        )
 
 
 def _distinct(text: pd.Series) -> int:
@@ -311,7 +492,7 @@ def _canonical_integers(cells: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
     return pc.cast(cells, pa.int64()).to_numpy()
 
 
-def _table_checks(table, result, report, reject, fail) -> None:
+def _table_checks(table, result, report, reject, fail, *, keys_repeat: bool = False) -> None:
     """Checks across columns that only make sense for one table."""
     if table == "surveys" and "score" in result:
         score = result["score"]
@@ -343,7 +524,7 @@ def _table_checks(table, result, report, reject, fail) -> None:
         "tickets": "ticket_id",
         "employees": "employee",
     }.get(table)
-    if key and key in result:
+    if key and key in result and not keys_repeat:
         dup = (result[key].duplicated() & result[key].notna()).to_numpy()
         fail(dup & ~reject, f"{key} repeats an earlier row's", None, True)
 
@@ -422,14 +603,17 @@ def load_files(
     mapped: list[MappedTable] = []
     skipped: list[str] = []
     for plan in plan_sources(files, limits=limits):
-        override = mapping.get(plan.raw.source) or mapping.get(plan.raw.source.split(" › ")[0])
+        override = saved_mapping_for(mapping, plan.raw.source, list(plan.raw.frame.columns))
         if override and override.get("table") == "skip":
             continue
+        doubts: list[str] = []
         if override:
             table = str(override["table"])
-            sug = suggest_mapping(plan.raw.frame, table)
+            sug = suggest_mapping(plan.raw.frame, table, name=plan.raw.source)
             cols = {**sug.mapping, **dict(override.get("columns", {}))}  # type: ignore[arg-type]
             orders = override.get("date_orders")
+            constants = {**sug.constants, **dict(override.get("constants", {}) or {})}  # type: ignore[arg-type]
+            layout = override.get("layout")
         else:
             sug, cols, orders = plan.suggestion, plan.suggestion.mapping, None
             if not sug.complete:
@@ -438,10 +622,28 @@ def load_files(
                     f"{sug.table}, missing {', '.join(sug.missing_required)}); give a mapping."
                 )
                 continue
-            table = sug.table
-        mapped.append(
-            apply_mapping(plan.raw, table, cols, date_orders=orders, today=today)  # type: ignore[arg-type]
+            table, constants, layout = sug.table, sug.constants, sug.layout
+            doubts = [d.message() for d in sug.doubts]
+        result = apply_mapping(
+            plan.raw,
+            table,
+            cols,  # type: ignore[arg-type]
+            date_orders=orders,  # type: ignore[arg-type]
+            today=today,
+            constants=constants,
+            layout=layout,  # type: ignore[arg-type]
         )
+        result.report.doubts.extend(doubts)
+        if not override:
+            said = set(result.report.notes)
+            result.report.notes.extend(n for n in sug.notes if n not in said)
+        share = result.report.rows_rejected / max(1, result.report.rows_read)
+        if share > 0.1:
+            result.report.doubts.append(
+                f"{round(100 * share)} % of the rows would be rejected: check the table and "
+                "columns chosen."
+            )
+        mapped.append(result)
     if not mapped:
         raise ReadError(" ".join(skipped) or "No table with data was found in the files.")
     ds = build_dataset(mapped)

@@ -8,14 +8,20 @@ columns feeds each canonical column, from the header in eight languages and from
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import hashlib
+import json
 import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 import pandas as pd
+
+from kpi.io import SHEET_SEP
 
 Kind = Literal["id", "date", "datetime", "money", "number", "score", "bool", "category", "text"]
 
@@ -29,6 +35,9 @@ class Column:
     label: str
     required: bool = False
     synonyms: tuple[str, ...] = ()
+    # Further names read with a little less trust (kpi/synonyms.json "extra_synonyms"): an
+    # "Email" or "Account name" is the customer when nothing says "Customer".
+    weak: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -313,7 +322,7 @@ TABLES: dict[str, Table] = {
                 ),
                 _c(
                     "survey_type", "category", "Survey type", "survey type", "survey",
-                    "type", "question", "опрос", "тип опроса", "ankieta", "typ ankiety",
+                    "опрос", "тип опроса", "ankieta", "typ ankiety",
                     "sondaj", "anketa", "umfrage", "enquete", "encuesta",
                 ),
                 _c("scale_max", "number", "Scale maximum", "scale max", "scale", "max score",
@@ -479,18 +488,48 @@ TABLES: dict[str, Table] = {
 # fmt: on
 
 
-def normalise(text: object) -> str:
-    """Lower-case, strip Latin accents, turn punctuation and underscores into single spaces.
+def _extra_synonyms(tables: dict[str, Table]) -> dict[str, Table]:
+    """The tables with the weaker names of ``synonyms.json`` added to their columns."""
+    extra = _words()["extra_synonyms"]
+    out = {}
+    for name, spec in tables.items():
+        cols = []
+        for c in spec.columns:
+            shared = (
+                () if (name, c.name) == ("leads", "customer_id") else extra.get(f"*.{c.name}", ())
+            )
+            # A lead's company or contact is no sign it converted: leads take no weak customer.
+            weak = tuple(shared) + tuple(extra.get(f"{name}.{c.name}", ()))
+            cols.append(dataclasses.replace(c, weak=weak) if weak else c)
+        out[name] = dataclasses.replace(spec, columns=tuple(cols))
+    return out
 
-    >>> normalise("  Kwota_Brutto (PLN) "), normalise("Дата  заказа"), normalise("Montant TTC €")
-    ('kwota brutto pln', 'дата заказа', 'montant ttc')
+
+@functools.cache
+def _words() -> dict:
+    """The word lists of ``kpi/synonyms.json`` (read once)."""
+    return json.loads(Path(__file__).with_name("synonyms.json").read_text(encoding="utf-8"))
+
+
+TABLES = _extra_synonyms(TABLES)
+
+_CAMEL = re.compile(r"(?<=[a-zа-яё0-9])(?=[A-ZА-ЯЁ])|(?<=[A-ZА-ЯЁ])(?=[A-ZА-ЯЁ][a-zа-яё])")
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+
+
+def normalise(text: object) -> str:
+    """Lower-case, split camelCase, strip Latin accents, punctuation and underscores to spaces.
+
+    >>> normalise("  Kwota_Brutto (PLN) "), normalise("Дата  заказа"), normalise("InvoiceDate")
+    ('kwota brutto pln', 'дата заказа', 'invoice date')
     """
-    s = unicodedata.normalize("NFKD", str(text)).lower()
+    s = _CAMEL.sub(" ", str(text))
+    s = unicodedata.normalize("NFKD", s).lower()
     s = "".join(ch for ch in s if not unicodedata.combining(ch))
     s = s.replace("ł", "l").replace("ß", "ss").replace("đ", "d").replace("ё", "е")
     # Keep "й": NFKD splits it into и + a combining breve, which is a different letter.
     s = unicodedata.normalize("NFC", s.replace("и\u0306", "й"))
-    s = re.sub(r"[^\w]+|_", " ", s)
+    s = re.sub(r"[^\w#№]+|_", " ", s)
     return " ".join(s.split())
 
 
@@ -499,40 +538,323 @@ _CURRENCY_WORDS = {"eur", "usd", "gbp", "pln", "rub", "ron", "chf", "czk", "uah"
 
 @functools.lru_cache(maxsize=4096)
 def _header_tokens(header: str) -> tuple[str, ...]:
-    """The header's words, currency words left out; cached: each header meets ~400 columns."""
-    return tuple(t for t in normalise(header).split() if t not in _CURRENCY_WORDS)
+    """The header's words without units or currency in brackets ("Kwota (zł)" is "kwota")."""
+    bare = _BRACKETS.sub(" ", header)
+    if not normalise(bare):
+        bare = header  # the whole header was in brackets
+    return tuple(t for t in normalise(bare).split() if t not in _CURRENCY_WORDS)
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Whether two words share a stem: equal, or one a short-ended form of the other.
+
+    A shared beginning of at least four letters, missing at most two letters of the shorter
+    word and four of the longer, covers the endings of the eight languages
+    ("zamówienia"/"zamówienie", "сумма"/"суммы", "primul"/"prima", "răspuns"/"răspunsul").
+    """
+    if a == b:
+        return True
+    n = min(len(a), len(b))
+    if n < 4:
+        return False
+    p = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        p += 1
+    return p >= 4 and p >= n - 2 and p >= max(len(a), len(b)) - 4
+
+
+def _find(phrase: tuple[str, ...], tokens: tuple[str, ...]) -> int:
+    """2 when ``phrase`` occurs in ``tokens`` word for word, 1 when by stems, 0 when not."""
+    k = len(phrase)
+    best = 0
+    for i in range(len(tokens) - k + 1):
+        window = tokens[i : i + k]
+        if window == phrase:
+            return 2
+        if all(_same_word(a, b) for a, b in zip(window, phrase, strict=True)):
+            best = 1
+    return best
+
+
+@functools.lru_cache(maxsize=512)
+def _phrases(words: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(normalise(w).split()) for w in words if normalise(w))
+
+
+def _has_any(tokens: tuple[str, ...], words: tuple[str, ...]) -> bool:
+    return any(_find(p, tokens) for p in _phrases(words))
 
 
 @functools.lru_cache(maxsize=256)
-def _normalised_names(column: Column) -> frozenset[str]:
-    """The column's name and synonyms, normalised once: every header is compared with them."""
-    return frozenset({normalise(column.name)} | {normalise(s) for s in column.synonyms})
+def _normalised_names(
+    column: Column,
+) -> tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]]]:
+    """The column's name and synonyms, and its weaker names, as word tuples (normalised once)."""
+    strong = {tuple(normalise(column.name).split())} | set(_phrases(column.synonyms))
+    return frozenset(strong), frozenset(_phrases(column.weak)) - frozenset(strong)
+
+
+def _blocked(tokens: tuple[str, ...], column: Column) -> bool:
+    """Headers that never fill this column, whatever word they share with its names."""
+    text = " ".join(tokens)
+    words = _words()
+    if column.kind in ("money", "number") and text in words["not_alone"]["money"]:
+        return True  # "Lp", "No.", "#": a row number is never an amount
+    if column.kind == "score" and text in words["not_alone"]["score"]:
+        return True
+    if column.kind in ("date", "datetime"):
+        return _has_any(tokens, tuple(words["not_an_event"]["words"]))
+    if column.name == "amount":
+        pref = words["amount_preference"]
+        # "Valoare fără TVA", "Kwota bez VAT": a tax word that says "without" is a net amount.
+        return _has_any(tokens, tuple(pref["never"])) and not _has_any(tokens, tuple(pref["net"]))
+    return False
+
+
+@functools.lru_cache(maxsize=65536)
+def _header_score(header: str, column: Column) -> float:
+    tokens = _header_tokens(header)
+    if not tokens or _blocked(tokens, column):
+        return 0.0
+    strong, weak = _normalised_names(column)
+    best = 0.0
+    for names, trust in ((strong, 1.0), (weak, 0.9)):
+        for name in names:
+            if not name:
+                continue
+            found = _find(name, tokens)
+            if not found:
+                continue
+            if len(name) == len(tokens):
+                s = 1.0 if found == 2 else 0.95
+            else:
+                # Longer synonyms that match are more specific: "order date" beats "date".
+                s = 0.6 + 0.2 * min(1.0, len(name) / len(tokens)) - (0.05 if found == 1 else 0)
+            best = max(best, s * trust)
+    return round(best, 3)
 
 
 def header_score(header: object, column: Column) -> float:
-    """How well a header names a canonical column: 1 exact, 0.6-0.8 contained, 0 none.
+    """How well a header names a canonical column: 1 exact, 0.95 by stems, 0.55-0.8 contained.
 
     A synonym found as whole words inside the header scores more the more of the header
-    it covers.
+    it covers; weaker names (``synonyms.json``) count nine tenths; units in brackets are left
+    out; a header that names a plan ("Expected close date") or a row number ("Lp") is no match.
 
     >>> col = TABLES["orders"].column("order_date")
     >>> header_score("Data zamówienia", col), header_score("Order date (UTC)", col)
-    (1.0, 0.733)
+    (1.0, 1.0)
+    >>> header_score("InvoiceDate", col), header_score("Due date", col)
+    (1.0, 0.0)
     """
+    return _header_score(str(header), column)
+
+
+def is_canonical(header: object, column: Column) -> bool:
+    """Whether the header is the template's own name for the column (``order_date``)."""
+    return _header_tokens(str(header)) == tuple(normalise(column.name).split())
+
+
+# ----------------------------------------------------------------------------------------------
+# Known layouts
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One tool's export layout (an entry of ``kpi/layouts.json``)."""
+
+    name: str
+    label: str
+    table: str
+    signature: tuple[str, ...]
+    columns: dict[str, str]
+    meaning: dict
+    notes: tuple[str, ...] = ()
+    min_columns: int = 0
+    value_shapes: dict[str, str] = field(default_factory=dict)
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+
+@functools.cache
+def layouts() -> tuple[Layout, ...]:
+    """Every known layout, in the order of ``kpi/layouts.json``."""
+    data = json.loads(Path(__file__).with_name("layouts.json").read_text(encoding="utf-8"))
+    return tuple(
+        Layout(
+            e["name"],
+            e["label"],
+            e["table"],
+            tuple(e["signature"]),
+            dict(e["columns"]),
+            dict(e.get("meaning", {})),
+            tuple(e.get("notes", ())),
+            int(e.get("min_columns", 0)),
+            dict(e.get("value_shapes", {})),
+        )
+        for e in data["layouts"]
+    )
+
+
+def _key(header: object) -> str:
+    return normalise(header)
+
+
+def _bare(header: object) -> str:
+    return " ".join(_header_tokens(str(header)))
+
+
+def _same_header(a: object, b: object) -> bool:
+    """Equal headers, or equal but for a unit in brackets ("Amount spent (EUR)")."""
+    return _key(a) == _key(b) or _bare(a) == _bare(b)
+
+
+def match_layout(
+    headers: list[str] | tuple[str, ...] | pd.Index, frame: pd.DataFrame | None = None
+) -> Layout | None:
+    """The known layout whose signature headers the file has, the most specific first.
+
+    A headerless layout (columns named by position) also needs its ``value_shapes``: the first
+    cells of those columns must match, so it is only told with ``frame``.
+    """
+    have = {_key(h) for h in headers}
+    bare = {_bare(h) for h in headers}
+    found = []
+    for lay in layouts():
+        if len(have) < lay.min_columns:
+            continue
+        if not all(_key(h) in have or _bare(h) in bare for h in lay.signature):
+            continue
+        if lay.value_shapes and (frame is None or not _shapes_fit(frame, lay.value_shapes)):
+            continue
+        found.append(lay)
+    return max(found, key=lambda lay: len(lay.signature)) if found else None
+
+
+def _shapes_fit(frame: pd.DataFrame, shapes: Mapping[str, str]) -> bool:
+    for col, pattern in shapes.items():
+        if col not in frame.columns:
+            return False
+        cells = _first_filled(frame[col], 50).astype(str).str.strip()
+        if cells.empty or not cells.str.fullmatch(pattern).all():
+            return False
+    return True
+
+
+def layout_by_name(name: str | None) -> Layout | None:
+    return next((lay for lay in layouts() if lay.name == name), None)
+
+
+def layout_column(layout: Layout, field_name: str, headers: list[str]) -> str | None:
+    """The file's header the layout names for a canonical column, if the file has it."""
+    want = layout.columns.get(field_name)
+    if want is None:
+        return None
+    exact = next((h for h in headers if _key(h) == _key(want)), None)
+    return exact or next((h for h in headers if _bare(h) == _bare(want)), None)
+
+
+def header_signature(headers: list[str] | tuple[str, ...] | pd.Index) -> str:
+    """A short fingerprint of a header row: files of one layout share it."""
+    text = "\x1f".join(_key(h) for h in headers)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+# ----------------------------------------------------------------------------------------------
+# Meanings read from the header: survey type, durations
+
+
+def survey_type_from_words(texts: list[str]) -> tuple[str | None, str]:
+    """The survey type the headers or file names speak of, and the words that said so.
+
+    >>> survey_type_from_words(["Date", "How likely are you to recommend us?"])
+    ('nps', 'How likely are you to recommend us?')
+    >>> survey_type_from_words(["Data", "Ocena"])
+    (None, '')
+    """
+    kinds = _words()["survey_types"]
+    for kind in ("enps", "nps", "ces", "csat"):
+        phrases = _phrases(tuple(kinds[kind]))
+        for text in texts:
+            tokens = tuple(normalise(text).split())
+            for p in phrases:
+                if len(p) > 1:
+                    hit = bool(_find(p, tokens))
+                elif len(p[0]) <= 3:
+                    hit = p[0] in tokens  # "nps", "ces": whole words only
+                else:
+                    hit = any(t.startswith(p[0]) for t in tokens)  # stems: "рекоменд", "polec"
+                if hit:
+                    return kind, str(text)
+    return None, ""
+
+
+def duration_unit(header: object) -> tuple[bool, str | None]:
+    """Whether a header names a time span to a first reply or a resolution, and its unit.
+
+    >>> duration_unit("First reply time in minutes"), duration_unit("Czas reakcji (godz.)")
+    ((True, 'minutes'), (True, 'hours'))
+    >>> duration_unit("Resolved at")
+    (False, None)
+    """
+    words = _words()
+    tokens = tuple(normalise(header).split())
+    spans = [p for f in ("first_response_at", "resolved_at") for p in words["durations"][f]]
+    if not _has_any(tokens, tuple(spans)):
+        return False, None
+    for unit, names in words["units"].items():
+        if any(t in names for t in tokens):
+            return True, unit
+    return True, None
+
+
+def duration_field(header: object) -> str | None:
+    """Which ticket timestamp a duration header measures: first response or resolution."""
+    tokens = tuple(normalise(header).split())
+    durations = _words()["durations"]
+    if _has_any(tokens, tuple(durations["resolved_at"])):
+        return "resolved_at"
+    if _has_any(tokens, tuple(durations["first_response_at"])):
+        return "first_response_at"
+    return None
+
+
+def amount_class(header: object) -> int:
+    """The written preference among amount columns: 2 net of tax, 1 plain, 0 gross or total."""
     tokens = _header_tokens(str(header))
-    if not tokens:
-        return 0.0
-    text = " ".join(tokens)
-    names = _normalised_names(column)
-    if text in names:
-        return 1.0
-    padded = f" {text} "
-    best = 0.0
-    for name in names:
-        if name and f" {name} " in padded:
-            # Longer synonyms that match are more specific: "order date" beats "date".
-            best = max(best, 0.6 + 0.2 * min(1.0, len(name.split()) / max(1, len(tokens))))
-    return round(best, 3)
+    pref = _words()["amount_preference"]
+    if _has_any(tokens, tuple(pref["net"])):
+        return 2
+    if _has_any(tokens, tuple(pref["gross"])):
+        return 0
+    return 1
+
+
+_CLASS_WORDS = {2: "net of tax", 1: "a plain amount", 0: "a gross amount or total"}
+
+
+# ----------------------------------------------------------------------------------------------
+# Suggestions
+
+Evidence = Literal["canonical", "layout", "synonym", "values", "blank"]
+_STRENGTH = {"canonical": 4, "layout": 3, "synonym": 2, "values": 1, "blank": 0}
+
+
+@dataclass(frozen=True)
+class Doubt:
+    """A column choice the user should check: the choice, the runner-up and why."""
+
+    field: str
+    chosen: str | None
+    runner_up: str | None
+    reason: str
+
+    def message(self) -> str:
+        other = f"; the runner-up is '{self.runner_up}'" if self.runner_up else ""
+        return f"{self.field}: chose '{self.chosen}' ({self.reason}){other}."
 
 
 @dataclass(frozen=True)
@@ -543,10 +865,19 @@ class Suggestion:
     mapping: dict[str, str | None]
     score: float
     missing_required: tuple[str, ...] = field(default_factory=tuple)
+    layout: str | None = None
+    evidence: dict[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    doubts: tuple[Doubt, ...] = ()
+    constants: dict[str, object] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
         return not self.missing_required
+
+    @property
+    def certain(self) -> bool:
+        return not self.doubts
 
 
 def _first_filled(values: pd.Series, count: int) -> pd.Series:
@@ -555,27 +886,49 @@ def _first_filled(values: pd.Series, count: int) -> pd.Series:
     Detection needs only a sample, so the column is scanned in growing prefixes rather than
     cleaned whole: a million-row column usually costs one look at its first thousand cells.
     """
+    return _first_filled_span(values, count)[0]
+
+
+def _first_filled_span(values: pd.Series, count: int) -> tuple[pd.Series, float]:
+    """``_first_filled``, and the share of filled cells in the prefix that was scanned."""
     size = 5 * count
     while True:
         prefix = values.iloc[:size].dropna()
         filled = prefix[prefix.astype(str).str.strip() != ""]
         if len(filled) >= count or size >= len(values):
-            return filled.head(count)
+            share = len(filled) / max(1, min(size, len(values)))
+            return filled.head(count), share
         size *= 4
 
 
 def _value_profile(values: pd.Series) -> dict[str, float]:
-    """Shares of a sample of a column's non-blank cells that look like dates, numbers, ids."""
+    """Shares of a sample of a column's non-blank cells that look like dates, numbers, ids.
+
+    ``fill`` is the share of filled cells where the sample was taken; ``serial`` the share of
+    whole numbers that are Excel day numbers of 1954-2119 (a date cell without a date format);
+    ``integer`` the share of whole numbers, ``counting`` 1 when they count up by one (a row
+    number).
+    """
     from kpi.values import looks_like_dates, looks_like_numbers
 
-    sample = _first_filled(values, 200)
+    sample, fill = _first_filled_span(values, 200)
+    empty = {"date": 0.0, "number": 0.0, "filled": 0.0, "unique": 0.0, "fill": 0.0}
     if sample.empty:
-        return {"date": 0.0, "number": 0.0, "filled": 0.0, "unique": 0.0}
+        return {**empty, "serial": 0.0, "integer": 0.0, "counting": 0.0}
+    nums = pd.to_numeric(sample, errors="coerce")
+    nums = nums.astype("float64") if nums.dtype == object else nums
+    whole = nums.notna() & (nums == nums.round())
+    n = len(sample)
+    counting = float(whole.all() and n > 2 and bool((nums.diff().dropna() == 1).all()))
     return {
         "date": looks_like_dates(sample),
         "number": looks_like_numbers(sample),
-        "filled": len(sample) / max(1, min(200, len(values))),
-        "unique": sample.astype(str).nunique() / len(sample),
+        "filled": n / max(1, min(200, len(values))),
+        "fill": fill,
+        "unique": sample.astype(str).nunique() / n,
+        "serial": float((whole & nums.between(20_000, 80_000)).sum()) / n,
+        "integer": float(whole.sum()) / n,
+        "counting": counting,
     }
 
 
@@ -592,48 +945,253 @@ def _kind_fits(kind: str, profile: Mapping[str, float], *, share: float) -> bool
     return None
 
 
+_SURVEY_TYPES = {"nps", "csat", "ces", "enps", "e nps"}
+_SPAN_FIELDS = ("first_response_at", "resolved_at")
+_NEARLY_BLANK = 0.05
+
+
+def _fits_named(col: Column, profile: Mapping[str, float]) -> bool:
+    """Values that may fill a column its header names: dates may be Excel day numbers."""
+    if col.kind in ("date", "datetime") and profile.get("serial", 0) >= 0.5:
+        return True
+    return _kind_fits(col.kind, profile, share=0.5) is not False
+
+
 def suggest_mapping(
-    frame: pd.DataFrame, table: str, *, profiles: Mapping[str, dict[str, float]] | None = None
+    frame: pd.DataFrame,
+    table: str,
+    *,
+    profiles: Mapping[str, dict[str, float]] | None = None,
+    name: str = "",
 ) -> Suggestion:
     """Suggest which column of ``frame`` feeds each column of canonical ``table``.
 
-    Headers are matched against the synonyms first (exact, then whole-word); a column whose
-    values contradict the kind (text where a date is needed) is not used for a date or money
-    column. Required columns still unmatched are then filled from the values: the first unused
-    column that parses as dates for a date, as numbers for money. Each source column feeds at
-    most one canonical column.
+    Evidence, strongest first: the template's own header (``order_date``), a known tool's
+    layout (``kpi/layouts.json``), a synonym in eight languages, the shape of the values.
+    A column whose values contradict a synonym's kind (text where a date is needed) is not used;
+    a blank or nearly blank column fills nothing while a filled candidate exists; among amount
+    columns net of tax is preferred to gross. Required columns still unmatched are then filled
+    from the values, and said to be doubtful. Each source column feeds at most one canonical
+    column. ``name`` (file and sheet) tells the survey type when no column does.
     """
     spec = TABLES[table]
     headers = [str(h) for h in frame.columns]
     if profiles is None:
         profiles = column_profiles(frame)
-    candidates: list[tuple[float, int, str, str]] = []
+    lay = match_layout(headers, frame)
+    lay = lay if lay is not None and lay.table == table else None
+    notes: list[str] = []
+    doubts: list[Doubt] = []
+    evidence: dict[str, str] = {}
+    # One candidate per (field, header): (filled, strength, score, preference, -order, ...).
+    candidates: list[tuple] = []
+    by_field: dict[str, list[tuple[float, int, str, str]]] = {}
     for order, col in enumerate(spec.columns):
+        from_layout = layout_column(lay, col.name, headers) if lay else None
         for h in headers:
-            s = header_score(h, col)
-            fit = _kind_fits(col.kind, profiles[h], share=0.5)
-            if s > 0 and (fit is not False or profiles[h]["filled"] == 0):
-                # Required columns win ties; earlier canonical columns win remaining ties.
-                candidates.append((s + (0.05 if col.required else 0.0), -order, col.name, h))
+            prof = profiles[h]
+            if h == from_layout:
+                level, s = "layout", 1.0
+            elif is_canonical(h, col):
+                level, s = "canonical", 1.0
+            else:
+                s = header_score(h, col)
+                if s <= 0 and col.name == "score" and survey_type_from_words([h])[0]:
+                    s = 0.8  # the question itself: "How likely are you to recommend us?"
+                if s <= 0 or not _fits_named(col, prof):
+                    continue
+                if col.name not in _SPAN_FIELDS and duration_field(h):
+                    continue  # "Full resolution time" is a span, not a resolution type
+                level = "synonym"
+            if (
+                col.name == "survey_type"
+                and level == "synonym"
+                and not _holds_survey_types(frame[h])
+            ):
+                continue
+            pref = amount_class(h) if col.name == "amount" else 1
+            filled = prof["fill"] >= _NEARLY_BLANK
+            bonus = 0.05 if col.required else 0.0
+            key = (filled, _STRENGTH[level], round(s + bonus + 0.1 * pref, 3), -order)
+            candidates.append((*key, col.name, h, level, s, pref))
+            by_field.setdefault(col.name, []).append((s, pref, h, level))
     mapping: dict[str, str | None] = {c.name: None for c in spec.columns}
     used: set[str] = set()
     score = 0.0
-    for s, _, name, h in sorted(candidates, reverse=True):
-        if mapping[name] is None and h not in used:
-            mapping[name] = h
-            used.add(h)
-            score += s
+    blank_fallback: dict[str, str] = {}
+    for filled, _, _, _, name_, h, level, s, _pref in sorted(candidates, reverse=True):
+        if mapping[name_] is not None or h in used:
+            continue
+        if not filled:
+            blank_fallback.setdefault(name_, h)
+            continue
+        mapping[name_] = h
+        used.add(h)
+        evidence[name_] = level
+        score += s
     for col in spec.columns:
+        if col.name in ("first_response_at", "resolved_at") and mapping[col.name] is None:
+            _duration_candidate(col.name, headers, profiles, used, mapping, evidence, notes)
+    # Ids last: a column of customer ids is told from its values only in a table of orders
+    # whose date and amount were found (a headerless transaction log such as CDNOW's).
+    for col in sorted(spec.columns, key=lambda c: c.kind == "id"):
         if mapping[col.name] is not None or not col.required:
             continue
-        for h in headers:
-            if h not in used and _kind_fits(col.kind, profiles[h], share=0.8):
-                mapping[col.name] = h
-                used.add(h)
-                score += 0.3
-                break
+        if col.kind == "id" and (
+            table != "orders" or not (mapping["order_date"] and mapping["amount"])
+        ):
+            continue
+        h = _from_values(col, headers, profiles, used)
+        if h is None and col.name in blank_fallback and blank_fallback[col.name] not in used:
+            h = blank_fallback[col.name]
+            evidence[col.name] = "blank"
+            doubts.append(Doubt(col.name, h, None, "the only column named so, and it is blank"))
+        elif h is not None:
+            evidence[col.name] = "values"
+            doubts.append(Doubt(col.name, h, None, "no header names it: chosen from its values"))
+        if h is not None:
+            mapping[col.name] = h
+            used.add(h)
+            score += 0.3
+    _explain_choices(spec, mapping, evidence, by_field, profiles, notes, doubts)
+    constants: dict[str, object] = {}
+    if table == "surveys" and mapping.get("survey_type") is None:
+        kind = lay.meaning.get("survey_type") if lay else None
+        said = lay.label if kind and lay else ""
+        if kind is None:
+            kind, said = survey_type_from_words([*headers, *name.split(SHEET_SEP)])
+        if kind:
+            constants["survey_type"] = kind
+            notes.append(f"survey type {kind.upper()}: from '{said}'.")
     missing = tuple(c for c in spec.required if mapping[c] is None)
-    return Suggestion(table, mapping, score, missing)
+    if lay:
+        notes[:0] = list(lay.notes)
+    return Suggestion(
+        table,
+        mapping,
+        score,
+        missing,
+        layout=lay.name if lay else None,
+        evidence=evidence,
+        notes=tuple(notes),
+        doubts=tuple(doubts),
+        constants=constants,
+    )
+
+
+def _holds_survey_types(values: pd.Series) -> bool:
+    """A survey-type column holds the names of survey kinds (NPS, CSAT...), not any "type"."""
+    sample = _first_filled(values, 50)
+    if sample.empty:
+        return False
+    named = sample.astype(str).map(normalise).isin(_SURVEY_TYPES)
+    return float(named.mean()) >= 0.5
+
+
+def _duration_candidate(field_name, headers, profiles, used, mapping, evidence, notes) -> None:
+    """A column of minutes or hours to the first reply (or resolution) fills that timestamp."""
+    for h in headers:
+        if h in used or duration_field(h) != field_name:
+            continue
+        prof = profiles[h]
+        if prof["fill"] < _NEARLY_BLANK or (prof["number"] < 0.5 and prof["date"] >= 0.5):
+            continue
+        _, unit = duration_unit(h)
+        mapping[field_name] = h
+        used.add(h)
+        evidence[field_name] = "synonym"
+        what = "first response" if field_name == "first_response_at" else "resolution"
+        notes.append(
+            f"{what}: the ticket's creation plus '{h}' ({unit or 'minutes: the unit is not said'})."
+        )
+        return
+
+
+def _from_values(col: Column, headers, profiles, used) -> str | None:
+    """The first unused column whose values suit a required column that no header names."""
+    best = None
+    for h in headers:
+        if h in used:
+            continue
+        p = profiles[h]
+        if p["fill"] < _NEARLY_BLANK:
+            continue
+        if col.kind in ("date", "datetime") and _kind_fits(col.kind, p, share=0.8):
+            return h
+        if col.kind in ("money", "number", "score") and _kind_fits(col.kind, p, share=0.8):
+            if p["counting"] or (col.kind == "score" and p["integer"] < 1):
+                continue
+            if col.kind == "money" and p["integer"] >= 1:
+                # Whole numbers may be quantities or customer numbers: cents come first.
+                best = best or h
+                continue
+            return h
+        if col.kind == "id" and col.name == "customer_id" and p["date"] < 0.5:
+            if p["number"] >= 0.8 and p["integer"] < 1:
+                continue  # amounts are no customer
+            if p["unique"] < 1 or p["number"] < 0.8:
+                return h
+    return best
+
+
+def _explain_choices(spec, mapping, evidence, by_field, profiles, notes, doubts) -> None:
+    """Say why the amount was chosen among several, and doubt a close call or a poor sample."""
+    for col in spec.columns:
+        chosen = mapping.get(col.name)
+        if chosen is None or evidence.get(col.name) not in ("synonym", "layout", "canonical"):
+            continue
+        rivals = [c for c in by_field.get(col.name, []) if c[2] != chosen]
+        rivals = [c for c in rivals if profiles[c[2]]["fill"] >= _NEARLY_BLANK]
+        mine = next((c for c in by_field.get(col.name, []) if c[2] == chosen), None)
+        if col.name == "amount" and rivals and mine is not None and mine[3] != "layout":
+            beaten = [c for c in rivals if c[1] < mine[1]]
+            if beaten:
+                names = ", ".join(f"'{c[2]}'" for c in beaten)
+                notes.append(
+                    f"amount: '{chosen}' ({_CLASS_WORDS[mine[1]]}) chosen over {names}: "
+                    "revenue is counted net of tax, tips and shipping."
+                )
+        if not col.required and col.name != "amount":
+            continue
+        if mine is not None and evidence[col.name] == "synonym":
+            close = [
+                c
+                for c in rivals
+                if c[3] == "synonym" and c[1] == mine[1] and c[0] >= mine[0] - 0.05
+            ]
+            if close:
+                doubts.append(
+                    Doubt(col.name, chosen, close[0][2], "another column is named almost as well")
+                )
+        p = profiles[chosen]
+        if col.required and evidence[col.name] != "layout":
+            if col.kind in ("date", "datetime"):
+                ok = max(p["date"], p["serial"])
+            elif col.kind in ("money", "number", "score"):
+                ok = p["number"]
+            else:
+                ok = 1.0
+            if ok < 0.9:
+                doubts.append(
+                    Doubt(
+                        col.name,
+                        chosen,
+                        None,
+                        f"about {round(100 * (1 - ok))} % of its sampled cells cannot be read",
+                    )
+                )
+    key = {"customers": "customer_id", "tickets": "ticket_id", "leads": "lead_id"}.get(spec.name)
+    chosen = mapping.get(key) if key else None
+    if chosen and profiles[chosen]["unique"] < 0.9:
+        doubts.append(
+            Doubt(
+                key,
+                chosen,
+                None,
+                f"{round(100 * (1 - profiles[chosen]['unique']))} % of its sampled values "
+                "repeat, and a repeat is rejected",
+            )
+        )
 
 
 def column_profiles(frame: pd.DataFrame) -> dict[str, dict[str, float]]:
@@ -641,25 +1199,97 @@ def column_profiles(frame: pd.DataFrame) -> dict[str, dict[str, float]]:
     return {str(h): _value_profile(frame[h]) for h in frame.columns}
 
 
+def _strength(sug: Suggestion, spec: Table, frame_headers: list[str]) -> float:
+    """Mean evidence of the required columns: a header's score, 0.3 for values, 0 if missing."""
+    total = 0.0
+    for c in spec.required:
+        h = sug.mapping.get(c)
+        level = sug.evidence.get(c)
+        if h is None or level in ("values", "blank"):
+            total += 0.3 if h else 0.0
+        elif level in ("canonical", "layout"):
+            total += 1.0
+        else:
+            total += header_score(h, spec.column(c)) or 0.9
+    return total / max(1, len(spec.required))
+
+
 def detect_table(frame: pd.DataFrame, *, name: str = "") -> list[Suggestion]:
     """Rank the canonical tables by how well ``frame`` fits them, best first.
 
-    The score adds the header matches of each table, counts required columns double, puts
-    tables with every required column before the others, and breaks ties with the file or
-    sheet name ("zamowienia.csv" hints at orders).
+    A table is chosen by its required columns, not by a sum of optional matches: first a known
+    tool's layout; then tables whose every required column is named by a header before those
+    that rest on the values; then the mean strength of those names, the file or sheet name
+    ("zamowienia.csv", "Ankieta NPS") counting as a tenth; then the number of required columns
+    met (orders over spend when both fit); the optional matches break what ties remain.
     """
     hint = normalise(name)
+    headers = [str(h) for h in frame.columns]
     ranked = []
     profiles = column_profiles(frame)
+    lay = match_layout(headers, frame)
     for table, spec in TABLES.items():
-        sug = suggest_mapping(frame, table, profiles=profiles)
-        required_found = sum(sug.mapping[c] is not None for c in spec.required)
-        score = sug.score + required_found * 0.5
-        if any(h in hint for h in spec.file_hints):
-            score += 0.75
-        ranked.append((sug.complete, score, -list(TABLES).index(table), sug))
-    ranked.sort(key=lambda t: t[:3], reverse=True)
-    return [Suggestion(s.table, s.mapping, score, s.missing_required) for _, score, _, s in ranked]
+        sug = suggest_mapping(frame, table, profiles=profiles, name=name)
+        strong = sug.complete and all(
+            sug.evidence.get(c) in ("canonical", "layout", "synonym") for c in spec.required
+        )
+        if table == "touches" and not any(sug.mapping[c] for c in sug.mapping if c != "date"):
+            strong = False  # a date alone says nothing of calls and visits
+        hinted = any(h in hint for h in spec.file_hints)
+        mean = _strength(sug, spec, headers) + (0.1 if hinted else 0.0)
+        met = len(spec.required) if strong else 0
+        key = (
+            sug.complete,
+            lay is not None and lay.table == table,
+            strong,
+            min(met, 2),  # one named date is weaker evidence than a date and an amount
+            round(mean, 2),
+            met,
+            round(sug.score, 3),
+            -list(TABLES).index(table),
+        )
+        ranked.append((key, sug))
+    ranked.sort(key=lambda t: t[0], reverse=True)
+    return [dataclasses.replace(s, score=float(k[4])) for k, s in ranked]
+
+
+def mapping_entry(
+    source: str,
+    headers: list[str] | pd.Index,
+    table: str,
+    columns: Mapping[str, str | None],
+    *,
+    date_orders: Mapping[str, str] | None = None,
+    constants: Mapping[str, object] | None = None,
+    layout: str | None = None,
+) -> dict[str, dict[str, object]]:
+    """One source's confirmed mapping, as written to a mapping file (see ``mapping_from_json``).
+
+    The header signature lets a later file of the same layout be mapped by it without asking.
+    """
+    entry: dict[str, object] = {
+        "table": table,
+        "columns": {k: v for k, v in columns.items() if v},
+        "signature": header_signature(list(headers)),
+    }
+    if date_orders:
+        entry["date_orders"] = dict(date_orders)
+    if constants:
+        entry["constants"] = dict(constants)
+    if layout:
+        entry["layout"] = layout
+    return {source: entry}
+
+
+def saved_mapping_for(
+    saved: Mapping[str, Mapping[str, object]], source: str, headers: list[str] | pd.Index
+) -> Mapping[str, object] | None:
+    """The saved mapping for a source: by its name, its file's name, or its header signature."""
+    entry = saved.get(source) or saved.get(source.split(SHEET_SEP)[0])
+    if entry is not None:
+        return entry
+    sig = header_signature(list(headers))
+    return next((e for e in saved.values() if e.get("signature") == sig), None)
 
 
 def template(table: str) -> pd.DataFrame:
