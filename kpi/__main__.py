@@ -42,6 +42,8 @@ def table_summary(ds: Dataset) -> dict[str, dict[str, Any]]:
             r.table,
             {"rows": 0, "rejected": 0, "read": 0, "refunds": 0, "duplicates": 0, "sources": []},
         )
+        # The known export layout the table was read as (kpi/layouts.json), when one matched.
+        entry["layout"] = entry.get("layout") or getattr(r, "layout", None)
         entry["rows"] += r.rows_kept
         entry["rejected"] += r.rows_rejected
         entry["read"] += r.rows_read
@@ -109,6 +111,7 @@ def build_output(
     for r in ds.reports:
         warnings.extend(f"{r.source}: {n}" for n in r.notes if r.table == "unknown")
         warnings.extend(f"{r.source}: {p.count} row(s) rejected: {p.reason}" for p in r.rejected)
+        warnings.extend(f"{r.source}: check the mapping: {d}" for d in getattr(r, "doubts", ()))
     return plain(
         {
             "tables": table_summary(ds),

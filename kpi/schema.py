@@ -1217,11 +1217,13 @@ def _strength(sug: Suggestion, spec: Table, frame_headers: list[str]) -> float:
 def detect_table(frame: pd.DataFrame, *, name: str = "") -> list[Suggestion]:
     """Rank the canonical tables by how well ``frame`` fits them, best first.
 
-    A table is chosen by its required columns, not by a sum of optional matches: first a known
-    tool's layout; then tables whose every required column is named by a header before those
-    that rest on the values; then the mean strength of those names, the file or sheet name
-    ("zamowienia.csv", "Ankieta NPS") counting as a tenth; then the number of required columns
-    met (orders over spend when both fit); the optional matches break what ties remain.
+    A table is chosen by its required columns, not by a sum of optional matches: first the
+    tables with every required column; then a known tool's layout; then how many required
+    columns are met (two or more named by headers beat one; one found from its values counts
+    half); then tables whose every required column is named before those resting on values;
+    then the mean strength of those names, the file or sheet name ("zamowienia.csv",
+    "Ankieta NPS") adding a tenth; then the number of required columns (orders over spend
+    when both fit); the optional matches break what ties remain.
     """
     hint = normalise(name)
     headers = [str(h) for h in frame.columns]
@@ -1238,11 +1240,17 @@ def detect_table(frame: pd.DataFrame, *, name: str = "") -> list[Suggestion]:
         hinted = any(h in hint for h in spec.file_hints)
         mean = _strength(sug, spec, headers) + (0.1 if hinted else 0.0)
         met = len(spec.required) if strong else 0
+        named = sum(
+            sug.evidence.get(c) in ("canonical", "layout", "synonym") for c in spec.required
+        )
+        shaped = sum(sug.evidence.get(c) == "values" for c in spec.required)
         key = (
             sug.complete,
             lay is not None and lay.table == table,
+            # Two required columns met outweigh one (a date and an amount say more than a
+            # date alone); one found from its values counts half.
+            min(named + 0.5 * shaped, 2.0),
             strong,
-            min(met, 2),  # one named date is weaker evidence than a date and an amount
             round(mean, 2),
             met,
             round(sug.score, 3),
