@@ -926,7 +926,7 @@ def quickbooks_invoices(rng: np.random.Generator) -> Case:
                 who.name,
                 SERVICES[int(rng.integers(len(SERVICES)))],
                 due,
-                money(amount, thou=","),
+                money(amount, thou=",", neg="()"),
                 money(max(amount, 0) if k > 60 else 0, thou=","),
             ]
         )
@@ -953,8 +953,9 @@ def quickbooks_invoices(rng: np.random.Generator) -> Case:
         dates,
         summary_rows=2,
         traps="three title rows and a blank row above the header, a TOTAL row and an 'Accrual "
-        "basis' footer; always-filled 'Due date' beside 'Date'; credit memos as negatives; "
-        "US dates (MM/DD/YYYY); thousands commas",
+        "basis' footer; always-filled 'Due date' beside 'Date'; credit memos as accounting "
+        "negatives '(45.10)' (the report's 'Negative numbers' setting); US dates; thousands "
+        "commas",
         data=csv_bytes(rows),
     )
 
@@ -1350,7 +1351,8 @@ def template_orders_junk(rng: np.random.Generator) -> Case:
     times = moments(rng, 80)
     rows: list[list[Any]] = [["customer_id", "order_date", "amount"]]
     orders = []
-    junk = {7: "n/a", 23: "TBD", 41: "—", 66: "see note"}
+    junk = {7: "n/a", 12: "?", 23: "TBD", 35: "call back", 41: "—", 52: "x", 66: "see note",
+            73: "12,50,0"}  # fmt: skip
     for k, t in enumerate(times):
         who = buyers[int(rng.integers(len(buyers)))]
         amount = cents(rng, 20, 500)
@@ -1372,8 +1374,8 @@ def template_orders_junk(rng: np.random.Generator) -> Case:
         len(junk),
         kpis,
         dates,
-        traps="headers exactly the template's; four amounts that are not numbers (rejected, "
-        "with their reason)",
+        traps="headers exactly the template's; eight amounts of 80 that are not numbers "
+        "(rejected, with their reason)",
         data=csv_bytes(rows, delimiter=";", newline="\n"),
     )
 
@@ -1411,6 +1413,114 @@ def russian_sales_simple(rng: np.random.Generator) -> Case:
         traps="'Сумма' with some small whole amounts (3-9) that look like scores; Windows-1251",
         data=csv_bytes(rows, delimiter=";", encoding="cp1251"),
     )
+
+
+MONTHS = {
+    "es": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+           "septiembre", "octubre", "noviembre", "diciembre"],
+    "de": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
+           "Oktober", "November", "Dezember"],
+    "pl": ["stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia",
+           "września", "października", "listopada", "grudnia"],
+    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+           "octobre", "novembre", "décembre"],
+}  # fmt: skip
+
+
+def long_date(t: dt.datetime, lang: str) -> str:
+    """A date as a spreadsheet's long date format writes it in that language."""
+    month = MONTHS[lang][t.month - 1]
+    return {
+        "es": f"{t.day} de {month} de {t.year}",
+        "de": f"{t.day}. {month} {t.year}",
+        "pl": f"{t.day} {month} {t.year}",
+        "fr": f"{t.day} {month} {t.year}",
+    }[lang]
+
+
+def month_name_sheet(rng: np.random.Generator, lang: str) -> tuple[list[list[Any]], list]:
+    header = {
+        "es": ["Cliente", "Fecha", "Servicio", "Importe (€)"],
+        "de": ["Kunde", "Datum", "Leistung", "Betrag (€)"],
+        "pl": ["Klient", "Data", "Usługa", "Kwota (zł)"],
+        "fr": ["Client", "Date", "Prestation", "Montant (€)"],
+    }[lang]
+    clients = people(rng, 25)
+    rows: list[list[Any]] = [header]
+    orders = []
+    for t in moments(rng, 60):
+        who = clients[int(rng.integers(len(clients)))]
+        amount = cents(rng, 30, 600)
+        rows.append([who.name, long_date(t, lang), SERVICES[int(rng.integers(len(SERVICES)))],
+                     money(amount, ",", ".")])  # fmt: skip
+        orders.append((who.name, t, amount))
+    return rows, orders
+
+
+@case
+def month_names_es(rng: np.random.Generator) -> Case:
+    rows, orders = month_name_sheet(rng, "es")
+    kpis, dates = order_kpis(orders)
+    return Case(
+        None, "Spreadsheet (Spanish)", "a shop's orders kept in a spreadsheet, dates in the "
+        "long format '4 de marzo de 2025', saved as CSV",
+        "(no tool: a spreadsheet's long date format)", "ventas_2025.csv", "orders",
+        {"customer_id": "Cliente", "order_date": "Fecha", "amount": "Importe (€)"},
+        len(orders), 0, kpis, dates,
+        traps="Spanish month names; 'Importe (€)'; '1.234,56'; ';'",
+        data=csv_bytes(rows, delimiter=";"),
+    )  # fmt: skip
+
+
+@case
+def month_names_de(rng: np.random.Generator) -> Case:
+    rows, orders = month_name_sheet(rng, "de")
+    kpis, dates = order_kpis(orders)
+    return Case(
+        None, "Spreadsheet (German)", "orders kept in a spreadsheet, dates as '4. März 2025', "
+        "saved as CSV in Windows-1252",
+        "(no tool: a spreadsheet's long date format)", "Umsätze 2025.csv", "orders",
+        {"customer_id": "Kunde", "order_date": "Datum", "amount": "Betrag (€)"},
+        len(orders), 0, kpis, dates,
+        traps="German month names (März); 'Betrag (€)'; Windows-1252 (€ as 0x80); ';'",
+        data=csv_bytes(rows, delimiter=";", encoding="cp1252"),
+    )  # fmt: skip
+
+
+@case
+def month_names_pl(rng: np.random.Generator) -> Case:
+    rows, orders = month_name_sheet(rng, "pl")
+    kpis, dates = order_kpis(orders)
+    return Case(
+        None, "Spreadsheet (Polish)", "orders kept in a spreadsheet, dates as '4 marca 2025' "
+        "(genitive month names), saved as CSV",
+        "(no tool: a spreadsheet's long date format)", "sprzedaz_2025.csv", "orders",
+        {"customer_id": "Klient", "order_date": "Data", "amount": "Kwota (zł)"},
+        len(orders), 0, kpis, dates,
+        traps="Polish genitive month names (marca, września); 'Kwota (zł)'; ';'",
+        data=csv_bytes(rows, delimiter=";"),
+    )  # fmt: skip
+
+
+@case
+def ankieta_nps_xlsx(rng: np.random.Generator) -> Case:
+    header = ["Data wypełnienia", "Ocena", "Komentarz", "Klient"]
+    times = moments(rng, 120)
+    scores = nps_scores(rng, len(times))
+    rows: list[list[Any]] = [header]
+    for k, (t, sc) in enumerate(zip(times, scores, strict=True)):
+        rows.append([t.strftime("%d.%m.%Y %H:%M"), sc, "Szybko i miło" if sc > 8 else "",
+                     f"K{2000 + k % 70}"])  # fmt: skip
+    return Case(
+        None, "Polish NPS survey workbook", "Ankieta NPS.xlsx: a survey tool's answers pasted "
+        "into a workbook, sheet 'Ankieta NPS', dates as text",
+        "(no tool: the issue's sheet-name example)", "Ankieta NPS.xlsx", "surveys",
+        {"date": "Data wypełnienia", "score": "Ocena"},
+        len(times), 0, {"nps": nps(scores)}, (day(times[0]), day(times[-1])),
+        traps="Polish headers ('Ocena' = score); the sheet and file name say NPS; a customer "
+        "code beside the score",
+        data=xlsx_bytes({"Ankieta NPS": rows}),
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------
@@ -2285,6 +2395,7 @@ def typeform_responses(rng: np.random.Generator) -> Case:
         "Submit Date (UTC)",
         "Network ID",
         "Tags",
+        "Response Type",
     ]
     times = moments(rng, 110)
     scores = [int(x) for x in rng.choice(5, len(times), p=[0.05, 0.08, 0.17, 0.35, 0.35]) + 1]
@@ -2299,6 +2410,7 @@ def typeform_responses(rng: np.random.Generator) -> Case:
                 t.strftime("%Y-%m-%d %H:%M:%S"),
                 f"{zlib.crc32(str(k).encode()):08x}",
                 "",
+                "completed",
             ]
         )
     return Case(
@@ -2313,7 +2425,8 @@ def typeform_responses(rng: np.random.Generator) -> Case:
         0,
         {"csat_mean": sum(scores) / len(scores)},
         (day(times[0]), day(times[-1])),
-        traps="'#' as the response id; a 1-5 rating whose header is the question (CSAT, not NPS)",
+        traps="'#' as the response id; a 1-5 rating whose header is the question (CSAT, not NPS); "
+        "'Response Type' (completed/partial) is not the survey type",
         data=csv_bytes(rows),
     )
 
