@@ -31,18 +31,36 @@ files = st.file_uploader(
 )
 if files:
     data_page.remember_uploads(files)
+data_page.remember_saved_mapping(
+    st.file_uploader(
+        "A mapping you saved before (JSON), to map files of the same layout without asking",
+        type=["json"],
+        key="mapping_upload",
+    )
+)
 
 pending = data_page.pending()
 if pending:
     st.subheader("Check what each file holds")
     chosen = {name: data_page.mapping_editor(name, data) for name, data in pending.items()}
-    if st.button("Use these tables", type="primary", disabled=not any(chosen.values())):
+    left, right = st.columns([1, 2])
+    if left.button("Use these tables", type="primary", disabled=not any(chosen.values())):
         try:
             mapped = data_page.apply_all(pending, chosen)
             state.use_uploads(mapped, list(pending))
             st.rerun()
         except KpiError as exc:
             st.error(str(exc))
+    right.download_button(
+        "Download this mapping (JSON)",
+        data_page.mapping_file(chosen),
+        file_name="mapping.json",
+        mime="application/json",
+        disabled=not any(chosen.values()),
+        icon=":material/download:",
+        help="Keep it: it maps the next export of the same layout here, or with "
+        "python -m kpi report --mapping mapping.json.",
+    )
 
 st.subheader("What was read")
 st.dataframe(

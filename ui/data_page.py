@@ -16,15 +16,33 @@ from kpi import export
 from kpi.errors import KpiError
 from kpi.ingest import MappedTable, ValidationReport
 from kpi.io import SHEET_SEP
-from kpi.schema import TABLES, suggest_mapping, template
+from kpi.schema import (
+    TABLES,
+    layout_by_name,
+    mapping_entry,
+    mapping_from_json,
+    saved_mapping_for,
+    suggest_mapping,
+    template,
+)
 from ui import format as fmt
 from ui import state
 
 PENDING = "pending_files"
 PENDING_KEYS = "pending_keys"  # name -> (uploader file_id, content hash)
 MAPPINGS = "mappings"
+SAVED = "saved_mappings"  # mapping files the user uploaded: source -> entry
 SKIP = "skip"
 NONE = "— not in this file —"
+DOUBT = "⚠️ "
+# The survey kinds the user can name when nothing in the file says which survey it is.
+SURVEY_KINDS = {
+    "nps": ("NPS: likelihood to recommend, 0–10", {"survey_type": "nps", "scale_max": 10}),
+    "csat5": ("CSAT: satisfaction on a 1–5 scale", {"survey_type": "csat", "scale_max": 5}),
+    "csat10": ("CSAT: satisfaction on a 1–10 scale", {"survey_type": "csat", "scale_max": 10}),
+    "ces": ("CES: customer effort on a 1–7 scale", {"survey_type": "ces", "scale_max": 7}),
+    "enps": ("eNPS: employees' likelihood to recommend, 0–10", {"survey_type": "enps"}),
+}
 
 
 def remember_uploads(files: list) -> None:
@@ -72,10 +90,24 @@ def _store(key: str, field: str, col: str | None = None):
     return copy
 
 
-def mapping_editor(name: str, data: bytes) -> list[tuple[str, str, dict, dict]]:
+def remember_saved_mapping(upload) -> None:
+    """Read an uploaded mapping file into the plain key ``saved_mappings``; say what is wrong."""
+    if upload is None:
+        return
+    try:
+        st.session_state[SAVED] = mapping_from_json(json.loads(upload.getvalue()))
+    except (KpiError, ValueError, AttributeError) as exc:
+        st.error(f"That mapping file could not be used: {exc}".splitlines()[0])
+
+
+def mapping_editor(name: str, data: bytes) -> list[tuple]:
     """Draw, for each table in one uploaded file, the detected table and the column mapping.
 
-    Returns (source, table, columns, date_orders) for each table the user keeps.
+    A recognised tool's layout is named; doubtful column choices are highlighted and must be
+    confirmed; a surveys table that does not say its kind asks for it. A saved mapping whose
+    header signature matches maps the table without asking.
+
+    Returns (source, table, columns, date_orders, constants, headers) for each table kept.
     """
     content = pending_key(name, data)
     try:
@@ -85,21 +117,38 @@ def mapping_editor(name: str, data: bytes) -> list[tuple[str, str, dict, dict]]:
         return []
     chosen = []
     mappings = st.session_state.setdefault(MAPPINGS, {})
+    saved_all = st.session_state.get(SAVED, {})
     for i, plan in enumerate(plans):
         raw = plan.raw
         key = f"{content}_{i}"
+        sug = plan.suggestion
+        saved = saved_mapping_for(saved_all, raw.source, list(raw.frame.columns))
         entry = mappings.setdefault(
             key,
             {
-                "table": plan.suggestion.table if plan.suggestion.complete else SKIP,
+                "table": sug.table if sug.complete else SKIP,
                 "columns": {},
                 "date_orders": {},
+                "constants": dict(sug.constants),
             },
         )
+        if saved is not None and entry.get("saved") != id(saved):
+            entry.update(
+                table=saved["table"],
+                columns=dict(saved.get("columns", {})),
+                date_orders=dict(saved.get("date_orders", {}) or {}),
+                constants=dict(saved.get("constants", {}) or {}),
+                saved=id(saved),
+            )
         title = raw.source.split(SHEET_SEP)[-1] if SHEET_SEP in raw.source else raw.source
         label = TABLES[entry["table"]].label if entry["table"] in TABLES else "not used"
         with st.expander(f"{title}: {label}, {fmt.number(len(raw.frame))} rows", expanded=True):
             st.caption(" ".join(raw.notes))
+            layout = layout_by_name(sug.layout)
+            if layout is not None and entry["table"] == layout.table:
+                st.success(f"Recognised: {layout.label}", icon=":material/verified:")
+            if entry.get("saved") is not None:
+                st.info("Mapped by your saved mapping.", icon=":material/bookmark:")
             options = [*TABLES, SKIP]
             st.session_state[f"_m_{key}_table_"] = entry["table"]
             table = st.selectbox(
@@ -112,28 +161,49 @@ def mapping_editor(name: str, data: bytes) -> list[tuple[str, str, dict, dict]]:
             if table == SKIP:
                 st.dataframe(raw.frame.head(8), width="stretch", hide_index=True)
                 continue
-            suggestion = suggest_mapping(raw.frame, table)
+            suggestion = sug if table == sug.table else suggest_mapping(raw.frame, table)
             columns = {**suggestion.mapping, **entry["columns"]}
+            asking = entry.get("saved") is None and table == sug.table
+            doubts = {d.field: d for d in sug.doubts} if asking else {}
             headers = [NONE, *raw.frame.columns]
             cols = st.columns(4)
             for j, spec in enumerate(TABLES[table].columns):
                 widget = f"_m_{key}_column_{spec.name}"
                 current = columns.get(spec.name)
                 st.session_state[widget] = current if current in headers else NONE
+                doubt = doubts.get(spec.name)
                 cols[j % 4].selectbox(
-                    spec.label + (" *" if spec.required else ""),
+                    (DOUBT if doubt else "") + spec.label + (" *" if spec.required else ""),
                     headers,
                     key=widget,
                     on_change=_store(key, "column", spec.name),
-                    help=f"Canonical column `{spec.name}`"
+                    help=(f"Please check: {doubt.message()} " if doubt else "")
+                    + f"Canonical column `{spec.name}`"
                     + (" (required)" if spec.required else " (optional)"),
                 )
                 columns[spec.name] = None if st.session_state[widget] == NONE else current
+            if suggestion.notes and table == sug.table:
+                st.caption(" ".join(suggestion.notes))
             missing = [
                 TABLES[table].column(c).label for c in TABLES[table].required if not columns.get(c)
             ]
             if missing:
                 st.warning(f"Choose the column that holds: {', '.join(missing)}.")
+            constants = dict(entry.get("constants", {}))
+            answered = True
+            if table == "surveys" and not columns.get("survey_type"):
+                answered = _survey_kind(key, entry, constants)
+                constants = dict(entry.get("constants", {}))
+            confirmed = True
+            if doubts:
+                st.warning(
+                    "Please check the highlighted columns before using this table:\n"
+                    + "\n".join(f"- {fmt.md(d.message())}" for d in doubts.values()),
+                    icon=":material/help:",
+                )
+                confirmed = st.checkbox(
+                    "I have checked the highlighted columns", key=f"_m_{key}_checked"
+                )
             orders = dict(entry["date_orders"])
             for spec in TABLES[table].columns:
                 src = columns.get(spec.name)
@@ -152,9 +222,61 @@ def mapping_editor(name: str, data: bytes) -> list[tuple[str, str, dict, dict]]:
                     )
                     orders[spec.name] = st.session_state[widget]
             st.dataframe(raw.frame.head(8), width="stretch", hide_index=True)
-            if not missing:
-                chosen.append((raw.source, table, columns, orders))
+            if not missing and confirmed and answered:
+                chosen.append(
+                    (raw.source, table, columns, orders, constants, list(raw.frame.columns))
+                )
     return chosen
+
+
+def _survey_kind(key: str, entry: dict, constants: dict) -> bool:
+    """Ask which survey a surveys table holds when no column says; True once it is known."""
+    known = constants.get("survey_type")
+    options = list(SURVEY_KINDS)
+    guess = next(
+        (
+            k
+            for k, (_, c) in SURVEY_KINDS.items()
+            if c["survey_type"] == known
+            and c.get("scale_max", constants.get("scale_max")) == constants.get("scale_max")
+        ),
+        next((k for k, (_, c) in SURVEY_KINDS.items() if c["survey_type"] == known), None),
+    )
+    widget = f"_m_{key}_survey_"
+    if widget not in st.session_state or st.session_state[widget] not in (*options, None):
+        st.session_state[widget] = guess
+
+    def copy() -> None:
+        picked = st.session_state[widget]
+        entry["constants"] = dict(SURVEY_KINDS[picked][1]) if picked else {}
+
+    st.radio(
+        "Which survey is this?" if known is None else "Survey (as the file says; change if not)",
+        options,
+        key=widget,
+        format_func=lambda k: SURVEY_KINDS[k][0],
+        on_change=copy,
+    )
+    picked = st.session_state[widget]
+    if picked is not None and entry.get("constants", {}).get("survey_type") is None:
+        entry["constants"] = dict(SURVEY_KINDS[picked][1])
+    if picked is None:
+        st.warning("Choose the survey's kind: the scores mean different things in each.")
+    return picked is not None
+
+
+def mapping_file(chosen: dict[str, list]) -> bytes:
+    """The confirmed mappings as a small JSON file to keep: it maps the same layout next time
+    (on this page, or with ``python -m kpi report --mapping``)."""
+    out: dict = {}
+    for items in chosen.values():
+        for source, table, columns, orders, constants, headers in items:
+            out.update(
+                mapping_entry(
+                    source, headers, table, columns, date_orders=orders, constants=constants
+                )
+            )
+    return json.dumps(out, ensure_ascii=False, indent=2).encode("utf-8")
 
 
 def _ambiguous(values: pd.Series) -> bool:
@@ -167,7 +289,7 @@ def apply_all(files: dict[str, bytes], chosen: dict[str, list]) -> list[MappedTa
     """Apply every confirmed mapping (cached by content and mapping)."""
     mapped = []
     for name, items in chosen.items():
-        for source, table, columns, orders in items:
+        for source, table, columns, orders, constants, _ in items:
             mapped.append(
                 state.mapped_table(
                     name,
@@ -177,6 +299,7 @@ def apply_all(files: dict[str, bytes], chosen: dict[str, list]) -> list[MappedTa
                     json.dumps(columns, sort_keys=True),
                     json.dumps(orders, sort_keys=True),
                     key=pending_key(name, files[name]),
+                    constants_json=json.dumps(constants, sort_keys=True),
                 )
             )
     return mapped

@@ -107,11 +107,22 @@ def plan_upload(
     max_entries=40, ttl=3600, show_spinner="Checking the rows…", scope="session"
 )  # fmt: skip
 def _mapped(
-    name: str, key: str, source: str, table: str, mapping_json: str, orders_json: str, _data: bytes
+    name: str,
+    key: str,
+    source: str,
+    table: str,
+    mapping_json: str,
+    orders_json: str,
+    _data: bytes,
+    constants_json: str = "{}",
 ) -> MappedTable:
     plan = next(p for p in plan_upload(name, _data, limits(), key=key) if p.raw.source == source)
     return apply_mapping(
-        plan.raw, table, json.loads(mapping_json), date_orders=json.loads(orders_json) or None
+        plan.raw,
+        table,
+        json.loads(mapping_json),
+        date_orders=json.loads(orders_json) or None,
+        constants=json.loads(constants_json) or None,
     )
 
 
@@ -124,9 +135,23 @@ def mapped_table(
     orders_json: str,
     *,
     key: str | None = None,
+    constants_json: str = "{}",
 ) -> MappedTable:
-    """Apply a mapping to one source of an uploaded file (cached by content and mapping)."""
-    return _mapped(name, key or content_key(data), source, table, mapping_json, orders_json, data)
+    """Apply a mapping to one source of an uploaded file (cached by content and mapping).
+
+    ``constants_json``: canonical columns the whole source shares (the survey type the user
+    chose), as JSON.
+    """
+    return _mapped(
+        name,
+        key or content_key(data),
+        source,
+        table,
+        mapping_json,
+        orders_json,
+        data,
+        constants_json,
+    )
 
 
 def dataset() -> Dataset:
