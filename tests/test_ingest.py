@@ -410,3 +410,147 @@ def test_order_numbers_repeat_as_text_even_when_read_as_integers(numbers):
 
     rows = pd.DataFrame({"order_id": numbers}, dtype="str")
     assert _repeats(rows) == int(rows.duplicated().sum())
+
+
+# ---------------------------------------------------------------------------------------------
+# Known layouts, their meanings, and never a silent choice (issue "Real exports read right").
+
+SHOPIFY_LINES = (
+    b"Name,Email,Financial Status,Paid at,Subtotal,Shipping,Taxes,Total,Created at,"
+    b"Lineitem quantity,Lineitem name,Lineitem price\n"
+    b"#1001,ann@example.com,paid,2025-03-04 14:22:01,100.00,5.00,19.00,124.00,"
+    b"2025-03-04 14:22:01,1,Cleaning,60.00\n"
+    b"#1001,,,,,,,,,1,Windows,40.00\n"
+    b"#1002,bob@example.com,paid,2025-04-04 10:00:00,50.00,0.00,9.50,59.50,"
+    b"2025-04-04 10:00:00,2,Ovens,25.00\n"
+    b"#1003,ann@example.com,paid,2025-05-01 09:00:00,30.00,5.00,5.70,40.70,"
+    b"2025-05-01 09:00:00,1,Rugs,30.00\n"
+    b"#1003,,,,,,,,,3,Mats,0.00\n"
+    b"#1003,,,,,,,,,1,Bags,0.00\n"
+)
+
+
+def test_shopify_line_items_become_one_order_per_order_name():
+    ds = load_files([("orders_export_1.csv", SHOPIFY_LINES)], today=TODAY)
+    [report] = ds.reports
+    orders = ds.tables["orders"]
+    assert report.layout == "shopify_orders"
+    # Six lines, three orders: #1001 (two lines), #1002, #1003 (three lines).
+    assert report.rows_kept == 3 and report.lines_collapsed == 3
+    assert any("6 lines read as 3 orders" in n for n in report.notes)
+    # Revenue is Subtotal (net of shipping and taxes): 100 + 50 + 30 = 180, not Total's 224.20.
+    assert orders["amount"].sum() == pytest.approx(180.0)
+    assert orders["customer_id"].tolist() == [
+        "ann@example.com",
+        "bob@example.com",
+        "ann@example.com",
+    ]
+
+
+def test_a_duration_in_minutes_is_added_to_the_creation_time():
+    text = (
+        b"Ticket ID;Created at;First reply time in minutes;Resolution time (hrs)\n"
+        b"T1;2025-03-04 10:00;35;2\n"
+        b"T2;2025-03-05 09:00;;1,5\n"
+    )
+    ds = load_files([("tickets.csv", text)], today=TODAY)
+    t = ds.tables["tickets"]
+    # 10:00 + 35 min = 10:35; 10:00 + 2 h = 12:00; 09:00 + 1.5 h = 10:30; a blank stays blank.
+    assert t["first_response_at"].tolist()[0] == pd.Timestamp("2025-03-04 10:35")
+    assert pd.isna(t["first_response_at"].tolist()[1])
+    assert t["resolved_at"].tolist() == [
+        pd.Timestamp("2025-03-04 12:00"),
+        pd.Timestamp("2025-03-05 10:30"),
+    ]
+    notes = " ".join(ds.reports[0].notes)
+    assert "a duration in minutes" in notes and "a duration in hours" in notes
+
+
+def test_a_survey_type_said_by_the_header_fills_every_answer():
+    text = "Data;Jak bardzo prawdopodobne jest, że polecisz nas znajomemu?\n2025-01-02;9\n"
+    text += "2025-01-03;3\n"
+    text += "2025-01-03;3\n"
+    ds = load_files([("odpowiedzi.csv", text.encode())], today=TODAY)
+    assert ds.tables["surveys"]["survey_type"].tolist() == ["nps", "nps"]
+    assert any("survey type NPS" in n for n in ds.reports[0].notes)
+
+
+def test_a_survey_type_the_user_chose_is_a_constant():
+    raw = read_file(b"Date;Score\n2025-01-02;4\n2025-01-03;5\n", "answers.csv")[0]
+    m = apply_mapping(
+        raw, "surveys", {"date": "Date", "score": "Score"},
+        constants={"survey_type": "csat", "scale_max": 5}, today=TODAY,
+    )  # fmt: skip
+    assert m.frame["survey_type"].tolist() == ["csat", "csat"]
+    assert m.frame["scale_max"].tolist() == [5.0, 5.0]
+
+
+def test_excel_serial_dates_and_a_chosen_day_order_are_said_in_the_notes():
+    raw = read_file(b"Klient;Data;Kwota\nA;45658;10\nB;45659;20\n", "z.csv")[0]
+    m = apply_mapping(
+        raw, "orders", {"customer_id": "Klient", "order_date": "Data", "amount": "Kwota"},
+        today=TODAY,
+    )  # fmt: skip
+    assert m.frame["order_date"].tolist() == [
+        pd.Timestamp("2025-01-01"),
+        pd.Timestamp("2025-01-02"),
+    ]
+    assert any("Excel serial" in n for n in m.report.notes)
+    raw = read_file(b"Klient;Data;Kwota\nA;03/04/2025;10\n", "y.csv")[0]
+    m = apply_mapping(
+        raw, "orders", {"customer_id": "Klient", "order_date": "Data", "amount": "Kwota"},
+        date_orders={"order_date": "mdy"}, today=TODAY,
+    )  # fmt: skip
+    assert m.frame["order_date"].tolist() == [pd.Timestamp("2025-03-04")]
+    assert any("month first, as chosen" in n for n in m.report.notes)
+
+
+def test_won_stages_alone_convert_an_opportunity():
+    text = (
+        b"Opportunity Name,Account Name,Amount,Close Date,Stage,Created Date\n"
+        b"Big job,Acme,1000,03/01/2025,Closed Won,01/05/2025\n"
+        b"Small job,Beta,100,03/20/2025,Prospecting,01/06/2025\n"
+    )
+    ds = load_files([("report1.csv", text)], today=TODAY)
+    leads = ds.tables["leads"]
+    assert ds.reports[0].layout == "salesforce_opportunities"
+    # The open deal's Close Date is only expected: it is no conversion.
+    assert leads["converted_date"].notna().tolist() == [True, False]
+
+
+def test_more_than_a_tenth_of_rows_rejected_is_a_doubt():
+    text = b"customer_id;order_date;amount\nA;2025-01-02;10\nB;2025-01-03;x\nC;2025-01-04;?\n"
+    ds = load_files([("orders.csv", text)], today=TODAY)
+    [report] = ds.reports
+    assert report.rows_rejected == 2
+    assert any("67 % of the rows would be rejected" in d for d in report.doubts)
+
+
+def test_a_saved_mapping_maps_a_later_file_with_the_same_headers():
+    from kpi.schema import mapping_entry, mapping_from_json
+
+    saved = mapping_from_json(
+        mapping_entry(
+            "january.csv", ["When", "Who", "HowMuch", "Notes"], "orders",
+            {"order_date": "When", "customer_id": "Who", "amount": "HowMuch"},
+        )
+    )  # fmt: skip
+    later = b"When;Who;HowMuch;Notes\n2025-02-01;A;10;x\n2025-02-02;B;5;y\n"
+    ds = load_files([("february.csv", later)], mapping=saved, today=TODAY)
+    assert ds.tables["orders"]["amount"].sum() == 15
+    assert not ds.reports[0].doubts  # mapped as confirmed: nothing to ask
+
+
+def test_the_command_line_names_the_layout_and_warns_of_doubts(tmp_path, capsys):
+    import json
+
+    from kpi.__main__ import main
+
+    (tmp_path / "orders_export_1.csv").write_bytes(SHOPIFY_LINES)
+    (tmp_path / "export.csv").write_bytes(b"Kunde;Wann;Wieviel\nA;01.02.2025;12,5\n")
+    assert main(["report", str(tmp_path / "orders_export_1.csv"), "--only", "revenue"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["tables"]["orders"]["layout"] == "shopify_orders"
+    assert main(["report", str(tmp_path / "export.csv"), "--only", "revenue"]) == 0
+    warnings = json.loads(capsys.readouterr().out)["warnings"]
+    assert any("amount: chose 'Wieviel'" in w for w in warnings)
