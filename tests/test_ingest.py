@@ -469,7 +469,6 @@ def test_a_duration_in_minutes_is_added_to_the_creation_time():
 def test_a_survey_type_said_by_the_header_fills_every_answer():
     text = "Data;Jak bardzo prawdopodobne jest, że polecisz nas znajomemu?\n2025-01-02;9\n"
     text += "2025-01-03;3\n"
-    text += "2025-01-03;3\n"
     ds = load_files([("odpowiedzi.csv", text.encode())], today=TODAY)
     assert ds.tables["surveys"]["survey_type"].tolist() == ["nps", "nps"]
     assert any("survey type NPS" in n for n in ds.reports[0].notes)
