@@ -481,6 +481,40 @@ def woocommerce_orders(rng: np.random.Generator) -> Case:
 
 
 @case
+def woocommerce_analytics_orders(rng: np.random.Generator) -> Case:
+    header = ["Date", "Order #", "Status", "Customer", "Customer type", "Product(s)",
+              "Items sold", "Coupon(s)", "Net Sales", "Attribution"]  # fmt: skip
+    buyers = people(rng, 40)
+    seen: set[str] = set()
+    rows: list[list[Any]] = [header]
+    orders = []
+    for k, t in enumerate(moments(rng, 75)):
+        who = buyers[int(rng.integers(len(buyers)))]
+        items = int(rng.integers(1, 5))
+        net = items * cents(rng, 12, 95)
+        coupon = "spring10" if k % 9 == 4 else ""
+        rows.append([t.strftime("%Y-%m-%d"), 7300 + k, "Completed", who.name,
+                     "returning" if who.name in seen else "new",
+                     f"{SERVICES[k % len(SERVICES)]}, {SERVICES[(k + 3) % len(SERVICES)]}",
+                     items, coupon, money(net, thou=","),
+                     ["Organic: Google", "Direct", "Referral: example.org"][k % 3]])  # fmt: skip
+        seen.add(who.name)
+        orders.append((who.name, t, net))
+    kpis, dates = order_kpis(orders)
+    return Case(
+        "woocommerce_analytics_orders", "WooCommerce", "Analytics > Orders > Download (CSV)",
+        "https://woocommerce.com/document/woocommerce-analytics/",
+        "wc-orders-report-export-2025-12-01.csv", "orders",
+        {"customer_id": "Customer", "order_date": "Date", "amount": "Net Sales",
+         "order_id": "Order #"},
+        len(orders), 0, kpis, dates,
+        traps="'Net Sales' (gross - returns - coupons) is the only money column; 'Items sold' "
+        "is a count; 'Customer type' new/returning; 'Order #'",
+        data=csv_bytes(rows),
+    )  # fmt: skip
+
+
+@case
 def stripe_payments(rng: np.random.Generator) -> Case:
     header = [
         "id",
@@ -2193,6 +2227,36 @@ def helpscout_conversations(rng: np.random.Generator) -> Case:
         traps="'Z'-suffixed ISO timestamps; 'Last Customer Reply At' beside the created time",
         data=csv_bytes(rows, newline="\n"),
     )
+
+
+@case
+def romanian_tickets(rng: np.random.Generator) -> Case:
+    header = ["Nr. tichet", "Subiect", "Client", "Creat la", "Primul răspuns", "Rezolvat la",
+              "Stare", "Agent", "Prioritate"]  # fmt: skip
+    tickets = ticket_stream(rng, 90)
+    rows: list[list[Any]] = [header]
+
+    def ro(t: dt.datetime | None) -> str:
+        return t.strftime("%d.%m.%Y %H:%M") if t else ""
+
+    for k, t in enumerate(tickets):
+        created = t["created"].replace(second=0)
+        first = created + dt.timedelta(minutes=t["first"]) if t["first"] is not None else None
+        done = created + dt.timedelta(minutes=t["full"]) if t["full"] is not None else None
+        rows.append([f"T-{5000 + k}", ["Factură greșită", "Programare", "Reclamație"][k % 3],
+                     RO_NAMES[k % len(RO_NAMES)], ro(created), ro(first), ro(done),
+                     "Rezolvat" if done else "Deschis", ["Ioana", "Mihai"][k % 2],
+                     ["Normală", "Ridicată"][k % 2]])  # fmt: skip
+    return Case(
+        None, "Romanian help desk export", "a help desk's ticket list exported in Romanian",
+        "(no tool: the issue's 'Primul răspuns' example)", "tichete_2025.csv", "tickets",
+        {"ticket_id": "Nr. tichet", "created_at": "Creat la", "first_response_at": "Primul "
+         "răspuns", "resolved_at": "Rezolvat la"},
+        len(tickets), 0, ticket_kpis(tickets), ticket_dates(tickets),
+        traps="natural Romanian headers ('Primul răspuns', 'Rezolvat la', 'Creat la'); "
+        "day-first dates; ';'",
+        data=csv_bytes(rows, delimiter=";", encoding="utf-8-sig"),
+    )  # fmt: skip
 
 
 @case
