@@ -286,12 +286,13 @@ def read_text_table(data: bytes, name: str, *, limits: Limits = Limits()) -> Raw
         )
     if not names:
         raise ReadError(f"{name} is empty: it has no header and no rows.")
-    frame = (
-        None if delimiter == ALIGNED else _read_plain_text(data, encoding, delimiter, names, skip)
-    )
-    bad: list[BadLine] = []
-    if frame is None:
+    fast = None
+    if delimiter != ALIGNED:
+        fast = _read_arrow_text(data, encoding, delimiter, names, skip)
+    if fast is None:
         frame, bad = _read_messy_text(data, name, encoding, delimiter, names, skip)
+    else:
+        frame, bad = fast
     # Physical line numbers (1-based) of the kept rows: every line after the header, except
     # the ones the parser skipped. (A quoted cell spanning lines shifts later numbers.)
     candidates = np.arange(skip + 1, skip + 1 + len(frame) + len(bad))
@@ -318,42 +319,124 @@ def read_text_table(data: bytes, name: str, *, limits: Limits = Limits()) -> Raw
     )
 
 
-def _read_plain_text(
+def _read_arrow_text(
     data: bytes, encoding: str, delimiter: str, names: list[str], skip: int
-) -> pd.DataFrame | None:
-    """The rows of a plain export with Arrow's multithreaded CSV reader, or None if not plain.
+) -> tuple[pd.DataFrame, list[BadLine]] | None:
+    """The rows and skipped lines of a text export with Arrow's multithreaded CSV reader.
 
-    Plain means: no quote character and no NUL anywhere, and every line below the header
-    holds exactly as many cells as the header names. Most exports are plain, and Arrow reads
-    them several times faster than pandas' parser. For such text both parsers split every
-    line the same way, so the frame is the one :func:`_read_messy_text` would return; any
-    other file (quoted cells, ragged or blank lines, bytes the encoding cannot decode) is
-    left to it, because only pandas reports skipped lines and fills short rows.
+    Returns exactly what :func:`_read_messy_text` (pandas' parser) returns, several times
+    faster, or None to leave the file to it. Quoted cells are read the same way by both
+    (``""`` inside quotes is one quote). Lines with more cells than the header are skipped
+    and reported with their line number and reason; lines with fewer are kept with blank
+    cells, as pandas keeps them. Arrow's reader reports such lines without their position,
+    so each is found again by its text; the file goes to pandas when that is not certain (a
+    bad line holding a quote, text that repeats differently), when a quote is left open,
+    when a line ends with a bare carriage return, or when the bytes are not valid text.
+
+    A quoted cell may hold a line break. Arrow splits the file into blocks at line breaks
+    unless told cells may hold them (which makes it about three times slower), so the file is
+    first read the fast way and read again the careful way when the rows do not add up to
+    the lines (or Arrow says it lost track): a break inside quotes always shows that way.
     """
     if encoding in ("utf-8", "utf-8-sig"):
         utf8 = data  # the BOM's three bytes are none of the bytes checked below
     else:
         # Legacy code pages and UTF-16 become UTF-8 first, decoded as pandas would decode them.
         utf8 = data.decode(encoding, errors="replace").encode("utf-8")
-    if b'"' in utf8 or b"\x00" in utf8 or len(names) < 2 or _has_bare_cr(utf8):
+    if b"\x00" in utf8 or len(names) < 2 or _has_bare_cr(utf8):
         return None
-    body = memoryview(utf8)[3:] if encoding == "utf-8-sig" else utf8
-    try:
-        table = pacsv.read_csv(
-            pa.py_buffer(body),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delimiter, quote_char=False, ignore_empty_lines=False
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.large_string() for n in names},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowInvalid, ValueError):
-        return None  # a ragged or blank line, or invalid UTF-8: pandas reports those
-    return pd.DataFrame({n: table.column(i).to_pandas() for i, n in enumerate(names)})
+    quoted = b'"' in utf8
+    if quoted and utf8.count(b'"') % 2:
+        return None  # a quote left open: pandas refuses the file, with its reason
+    body = memoryview(utf8)[3:] if encoding == "utf-8-sig" else memoryview(utf8)
+    raw = body.tobytes() if quoted else b""
+    lines_below = utf8.count(b"\n") + (not utf8.endswith(b"\n")) - skip
+    invalid: list[tuple[int, str]] = []
+
+    def note_invalid(row: pacsv.InvalidRow) -> str:
+        invalid.append((row.actual_columns, row.text))
+        return "skip"
+
+    table = None
+    for breaks_in_cells in (False, True) if quoted else (False,):
+        invalid.clear()
+        try:
+            table = pacsv.read_csv(
+                pa.py_buffer(body),
+                read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=delimiter,
+                    quote_char='"' if quoted else False,
+                    double_quote=True,
+                    newlines_in_values=breaks_in_cells,
+                    ignore_empty_lines=False,
+                    invalid_row_handler=note_invalid,
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={n: pa.large_string() for n in names},
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+        except (pa.ArrowInvalid, ValueError):
+            table = None  # invalid UTF-8, or the chunker lost track of a quoted line break
+            continue
+        if table.num_rows + len(invalid) == lines_below:
+            break
+        if not breaks_in_cells:
+            table = None
+    if table is None:
+        return None
+    if invalid and table.num_rows + len(invalid) != lines_below:
+        return None  # rows spanning lines: the bad ones cannot be placed by their text
+    frame = pd.DataFrame({n: table.column(i).to_pandas() for i, n in enumerate(names)})
+    if not invalid:
+        return frame, []
+    return _place_invalid_rows(frame, raw or body.tobytes(), invalid, delimiter, names, skip)
+
+
+def _place_invalid_rows(
+    frame: pd.DataFrame,
+    body: bytes,
+    invalid: list[tuple[int, str]],
+    delimiter: str,
+    names: list[str],
+    skip: int,
+) -> tuple[pd.DataFrame, list[BadLine]] | None:
+    """Find the lines Arrow set aside: long ones become BadLines, short ones padded rows."""
+    if any('"' in text or "\n" in text for _, text in invalid):
+        return None
+    wanted = {text.rstrip("\r"): cells for cells, text in invalid}
+    lines = body.split(b"\n")
+    found: list[tuple[int, int, str]] = []  # (0-based line, cells, text)
+    for i in range(skip, len(lines)):
+        text = lines[i].rstrip(b"\r").decode("utf-8", "replace")
+        if text in wanted:
+            found.append((i, wanted[text], text))
+    if len(found) != len(invalid):
+        return None
+    width = len(names)
+    bad = [
+        BadLine(i + 1, f"has {cells} cells where the header has {width}", text[:200])
+        for i, cells, text in found
+        if cells > width
+    ]
+    short = [(i, text) for i, cells, text in found if cells < width]
+    if not short:
+        return frame, bad
+    rows = []
+    for _, text in short:
+        cells = next(csv.reader([text], delimiter=delimiter), [])
+        rows.append(cells + [""] * (width - len(cells)))
+    padded = pd.DataFrame(rows, columns=names, dtype="str")
+    # Line positions below the header: Arrow's rows are the lines it did not set aside.
+    set_aside = np.zeros(len(frame) + len(invalid), dtype=bool)
+    set_aside[[i - skip for i, _, _ in found]] = True
+    kept_at = np.flatnonzero(~set_aside)
+    short_at = np.array([i - skip for i, _ in short])
+    order = np.argsort(np.concatenate([kept_at, short_at]), kind="stable")
+    both = pd.concat([frame, padded], ignore_index=True)
+    return both.iloc[order].reset_index(drop=True), bad
 
 
 def _has_bare_cr(body: bytes) -> bool:
@@ -399,14 +482,54 @@ def _read_messy_text(
         for m in _BAD_LINE.finditer(str(w.message)):
             line, expected, saw = (int(g) for g in m.groups())
             bad.append(BadLine(line, f"has {saw} cells where the header has {expected}"))
+    if any("Length of header or names does not match" in str(w.message) for w in caught):
+        # The first row has more cells than the header: pandas then cuts the extra cells off
+        # every row without a word. Read the rows one by one instead: a row with too many
+        # cells is a bad line, as anywhere else in the file.
+        return _read_row_by_row(data, encoding, delimiter, names, skip)
     if bad:
-        physical = data.split(b"\n")
+        # Decoded before splitting: a UTF-16 line break is two bytes.
+        physical = data.decode(encoding, "replace").split("\n")
         bad = [
-            BadLine(b.line, b.reason, physical[b.line - 1].decode(encoding, "replace")[:200])
+            BadLine(b.line, b.reason, physical[b.line - 1].rstrip("\r")[:200])
             if b.line - 1 < len(physical)
             else b
             for b in bad
         ]
+    return frame, bad
+
+
+def _read_row_by_row(
+    data: bytes, encoding: str, delimiter: str, names: list[str], skip: int
+) -> tuple[pd.DataFrame, list[BadLine]]:
+    """Rows as Python's csv module splits them: long rows are bad lines, short ones padded."""
+    text = data.decode(encoding, errors="replace")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    width = len(names)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if delimiter == ALIGNED:
+        if lines and lines[-1] == "":
+            lines.pop()
+        numbered = [(i + 1, line.split(), line) for i, line in enumerate(lines)]
+    else:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        numbered = []
+        start = 1
+        for row in reader:
+            numbered.append((start, row, lines[start - 1]))
+            start = reader.line_num + 1
+    rows: list[list[str]] = []
+    bad: list[BadLine] = []
+    for line, row, raw in numbered:
+        if line <= skip:
+            continue
+        if len(row) > width:
+            reason = f"has {len(row)} cells where the header has {width}"
+            bad.append(BadLine(line, reason, raw[:200]))
+        else:
+            rows.append(row + [""] * (width - len(row)))
+    frame = pd.DataFrame(rows, columns=names, dtype="str")
     return frame, bad
 
 

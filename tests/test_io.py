@@ -13,6 +13,8 @@ import pandas as pd
 import pytest
 import xlsxwriter
 import xlwt
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kpi.errors import ReadError
 from kpi.ingest import load_files
@@ -308,7 +310,7 @@ def test_arrow_reader_reads_as_pandas_parser(monkeypatch, body, encoding, newlin
         result = read_file(data, "orders.csv")
     except ReadError as err:
         result = err
-    monkeypatch.setattr("kpi.io._read_plain_text", lambda *args: None)
+    monkeypatch.setattr("kpi.io._read_arrow_text", lambda *args: None)
     try:
         expected = read_file(data, "orders.csv")
     except ReadError as err:
@@ -317,18 +319,18 @@ def test_arrow_reader_reads_as_pandas_parser(monkeypatch, body, encoding, newlin
     _raw_tables_equal(result, expected)
 
 
-def test_arrow_reader_takes_plain_files_and_leaves_the_rest(monkeypatch):
+def test_arrow_reader_takes_quoted_and_ragged_files_and_leaves_the_rest(monkeypatch):
     import kpi.io
 
     taken: list[bool] = []
-    arrow = kpi.io._read_plain_text
+    arrow = kpi.io._read_arrow_text
 
     def spy(*args):
         frame = arrow(*args)
         taken.append(frame is not None)
         return frame
 
-    monkeypatch.setattr("kpi.io._read_plain_text", spy)
+    monkeypatch.setattr("kpi.io._read_arrow_text", spy)
     plain = "Kunde;Datum;Betrag\r\nC1;31.12.2025;1,5\r\nC2;01.01.2025;7\r\n"
     read_file(plain.encode("utf-8-sig"), "a.csv")
     read_file(plain.encode("cp1252"), "b.csv")
@@ -336,7 +338,9 @@ def test_arrow_reader_takes_plain_files_and_leaves_the_rest(monkeypatch):
     read_file(b"Kunde;Betrag\nC1;5;6\n", "ragged.csv")
     read_file(b"Kunde;Betrag\rC1;5\r", "old-mac.csv")
     (bad_byte,) = read_file(b"\xef\xbb\xbfKunde;Betrag\nC1;5\nC\xff2;6\n", "bom.csv")
-    assert taken == [True, True, False, False, False, False]
+    # Quoted cells and a line with a cell too many are Arrow's too; a bare CR or a byte
+    # that is no UTF-8 go to pandas.
+    assert taken == [True, True, True, True, False, False]
     assert bad_byte.frame["Kunde"].tolist() == ["C1", "C\ufffd2"]  # replaced, as pandas does
 
 
@@ -446,3 +450,65 @@ def test_space_aligned_header_keeps_names_with_single_spaces():
     assert list(table.frame.columns) == ["Customer ID", "Order date", "Amount"]
     assert table.frame["Amount"].tolist()[:2] == ["10.50", "7.25"]
     assert len(table.frame) == 3
+
+
+# Arrow's reader gives every text file the rows and bad lines pandas' parser gives it ----------
+
+TEXT_CELLS = st.sampled_from(
+    [
+        "C1", "2025-01-02 10:00:00", "1 234,56", "", " ", '"quoted, comma"', '"say ""hi"""',
+        '"two\nlines"', 'mid"quote', '"ab"cd', "Кузнецов", "ünï", "12.5", "-",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    rows=st.lists(st.lists(TEXT_CELLS, min_size=1, max_size=5), min_size=1, max_size=25),
+    delimiter=st.sampled_from([",", ";", "\t"]),
+    title=st.booleans(),
+    crlf=st.booleans(),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1251"]),
+)
+def test_arrow_text_reader_matches_pandas(rows, delimiter, title, crlf, encoding):
+    from kpi.io import _read_arrow_text, _read_messy_text
+
+    end = "\r\n" if crlf else "\n"
+    lines = (["Orders export", ""] if title else []) + [delimiter.join(["a", "b", "c"])]
+    lines += [delimiter.join(r) for r in rows]
+    data = (end.join(lines) + end).encode(encoding, errors="replace")
+    names, skip = ["a", "b", "c"], len(lines) - len(rows)
+    fast = _read_arrow_text(data, encoding, delimiter, names, skip)
+    try:
+        general = _read_messy_text(data, "t.csv", encoding, delimiter, names, skip)
+    except ReadError:
+        assert fast is None  # a file pandas refuses is never read another way
+        return
+    if fast is None:  # left to pandas
+        return
+    pd.testing.assert_frame_equal(fast[0], general[0])
+    assert [(b.line, b.reason, b.text) for b in fast[1]] == [
+        (b.line, b.reason, b.text) for b in general[1]
+    ]
+
+
+def test_arrow_reads_a_quoted_export_with_a_bad_and_a_short_line():
+    text = (
+        '"id","when","amount"\n"1","2025-01-02","5.5"\n"2","2025-01-03","7","x"\n'
+        '"3","2025-01-04"\n"4","2025-01-05","1"\n'
+    )
+    from kpi.io import _read_arrow_text
+
+    assert _read_arrow_text(text.encode(), "utf-8", ",", ["id", "when", "amount"], 1) is None
+    # The bad line holds quotes: pandas reads the file, and reports line 3 as pandas does.
+    (table,) = read_file(text.encode(), "o.csv")
+    assert [b.line for b in table.bad_lines] == [3]
+    assert table.frame["id"].tolist() == ["1", "3", "4"]
+    assert table.line_numbers.tolist() == [2, 4, 5]
+    plain = text.replace('"', "")
+    fast = _read_arrow_text(plain.encode(), "utf-8", ",", ["id", "when", "amount"], 1)
+    assert fast is not None
+    frame, bad = fast
+    assert [(b.line, b.reason) for b in bad] == [(3, "has 4 cells where the header has 3")]
+    assert frame["id"].tolist() == ["1", "3", "4"]
+    assert frame["amount"].tolist() == ["5.5", "", "1"]  # the short line padded, as pandas does
