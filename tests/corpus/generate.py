@@ -617,6 +617,116 @@ def stripe_payments(rng: np.random.Generator) -> Case:
 
 
 @case
+def stripe_payments_refunds_failed(rng: np.random.Generator) -> Case:
+    header = [
+        "id",
+        "Description",
+        "Seller Message",
+        "Created (UTC)",
+        "Amount",
+        "Amount Refunded",
+        "Currency",
+        "Converted Amount",
+        "Converted Amount Refunded",
+        "Fee",
+        "Tax",
+        "Converted Currency",
+        "Status",
+        "Statement Descriptor",
+        "Customer ID",
+        "Customer Description",
+        "Customer Email",
+        "Captured",
+        "Card ID",
+        "Card Last4",
+        "Card Brand",
+        "Card Funding",
+        "Card Exp Month",
+        "Card Exp Year",
+        "Card Name",
+        "Card Address Country",
+        "Card Issue Country",
+        "Card Fingerprint",
+        "Card CVC Status",
+        "Dispute Status",
+        "Dispute Date (UTC)",
+        "Dispute Evidence Due (UTC)",
+        "Invoice ID",
+        "Payment Source Type",
+        "Destination",
+        "Transfer",
+        "Transfer Group",
+        "PaymentIntent ID",
+    ]
+    col = {h: i for i, h in enumerate(header)}
+    buyers = people(rng, 35)
+    cus = {p.key: f"cus_{zlib.crc32(p.email.encode()):08x}Qa" for p in buyers}
+    times = moments(rng, 90)
+    rows: list[list[Any]] = [header]
+    orders = []
+    for k, t in enumerate(times):
+        who = buyers[int(rng.integers(len(buyers)))]
+        amount = cents(rng, 20, 400)
+        fee = round(amount * 0.014) + 25
+        # every 11th payment failed (no money moved), every 9th refunded in full, every 13th
+        # refunded in part: Stripe keeps one row per charge with 'Amount Refunded' filled in
+        failed = k % 11 == 5
+        refunded = 0 if failed else amount if k % 9 == 2 else amount // 4 if k % 13 == 7 else 0
+        utc = t - dt.timedelta(hours=1)
+        row: list[Any] = [""] * len(header)
+        row[col["id"]] = f"ch_3Q{k:04d}{zlib.crc32(str(k).encode()):08x}"
+        row[col["Description"]] = "Subscription update" if k % 3 else "Payment for invoice"
+        row[col["Seller Message"]] = "Your card was declined." if failed else "Payment complete."
+        row[col["Created (UTC)"]] = utc.strftime("%Y-%m-%d %H:%M:%S")
+        row[col["Amount"]] = money(amount)
+        row[col["Amount Refunded"]] = money(refunded)
+        row[col["Currency"]] = "eur"
+        row[col["Converted Amount"]] = money(amount)
+        row[col["Converted Amount Refunded"]] = money(refunded)
+        row[col["Fee"]] = "0.00" if failed else money(fee)
+        row[col["Tax"]] = "0.00"
+        row[col["Converted Currency"]] = "eur"
+        row[col["Status"]] = "Failed" if failed else "Refunded" if refunded == amount else "Paid"
+        row[col["Customer ID"]] = cus[who.key]
+        row[col["Customer Description"]] = who.name
+        row[col["Customer Email"]] = who.email
+        row[col["Captured"]] = "false" if failed else "true"
+        row[col["Card Last4"]] = f"{int(rng.integers(1000, 9999))}"
+        row[col["Card Brand"]] = "Visa"
+        row[col["Card Funding"]] = "credit"
+        row[col["Payment Source Type"]] = "card"
+        row[col["PaymentIntent ID"]] = f"pi_3Q{k:04d}"
+        rows.append(row)
+        if not failed:
+            orders.append((who.email, utc, amount - refunded))
+    kpis, dates = order_kpis(orders)
+    return Case(
+        "stripe_payments",
+        "Stripe",
+        "Payments > All payments > Export (unified_payments.csv), all statuses: failed "
+        "charges and refunds included",
+        "https://docs.cello.so/guides/attribution/stripe-reports",
+        "unified_payments (3).csv",
+        "orders",
+        {
+            "customer_id": ["Customer ID", "Customer Email"],
+            "order_date": "Created (UTC)",
+            "amount": "Amount",
+            "order_id": "id",
+        },
+        len(orders),
+        0,
+        kpis,
+        dates,
+        summary_rows=len(rows) - 1 - len(orders),
+        traps="failed charges (Status 'Failed', Captured false: no sale) and refunds in "
+        "'Amount Refunded' on the charge's own row (revenue is Amount - Amount Refunded; one "
+        "row per charge); always-empty 'Dispute Date (UTC)'",
+        data=csv_bytes(rows, newline="\n"),
+    )
+
+
+@case
 def square_transactions(rng: np.random.Generator) -> Case:
     header = [
         "Date",
@@ -2997,11 +3107,13 @@ Score every layout: `python tests/corpus/score.py`.
   order per order number: the order's amount is its order-level figure (Shopify, WooCommerce)
   or the sum of its line amounts (Xero `LineAmount`, equal to `Total` - `TaxTotal`).
 - `rows_rejected`: rows the tool wrote as data that cannot be read (e.g. junk amounts).
-  `summary_rows` counts title, total and footer lines the tool writes under the header:
-  they are never kept; they may be set aside or rejected with a reason.
+  `summary_rows` counts lines under the header that are not records of the table (total
+  rows, footers, failed payments that moved no money): they are never kept; they may be set
+  aside or rejected with a reason.
 - `revenue`: net of tax, tips and shipping where the tool gives such a column; refunds
-  and credit notes (negative amounts) included. PayPal's `Net` is net of PayPal's fee, so
-  revenue is `Gross`.
+  and credit notes (negative amounts) included. Where the tool writes a refund on the sale's
+  own row (Stripe's `Amount Refunded`), the sale's amount is net of it: one row per charge.
+  PayPal's `Net` is net of PayPal's fee, so revenue is `Gross`.
 - Deals and opportunities (Pipedrive, Salesforce, Zoho, Bitrix24) are leads; a deal counts
   as converted only when won (`Won time`, or a won stage). An expected close date is never a
   conversion.
