@@ -2152,6 +2152,11 @@ def zendesk_tickets(rng: np.random.Generator) -> Case:
             row[col["Resolution time"]] = round(t["full"] / 60)
         row[col["Updated at"]] = row[col["Solved at"]] or stamp(created + dt.timedelta(days=1))
         row[col["Reopens"]] = 0
+        # CSAT of the ticket as Zendesk writes it: words, not a score on a scale
+        if t["full"] is not None:
+            row[col["Satisfaction Score"]] = ["Offered", "Good", "Unoffered", "Bad"][k % 4]
+        else:
+            row[col["Satisfaction Score"]] = "Unoffered"
         row[col["Group stations"]] = 1
         row[col["Assignee stations"]] = 1
         rows.append(row)
@@ -2168,7 +2173,8 @@ def zendesk_tickets(rng: np.random.Generator) -> Case:
         ticket_kpis(tickets),
         ticket_dates(tickets),
         traps="'Id'; first reply as a duration ('First reply time in minutes'); always-empty "
-        "'Due date'; +0100/+0200 offsets across daylight saving; many '... in minutes' columns",
+        "'Due date'; +0100/+0200 offsets across daylight saving; many '... in minutes' columns; "
+        "'Satisfaction Score' as words (Good, Bad, Offered): a tickets table, not a survey",
         data=csv_bytes(rows),
     )
 
@@ -2677,7 +2683,7 @@ def google_ads_campaigns(rng: np.random.Generator) -> Case:
                     money(cost // clicks),
                     money(cost, thou=","),
                     f"{conv:.2f}",
-                    money(round(cost / conv)) if conv else "0.00",
+                    money(round(cost / conv)) if conv else " --",
                 ]
             )
             total += cost
@@ -2702,7 +2708,7 @@ def google_ads_campaigns(rng: np.random.Generator) -> Case:
         summary_rows=3,
         spend_total=total / 100,
         traps="two title rows; 'Total: ...' rows at the bottom; Cost beside 'Avg. CPC' and "
-        "'Cost / conv.'; an ad-spend report, not orders",
+        "'Cost / conv.' (' --' where there is no conversion); an ad-spend report, not orders",
         data=csv_bytes(rows, encoding="utf-8-sig"),
     )
 
