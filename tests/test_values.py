@@ -553,3 +553,36 @@ def test_fast_date_layout_is_taken_on_a_large_column():
         pd.Timestamp("2024-12-31 09:05"),
     ]
     assert fast.order == "dmy"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cells=st.lists(
+        st.one_of(
+            st.floats(allow_nan=False).map(repr),
+            st.floats(allow_nan=False, allow_infinity=False).map("{:.2f}".format),
+            st.sampled_from(["1_000", " 2", "0x10", "1,5", "", "Infinity", "-inf", "nan", "5."]),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_arrow_float_cast_reads_as_before(cells):
+    from kpi.values import _to_float
+
+    text = pd.Series(cells, dtype="str")
+    try:  # the reading before Arrow's cast: Python's float per cell, else pandas' to_numeric
+        expected = text.astype("float64")
+    except ValueError:
+        expected = pd.to_numeric(text, errors="coerce").astype("float64")
+    np.testing.assert_array_equal(_to_float(text).to_numpy(), expected.to_numpy())
+
+
+def test_date_order_decided_on_the_first_distinct_cells_of_a_long_column():
+    from kpi.values import decide_date_order
+
+    # 30,000 distinct day-first cells, then month-first proof beyond the first 20,000
+    # distinct cells: the decision reads the first 20,000 distinct cells only, as before.
+    days = pd.date_range("1990-01-01", periods=30_000, freq="D")
+    cells = pd.Series(list(days.strftime("%d/%m/%Y")) * 2 + ["01/31/2025"] * 50_000)
+    assert decide_date_order(cells) == ("dmy", False)
