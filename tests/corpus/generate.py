@@ -256,20 +256,31 @@ def median_hours(minutes: list[float]) -> float:
     return statistics.median(minutes) / 60
 
 
-def xlsx_bytes(sheets: dict[str, list[list[Any]]], formats: dict[str, dict] | None = None) -> bytes:
-    """A workbook written with xlsxwriter, with fixed document dates (byte-identical reruns)."""
+def xlsx_bytes(sheets: dict[str, list[list[Any]]], *, date_format: str = "") -> bytes:
+    """A workbook written with xlsxwriter, with fixed document dates (byte-identical reruns).
+
+    Numbers are written as numbers (a serial date without a format stays a bare number);
+    datetime cells are written as dates in ``date_format`` (Excel's number format).
+    """
     import xlsxwriter
 
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True})
     book.set_properties({"created": dt.datetime(2025, 12, 1, 9, 0, 0), "author": ""})
+    as_date = book.add_format({"num_format": date_format or "dd.mm.yyyy hh:mm:ss"})
+    money_cell = book.add_format({"num_format": "#,##0.00"})
     for name, rows in sheets.items():
         sheet = book.add_worksheet(name)
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
                 if value is None or value == "":
                     continue
-                sheet.write(r, c, value)
+                if isinstance(value, dt.datetime):
+                    sheet.write_datetime(r, c, value, as_date)
+                elif isinstance(value, float) and date_format:
+                    sheet.write_number(r, c, value, money_cell)
+                else:
+                    sheet.write(r, c, value)
     book.close()
     return buf.getvalue()
 
@@ -1318,6 +1329,39 @@ def onec_sales(rng: np.random.Generator) -> Case:
         "«Сумма» beside «Сумма НДС»",
         data=csv_bytes(rows, delimiter=";", encoding="cp1251"),
     )
+
+
+@case
+def onec_sales_xlsx(rng: np.random.Generator) -> Case:
+    header = ["Дата", "Документ", "Контрагент", "Договор", "Номенклатура", "Количество",
+              "Сумма", "Сумма НДС", "Сумма без НДС"]  # fmt: skip
+    times = moments(rng, 80)
+    rows: list[list[Any]] = [["Реализация товаров и услуг"], ["Период: 01.01.2025 - 30.11.2025"],
+                             ["Организация: ООО «Сервис-Центр»"], [], header]  # fmt: skip
+    orders = []
+    for k, t in enumerate(times):
+        who = RU_NAMES[int(rng.integers(len(RU_NAMES)))]
+        qty = int(rng.integers(1, 4))
+        gross = qty * cents(rng, 1000, 30000)
+        vat = round(gross * 20 / 120)
+        rows.append([t.replace(microsecond=0), f"Реализация (акт, накладная) 00БП-{k + 1:06d}",
+                     who, "Основной договор", "Сервисное обслуживание", qty, gross / 100,
+                     vat / 100, (gross - vat) / 100])  # fmt: skip
+        orders.append((who, t, gross - vat))
+    rows.append(["Итого", "", "", "", "", "", sum(o[2] for o in orders) / 100, "", ""])
+    kpis, dates = order_kpis(orders)
+    return Case(
+        "onec_sales", "1C:Enterprise (1С:Бухгалтерия 8.3)", "the sales documents list saved "
+        "as Excel: sheet 'TDSheet', title rows, date cells, number cells, an «Итого» row",
+        "not found by the reference search: columns as the tool writes them, to be checked",
+        "Реализация 2025.xlsx", "orders",
+        {"customer_id": "Контрагент", "order_date": "Дата", "amount": "Сумма без НДС",
+         "order_id": "Документ"},
+        len(orders), 0, kpis, dates, summary_rows=1,
+        traps="three title rows and a blank row above the header in a workbook; real date "
+        "cells; «Сумма», «Сумма НДС» and «Сумма без НДС»: revenue net of VAT; «Итого» row",
+        data=xlsx_bytes({"TDSheet": rows}, date_format="dd.mm.yyyy h:mm:ss"),
+    )  # fmt: skip
 
 
 @case
