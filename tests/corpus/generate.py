@@ -1789,6 +1789,37 @@ def hubspot_contacts(rng: np.random.Generator) -> Case:
 
 
 @case
+def hubspot_deals(rng: np.random.Generator) -> Case:
+    header = ["Record ID", "Deal Name", "Deal Stage", "Close Date", "Deal owner", "Amount",
+              "Create Date", "Pipeline", "Last Activity Date", "Associated Company"]  # fmt: skip
+    stages = ["Appointment scheduled", "Qualified to buy", "Presentation scheduled",
+              "Contract sent", "Closed won", "Closed lost"]  # fmt: skip
+    who = people(rng, 95)
+    created = moments(rng, 95, days=280)
+    rows: list[list[Any]] = [header]
+    won = 0
+    for k, (p, t) in enumerate(zip(who, created, strict=True)):
+        stage = stages[int(rng.choice(6, p=[0.1, 0.1, 0.1, 0.15, 0.3, 0.25]))]
+        won += stage == "Closed won"
+        close = t + dt.timedelta(days=int(rng.integers(5, 75)), hours=2)
+        rows.append([9_800_000_000 + k * 13, f"{p.name.split()[1]} - annual service",
+                     stage, close.strftime("%Y-%m-%d %H:%M"), "Sam Carter",
+                     money(cents(rng, 400, 12000)), t.strftime("%Y-%m-%d %H:%M"),
+                     "Sales Pipeline", (t + dt.timedelta(days=3)).strftime("%Y-%m-%d %H:%M"),
+                     f"{p.name.split()[1]} Ltd"])  # fmt: skip
+    return Case(
+        "hubspot_deals", "HubSpot", "Deals > Export view (CSV)",
+        "not found by the reference search: columns as the tool writes them, to be checked",
+        "hubspot-crm-exports-all-deals-2025-12-01.csv", "leads",
+        {"lead_id": "Record ID", "created_date": "Create Date"},
+        len(who), 0, {"lead_conversion_rate": won / len(who)}, lead_case_dates(created),
+        traps="'Close Date' filled on every deal (the expected date on open ones): a "
+        "conversion only in stage 'Closed won'; 'Amount' is not an order amount",
+        data=csv_bytes(rows),
+    )  # fmt: skip
+
+
+@case
 def pipedrive_deals(rng: np.random.Generator) -> Case:
     header = [
         "Deal - ID",
