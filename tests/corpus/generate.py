@@ -27,6 +27,7 @@ folder). It writes ``files/``, ``expected.json`` and ``README.md``.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -1598,8 +1599,9 @@ def russian_sales_simple(rng: np.random.Generator) -> Case:
         0,
         kpis,
         dates,
-        traps="'Сумма' with some small whole amounts (3-9) that look like scores; Windows-1251",
-        data=csv_bytes(rows, delimiter=";", encoding="cp1251"),
+        traps="'Сумма' with some small whole amounts (3-9) that look like scores; Windows-1251; "
+        "three empty ';;;' lines at the end, as Excel saves a sheet with formatted empty rows",
+        data=csv_bytes(rows + [["", "", "", ""]] * 3, delimiter=";", encoding="cp1251"),
     )
 
 
@@ -2550,7 +2552,9 @@ def delighted_responses(rng: np.random.Generator) -> Case:
             [
                 81_000 + k,
                 s,
-                "Quick and friendly" if s >= 9 else ("" if k % 2 else "Too slow"),
+                ("Quick and friendly.\nWill book again" if k % 3 == 0 else "Quick and friendly")
+                if s >= 9
+                else ("" if k % 2 else "Too slow"),
                 (t - dt.timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S"),
                 (t - dt.timedelta(minutes=59)).strftime("%Y-%m-%d %H:%M:%S"),
                 12_000 + k,
@@ -2577,7 +2581,7 @@ def delighted_responses(rng: np.random.Generator) -> Case:
         {"nps": nps(scores)},
         (day(utc[0]), day(utc[-1])),
         traps="'Updated Timestamp' beside the response time; 'Person ID' and 'Email' beside the "
-        "score; 'Plan' and 'Region' attributes",
+        "score; 'Plan' and 'Region' attributes; comments with line breaks inside quotes",
         data=csv_bytes(rows),
     )
 
@@ -2785,6 +2789,19 @@ def google_ads_campaigns(rng: np.random.Generator) -> Case:
         traps="two title rows; 'Total: ...' rows at the bottom; Cost beside 'Avg. CPC' and "
         "'Cost / conv.' (' --' where there is no conversion); an ad-spend report, not orders",
         data=csv_bytes(rows, encoding="utf-8-sig"),
+    )
+
+
+@case
+def google_ads_campaigns_excel(rng: np.random.Generator) -> Case:
+    plain = google_ads_campaigns(rng)
+    rows = list(csv.reader(io.StringIO(plain.data.decode("utf-8-sig"))))
+    return dataclasses.replace(
+        plain,
+        imitates="the same report downloaded as 'Excel .csv': UTF-16 with a BOM, tab-separated",
+        file="Campaign report (Excel).csv",
+        traps=plain.traps + "; UTF-16LE, tabs",
+        data=csv_bytes(rows, delimiter="\t", encoding="utf-16"),
     )
 
 
