@@ -3194,6 +3194,8 @@ Score every layout: `python tests/corpus/score.py`.
 
 ## What the expectations mean
 
+- `case`: the generator's function and the key in `expected.json`; the test id is the
+  layout name, or the case name where the layout is unknown or shared by two files.
 - `layout`: the name the app must report for the file (`ValidationReport.layout` and the
   command line's `"layout"`). These names are the contract with the detection code: name the
   known layouts exactly as in the table below. `-` means the file is of no known tool; its
@@ -3226,8 +3228,14 @@ Score every layout: `python tests/corpus/score.py`.
 
 ## Layouts
 
-| # | layout | tool | file | imitates | table | traps | documented at |
-|---|---|---|---|---|---|---|---|
+The last column cites where the layout is described: the tool's own page where the
+reference search found one, else a third-party page that describes the same export (an
+integration's guide, an API schema with the same fields). "not found" means no page was
+found; such a layout follows the tool's export as it is commonly seen and should be checked
+against a real file when one is at hand.
+
+| # | case | layout | tool | file | imitates | table | traps | documented at |
+|---|---|---|---|---|---|---|---|---|
 """
 
 
@@ -3255,6 +3263,7 @@ def write(out_dir: Path) -> list[Case]:
     for i, c in enumerate(cases, 1):
         cells = [
             str(i),
+            f"`{c.name}`",
             f"`{c.layout}`" if c.layout else "-",
             c.tool,
             f"`{c.file}`",
