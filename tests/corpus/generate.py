@@ -1,9 +1,9 @@
 """Write the corpus of real export layouts and the results each file must give.
 
-Every file imitates one tool's export as the tool writes it: its header row copied from the
-tool's documentation, its date, time and number formats, delimiter, encoding, title and total
-rows, line items and extra columns (see README.md for where each layout is documented). The
-rows are invented, from a fixed seed per layout, so the files are the same on every run.
+Every file imitates one tool's export as the tool writes it: its header row, its date, time
+and number formats, delimiter, encoding, title and total rows, line items and extra columns
+(README.md cites, per layout, the page that describes it where one was found). The rows are
+invented, from a fixed seed per layout, so the files are the same on every run.
 
 The expected results in ``expected.json`` are computed here, from the records written, with
 plain Python arithmetic on whole cents: this module never imports ``kpi``. Definitions follow
