@@ -40,6 +40,7 @@ from kpi.values import (
     DateOrder,
     blank_mask,
     detect_currency,
+    looks_like_dates,
     parse_dates,
     parse_flags,
     parse_ids,
@@ -324,6 +325,11 @@ def apply_mapping(
     if "scale_max" in out and mapping.get("scale_max"):
         scale_col = parse_numbers(frame[mapping["scale_max"]]).values
         out["scale_max"] = scale_col.fillna(out["scale_max"]) if "scale_max" in out else scale_col
+    if lay and lay.meaning.get("reject_if") and lay.meaning["reject_if"]["column"] in frame:
+        rule = lay.meaning["reject_if"]
+        said = parse_text(frame[rule["column"]]).map(normalise, na_action="ignore")
+        bad = said.isin([normalise(v) for v in rule["values"]]).to_numpy()
+        fail(bad, rule["reason"], rule["column"], True)
     result = pd.DataFrame(out, index=frame.index)
     _table_checks(
         table,
@@ -385,6 +391,9 @@ def _duration(
     said = unit or "minutes (the header does not say)"
     unit = unit or "minutes"
     blank = blank_mask(values).to_numpy()
+    filled = values[~blank]
+    if len(filled) and looks_like_dates(filled.head(200)) >= 0.5:
+        return None  # moments after all ("08.01.2025 10:28"): read as dates
     numbers = parse_numbers(values)
     if (numbers.bad.to_numpy() & ~blank).mean() > 0.5:
         text = parse_text(values)

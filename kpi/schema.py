@@ -1221,7 +1221,8 @@ def detect_table(frame: pd.DataFrame, *, name: str = "") -> list[Suggestion]:
     tables with every required column; then a known tool's layout; then how many required
     columns are met (two or more named by headers beat one; one found from its values counts
     half); then tables whose every required column is named before those resting on values;
-    then the mean strength of those names, the file or sheet name ("zamowienia.csv",
+    then how many columns the table explains by their headers; then the mean strength of the
+    required columns' names, the file or sheet name ("zamowienia.csv",
     "Ankieta NPS") adding a tenth; then the number of required columns (orders over spend
     when both fit); the optional matches break what ties remain.
     """
@@ -1251,6 +1252,9 @@ def detect_table(frame: pd.DataFrame, *, name: str = "") -> list[Suggestion]:
             # date alone); one found from its values counts half.
             min(named + 0.5 * shaped, 2.0),
             strong,
+            # Then how many of the file's columns the table explains by their headers: a
+            # customer column is unexplained in a spend table, a campaign in an orders table.
+            sum(level in ("canonical", "layout", "synonym") for level in sug.evidence.values()),
             round(mean, 2),
             met,
             round(sug.score, 3),
@@ -1258,7 +1262,7 @@ def detect_table(frame: pd.DataFrame, *, name: str = "") -> list[Suggestion]:
         )
         ranked.append((key, sug))
     ranked.sort(key=lambda t: t[0], reverse=True)
-    return [dataclasses.replace(s, score=float(k[4])) for k, s in ranked]
+    return [dataclasses.replace(s, score=float(k[5])) for k, s in ranked]
 
 
 def mapping_entry(

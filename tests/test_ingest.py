@@ -553,3 +553,33 @@ def test_the_command_line_names_the_layout_and_warns_of_doubts(tmp_path, capsys)
     assert main(["report", str(tmp_path / "export.csv"), "--only", "revenue"]) == 0
     warnings = json.loads(capsys.readouterr().out)["warnings"]
     assert any("amount: chose 'Wieviel'" in w for w in warnings)
+
+
+def test_a_failed_stripe_charge_is_no_sale_and_refunds_are_netted():
+    text = (
+        b"id,Created (UTC),Amount,Amount Refunded,Currency,Status,Customer Email\n"
+        b"ch_1,2025-01-02 10:00:00,100.00,0.00,eur,Paid,a@example.com\n"
+        b"ch_2,2025-01-03 10:00:00,50.00,20.00,eur,Paid,b@example.com\n"
+        b"ch_3,2025-01-04 10:00:00,70.00,0.00,eur,Failed,b@example.com\n"
+    )
+    ds = load_files([("unified_payments.csv", text)], today=TODAY)
+    [report] = ds.reports
+    assert report.layout == "stripe_payments"
+    assert [(p.count, p.reason) for p in report.rejected] == [
+        (1, "the charge failed (Status): no sale")
+    ]
+    # 100 + (50 - 20) = 130: the failed 70 is no revenue, the refund is netted.
+    assert ds.tables["orders"]["amount"].sum() == pytest.approx(130.0)
+
+
+def test_a_first_response_written_as_a_moment_is_read_as_one():
+    text = (
+        "Nr. tichet;Creat la;Primul răspuns;Rezolvat la\n"
+        "T-1;07.01.2025 15:43;08.01.2025 10:28;\n"
+        "T-2;08.01.2025 16:31;08.01.2025 17:28;12.01.2025 01:40\n"
+    ).encode()
+    t = load_files([("tichete.csv", text)], today=TODAY).tables["tickets"]
+    assert t["first_response_at"].tolist() == [
+        pd.Timestamp("2025-01-08 10:28"),
+        pd.Timestamp("2025-01-08 17:28"),
+    ]
