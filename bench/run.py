@@ -22,6 +22,10 @@ package when it is importable. Steps (``--only`` takes these keys, comma-separat
     pages    each data page's whole script run in Streamlit's AppTest, with the orders read from
              the CSV export as after an upload: the first run after the page's caches are
              cleared (full recompute) and a rerun (what every widget move costs)
+    layouts  every real export layout (quoted, European, ISO with offsets, line items, XLSX,
+             Parquet) read + mapped + validated against DuckDB's read of the same file, and
+             the whole ``python -m kpi report`` against DuckDB's core of it (bench.layouts);
+             XLSX at min(size, --xlsx-max) rows
 
 Cold and cached: every timed run of ours gets a fresh shallow copy of the tables, so nothing
 remembered per frame (customer codes, acquisition dates; :mod:`kpi.memo`) is reused: the
@@ -59,7 +63,9 @@ import pandas as pd
 from bench import data
 from bench.ingest import timed
 
-STEPS = ("csv", "xlsx", "cohorts", "rfm", "monthly", "home", "fits", "whatif", "pages")
+STEPS = (
+    "csv", "xlsx", "cohorts", "rfm", "monthly", "home", "fits", "whatif", "pages", "layouts",
+)  # fmt: skip
 PAGES = {
     "Home": "app.py",
     "Revenue": "pages/3_Revenue.py",
@@ -721,9 +727,24 @@ def main(argv: Sequence[str] | None = None) -> list[Result]:
             memory=not args.no_memory,
             log=lambda line: print(line, flush=True),
         )
+    layout_rows = []
+    if "layouts" in only and _duckdb_available():
+        from bench import layouts
+
+        print("\n" + layouts.HEADER, flush=True)
+        for rows in sizes:
+            layout_rows += layouts.run(
+                rows,
+                xlsx_rows=(min(rows, args.xlsx_max),),
+                repeat=args.repeat,
+                report=True,
+                log=lambda line: print(line, flush=True),
+            )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\nmedian of {args.repeat} runs; peak resident memory of the process {peak:,.0f} MB")
     print("\n" + table(results))
+    if layout_rows:
+        print("\n" + layouts.table(layout_rows))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(

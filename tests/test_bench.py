@@ -122,3 +122,30 @@ def test_main_writes_json(tmp_path, capsys):
 def test_unknown_step_is_refused():
     with pytest.raises(SystemExit):
         run.main(["--only", "nonsense"])
+
+
+def test_every_layout_is_read_and_agrees_with_duckdb():
+    from bench import layouts
+
+    rows = layouts.run(3_000, xlsx_rows=(400,), repeat=1, report=False, log=lambda line: None)
+    assert [r.layout for r in rows] == [*layouts.TEXT_LAYOUTS, "xlsx", "parquet"]
+    assert all(r.agree for r in rows), [r for r in rows if not r.agree]
+    assert all(r.ours > 0 and r.reference > 0 for r in rows)
+
+
+def test_line_items_add_up_to_their_orders():
+    from bench import layouts
+
+    frame = layouts.timestamped(500)
+    lines = layouts.line_items(frame)
+    assert len(lines) > len(frame)
+    per_order = lines["Line total"].astype(float).groupby(lines["Order ID"]).sum()
+    expected = frame.set_index("Order number")["Amount"]
+    np.testing.assert_allclose(per_order.loc[expected.index], expected, atol=1e-9)
+
+
+def test_european_amounts_have_a_thousands_space_and_a_decimal_comma():
+    from bench import layouts
+
+    result = layouts._thousands_comma(pd.Series([1234.5, -5.0, 1234567.891]))
+    assert result.tolist() == ["1 234,50", "-5,00", "1 234 567,89"]
