@@ -523,7 +523,13 @@ def normalise(text: object) -> str:
     >>> normalise("  Kwota_Brutto (PLN) "), normalise("Дата  заказа"), normalise("InvoiceDate")
     ('kwota brutto pln', 'дата заказа', 'invoice date')
     """
-    s = _CAMEL.sub(" ", str(text))
+    return _normalise(str(text))
+
+
+@functools.lru_cache(maxsize=16384)
+def _normalise(text: str) -> str:
+    """``normalise`` of one string, remembered: headers and word lists meet it again and again."""
+    s = _CAMEL.sub(" ", text)
     s = unicodedata.normalize("NFKD", s).lower()
     s = "".join(ch for ch in s if not unicodedata.combining(ch))
     s = s.replace("ł", "l").replace("ß", "ss").replace("đ", "d").replace("ё", "е")
@@ -775,23 +781,34 @@ def survey_type_from_words(texts: list[str]) -> tuple[str | None, str]:
     >>> survey_type_from_words(["Data", "Ocena"])
     (None, '')
     """
-    kinds = _words()["survey_types"]
     for kind in ("enps", "nps", "ces", "csat"):
-        phrases = _phrases(tuple(kinds[kind]))
         for text in texts:
-            tokens = tuple(normalise(text).split())
-            for p in phrases:
-                if len(p) > 1:
-                    hit = bool(_find(p, tokens))
-                elif len(p[0]) <= 3:
-                    hit = p[0] in tokens  # "nps", "ces": whole words only
-                else:
-                    hit = any(t.startswith(p[0]) for t in tokens)  # stems: "рекоменд", "polec"
-                if hit:
-                    return kind, str(text)
+            if kind in _survey_kinds_in(str(text)):
+                return kind, str(text)
     return None, ""
 
 
+@functools.lru_cache(maxsize=4096)
+def _survey_kinds_in(text: str) -> frozenset[str]:
+    """The survey kinds whose words one header or file name holds."""
+    kinds = _words()["survey_types"]
+    tokens = tuple(normalise(text).split())
+    found = set()
+    for kind in ("enps", "nps", "ces", "csat"):
+        for p in _phrases(tuple(kinds[kind])):
+            if len(p) > 1:
+                hit = bool(_find(p, tokens))
+            elif len(p[0]) <= 3:
+                hit = p[0] in tokens  # "nps", "ces": whole words only
+            else:
+                hit = any(t.startswith(p[0]) for t in tokens)  # stems: "рекоменд", "polec"
+            if hit:
+                found.add(kind)
+                break
+    return frozenset(found)
+
+
+@functools.lru_cache(maxsize=4096)
 def duration_unit(header: object) -> tuple[bool, str | None]:
     """Whether a header names a time span to a first reply or a resolution, and its unit.
 
@@ -811,6 +828,7 @@ def duration_unit(header: object) -> tuple[bool, str | None]:
     return True, None
 
 
+@functools.lru_cache(maxsize=4096)
 def duration_field(header: object) -> str | None:
     """Which ticket timestamp a duration header measures: first response or resolution."""
     tokens = tuple(normalise(header).split())
@@ -822,6 +840,7 @@ def duration_field(header: object) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def amount_class(header: object) -> int:
     """The written preference among amount columns: 2 net of tax, 1 plain, 0 gross or total."""
     tokens = _header_tokens(str(header))
@@ -963,6 +982,7 @@ def suggest_mapping(
     *,
     profiles: Mapping[str, dict[str, float]] | None = None,
     name: str = "",
+    known_layout: Layout | bool | None = True,
 ) -> Suggestion:
     """Suggest which column of ``frame`` feeds each column of canonical ``table``.
 
@@ -978,8 +998,9 @@ def suggest_mapping(
     headers = [str(h) for h in frame.columns]
     if profiles is None:
         profiles = column_profiles(frame)
-    lay = match_layout(headers, frame)
-    lay = lay if lay is not None and lay.table == table else None
+    # ``known_layout``: the layout already matched by the caller (detect_table), or True.
+    lay = match_layout(headers, frame) if known_layout is True else known_layout
+    lay = lay if isinstance(lay, Layout) and lay.table == table else None
     notes: list[str] = []
     doubts: list[Doubt] = []
     evidence: dict[str, str] = {}
@@ -1232,7 +1253,7 @@ def detect_table(frame: pd.DataFrame, *, name: str = "") -> list[Suggestion]:
     profiles = column_profiles(frame)
     lay = match_layout(headers, frame)
     for table, spec in TABLES.items():
-        sug = suggest_mapping(frame, table, profiles=profiles, name=name)
+        sug = suggest_mapping(frame, table, profiles=profiles, name=name, known_layout=lay)
         strong = sug.complete and all(
             sug.evidence.get(c) in ("canonical", "layout", "synonym") for c in spec.required
         )
