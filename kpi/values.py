@@ -801,6 +801,12 @@ def _fast_dates(text: pd.Series, order: DateOrder | None) -> DateParse | None:
     )
 
 
+def _mostly_distinct(values: pd.Series) -> bool:
+    """Whether the column's first 2,000 cells are nearly all different (timestamps)."""
+    head = values.iloc[:2000]
+    return head.nunique() >= 0.9 * len(head)
+
+
 def _numbers_as_dates(numbers: pd.Series) -> tuple[pd.Series, list[str]]:
     """Numbers in a date column: ``19970101`` is a compact date, others Excel serial days."""
     out = pd.Series(pd.NaT, index=numbers.index, dtype="datetime64[us]")
@@ -850,7 +856,10 @@ def parse_dates(
         and len(values) >= _FAST_MIN
         and isinstance(values.dtype, pd.StringDtype)
         and values.dtype.storage == "pyarrow"
+        and _mostly_distinct(values)
     ):
+        # Timestamps rarely repeat: one pass over the column. Dates that repeat are parsed
+        # once per distinct cell below, which is quicker still.
         fast = _fast_dates(values, order)
         if fast is not None:
             return fast
