@@ -1239,7 +1239,8 @@ def detect_table(frame: pd.DataFrame, *, name: str = "") -> list[Suggestion]:
     """Rank the canonical tables by how well ``frame`` fits them, best first.
 
     A table is chosen by its required columns, not by a sum of optional matches: first the
-    tables with every required column; then a known tool's layout; then how many required
+    tables with every required column; then a known tool's layout; then the template's own
+    column names (``lead_id``, ``touch_type``) the file uses; then how many required
     columns are met (two or more named by headers beat one; one found from its values counts
     half); then tables whose every required column is named before those resting on values;
     then how many columns the table explains by their headers; then the mean strength of the
@@ -1266,9 +1267,15 @@ def detect_table(frame: pd.DataFrame, *, name: str = "") -> list[Suggestion]:
             sug.evidence.get(c) in ("canonical", "layout", "synonym") for c in spec.required
         )
         shaped = sum(sug.evidence.get(c) == "values" for c in spec.required)
+        # The template's own names ("lead_id", "touch_type"; not a bare "date") say the most.
+        template = sum(
+            "_" in c.name and str(sug.mapping.get(c.name) or "").strip().lower() == c.name
+            for c in spec.columns
+        )
         key = (
             sug.complete,
             lay is not None and lay.table == table,
+            template,
             # Two required columns met outweigh one (a date and an amount say more than a
             # date alone); one found from its values counts half.
             min(named + 0.5 * shaped, 2.0),
@@ -1283,7 +1290,7 @@ def detect_table(frame: pd.DataFrame, *, name: str = "") -> list[Suggestion]:
         )
         ranked.append((key, sug))
     ranked.sort(key=lambda t: t[0], reverse=True)
-    return [dataclasses.replace(s, score=float(k[5])) for k, s in ranked]
+    return [dataclasses.replace(s, score=float(k[6])) for k, s in ranked]
 
 
 def mapping_entry(
