@@ -216,6 +216,12 @@ def apply_mapping(
             f"{collapsed_from:,} lines read as {n:,} {spec.label.lower()} "
             f"(one per {mapping[lay.meaning['line_items']['key']]})."
         )
+    if lay and lay.meaning.get("date_order"):
+        order = lay.meaning["date_order"]
+        report.notes.append(
+            f"Dates read {'day first' if order == 'dmy' else 'month first'}, as "
+            f"{lay.label.split(' ')[0]} writes them."
+        )
     for name, order in forced.items():
         report.notes.append(
             f"{name}: dates read {'day first' if order == 'dmy' else 'month first'}, as chosen."

@@ -31,16 +31,16 @@ files = st.file_uploader(
 )
 if files:
     data_page.remember_uploads(files)
-data_page.remember_saved_mapping(
-    st.file_uploader(
-        "A mapping you saved before (JSON), to map files of the same layout without asking",
-        type=["json"],
-        key="mapping_upload",
-    )
-)
 
 pending = data_page.pending()
 if pending:
+    data_page.remember_saved_mapping(
+        st.file_uploader(
+            "A mapping you saved before (JSON), to map files of the same layout without asking",
+            type=["json"],
+            key="mapping_upload",
+        )
+    )
     st.subheader("Check what each file holds")
     chosen = {name: data_page.mapping_editor(name, data) for name, data in pending.items()}
     left, right = st.columns([1, 2])

@@ -337,7 +337,7 @@ REPORT_COLUMNS = {
 
 
 def _problem_lines(report: ValidationReport) -> list[str]:
-    lines = []
+    lines = [f"- :material/help: Please check: {fmt.md(d)}" for d in report.doubts]
     for p in report.rejected:
         lines.append(
             f"- :material/block: {fmt.number(p.count)} rejected: {fmt.md(p.reason)}"
