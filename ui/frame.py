@@ -227,7 +227,7 @@ def _settings(view: View, selected: dict[str, object], title: str) -> dict[str, 
 
 def _share(view: View, selected: dict[str, object], title: str) -> None:
     """Sidebar: the link to this view, and the whole analysis as XLSX and HTML."""
-    from ui import share  # plotly and the KPI families load only when a page draws
+    from ui import report, share  # plotly and the KPI families load only when a page draws
 
     with st.sidebar.expander("Share and download", icon=":material/share:"):
         st.caption("Link to this view, filters and what-if scenario included:")
@@ -247,7 +247,7 @@ def _share(view: View, selected: dict[str, object], title: str) -> None:
         )  # fmt: skip
         st.download_button(
             "Report (HTML)",
-            data=partial(share.report_html, view.tables, **args),
+            data=partial(report.report_html, view.tables, **args),
             file_name=f"{stem}.html",
             mime="text/html",
             on_click="ignore", icon=":material/download:", width="stretch",
