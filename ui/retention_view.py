@@ -20,7 +20,7 @@ import streamlit as st
 from kpi import base, models, retention
 from kpi.errors import InsufficientDataError, KpiError
 from kpi.periods import PERIOD_LABELS, period_labels, period_start
-from ui import caching, cards, frame
+from ui import caching, cards, frame, state
 from ui import format as fmt
 from ui import retention_charts as charts
 from ui.frame import View
@@ -218,7 +218,7 @@ def choose_definition(view: View) -> Definition | None:
         "A customer is lost when",
         kinds,
         format_func=names.get,
-        key="ret_definition",
+        **state.bind("s_churn", options=kinds),
         help="Contractual: the customers table's end date (cancellation). Non-contractual: "
         "no order within the inactivity window; the window also sets who is inactive.",
     )
@@ -235,9 +235,8 @@ def choose_definition(view: View) -> Definition | None:
                 "Inactivity window (days)",
                 min_value=1,
                 max_value=3650,
-                value=suggested,
                 step=1,
-                key="ret_window",
+                **state.bind("s_window", default=suggested),
                 help=f"Suggested from your data: {suggested:,} days, the 90th percentile of "
                 "the gaps between a customer's consecutive orders.",
             )
