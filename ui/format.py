@@ -98,6 +98,19 @@ def change(rel: float | None) -> str | None:
     return f"{100 * float(rel):+,.1f} %"  # type: ignore[arg-type]
 
 
+def pp(diff: float | None, decimals: int = 1) -> str:
+    """A difference of two shares in percentage points: ``-0.004`` -> ``-0.4 pp``.
+
+    >>> pp(-0.004), pp(0.05, 0), pp(0.0)
+    ('-0.4 pp', '+5 pp', '±0.0 pp')
+    """
+    if _missing(diff):
+        return DASH
+    value = round(100 * float(diff), decimals) + 0.0  # type: ignore[arg-type]
+    sign = "±" if value == 0 else ""
+    return f"{sign}{value:+,.{decimals}f} pp".replace("±+", "±")
+
+
 def hours(h: float | None) -> str:
     """Durations: ``45 min``, ``5.2 h``, ``3 d 4 h``.
 
