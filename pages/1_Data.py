@@ -22,13 +22,15 @@ if not state.using_sample():
 
 limits = state.limits()
 files = st.file_uploader(
-    "Upload CSV, TSV, TXT, XLSX, XLSM, XLS, ODS or Parquet files",
-    type=["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods", "parquet"],
+    "Upload CSV, TSV, TXT, XLSX, XLSM, XLS, ODS or Parquet files, or an analysis file (zip)",
+    type=["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods", "parquet", "zip"],
     accept_multiple_files=True,
     key="uploader",
     help=f"Up to {limits.max_bytes // 2**20} MB and {limits.max_rows:,} rows per file "
     f"(workbooks: {limits.max_sheets} sheets). Nothing is stored on the server.",
 )
+# An analysis file (ui/analysis_file.py) restores a whole analysis; other files are read.
+files = [f for f in files or [] if not frame.open_analysis_upload(f)]
 if files:
     data_page.remember_uploads(files)
 

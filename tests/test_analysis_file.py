@@ -98,7 +98,9 @@ def test_the_file_is_a_zip_a_person_can_open_and_tables_come_back_exactly():
     frame = pd.DataFrame(
         {
             "customer_id": pd.Series(["C1", "C2", None], dtype="str"),
-            "order_date": pd.to_datetime(["2025-01-03 10:11:12.123456", "2025-02-01 00:00:00.000000", None]),
+            "order_date": pd.to_datetime(
+                ["2025-01-03 10:11:12.123456", "2025-02-01 00:00:00.000000", None]
+            ),
             "amount": [0.1 + 0.2, 1e-9, -3.5],
         }
     )
@@ -198,8 +200,25 @@ def test_a_bad_file_opened_in_the_app_gives_a_message_and_keeps_the_sample(app_t
         "x.zip", _zip({"manifest.json": b"[]"}), "application/zip"
     ).run()
     assert not at.exception
+    assert any("not an analysis file" in e.value for e in at.error)
+    broken = _zip({"manifest.json": _manifest(), "tables/orders.parquet": b"PAR1"})
+    at.file_uploader(key="open_analysis_sidebar").upload("y.zip", broken, "application/zip").run()
     assert any("cannot be opened" in e.value for e in at.error)
     assert "dataset" not in at.session_state or at.session_state["dataset"] is None
+
+
+def test_the_data_pages_uploader_opens_an_analysis_file_too(app_test):
+    from kpi.ingest import Dataset
+
+    data = af.dump(af.Analysis(Dataset({"orders": GOOD}, [], "EUR"), ["mine.csv"],
+                               filters={"period": "week"}, settings={"window": 30}))  # fmt: skip
+    at = app_test()
+    at.switch_page("pages/1_Data.py").run()
+    at.file_uploader(key="uploader").upload("a.zip", data, "application/zip").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["f_period"] == "week" and at.session_state["s_window"] == 30
+    assert any("Opened the analysis file a.zip" in s.value for s in at.success)
+    assert "pending_files" not in at.session_state or not at.session_state["pending_files"]
 
 
 def test_readme_in_the_file_says_what_it_is():

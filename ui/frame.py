@@ -220,7 +220,8 @@ def missing_upload(*, stop: bool) -> None:
         "download → Analysis file), or upload the files again on the Data page.",
         icon=":material/cloud_off:",
     )
-    open_analysis_box("missing")
+    if stop:  # the Data page's own uploader opens analysis files too
+        open_analysis_box("missing")
     left, right = st.columns(2)
     left.page_link("pages/1_Data.py", label="Upload the files again", icon=":material/upload_file:")
     if right.button("Explore the sample business instead", key="missing_use_sample"):
@@ -248,8 +249,6 @@ def _link_note() -> None:
 
 def open_analysis_box(where: str) -> None:
     """An uploader that opens an analysis file (see ui/analysis_file.py) on any page."""
-    from ui import analysis_file
-
     key = f"open_analysis_{where}"
     upload = st.file_uploader(
         "Open an analysis file",
@@ -258,13 +257,29 @@ def open_analysis_box(where: str) -> None:
         help="The .zip saved with “Analysis file” in the Share and download panel: it restores "
         "the tables, filters, page settings and scenarios exactly as they were.",
     )
-    if upload is None or st.session_state.get("_opened_analysis") == upload.file_id:
-        return
+    if upload is not None and not open_analysis_upload(upload):
+        st.error(
+            f"{fmt.md(upload.name)} is not an analysis file of this app: it has no manifest "
+            "made by Customer KPI Explorer. Spreadsheets are uploaded on the Data page."
+        )
+
+
+def open_analysis_upload(upload: object) -> bool:
+    """Open an uploaded analysis file (once per upload); False when it is not one.
+
+    A file that is one but cannot be opened gets its reason on screen.
+    """
+    from ui import analysis_file
+
+    if st.session_state.get("_opened_analysis") == upload.file_id:  # type: ignore[attr-defined]
+        return True
+    if not analysis_file.looks_like_one(upload.getvalue()):  # type: ignore[attr-defined]
+        return False
     try:
-        analysis = analysis_file.load(upload.getvalue(), state.limits())
+        analysis = analysis_file.load(upload.getvalue(), state.limits())  # type: ignore[attr-defined]
     except analysis_file.AnalysisFileError as err:
         st.error(str(err))
-        return
+        return True
     skipped = state.open_analysis(analysis)
     st.session_state["_opened_analysis"] = upload.file_id
     st.session_state["_opened_note"] = (
@@ -348,7 +363,8 @@ def _share(view: View, selected: dict[str, object], title: str) -> None:
             help="The KPIs and every chart over time in one file that opens offline in any "
             "browser; each chart keeps its PNG export.",
         )  # fmt: skip
-        open_analysis_box("sidebar")
+        if title != "Data":  # the Data page's uploader takes it there
+            open_analysis_box("sidebar")
 
 
 def _analysis_bytes(snapshot: object) -> bytes:
