@@ -24,7 +24,7 @@ from kpi.filters import ATTRIBUTE_LABELS, apply_filters, attribute_values, data_
 from kpi.ingest import Dataset
 from kpi.periods import PERIOD_LABELS, PERIODS
 from ui import format as fmt
-from ui import meeting, state
+from ui import meeting, serverlog, state
 
 APP_NAME = "Customer KPI Explorer"
 
@@ -162,6 +162,7 @@ def _filters(ds: Dataset, lo: dt.date, hi: dt.date) -> dict[str, object]:
 
 def page(title: str, icon: str, *, caption: str | None = None) -> View:
     """Draw the frame of a page and return what the page works from."""
+    serverlog.install()
     st.set_page_config(
         page_title=f"{title} · {APP_NAME}", page_icon=icon, layout="wide",
         # "auto": open on a wide screen, closed on a phone; the meeting view hides it
