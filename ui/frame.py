@@ -24,9 +24,13 @@ from kpi.filters import ATTRIBUTE_LABELS, apply_filters, attribute_values, data_
 from kpi.ingest import Dataset
 from kpi.periods import PERIOD_LABELS, PERIODS
 from ui import format as fmt
-from ui import meeting, serverlog, state
+from ui import meeting, serverlog, sessions, state
 
 APP_NAME = "Customer KPI Explorer"
+FAVICON = "📊"
+"""The tab's icon. Not a ``:material/...:`` icon: Streamlit fetches those favicons from a
+public font host, and the app makes no call outside its own server. The icons drawn in the
+page come from the Material Symbols font Streamlit serves itself."""
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -163,8 +167,9 @@ def _filters(ds: Dataset, lo: dt.date, hi: dt.date) -> dict[str, object]:
 def page(title: str, icon: str, *, caption: str | None = None) -> View:
     """Draw the frame of a page and return what the page works from."""
     serverlog.install()
+    sessions.install()
     st.set_page_config(
-        page_title=f"{title} · {APP_NAME}", page_icon=icon, layout="wide",
+        page_title=f"{title} · {APP_NAME}", page_icon=FAVICON, layout="wide",
         # "auto": open on a wide screen, closed on a phone; the meeting view hides it
         initial_sidebar_state="collapsed" if meeting.active() else "auto",
     )  # fmt: skip
@@ -278,7 +283,8 @@ def open_analysis_upload(upload: object) -> bool:
         return False
     try:
         analysis = analysis_file.load(upload.getvalue(), state.limits())  # type: ignore[attr-defined]
-    except analysis_file.AnalysisFileError as err:
+        state.check_session_cap(analysis.dataset)
+    except KpiError as err:
         st.error(str(err))
         return True
     skipped = state.open_analysis(analysis)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import streamlit as st
 
+from kpi.errors import KpiError
 from kpi.filters import ATTRIBUTES
 from kpi.ingest import (
     Dataset,
@@ -146,9 +147,42 @@ def using_sample() -> bool:
     return st.session_state.get(DATASET) is None
 
 
+def session_cap_mb(path: Path = LIMITS_FILE) -> int | None:
+    """The most memory one session's tables may take, in MB (``max_session_mb`` in
+    limits.toml); None when not set (no cap beyond the per-file limits)."""
+    try:
+        value = tomllib.loads(path.read_text(encoding="utf-8")).get("max_session_mb")
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    ok = isinstance(value, int) and not isinstance(value, bool) and value > 0
+    return value if ok else None
+
+
+def dataset_mb(ds: Dataset) -> float:
+    """Memory the tables of ``ds`` take, in MB (text counted in full)."""
+    return sum(float(f.memory_usage(deep=True).sum()) for f in ds.tables.values()) / 2**20
+
+
+def check_session_cap(ds: Dataset, cap: int | None = None) -> None:
+    """Raise a :class:`KpiError` saying so when ``ds`` is over the per-session memory cap."""
+    cap = session_cap_mb() if cap is None else cap
+    if cap is None:
+        return
+    size = dataset_mb(ds)
+    if size > cap:
+        raise KpiError(
+            f"These tables take {size:,.0f} MB in memory, more than the {cap:,} MB one session "
+            "may hold on this server (max_session_mb in .streamlit/limits.toml). Upload fewer "
+            "rows, for example a shorter period, or ask whoever runs the app to raise the cap."
+        )
+
+
 def use_uploads(mapped: list[MappedTable], names: list[str]) -> Dataset:
-    """Make the confirmed uploads this session's data and reset the filters to fit them."""
+    """Make the confirmed uploads this session's data and reset the filters to fit them.
+
+    Raises :class:`KpiError` when they are over the per-session memory cap."""
     ds = build_dataset(mapped)
+    check_session_cap(ds)
     st.session_state[DATASET] = ds
     st.session_state[UPLOAD_NAMES] = names
     st.session_state[CONFIRMED_MAPPING] = confirmed_mapping(mapped)
