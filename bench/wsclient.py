@@ -18,14 +18,15 @@ from websockets.sync.client import connect
 XSRF_COOKIE = "_streamlit_xsrf"
 
 
-def xsrf_cookie(base: str) -> str | None:
-    """The XSRF cookie the app sets on its health check (None when protection is off)."""
+def cookies(base: str) -> dict[str, str]:
+    """The cookies the app (or a proxy in front of it) sets on its health check: Streamlit's
+    XSRF token, and a sticky-session cookie where a proxy adds one."""
+    out = {}
     with urllib.request.urlopen(f"{base}/_stcore/health", timeout=10) as r:
         for header in r.headers.get_all("Set-Cookie") or []:
             name, _, rest = header.partition("=")
-            if name.strip() == XSRF_COOKIE:
-                return rest.split(";", 1)[0]
-    return None
+            out[name.strip()] = rest.split(";", 1)[0]
+    return out
 
 
 @dataclass
@@ -38,8 +39,10 @@ class Session:
     errors: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.cookie = xsrf_cookie(self.base)
-        headers = {"Cookie": f"{XSRF_COOKIE}={self.cookie}"} if self.cookie else None
+        self.jar = cookies(self.base)
+        self.cookie = self.jar.get(XSRF_COOKIE)
+        self.cookie_header = "; ".join(f"{k}={v}" for k, v in self.jar.items())
+        headers = {"Cookie": self.cookie_header} if self.jar else None
         protocols = ["streamlit", self.cookie] if self.cookie else ["streamlit"]
         self.ws = connect(
             self.base.replace("http://", "ws://") + "/_stcore/stream",
