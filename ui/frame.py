@@ -189,7 +189,7 @@ def page(title: str, icon: str, *, caption: str | None = None) -> View:
         names = st.session_state.get(state.UPLOAD_NAMES, [])
         st.sidebar.caption(f"Showing your data: {', '.join(names)}")
     st.title(f"{icon} {title}")
-    meeting.controls()
+    meeting.controls(title)
     if caption and not meeting.active():
         st.caption(caption)
     if st.session_state.get(state.MISSING_UPLOAD):

@@ -1,4 +1,6 @@
-"""Meeting view: big numbers, no sidebar, each page on one screen; a toggle and ``?meeting=1``.
+"""Screen modes: the meeting view, and the sidebar on a phone.
+
+Meeting view: big numbers, no sidebar, each page on one screen; a toggle and ``?meeting=1``.
 
 The mode lives in the plain session key ``_meeting`` (so it survives a page switch) and is
 mirrored into the link as ``meeting=1``; a link that carries it opens the meeting view. The
@@ -8,6 +10,7 @@ sidebar is collapsed and hidden, so the page itself offers the way out.
 from __future__ import annotations
 
 import streamlit as st
+import streamlit.components.v1 as components
 
 KEY = "_meeting"
 QUERY = "meeting"
@@ -19,7 +22,8 @@ _STYLE = """<style>
 [data-testid="stExpandSidebarButton"], [data-testid="stHeader"] { display: none !important; }
 [data-testid="stMainBlockContainer"] { padding: 1rem 2rem 1rem !important;
                                        max-width: none !important; }
-[data-testid="stMetricValue"] { font-size: 2.6rem !important; line-height: 1.15; }
+[data-testid="stMetricValue"] { font-size: max(1.6rem, min(3rem, 15cqi)) !important;
+                                line-height: 1.15; }
 [data-testid="stMetricLabel"] p { font-size: 1.05rem !important; }
 [data-testid="stMetricDelta"] { font-size: 1.05rem !important; }
 h1 { font-size: 1.8rem !important; padding: 0 0 0.2rem !important; }
@@ -47,8 +51,31 @@ def _flip() -> None:
     st.session_state[KEY] = not st.session_state.get(KEY, False)
 
 
-def controls() -> None:
-    """The toggle in the sidebar, or (in the meeting view) the way out and the style."""
+# On a phone the open sidebar covers the page, and Streamlit leaves it open after a page link
+# is tapped. This runs once per page shown (the frame is new when the page changes, not on a
+# rerun of the same page) and closes it when the window is phone-narrow (Streamlit's own
+# breakpoint, 768 px). Its frame is same-origin, so it can press the sidebar's close button.
+_CLOSE_ON_PHONE = """<script>
+const doc = window.parent.document;
+if (window.parent.innerWidth <= 768) {
+  const bar = doc.querySelector('[data-testid="stSidebar"]');
+  const box = bar && bar.getBoundingClientRect();
+  const close = doc.querySelector('[data-testid="stSidebarCollapseButton"] button');
+  if (box && box.width > 0 && box.right > 0 && close) { close.click(); }
+}
+</script><!-- PAGE -->"""
+
+
+def close_sidebar_on_phone(page: str) -> None:
+    """After a page switch on a phone, close the sidebar (see :data:`_CLOSE_ON_PHONE`)."""
+    with st.sidebar:
+        components.html(_CLOSE_ON_PHONE.replace("PAGE", page.replace("-", " ")), height=0)
+
+
+def controls(page: str = "") -> None:
+    """The toggle in the sidebar, or (in the meeting view) the way out and the style; on a
+    phone, the sidebar closed once the page has changed."""
+    close_sidebar_on_phone(page)
     on = active()
     _mirror(on)
     if on:

@@ -411,9 +411,10 @@ def kpi_cards(view: View, d: Definition) -> None:
 def cohort_block(view: View, d: Definition) -> None:
     """The cohort heatmap with its switches, and the retention curves."""
     orders, customers = view.tables["orders"], view.tables.get("customers")
-    c1, c2, c3, c4 = st.columns(4)
+    # Pills wrap in a narrow column where a segmented control would cut its last option.
+    c1, c2, c3, c4 = st.columns([3, 2, 1.5, 1.5])
     metric = (
-        c1.segmented_control(
+        c1.pills(
             "Retention of",
             list(charts.METRICS),
             format_func=charts.METRICS.get,
@@ -423,7 +424,7 @@ def cohort_block(view: View, d: Definition) -> None:
         or "customers"
     )
     scale = (
-        c2.segmented_control(
+        c2.pills(
             "Show",
             ["relative", "absolute"],
             default="relative",
