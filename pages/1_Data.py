@@ -46,15 +46,20 @@ if pending:
         except KpiError as exc:
             st.error(str(exc))
 
-st.subheader("What was read")
-st.dataframe(
-    fmt.counts(data_page.reports_table(view.dataset.reports)),
-    hide_index=True,
-    width="stretch",
-    column_config=data_page.REPORT_COLUMNS,
-)
-for i, report in enumerate(view.dataset.reports):
-    data_page.report_view(report, i)
+if state.using_sample() and pending:
+    # The sample's nine files are not what the user just uploaded: they are not listed here.
+    st.subheader("What was read")
+    st.caption("Your files are read once you press **Use these tables** above.")
+else:
+    st.subheader("What was read" + (" (the built-in sample)" if state.using_sample() else ""))
+    st.dataframe(
+        fmt.counts(data_page.reports_table(view.dataset.reports)),
+        hide_index=True,
+        width="stretch",
+        column_config=data_page.REPORT_COLUMNS,
+    )
+    for i, report in enumerate(view.dataset.reports):
+        data_page.report_view(report, i)
 
 st.subheader("What your data unlocks")
 st.dataframe(fmt.counts(data_page.unlocks(view.dataset.tables)), hide_index=True, width="stretch")

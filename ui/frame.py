@@ -192,6 +192,10 @@ def page(title: str, icon: str, *, caption: str | None = None) -> View:
     meeting.controls(title)
     if caption and not meeting.active():
         st.caption(caption)
+    if st.session_state.get("pending_files"):  # uploads waiting on the Data page
+        from ui import data_page
+
+        data_page.unapplied_notice(on_data_page=title == "Data")
     if st.session_state.get(state.MISSING_UPLOAD):
         missing_upload(stop=title != "Data")
     _link_note()
