@@ -9,8 +9,9 @@ sessions closed, then 687 MB after a second round.
   resume it. Its store drops an expired session only when another one is stored, and then
   without shutting it down, so the session's state (the upload's tables) and the uploaded
   file's bytes (Streamlit's upload manager, released only by a shutdown) stayed for good.
-  :func:`reap` shuts down every session past that time; a thread runs it every
-  :data:`PERIOD` seconds.
+  :func:`reap` shuts down every session past that time and empties its state (Streamlit's
+  event loop keeps a reference to the last session it served, found with ``gc``); a
+  thread runs it every :data:`PERIOD` seconds.
 - **Caches kept results of uploaded tables for an hour.** The pages' ``st.cache_data``
   results on an upload now live in session-scoped caches (ui/caching.py), which Streamlit
   clears when the session's connection closes; the sample's results stay shared.
@@ -63,6 +64,9 @@ def reap(at_time: float | None = None) -> int:
     for _, info in expired:
         try:
             info.session.shutdown()
+            # Streamlit's event loop keeps a reference to the last session it looked at (a
+            # loop variable); emptying the state lets the upload go even so.
+            info.session.session_state.clear()
         except Exception:  # a session half shut down already: nothing left to free
             _LOG.debug("session shutdown failed", exc_info=True)
     if expired:
