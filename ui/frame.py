@@ -75,6 +75,9 @@ class View:
 
 
 def _navigation() -> None:
+    # On an upload every page link carries ``data=upload``: a tab that outlives a server
+    # restart then says its data is gone on whichever page it opens next (state.py).
+    marker = None if state.using_sample() else {state.DATA_MARKER: "upload"}
     section = None
     for script, label, icon, group in PAGES:
         if not (ROOT / script).exists():
@@ -82,7 +85,7 @@ def _navigation() -> None:
         if group != section:
             st.sidebar.caption(group)
             section = group
-        st.sidebar.page_link(script, label=label, icon=icon)
+        st.sidebar.page_link(script, label=label, icon=icon, query_params=marker)
 
 
 def _keep(key: str) -> Callable[[], None]:
