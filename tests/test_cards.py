@@ -36,6 +36,9 @@ def test_card_shows_value_change_help_and_the_rows_behind_it():
         "Sum of amounts: €-5 + €2",
     )
     assert [e.label for e in at.expander] == ["Rows behind it (2)"]
+    assert not at.dataframe  # the rows are sent only when the expander is opened
+    at.session_state["rows_rev"] = True
+    at.run()
     shown = at.dataframe[0].value
     assert list(shown.columns) == ["Customer", "Amount"]
     assert shown["Amount"].tolist() == [-5.0, 2.0]

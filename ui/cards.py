@@ -198,8 +198,16 @@ def card(c: Card) -> None:
             st.page_link(DATA_PAGE, label="Add data", icon=":material/upload_file:")
         elif c.rows is not None:
             key = c.key or _slug(c.label)
-            with st.expander(f"Rows behind it ({fmt.number(len(c.rows))})"):
-                drill_down(c.rows, name=key, key=f"card_{key}")
+            # Lazy: the rows are sent only once the expander is opened. A page's first view
+            # then carries no table at all (six hidden tables of up to 1,000 rows each made
+            # the browser load and lay out its table code before drawing the cards).
+            box = st.expander(
+                f"Rows behind it ({fmt.number(len(c.rows))})", key=f"rows_{key}",
+                on_change="rerun",
+            )  # fmt: skip
+            with box:
+                if box.open:
+                    drill_down(c.rows, name=key, key=f"card_{key}")
 
 
 # A card's label wraps instead of ending in "…", and its value shrinks with the card (down to

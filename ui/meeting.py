@@ -10,7 +10,6 @@ sidebar is collapsed and hidden, so the page itself offers the way out.
 from __future__ import annotations
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 KEY = "_meeting"
 QUERY = "meeting"
@@ -69,7 +68,7 @@ if (window.parent.innerWidth <= 768) {
 def close_sidebar_on_phone(page: str) -> None:
     """After a page switch on a phone, close the sidebar (see :data:`_CLOSE_ON_PHONE`)."""
     with st.sidebar:
-        components.html(_CLOSE_ON_PHONE.replace("PAGE", page.replace("-", " ")), height=0)
+        st.iframe(_CLOSE_ON_PHONE.replace("PAGE", page.replace("-", " ")), height=1)
 
 
 def controls(page: str = "") -> None:
