@@ -42,6 +42,9 @@ def test_the_server_gives_back_the_memory_of_closed_upload_sessions(browser, tmp
         page.goto(url)
         page.get_by_text("Revenue over time").wait_for(timeout=120_000)
         wait_ready(page)
+        page.goto(f"{url}/Data")  # idle: the pages an upload session passes through, once
+        page.get_by_text("What your data unlocks").wait_for(timeout=120_000)
+        wait_ready(page)
         context.close()
         time.sleep(3)
         idle = rss_mb(server.pid)
