@@ -22,3 +22,19 @@ def test_revenue_over_time_has_one_bar_per_period_with_labels():
     assert list(bar.customdata) == [2, 0, 0]  # orders; the refund is not an order
     assert fig.layout.yaxis.title.text == "Revenue (€)"
     assert fig.layout.xaxis.title.text == "Month"
+
+
+def test_sla_priorities_are_drawn_most_urgent_first_not_alphabetically():
+    from ui import support_charts
+
+    table = pd.DataFrame(
+        {"met": [5, 1, 3, 2], "missed": [0, 1, 1, 2], "compliance": [1.0, 0.5, 0.75, 0.5]},
+        index=pd.Index(["high", "low", "medium", "urgent"], name="priority"),
+    )
+    fig = support_charts.sla_by_chart({"First response within 24 h": table}, dimension="Priority")
+    order = [str(x).lower() for x in fig.layout.xaxis.categoryarray]
+    assert order == ["urgent", "high", "medium", "low"]
+    # Groups that are not priorities keep the table's order (no category array).
+    agents = table.rename(index={"high": "Ann", "low": "Bo", "medium": "Cy", "urgent": "Di"})
+    fig = support_charts.sla_by_chart({"First response within 24 h": agents}, dimension="Agent")
+    assert fig.layout.xaxis.categoryarray is None

@@ -190,7 +190,8 @@ def competitors(nps: NpsResult | None, csat: satisfaction.CsatResult | None) -> 
     """An editor for competitors' published NPS and CSAT, drawn beside your own."""
     scale = csat.scale_max if csat else 5
     blank = pd.DataFrame(
-        {"Competitor": pd.Series([None] * 3, dtype="str"), "NPS": [float("nan")] * 3,
+        # empty names, not missing ones: the editor writes a missing text as "None"
+        {"Competitor": pd.Series([""] * 3, dtype="str"), "NPS": [float("nan")] * 3,
          "CSAT": [float("nan")] * 3}
     )  # fmt: skip
     typed = st.data_editor(
