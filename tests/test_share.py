@@ -62,3 +62,21 @@ def test_every_page_offers_the_link_and_both_downloads_in_the_sidebar(app_test):
     # Outside a browser the address is unknown; the query string is still carried.
     (code,) = at.sidebar.code
     assert code.value.endswith("?period=quarter")
+
+
+def test_shown_as_keeps_its_sign_without_an_apostrophe():
+    # NPS "+34" is the app's own formatting; the id from the data is still neutralised.
+    surveys = pd.DataFrame(
+        {
+            "survey_type": pd.array(["nps"] * 4, dtype="str"),
+            "date": pd.to_datetime(["2025-01-05"] * 4),
+            "score": [10, 10, 9, 3],
+        }
+    )
+    data = share.workbook_bytes({"orders": ORDERS, "surveys": surveys}, **ARGS)
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    rows = book.get_sheet_by_name("KPIs").to_python()[1:]
+    shown = {r[0]: r[4] for r in rows}
+    # promoters 3 of 4, detractors 1 of 4: NPS = 100 x (3 - 1) / 4 = +50
+    assert shown["nps"] == "+50"
+    assert not any(str(v).startswith("'") for v in shown.values())

@@ -108,7 +108,12 @@ def workbook_bytes(
         buf, engine="xlsxwriter", engine_kwargs={"options": {"strings_to_formulas": False}}
     ) as writer:
         for sheet, frame in sheets:
-            neutralise(frame).to_excel(writer, index=False, sheet_name=sheet[:31])
+            safe = neutralise(frame)
+            if sheet == "KPIs":
+                # "Shown as" is our own formatting ("+34", "-2.1 %"), never text from the data,
+                # and strings are never read as formulas here: no apostrophe in front of it.
+                safe["Shown as"] = frame["Shown as"]
+            safe.to_excel(writer, index=False, sheet_name=sheet[:31])
     return buf.getvalue()
 
 
