@@ -170,10 +170,14 @@ def model(view: View, s: Settings) -> value.ModelClv | None:
     orders = view.tables["orders"]
     fit = fitted_model(orders, view.end, s.horizon_months, s.discount_rate)
     if isinstance(fit, str):
+        plain, details = fmt.plain_model_warning(fit)
         st.warning(
-            f"{fmt.md(fit)} The cards use the formula LTV (retention form) instead.",
+            f"{fmt.md(plain)} The cards use the formula LTV (retention form) instead.",
             icon=":material/warning:",
         )
+        if details:
+            with st.expander("Details for the analyst"):
+                st.caption(fmt.md(details))
         return None
     return fit
 
