@@ -134,6 +134,12 @@ def start(
                     cwd=ROOT,
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
+                    # allocators that give a closed session's memory back (ui/sessions.py)
+                    env={
+                        "ARROW_DEFAULT_MEMORY_POOL": "system",
+                        "MALLOC_ARENA_MAX": "2",
+                        **os.environ,
+                    },
                 )
             )
         deadline = time.monotonic() + 90
