@@ -33,8 +33,14 @@ def test_the_server_gives_back_the_memory_of_closed_upload_sessions(browser, tmp
 
     path = orders_csv(150_000, tmp_path)
     port = free_port()
-    # A short reconnect time, so the test need not wait the app's 30 s.
-    server = start_server(port, "--server.disconnectedSessionTTL", "2")
+    # A short reconnect time, so the test need not wait the app's 30 s; the allocators of
+    # the README's team set-up (deploy/team.py).
+    server = start_server(
+        port,
+        "--server.disconnectedSessionTTL",
+        "2",
+        env={"ARROW_DEFAULT_MEMORY_POOL": "system", "MALLOC_ARENA_MAX": "2"},
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         context = browser.new_context()
