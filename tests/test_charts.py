@@ -38,3 +38,26 @@ def test_sla_priorities_are_drawn_most_urgent_first_not_alphabetically():
     agents = table.rename(index={"high": "Ann", "low": "Bo", "medium": "Cy", "urgent": "Di"})
     fig = support_charts.sla_by_chart({"First response within 24 h": agents}, dimension="Agent")
     assert fig.layout.xaxis.categoryarray is None
+
+
+def test_a_partial_last_period_is_pale_and_labelled_not_a_collapse():
+    orders = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "a"],
+            "order_date": pd.to_datetime(["2025-01-05", "2025-02-20", "2025-03-02"]),
+            "amount": [100.0, 50.0, 20.0],
+        }
+    )
+    series = base.revenue_series(orders, period="month")
+    # The range ends on 10 March: March is partial.
+    fig = charts.revenue_over_time(
+        series, period="month", currency="EUR", end=pd.Timestamp("2025-03-10")
+    )
+    colours = list(fig.data[0].marker.color)
+    assert colours[:2] == [charts.PALETTE[0]] * 2 and colours[2] == charts.PARTIAL_COLOUR
+    assert [a.text for a in fig.layout.annotations] == ["partial"]
+    # Ending on the month's last day, every bar is whole.
+    fig = charts.revenue_over_time(
+        series, period="month", currency="EUR", end=pd.Timestamp("2025-03-31")
+    )
+    assert set(fig.data[0].marker.color) == {charts.PALETTE[0]} and not fig.layout.annotations

@@ -24,11 +24,10 @@ import plotly.graph_objects as go
 from kpi import acquisition, base, retention, revenue, satisfaction, support, team, value
 from kpi.errors import KpiError
 from kpi.labels import label
-from kpi.periods import PERIOD_LABELS, check_period, next_period_start, period_label
-from kpi.periods import period_start as _period_start
+from kpi.periods import PERIOD_LABELS
 from kpi.report import Section
 from ui import format as fmt
-from ui.charts import FONT, PALETTE
+from ui.charts import FONT, PALETTE, partial_last_period
 from ui.share import value_text
 
 # The report's sections, in the order of the app's pages (Home first; What-if has no KPIs of
@@ -84,20 +83,6 @@ def _period_text(key: str, start: pd.Timestamp, end: pd.Timestamp) -> str:
     if key in LIFETIME:
         return f"Customers acquired {fmt.day(start)} – {fmt.day(end)}"
     return f"{fmt.day(start)} – {fmt.day(end)}"
-
-
-def partial_last_period(end: pd.Timestamp, period: str) -> str | None:
-    """Label of the period holding ``end`` when ``end`` is not its last day, else None.
-
-    >>> partial_last_period(pd.Timestamp("2025-03-14"), "month")
-    '2025-03'
-    >>> partial_last_period(pd.Timestamp("2025-03-31"), "month") is None
-    True
-    """
-    p = check_period(period)
-    first = _period_start(pd.Series([pd.Timestamp(end)]), p).iloc[0]
-    last_day = next_period_start(first, p) - pd.Timedelta(days=1)
-    return period_label(first, p) if pd.Timestamp(end).normalize() < last_day else None
 
 
 def _axis_layout(fig: go.Figure, *, height: int) -> go.Figure:
