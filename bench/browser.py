@@ -1,6 +1,7 @@
 """Browser step of the benchmark (issue 17): a new visitor's first view of each page, in Chromium.
 
-    python -m bench browser [--repeat 3] [--pages Home,Acquisition,...] [--json PATH]
+    python -m bench browser [--repeat 3] [--pages Home,Acquisition,...] [--also DIR]
+                            [--json PATH]
 
 Two servers run side by side on loopback ports: the app, and a minimal Streamlit page with one
 metric and one Plotly chart (the floor: most of a first visit is the browser loading
@@ -14,6 +15,10 @@ placeholder is left, the page shows as many cards and charts as on the warm-up v
 visible chart has drawn its SVG. Targets are interleaved in each round, so machine noise hits
 them alike; the report is each target's median and its ratio to the minimal page's median
 measured in the same run (targets: 1.3x or less).
+
+``--also DIR`` serves a second copy of the app (another checkout, say the code before a
+change) and times its pages in the same rounds, named ``<page> (DIR's name)``: before and
+after, side by side under the same load.
 
 It also times the server side alone: the home script's run for a new session on the sample
 (Streamlit's AppTest, after one warm run; target under 0.3 s).
@@ -35,7 +40,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -178,17 +183,25 @@ def server_side_home(repeat: int) -> float:
     return statistics.median(once() for _ in range(max(repeat, 3)))
 
 
-def run(pages: Sequence[str] = PAGES, repeat: int = 3, log=print) -> dict:
+def run(pages: Sequence[str] = PAGES, repeat: int = 3, log=print, also: Path | None = None) -> dict:
     """Time the minimal page and each app page; returns medians and ratios (see module doc)."""
     from playwright.sync_api import sync_playwright
 
-    results: dict[str, list[float]] = {"minimal": [], **{p: [] for p in pages}}
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         minimal = Path(tmp) / "minimal.py"
         minimal.write_text(MINIMAL, encoding="utf-8")
-        with serve(minimal) as floor, serve(ROOT / "app.py") as app, sync_playwright() as pw:
+        floor = stack.enter_context(serve(minimal))
+        app = stack.enter_context(serve(ROOT / "app.py"))
+        other = stack.enter_context(serve(also / "app.py")) if also is not None else None
+        urls = {"minimal": floor}
+        for p in pages:  # each page next to its other copy, so both see the same load
+            path = "" if p == "Home" else p
+            urls[p] = f"{app}/{path}"
+            if other is not None and also is not None:
+                urls[f"{p} ({also.name})"] = f"{other}/{path}"
+        results: dict[str, list[float]] = {name: [] for name in urls}
+        with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            urls = {"minimal": floor, **{p: f"{app}/{'' if p == 'Home' else p}" for p in pages}}
             for name, url in urls.items():  # warm servers; learn each page's cards and charts
                 first_visit(browser, url, None)
                 log(f"warm {name}: {expected_counts[url]['cards']} cards, "
@@ -214,18 +227,19 @@ def main(argv: Sequence[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--pages", default=",".join(PAGES), help="app pages, comma-separated")
+    parser.add_argument("--also", help="another checkout of the app, timed in the same rounds")
     parser.add_argument("--json", help="write the results to this JSON file")
     args = parser.parse_args(argv)
     pages = [p.strip() for p in args.pages.split(",") if p.strip()]
     unknown = sorted(set(pages) - set(PAGES))
     if unknown:
         parser.error(f"unknown page {', '.join(unknown)}; choose from {', '.join(PAGES)}")
-    out = run(pages, args.repeat)
+    out = run(pages, args.repeat, also=Path(args.also).resolve() if args.also else None)
     print(f"\nfirst visit, new session, warm server; median of {args.repeat} (machine shared)")
-    print(f"{'page':<14}{'seconds':>9}{'x minimal':>11}")
+    print(f"{'page':<26}{'seconds':>9}{'x minimal':>11}")
     for name, seconds in out["median"].items():
         flag = "" if name == "minimal" or out["ratio"][name] <= 1.3 else "  over 1.3x"
-        print(f"{name:<14}{seconds:>9.2f}{out['ratio'][name]:>11.2f}{flag}")
+        print(f"{name:<26}{seconds:>9.2f}{out['ratio'][name]:>11.2f}{flag}")
     print(f"\nhome script run for a new session (AppTest): {out['home_script_s']:.3f} s")
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2), encoding="utf-8")
