@@ -92,7 +92,9 @@ if frame.needs(view, "orders", what="The home page"):
     if series.empty:
         st.info("No orders fall in the selected range. Widen the date range on the left.")
     else:
-        fig = charts.revenue_over_time(series, period=view.period, currency=view.currency)
+        fig = charts.revenue_over_time(
+            series, period=view.period, currency=view.currency, end=view.end
+        )
         st.plotly_chart(fig, width="stretch")
 
 st.subheader("Your data")

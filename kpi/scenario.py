@@ -419,3 +419,110 @@ def comparison(before: Outcome, after: Outcome) -> pd.DataFrame:
     diff = out["scenario"] - out["baseline"]
     out["difference"] = diff.where(np.isfinite(diff))
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Levers a meeting can move: ranges around the baseline, a fixed budget, several scenarios
+
+
+def nice_ceiling(x: float) -> float:
+    """The next 'round' number at or above ``x`` (1, 2, 2.5, 5 x 10^k); 1 for 0 or less.
+
+    >>> nice_ceiling(1.93), nice_ceiling(0.07), nice_ceiling(310.0)
+    (2.0, 0.1, 500.0)
+    """
+    if not x > 0 or math.isinf(x):
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(x))
+    for m in (1, 2, 2.5, 5, 10):
+        if m * power >= x * (1 - 1e-12):
+            return float(round(m * power, 12))
+    return float(10 * power)  # pragma: no cover - the loop always returns
+
+
+def centred_range(
+    value: float, *, floor: float, low_limit: float = 0.0, high_limit: float = math.inf
+) -> tuple[float, float, float]:
+    """A slider's (low, high, step) centred on ``value``: value ± a round half-width.
+
+        half = nice_ceiling(max(|value|, floor))
+        low  = max(low_limit, value - half);  high = min(high_limit, value + half)
+        step = nice_ceiling(half / 100)
+
+    So the baseline sits in the middle of the track (unless a limit cuts one side), halving
+    or doubling it is within reach, and a step is about 1 % of the half-width: fine enough
+    to move a rate by a tenth of its value or less. Low and high are rounded to the step.
+
+    >>> centred_range(1.9, floor=0.5, low_limit=0.05)
+    (0.05, 3.9, 0.02)
+    >>> centred_range(350.0, floor=10.0)
+    (0.0, 850.0, 5.0)
+    """
+    half = nice_ceiling(max(abs(value), floor))
+    step = nice_ceiling(half / 100)
+    low = max(low_limit, math.floor((value - half) / step) * step)
+    high = min(high_limit, math.ceil((value + half) / step) * step)
+    return round(low, 10), round(high, 10), step
+
+
+def with_budget_held(b: Baseline, levers: Levers) -> Levers:
+    """The levers with the acquisition budget held: a CAC change moves paid new customers.
+
+        monthly paid budget = baseline CAC x baseline paid new customers
+        acquisition         = monthly paid budget / CAC of the levers
+                            = paid_new x baseline CAC / CAC
+
+    Half the CAC with the same spend buys twice the paid customers; at the baseline CAC the
+    levers are unchanged. Without a known, positive CAC on both sides nothing can be held and
+    the levers come back as they are.
+
+    >>> b = Baseline(churn=0.05, arpu=100.0, gross_margin=0.6, cac=400.0, new_customers=12.0,
+    ...              referral_rate=0.0, paid_new=10.0, discount_rate=0.0, customers=200,
+    ...              months=12.0)
+    >>> with_budget_held(b, Levers.of(b).changed(cac=200.0)).acquisition
+    20.0
+    """
+    if not (b.cac > 0 and levers.cac > 0) or math.isnan(b.cac) or math.isnan(levers.cac):
+        return levers
+    return levers.changed(acquisition=b.paid_new * b.cac / levers.cac)
+
+
+def monthly_budget(b: Baseline) -> float:
+    """Paid acquisition spend a month at the baseline: CAC x paid new customers (NaN if unknown).
+
+    >>> monthly_budget(Baseline(churn=0.05, arpu=100.0, gross_margin=0.6, cac=400.0,
+    ...     new_customers=12.0, referral_rate=0.0, paid_new=10.0, discount_rate=0.0,
+    ...     customers=200, months=12.0))
+    4000.0
+    """
+    return b.cac * b.paid_new
+
+
+# Rates among the levers: their changes are differences in percentage points, not percents.
+RATE_LEVERS = ("churn", "gross_margin", "referral_rate", "discount_rate")
+
+
+def lever_differences(b: Baseline, levers: Levers) -> dict[str, float]:
+    """Lever minus baseline, per lever; rates as fractions (x 100 gives percentage points).
+
+    ``price_change`` is already a change (its baseline is 0); CAC and acquisition are in money
+    and customers a month. NaN where the baseline is unknown (CAC without spend).
+    """
+    base_values, now = Levers.of(b).as_dict(), levers.as_dict()
+    return {k: now[k] - base_values[k] for k in LEVER_NAMES}
+
+
+def side_by_side(b: Baseline, scenarios: Mapping[str, Levers]) -> pd.DataFrame:
+    """The baseline and each scenario's measures, with each scenario's difference from it.
+
+    Index ``measure`` (the keys of :data:`MEASURES`); columns ``label``, ``unit``,
+    ``baseline``, then for each scenario name ``<name>`` (its value) and ``<name> difference``
+    (value - baseline; NaN where either is NaN or infinite). Order of ``scenarios`` is kept.
+    """
+    base_outcome = outcome(b, Levers.of(b))
+    out = comparison(base_outcome, base_outcome)[["label", "unit", "baseline"]].copy()
+    for name, levers in scenarios.items():
+        table = comparison(base_outcome, outcome(b, levers))
+        out[name] = table["scenario"]
+        out[f"{name} difference"] = table["difference"]
+    return out

@@ -22,13 +22,15 @@ if not state.using_sample():
 
 limits = state.limits()
 files = st.file_uploader(
-    "Upload CSV, TSV, TXT, XLSX, XLSM, XLS, ODS or Parquet files",
-    type=["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods", "parquet"],
+    "Upload CSV, TSV, TXT, XLSX, XLSM, XLS, ODS or Parquet files, or an analysis file (zip)",
+    type=["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods", "parquet", "zip"],
     accept_multiple_files=True,
     key="uploader",
     help=f"Up to {limits.max_bytes // 2**20} MB and {limits.max_rows:,} rows per file "
     f"(workbooks: {limits.max_sheets} sheets). Nothing is stored on the server.",
 )
+# An analysis file (ui/analysis_file.py) restores a whole analysis; other files are read.
+files = [f for f in files or [] if not frame.open_analysis_upload(f)]
 if files:
     data_page.remember_uploads(files)
 
@@ -62,15 +64,20 @@ if pending:
         "python -m kpi report --mapping mapping.json.",
     )
 
-st.subheader("What was read")
-st.dataframe(
-    fmt.counts(data_page.reports_table(view.dataset.reports)),
-    hide_index=True,
-    width="stretch",
-    column_config=data_page.REPORT_COLUMNS,
-)
-for i, report in enumerate(view.dataset.reports):
-    data_page.report_view(report, i)
+if state.using_sample() and pending:
+    # The sample's nine files are not what the user just uploaded: they are not listed here.
+    st.subheader("What was read")
+    st.caption("Your files are read once you press **Use these tables** above.")
+else:
+    st.subheader("What was read" + (" (the built-in sample)" if state.using_sample() else ""))
+    st.dataframe(
+        fmt.counts(data_page.reports_table(view.dataset.reports)),
+        hide_index=True,
+        width="stretch",
+        column_config=data_page.REPORT_COLUMNS,
+    )
+    for i, report in enumerate(view.dataset.reports):
+        data_page.report_view(report, i)
 
 st.subheader("What your data unlocks")
 st.dataframe(fmt.counts(data_page.unlocks(view.dataset.tables)), hide_index=True, width="stretch")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from kpi import scenario as sc
 from ui import format as fmt
-from ui import frame
+from ui import frame, meeting
 from ui import whatif_view as wv
 
 view = frame.page(
@@ -18,9 +18,10 @@ view = frame.page(
 
 @st.fragment
 def scenario(b: sc.Baseline, currency: str) -> None:
-    """Sliders and outputs: moving a slider reruns only this part, not the measurement."""
-    left, right = st.columns([2, 5], gap="large")
-    with left:
+    """Results with the levers beside them (below them on a phone): moving a slider reruns
+    only this part, not the measurement."""
+    results, controls = st.columns([5, 2] if not meeting.active() else [3, 1], gap="large")
+    with controls, st.container(height=640 if meeting.active() else "content", border=False):
         st.subheader("Levers")
         wv.sliders(b, currency)
         st.button("Reset to baseline", key="wi_reset", on_click=wv.reset, args=(b, currency),
@@ -35,16 +36,18 @@ def scenario(b: sc.Baseline, currency: str) -> None:
             else:
                 st.rerun()  # the whole page, so the comparison below lists it
     levers = wv.scenario_levers(b, st.session_state[wv.OVERRIDES], currency)
-    with right, frame.explained():
+    with results, frame.explained():
         st.subheader("Scenario against the baseline")
         base, now = sc.outcome(b, sc.Levers.of(b)), sc.outcome(b, levers)
         table = sc.comparison(base, now)
         wv.scenario_cards(table, b, levers, currency)
-        shown = wv.table_on_screen(table, currency, names=("Baseline", "Scenario", "Difference"))
-        st.dataframe(shown, hide_index=True, width="stretch", key="wi_table")
-        wv.projections_side_by_side({"Baseline": base.projection, "Scenario": now.projection},
-                                    currency)  # fmt: skip
-        wv.downloads(table, levers, b, key="wi_download")
+        wv.projections({"Baseline": base.projection, "Scenario": now.projection}, currency,
+                       key="wi_now")  # fmt: skip
+        with st.expander("The numbers", expanded=not meeting.active()):
+            shown = wv.table_on_screen(table, currency,
+                                       names=("Baseline", "Scenario", "Difference"))  # fmt: skip
+            st.dataframe(shown, hide_index=True, width="stretch", key="wi_table")
+            wv.downloads(table, levers, b, key="wi_download")
     wv.sync_to_url(b, currency)
 
 
@@ -54,14 +57,13 @@ if frame.needs(view, "orders", "customer_id", "order_date", "amount", what="The 
         b = wv.baseline_of(dict(view.tables), view.start, view.end)
 
 if b is not None:
-    st.caption(
-        f"Baseline measured from {fmt.day(view.start)} to {fmt.day(view.end)}: "
-        f"{fmt.number(b.customers)} active customers at the end, "
-        f"{fmt.money(b.arpu, view.currency)} revenue per customer a month, churn "
-        f"{fmt.percent(b.churn)} a month ({b.churn_definition}), "
-        f"{fmt.number(b.new_customers, 1)} new customers a month. The projection assumes "
-        "churn, prices, margin and inflow stay as set for the next 36 months."
-    )
+    if not meeting.active():
+        st.caption(
+            f"Baseline measured from {fmt.day(view.start)} to {fmt.day(view.end)}: "
+            f"{fmt.number(b.customers)} active customers at the end. Each lever says where its "
+            "starting point comes from. The projection assumes churn, prices, margin and "
+            "inflow stay as set for the next 36 months."
+        )
     for note in b.notes:
         st.info(fmt.md(note), icon=":material/info:")
     wv.sync_from_url(b, view.currency)
@@ -71,7 +73,7 @@ if b is not None:
     st.subheader("Saved scenarios")
     saved = st.session_state.get(wv.SAVED, {})
     if not saved:
-        st.caption("Name and save a scenario above to compare up to three of them here.")
+        st.caption("Name and save a scenario to compare up to four of them here.")
     else:
         names = wv.compare_picker(saved)
         pick, open_col = st.columns([3, 1], vertical_alignment="bottom")
@@ -79,9 +81,8 @@ if b is not None:
         open_col.button("Open", key="wi_open", on_click=wv.open_saved,
                         args=(chosen, b, view.currency), width="stretch")  # fmt: skip
         if names:
-            table, lines = wv.comparison_table(b, names, view.currency)
-            shown = wv.table_on_screen(table, view.currency, names=("Baseline", *names))
+            shown, lines = wv.comparison_table(b, names, view.currency)
             st.dataframe(shown, hide_index=True, width="stretch", key="wi_compare_table")
-            wv.projections_side_by_side(lines, view.currency)
+            wv.projections(lines, view.currency, key="wi_compare")
         else:
-            st.caption("Pick up to three saved scenarios to compare.")
+            st.caption("Pick up to four saved scenarios to compare.")

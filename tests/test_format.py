@@ -35,3 +35,24 @@ def test_percent_change_hours_months():
     assert fmt.ratio(3.21) == "3.2×"
     assert fmt.points(45) == "+45"
     assert fmt.number(1234567) == "1,234,567"
+
+
+def test_model_warnings_are_plain_with_parameter_names_kept_for_details():
+    from ui import format as fmt
+
+    jargon = (
+        "The BG/NBD fit did not settle: the data hardly constrain r, alpha (the likelihood is "
+        "flat there), so the estimates would be arbitrary. Widen the date range."
+    )
+    plain, details = fmt.plain_model_warning(jargon)
+    assert not any(word in plain for word in ("alpha", "likelihood", "BG/NBD", " r,"))
+    assert details == jargon
+    assert fmt.plain_model_warning("Needs more customers.") == ("Needs more customers.", None)
+
+
+def test_percentage_points_for_rate_changes():
+    from ui import format as fmt
+
+    assert fmt.pp(-0.004) == "-0.4 pp"
+    assert fmt.pp(0.0125, 2) == "+1.25 pp"
+    assert fmt.pp(float("nan")) == fmt.DASH

@@ -291,3 +291,82 @@ def test_baseline_on_sample_data_is_plausible_and_fast():
         result = sc.outcome(b, levers)
     assert (time.perf_counter() - t0) / 20 < 0.1
     np.testing.assert_allclose(result.customers_at(0), b.customers)
+
+
+# --------------------------------------------------------------------------------------------
+# Lever ranges, the held budget, scenarios side by side
+
+
+@pytest.mark.parametrize(
+    ("value", "floor", "low_limit", "expected"),
+    [
+        # churn 1.9 % a month: half-width 2 points, step 0.02 -> 0.05 (the limit) .. 3.9
+        (1.9, 0.5, 0.05, (0.05, 3.9, 0.02)),
+        # CAC 350: half-width 500, step 5 -> 0 (the limit) .. 850
+        (350.0, 10.0, 0.0, (0.0, 850.0, 5.0)),
+        # 93.7 paid customers a month: half-width 100, step 1 -> 0 .. 194
+        (93.7, 10.0, 0.0, (0.0, 194.0, 1.0)),
+        # nothing measured: the floor sets the track, 0 .. 5
+        (0.0, 5.0, 0.0, (0.0, 5.0, 0.05)),
+    ],
+)
+def test_centred_range_by_hand(value, floor, low_limit, expected):
+    result = sc.centred_range(value, floor=floor, low_limit=low_limit)
+    assert result == pytest.approx(expected)
+
+
+@given(st.floats(0.001, 1e6), st.floats(0.01, 100))
+@settings(max_examples=60, deadline=None)
+def test_centred_range_holds_the_baseline_its_half_and_its_double(value, floor):
+    low, high, step = sc.centred_range(value, floor=floor)
+    # half-width >= value: halving and doubling the baseline are both on the track
+    assert low <= value / 2 + 1e-9
+    assert value * 2 <= high + 1e-9
+    assert low <= value <= high
+    assert 0 < step <= (high - low) / 50
+
+
+def test_held_budget_moves_paid_customers_inversely_with_cac():
+    b = _tiny()  # CAC 20, 5 paid new customers a month: a budget of 100 a month
+    assert sc.monthly_budget(b) == 100.0
+    assert sc.with_budget_held(b, sc.Levers.of(b)) == sc.Levers.of(b)
+    # CAC 40 with the same 100 a month buys 2.5 customers; CAC 10 buys 10.
+    assert sc.with_budget_held(b, sc.Levers.of(b).changed(cac=40.0)).acquisition == 2.5
+    assert sc.with_budget_held(b, sc.Levers.of(b).changed(cac=10.0)).acquisition == 10.0
+    # LTV/CAC still rises as CAC falls, but the projection now carries the spend's limit.
+    cheap = sc.outcome(b, sc.with_budget_held(b, sc.Levers.of(b).changed(cac=10.0)))
+    free = sc.outcome(b, sc.Levers.of(b).changed(cac=10.0))
+    assert cheap.customers_at(12) > free.customers_at(12)
+
+
+def test_held_budget_without_a_known_cac_changes_nothing():
+    b = _tiny(cac=NAN)
+    levers = sc.Levers.of(b).changed(cac=50.0)
+    assert sc.with_budget_held(b, levers) is levers
+
+
+def test_lever_differences_are_fractions_for_rates():
+    b = _tiny()
+    d = sc.lever_differences(b, sc.Levers.of(b).changed(churn=0.085, cac=25.0))
+    # churn 10 % -> 8.5 %: -0.015, that is -1.5 percentage points
+    assert d["churn"] == pytest.approx(-0.015)
+    assert d["cac"] == 5.0 and d["price_change"] == 0.0
+    assert set(sc.RATE_LEVERS) <= set(d)
+
+
+def test_side_by_side_keeps_order_and_differences():
+    b = _tiny()
+    scenarios = {
+        "Churn down": sc.Levers.of(b).changed(churn=0.05),
+        "Prices up": sc.Levers.of(b).changed(price_change=0.1),
+    }
+    table = sc.side_by_side(b, scenarios)
+    assert list(table.columns) == [
+        "label", "unit", "baseline", "Churn down", "Churn down difference", "Prices up",
+        "Prices up difference",
+    ]  # fmt: skip
+    # LTV = margin x arpu x (1 + d) / (d + churn) with d = 0: 0.5 x 10 / 0.1 = 50 at baseline,
+    # 0.5 x 10 / 0.05 = 100 with churn halved, 0.5 x 11 / 0.1 = 55 with prices 10 % up.
+    assert table.at["ltv", "baseline"] == pytest.approx(50.0)
+    assert table.at["ltv", "Churn down difference"] == pytest.approx(50.0)
+    assert table.at["ltv", "Prices up difference"] == pytest.approx(5.0)

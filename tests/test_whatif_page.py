@@ -92,12 +92,12 @@ def test_no_override_gives_the_baseline_levers_exactly_even_with_unknown_cac():
 
 def test_overrides_are_screen_units_and_round_trip_through_the_url():
     b = _tiny()
-    overrides = {"churn": 1.5, "price_change": -5.0, "cac": 80.0, "referral_rate": 0.3}
+    overrides = {"churn": 1.5, "price_change": -5.0, "cac": 30.0, "referral_rate": 0.3}
     query = wv.encode(overrides, b, "EUR")
-    assert query == {"w_c": "1.5", "w_p": "-5", "w_k": "80", "w_r": "0.3"}
+    assert query == {"w_c": "1.5", "w_p": "-5", "w_k": "30", "w_r": "0.3"}
     assert wv.decode(query, b, "EUR") == overrides
     levers = wv.scenario_levers(b, overrides, "EUR")
-    assert levers.churn == 0.015 and levers.price_change == -0.05 and levers.cac == 80.0
+    assert levers.churn == 0.015 and levers.price_change == -0.05 and levers.cac == 30.0
     assert levers.referral_rate == pytest.approx(0.003)
 
 
@@ -106,7 +106,8 @@ def test_overrides_are_screen_units_and_round_trip_through_the_url():
     [
         ({"w_c": "__import__('os').system('x')"}, {}),
         ({"w_c": "1e9", "w_m": "nan", "w_p": "inf"}, {}),
-        ({"w_c": "-4", "w_p": "500"}, {"churn": 0.1, "price_change": 50.0}),
+        # churn 10 %: its track runs 0.05 .. 20 %; prices -20 .. +20 %
+        ({"w_c": "-4", "w_p": "500"}, {"churn": 0.05, "price_change": 20.0}),
         ({"w_zz": "3", "start": "2025-01-01"}, {}),
     ],
 )
@@ -198,12 +199,23 @@ def test_saved_scenarios_are_compared_with_the_baseline(app_test):
     at.text_input(key="wi_name").input("Churn 1 %, margin 60 %").run()
     at.button(key="wi_save").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    compared = at.dataframe[-1].value
-    assert list(compared.columns) == ["Measure", "Baseline", "Churn 1 %", "Churn 1 %, margin 60 %"]
+    compared = at.dataframe[-1].value.set_index("Measure")
+    assert list(compared.columns) == ["Baseline", "Churn 1 %", "Churn 1 %, margin 60 %"]
     b = sc.baseline(_sample(), start=START, end=END)  # the default date filter
     both = sc.Levers.of(b).changed(churn=0.01, gross_margin=0.6)
-    assert compared["Churn 1 %, margin 60 %"].tolist() == _expected_column(sc.outcome(b, both))
-    assert compared["Baseline"].tolist() == _table(at)["Baseline"].tolist()
+    # The scenarios carry their levers, rate changes in percentage points.
+    churn_pp = fmt.pp(0.01 - b.churn, 2)
+    assert compared.at["Lever: monthly churn", "Churn 1 %"] == f"1.00 % ({churn_pp})"
+    assert compared.at["Lever: gross margin", "Churn 1 %"] == fmt.percent(b.gross_margin, 2)
+    assert compared.at["Lever: gross margin", "Churn 1 %, margin 60 %"].startswith("60.00 % (")
+    # Each measure: the value, then its difference from the baseline in its own unit.
+    measures = compared.iloc[len(sc.LEVER_NAMES) :]
+    shown = [c.split(" (")[0] for c in measures["Churn 1 %, margin 60 %"]]
+    assert shown == _expected_column(sc.outcome(b, both))
+    ltv = measures.at["LTV (gross profit per customer)", "Churn 1 %, margin 60 %"]
+    diff = sc.outcome(b, both).ltv - sc.outcome(b, sc.Levers.of(b)).ltv
+    assert ltv.endswith(f"({wv.show_difference(diff, 'money', 'EUR')})")
+    assert measures["Baseline"].tolist() == _table(at)["Baseline"].tolist()
 
 
 def test_without_orders_the_page_says_what_unlocks_it(app_test):
@@ -212,3 +224,43 @@ def test_without_orders_the_page_says_what_unlocks_it(app_test):
     text = " ".join(i.value for i in at.info)
     assert "orders" in text and "Data page" in text
     assert not at.slider
+
+
+def test_lever_tracks_are_centred_on_the_baseline_with_a_fine_step():
+    b = _tiny(churn=0.019, cac=350.0, paid_new=93.7)
+    by_name = {lever.name: lever for lever in wv.levers(b, "EUR")}
+    churn = by_name["churn"]  # 1.9 % a month: 0.05 .. 3.9 % in steps of 0.02 points
+    assert (churn.low, churn.high, churn.step) == pytest.approx((0.05, 3.9, 0.02))
+    for name in ("churn", "cac", "acquisition", "gross_margin"):
+        lever = by_name[name]
+        base = wv.at_baseline(b, lever)
+        assert lever.low <= base / 2 + 1e-9 or lever.low == 0.05
+        assert base <= lever.high and (lever.high - lever.low) / lever.step >= 50
+
+
+def test_every_lever_explains_its_baseline_in_one_sentence():
+    b = _tiny(new_customers=108.9, paid_new=93.7)
+    for lever in wv.levers(b, "EUR"):
+        text = wv.explain(b, lever, "EUR")
+        assert text.endswith(".") and text.count(". ") == 0, text
+    paid = next(lv for lv in wv.levers(b, "EUR") if lv.name == "acquisition")
+    # 108.9 new customers a month, 93.7 paid: the other 15.2 came by referral.
+    assert "108.9" in wv.explain(b, paid, "EUR") and "15.2" in wv.explain(b, paid, "EUR")
+
+
+def test_holding_the_budget_makes_a_cheaper_cac_buy_more_customers(app_test):
+    at = _open(app_test)
+    b = sc.baseline(_sample(), start=START, end=END)
+    at.toggle(key="wi_w_budget").set_value(True).run()
+    half = round(b.cac / 2)
+    at.slider(key="wi_s_cac").set_value(float(half)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    # Same spend a month, half the CAC: paid new customers x b.cac / half
+    paid = b.paid_new * b.cac / half
+    assert at.session_state[wv.OVERRIDES]["acquisition"] == pytest.approx(paid, abs=1e-4)
+    assert at.slider(key="wi_s_acquisition").disabled
+    # the page keeps the inflow to 4 decimals, as the link writes it
+    kept = at.session_state[wv.OVERRIDES]["acquisition"]
+    held = sc.Levers.of(b).changed(cac=float(half), acquisition=kept)
+    table = _table(at)
+    assert table["Scenario"].tolist() == _expected_column(sc.outcome(b, held))

@@ -6,10 +6,14 @@ of one shape that differ outside the sample (a re-upload with one amount correct
 a cache entry. The tables here are never changed in place, so a table's identity stands for
 its contents: :func:`cached` keys a table argument by :func:`kpi.memo.token`, a name that the
 same live table always gets and no other table ever does.
+
+Results computed on an upload are kept in a session-scoped cache, so they go when the session
+closes (ui/sessions.py); results on the sample are shared by every session.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +36,15 @@ class _Failed:
     message: str
 
 
+def _on_sample() -> bool:
+    """True when this run shows the sample, or runs outside any session (tests, benches)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return True
+    return st.session_state.get("dataset") is None
+
+
 def cached(**options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """``st.cache_data(**options)`` with table arguments keyed by identity (see above).
 
@@ -48,16 +61,25 @@ def cached(**options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]
             except KpiError as err:
                 return _Failed(type(err), str(err))
 
-        remembered = st.cache_data(hash_funcs=TABLE_HASH, **options)(outcome)
+        shared = st.cache_data(hash_funcs=TABLE_HASH, **options)(outcome)
+        own = st.cache_data(hash_funcs=TABLE_HASH, scope="session", **options)(outcome)
 
         @functools.wraps(function)
         def call(*args: Any, **kwargs: Any) -> Any:
+            # An upload's results belong to its session: Streamlit drops a session's caches
+            # when its connection closes. The sample's are shared by every session.
+            remembered = shared if _on_sample() else own
             result = remembered(*args, **kwargs)
             if isinstance(result, _Failed):
                 raise result.kind(result.message)
             return result
 
-        call.clear = remembered.clear  # type: ignore[attr-defined]
+        def clear() -> None:
+            shared.clear()
+            with contextlib.suppress(Exception):  # no session to clear outside a script run
+                own.clear()
+
+        call.clear = clear  # type: ignore[attr-defined]
         return call
 
     return decorate

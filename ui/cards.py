@@ -108,27 +108,72 @@ def missing_card(label: str, why: str) -> Card:
     return Card(label, fmt.DASH, missing=why)
 
 
+# Raw columns that hold money: shown with two decimals ("434.90", not "434.9").
+MONEY_COLUMNS = ("amount", "cost", "revenue", "spend", "profit", "value", "price", "cac", "ltv")
+
+
+def display_formats(rows: pd.DataFrame) -> dict[str, str]:
+    """How the drill-down table writes each column that needs it, by raw column name.
+
+    Date-times that are all midnight are days (no "00:00:00"); money columns (a name holding
+    one of :data:`MONEY_COLUMNS`) keep two decimals. Returns ``{column: format}`` with the
+    formats of Streamlit's column configuration.
+
+    >>> display_formats(pd.DataFrame({"order_date": pd.to_datetime(["2025-01-02"]),
+    ...     "amount": [434.9], "n_orders": [3]}))
+    {'order_date': 'YYYY-MM-DD', 'amount': '%.2f'}
+    """
+    out = {}
+    for col in rows.columns:
+        values = rows[col]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            times = values.dropna()
+            tz_free = times.dt.tz_localize(None) if times.dt.tz is not None else times
+            midnight = bool((tz_free == tz_free.dt.normalize()).all())
+            out[col] = "YYYY-MM-DD" if midnight else "YYYY-MM-DD HH:mm"
+        elif pd.api.types.is_float_dtype(values) and any(
+            word in str(col).lower() for word in MONEY_COLUMNS
+        ):
+            out[col] = "%.2f"
+    return out
+
+
+def _column_config(rows: pd.DataFrame, labels: list[str]) -> dict[str, object]:
+    config: dict[str, object] = {}
+    for raw, fmt_ in display_formats(rows).items():
+        name = labels[list(rows.columns).index(raw)]
+        if fmt_.startswith("YYYY"):
+            config[name] = st.column_config.DatetimeColumn(format=fmt_)
+        else:
+            config[name] = st.column_config.NumberColumn(format=fmt_)
+    return config
+
+
 def drill_down(rows: pd.DataFrame, *, name: str, key: str) -> None:
     """The rows behind a number: a table (first rows) and CSV and XLSX downloads of all."""
     shown = readable(rows)
-    st.dataframe(shown.head(ROWS_SHOWN), hide_index=True, width="stretch")
+    st.dataframe(
+        shown.head(ROWS_SHOWN), hide_index=True, width="stretch",
+        column_config=_column_config(rows, list(shown.columns)),
+    )  # fmt: skip
     if len(rows) > ROWS_SHOWN:
         st.caption(
             f"The first {fmt.number(ROWS_SHOWN)} of {fmt.number(len(rows))} rows; "
             "the downloads have them all."
         )
-    left, right = st.columns(2)
     # Files are built only when clicked; cells that could run as formulas are neutralised.
-    left.download_button(
-        "CSV", data=partial(export.csv_bytes, shown), file_name=f"{name}.csv",
-        mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:",
-        width="stretch",
-    )  # fmt: skip
-    right.download_button(
-        "XLSX", data=partial(export.xlsx_bytes, shown), file_name=f"{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{key}_xlsx", on_click="ignore", icon=":material/download:", width="stretch",
-    )  # fmt: skip
+    # A row that wraps, buttons as wide as their words: a narrow card never cuts "XLSX" to "X…".
+    with st.container(horizontal=True, gap="small"):
+        st.download_button(
+            "CSV", data=partial(export.csv_bytes, shown), file_name=f"{name}.csv",
+            mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:",
+            width="content",
+        )  # fmt: skip
+        st.download_button(
+            "XLSX", data=partial(export.xlsx_bytes, shown), file_name=f"{name}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"{key}_xlsx", on_click="ignore", icon=":material/download:", width="content",
+        )  # fmt: skip
 
 
 def _slug(text: str) -> str:
@@ -153,12 +198,41 @@ def card(c: Card) -> None:
             st.page_link(DATA_PAGE, label="Add data", icon=":material/upload_file:")
         elif c.rows is not None:
             key = c.key or _slug(c.label)
-            with st.expander(f"Rows behind it ({fmt.number(len(c.rows))})"):
-                drill_down(c.rows, name=key, key=f"card_{key}")
+            # Lazy: the rows are sent only once the expander is opened. A page's first view
+            # then carries no table at all (six hidden tables of up to 1,000 rows each made
+            # the browser load and lay out its table code before drawing the cards).
+            box = st.expander(
+                f"Rows behind it ({fmt.number(len(c.rows))})", key=f"rows_{key}",
+                on_change="rerun",
+            )  # fmt: skip
+            with box:
+                if box.open:
+                    drill_down(c.rows, name=key, key=f"card_{key}")
+
+
+# A card's label wraps instead of ending in "…", and its value shrinks with the card (down to
+# a floor) and then wraps, so "CAC payback 5.2 months" is read whole in a narrow column.
+FIT_STYLE = """<style>
+[data-testid="stMetric"] { container-type: inline-size; }
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+}
+[data-testid="stMetricValue"] { font-size: max(1.3rem, min(2.25rem, 13cqi)); }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  overflow-wrap: anywhere;
+}
+</style>"""
+
+
+def fit() -> None:
+    """Make every card on the page fit its column (see :data:`FIT_STYLE`)."""
+    st.html(FIT_STYLE)
 
 
 def show(cards: Sequence[Card], *, per_row: int = 3) -> None:
     """Draw cards in rows of ``per_row`` columns."""
+    fit()
     for i in range(0, len(cards), per_row):
         row = cards[i : i + per_row]
         for col, c in zip(st.columns(per_row), row, strict=False):

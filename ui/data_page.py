@@ -69,6 +69,34 @@ def pending() -> dict[str, bytes]:
     return st.session_state.get(PENDING, {})
 
 
+def unapplied() -> list[str]:
+    """Names of the uploaded files that are not the data in use (none once applied)."""
+    names = list(pending())
+    applied = st.session_state.get(state.UPLOAD_NAMES, [])
+    if not names or (not state.using_sample() and sorted(names) == sorted(applied)):
+        return []
+    return names
+
+
+def unapplied_notice(*, on_data_page: bool) -> None:
+    """Say on every page that uploaded files are waiting for "Use these tables", and what the
+    page shows meanwhile, so the sample is never taken for the user's own business."""
+    names = unapplied()
+    if not names:
+        return
+    shown = "the built-in sample business" if state.using_sample() else "the data used before"
+    files = ", ".join(fmt.md(n) for n in names[:5]) + (" and more" if len(names) > 5 else "")
+    where = "below" if on_data_page else "on the Data page"
+    st.warning(
+        f"**Your files are not in use yet** ({files}). Check what each holds and press "
+        f"**Use these tables** {where}; until then this page shows {shown}.",
+        icon=":material/pending:",
+    )
+    if not on_data_page:
+        st.page_link("pages/1_Data.py", label="Finish on the Data page",
+                     icon=":material/upload_file:")  # fmt: skip
+
+
 def pending_key(name: str, data: bytes) -> str:
     """The content hash of a pending upload: remembered at upload, else worked out now."""
     seen = st.session_state.get(PENDING_KEYS, {}).get(name)

@@ -98,6 +98,43 @@ def change(rel: float | None) -> str | None:
     return f"{100 * float(rel):+,.1f} %"  # type: ignore[arg-type]
 
 
+def pp(diff: float | None, decimals: int = 1) -> str:
+    """A difference of two shares in percentage points: ``-0.004`` -> ``-0.4 pp``.
+
+    >>> pp(-0.004), pp(0.05, 0), pp(0.0)
+    ('-0.4 pp', '+5 pp', '±0.0 pp')
+    """
+    if _missing(diff):
+        return DASH
+    value = round(100 * float(diff), decimals) + 0.0  # type: ignore[arg-type]
+    sign = "±" if value == 0 else ""
+    return f"{sign}{value:+,.{decimals}f} pp".replace("±+", "±")
+
+
+def plain_model_warning(message: str) -> tuple[str, str | None]:
+    """A model-fit failure in plain words, and the technical message for the details.
+
+    A fit that "did not settle" or "did not converge" (kpi.models.ConvergenceError) names
+    parameters (r, alpha, a, b) that mean nothing in a meeting: it becomes one sentence on what
+    happened and what helps, with the original kept for the analyst. Other messages are plain
+    already and come back as they are, with no details.
+
+    >>> plain, details = plain_model_warning("The BG/NBD fit did not settle: the data hardly "
+    ...     "constrain r, alpha (the likelihood is flat there). Add more history.")
+    >>> plain.startswith("The purchase model could not be fitted"), "alpha" in plain
+    (True, False)
+    >>> plain_model_warning("Needs 50 customers; found 3.")
+    ('Needs 50 customers; found 3.', None)
+    """
+    if "fit did not settle" in message or "fit did not converge" in message:
+        return (
+            "The purchase model could not be fitted reliably to this data: it has too little "
+            "history or too few repeat customers to pin the model down.",
+            message,
+        )
+    return message, None
+
+
 def hours(h: float | None) -> str:
     """Durations: ``45 min``, ``5.2 h``, ``3 d 4 h``.
 

@@ -24,9 +24,13 @@ from kpi.filters import ATTRIBUTE_LABELS, apply_filters, attribute_values, data_
 from kpi.ingest import Dataset
 from kpi.periods import PERIOD_LABELS, PERIODS
 from ui import format as fmt
-from ui import state
+from ui import meeting, serverlog, sessions, state
 
 APP_NAME = "Customer KPI Explorer"
+FAVICON = "📊"
+"""The tab's icon. Not a ``:material/...:`` icon: Streamlit fetches those favicons from a
+public font host, and the app makes no call outside its own server. The icons drawn in the
+page come from the Material Symbols font Streamlit serves itself."""
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -71,6 +75,9 @@ class View:
 
 
 def _navigation() -> None:
+    # On an upload every page link carries ``data=upload``: a tab that outlives a server
+    # restart then says its data is gone on whichever page it opens next (state.py).
+    marker = None if state.using_sample() else {state.DATA_MARKER: "upload"}
     section = None
     for script, label, icon, group in PAGES:
         if not (ROOT / script).exists():
@@ -78,7 +85,7 @@ def _navigation() -> None:
         if group != section:
             st.sidebar.caption(group)
             section = group
-        st.sidebar.page_link(script, label=label, icon=icon)
+        st.sidebar.page_link(script, label=label, icon=icon, query_params=marker)
 
 
 def _keep(key: str) -> Callable[[], None]:
@@ -98,7 +105,7 @@ def _keep_dates() -> None:
 
 def _filters(ds: Dataset, lo: dt.date, hi: dt.date) -> dict[str, object]:
     options = attribute_values(ds.tables)
-    state.seed_from_query(options, lo, hi)
+    state.seed_from_query(options, lo, hi, uploaded=not state.using_sample())
     ss = st.session_state
     detected = ds.currency or "EUR"
     defaults: dict[str, object] = {
@@ -162,9 +169,12 @@ def _filters(ds: Dataset, lo: dt.date, hi: dt.date) -> dict[str, object]:
 
 def page(title: str, icon: str, *, caption: str | None = None) -> View:
     """Draw the frame of a page and return what the page works from."""
+    serverlog.install()
+    sessions.install()
     st.set_page_config(
-        page_title=f"{title} · {APP_NAME}", page_icon=icon, layout="wide",
-        initial_sidebar_state="expanded",
+        page_title=f"{title} · {APP_NAME}", page_icon=FAVICON, layout="wide",
+        # "auto": open on a wide screen, closed on a phone; the meeting view hides it
+        initial_sidebar_state="collapsed" if meeting.active() else "auto",
     )  # fmt: skip
     ds = state.dataset()
     _navigation()
@@ -182,8 +192,16 @@ def page(title: str, icon: str, *, caption: str | None = None) -> View:
         names = st.session_state.get(state.UPLOAD_NAMES, [])
         st.sidebar.caption(f"Showing your data: {', '.join(names)}")
     st.title(f"{icon} {title}")
-    if caption:
+    meeting.controls(title)
+    if caption and not meeting.active():
         st.caption(caption)
+    if st.session_state.get("pending_files"):  # uploads waiting on the Data page
+        from ui import data_page
+
+        data_page.unapplied_notice(on_data_page=title == "Data")
+    if st.session_state.get(state.MISSING_UPLOAD):
+        missing_upload(stop=title != "Data")
+    _link_note()
     ss = st.session_state
     view = View(
         dataset=ds,
@@ -197,6 +215,92 @@ def page(title: str, icon: str, *, caption: str | None = None) -> View:
     )
     _share(view, selected, title)
     return view
+
+
+def missing_upload(*, stop: bool) -> None:
+    """Say that the uploaded data a link (or a reconnecting page) names is not here.
+
+    The sample business is a different business: its numbers are not shown as if they were
+    the sender's. ``stop``: end the page after the notice (every page but the Data page,
+    where the files can be uploaded again).
+    """
+    st.warning(
+        "**The uploaded data this view was made on is not here.** A link carries the view "
+        "(dates, filters, page settings, what-if scenarios) but never the data, and uploaded "
+        "files are not kept when the app restarts or wakes from sleep. So this page shows no "
+        "numbers: the built-in sample is a different business.\n\n"
+        "To see the numbers, open the **analysis file** saved from that view (Share and "
+        "download → Analysis file), or upload the files again on the Data page.",
+        icon=":material/cloud_off:",
+    )
+    if stop:  # the Data page's own uploader opens analysis files too
+        open_analysis_box("missing")
+    left, right = st.columns(2)
+    left.page_link("pages/1_Data.py", label="Upload the files again", icon=":material/upload_file:")
+    if right.button("Explore the sample business instead", key="missing_use_sample"):
+        st.session_state.pop(state.MISSING_UPLOAD, None)
+        st.rerun()
+    if stop:
+        st.stop()
+
+
+def _link_note() -> None:
+    """A link's date range that did not fit the data: say what is shown instead. And, once,
+    that an analysis file was opened."""
+    opened = st.session_state.pop("_opened_note", None)
+    if opened:
+        st.success(opened, icon=":material/folder_open:")
+    note = st.session_state.get(state.URL_NOTE)
+    if not note:
+        return
+    text, start, end = note
+    if st.session_state.get("f_start") == start and st.session_state.get("f_end") == end:
+        st.info(text, icon=":material/date_range:")
+    else:
+        st.session_state.pop(state.URL_NOTE, None)
+
+
+def open_analysis_box(where: str) -> None:
+    """An uploader that opens an analysis file (see ui/analysis_file.py) on any page."""
+    key = f"open_analysis_{where}"
+    upload = st.file_uploader(
+        "Open an analysis file",
+        type=["zip"],
+        key=key,
+        help="The .zip saved with “Analysis file” in the Share and download panel: it restores "
+        "the tables, filters, page settings and scenarios exactly as they were.",
+    )
+    if upload is not None and not open_analysis_upload(upload):
+        st.error(
+            f"{fmt.md(upload.name)} is not an analysis file of this app: it has no manifest "
+            "made by Customer KPI Explorer. Spreadsheets are uploaded on the Data page."
+        )
+
+
+def open_analysis_upload(upload: object) -> bool:
+    """Open an uploaded analysis file (once per upload); False when it is not one.
+
+    A file that is one but cannot be opened gets its reason on screen.
+    """
+    from ui import analysis_file
+
+    if st.session_state.get("_opened_analysis") == upload.file_id:  # type: ignore[attr-defined]
+        return True
+    if not analysis_file.looks_like_one(upload.getvalue()):  # type: ignore[attr-defined]
+        return False
+    try:
+        analysis = analysis_file.load(upload.getvalue(), state.limits())  # type: ignore[attr-defined]
+        state.check_session_cap(analysis.dataset)
+    except KpiError as err:
+        st.error(str(err))
+        return True
+    skipped = state.open_analysis(analysis)
+    st.session_state["_opened_analysis"] = upload.file_id
+    st.session_state["_opened_note"] = (
+        f"Opened the analysis file {upload.name} (made {analysis.made})."
+        + (f" Not restored, as not valid: {', '.join(skipped)}." if skipped else "")
+    )
+    st.rerun()
 
 
 def share_link() -> str:
@@ -227,11 +331,30 @@ def _settings(view: View, selected: dict[str, object], title: str) -> dict[str, 
 
 def _share(view: View, selected: dict[str, object], title: str) -> None:
     """Sidebar: the link to this view, and the whole analysis as XLSX and HTML."""
-    from ui import share  # plotly and the KPI families load only when a page draws
+    from ui import report, share  # plotly and the KPI families load only when a page draws
 
-    with st.sidebar.expander("Share and download", icon=":material/share:"):
-        st.caption("Link to this view, filters and what-if scenario included:")
+    uploaded = not state.using_sample()
+    with st.sidebar.expander("Share and download", icon=":material/share:", expanded=False):
+        if uploaded:
+            st.caption(
+                "**The link carries the view, not the data.** It holds the dates, filters, "
+                "page settings and what-if scenarios; whoever opens it needs your data too. "
+                "To send the numbers, send the analysis file (opens in this app with "
+                "everything) or the offline report (HTML, read-only)."
+            )
+        else:
+            st.caption("Link to this view: dates, filters, page settings and what-if scenarios.")
         st.code(share_link() or "(open the app in a browser to get its link)", language=None)
+        st.download_button(
+            "Analysis file (zip)",
+            data=partial(_analysis_bytes, state.analysis_snapshot()),
+            file_name=f"customer-kpis-{view.start:%Y%m%d}-{view.end:%Y%m%d}-analysis.zip",
+            mime="application/zip",
+            on_click="ignore", icon=":material/download:", width="stretch",
+            help="The tables as read, the column mapping, the filters, every page's settings "
+            "and the saved scenarios: opened in this app (Data page, or Open an analysis file "
+            "below) it shows these numbers on every page. Parquet tables and a JSON manifest.",
+        )  # fmt: skip
         args = {
             "start": view.start, "end": view.end, "period": view.period,
             "currency": view.currency, "settings": _settings(view, selected, title),
@@ -247,13 +370,21 @@ def _share(view: View, selected: dict[str, object], title: str) -> None:
         )  # fmt: skip
         st.download_button(
             "Report (HTML)",
-            data=partial(share.report_html, view.tables, **args),
+            data=partial(report.report_html, view.tables, **args),
             file_name=f"{stem}.html",
             mime="text/html",
             on_click="ignore", icon=":material/download:", width="stretch",
             help="The KPIs and every chart over time in one file that opens offline in any "
             "browser; each chart keeps its PNG export.",
         )  # fmt: skip
+        if title != "Data":  # the Data page's uploader takes it there
+            open_analysis_box("sidebar")
+
+
+def _analysis_bytes(snapshot: object) -> bytes:
+    from ui import analysis_file
+
+    return analysis_file.dump(snapshot)  # type: ignore[arg-type]
 
 
 def needs(view: View, table: str, *columns: str, what: str) -> bool:

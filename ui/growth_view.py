@@ -19,7 +19,7 @@ from kpi import base
 from kpi import revenue as rev
 from kpi.errors import KpiError
 from kpi.periods import in_days
-from ui import caching, cards
+from ui import caching, cards, state
 from ui import format as fmt
 from ui import growth_charts as charts
 from ui.frame import View
@@ -322,10 +322,9 @@ def margin_input(view: View) -> float | None:
             "Gross margin (%)",
             min_value=-100.0,
             max_value=100.0,
-            value=50.0,
             step=1.0,
             format="%.0f",
-            key=MARGIN_KEY,
+            **state.bind("s_rev_margin"),
             help="Revenue minus the direct cost of delivering it, as a share of revenue.",
         )
     return float(pct) / 100

@@ -95,18 +95,22 @@ def gap_histogram(
             "<br>%{y:,} repeat visits (%{customdata[2]:.1%})<extra></extra>",
         )
     )
+    # Each label is written on the side of its line with more room, on two short lines, so
+    # a window near the right edge is not cut off ("Suggested: 188 days (90% of gaps are sho").
+    right_half = suggested > top / 2
     fig.add_vline(
         x=suggested,
         line={"color": PALETTE[1], "width": 2, "dash": "dash"},
-        annotation_text=f"Suggested: {suggested:,} days ({percentile:.0%} of gaps are shorter)",
-        annotation_position="top right",
+        annotation_text=f"Suggested: {suggested:,} days<br>({percentile:.0%} of gaps are shorter)",
+        annotation_position="top left" if right_half else "top right",
+        annotation_align="right" if right_half else "left",
     )
     if window != suggested:
         fig.add_vline(
             x=window,
             line={"color": PALETTE[3], "width": 2},
             annotation_text=f"Chosen: {window:,} days",
-            annotation_position="top left",
+            annotation_position="top right" if right_half else "top left",
         )
     fig.update_xaxes(title_text="Days between a customer's consecutive orders", range=[0, top])
     fig.update_yaxes(title_text="Repeat visits", tickformat=",d", rangemode="tozero")

@@ -20,7 +20,7 @@ import streamlit as st
 from kpi import base, models, retention
 from kpi.errors import InsufficientDataError, KpiError
 from kpi.periods import PERIOD_LABELS, period_labels, period_start
-from ui import caching, cards, frame
+from ui import caching, cards, frame, state
 from ui import format as fmt
 from ui import retention_charts as charts
 from ui.frame import View
@@ -218,7 +218,7 @@ def choose_definition(view: View) -> Definition | None:
         "A customer is lost when",
         kinds,
         format_func=names.get,
-        key="ret_definition",
+        **state.bind("s_churn", options=kinds),
         help="Contractual: the customers table's end date (cancellation). Non-contractual: "
         "no order within the inactivity window; the window also sets who is inactive.",
     )
@@ -235,9 +235,8 @@ def choose_definition(view: View) -> Definition | None:
                 "Inactivity window (days)",
                 min_value=1,
                 max_value=3650,
-                value=suggested,
                 step=1,
-                key="ret_window",
+                **state.bind("s_window", default=suggested),
                 help=f"Suggested from your data: {suggested:,} days, the 90th percentile of "
                 "the gaps between a customer's consecutive orders.",
             )
@@ -412,9 +411,10 @@ def kpi_cards(view: View, d: Definition) -> None:
 def cohort_block(view: View, d: Definition) -> None:
     """The cohort heatmap with its switches, and the retention curves."""
     orders, customers = view.tables["orders"], view.tables.get("customers")
-    c1, c2, c3, c4 = st.columns(4)
+    # Pills wrap in a narrow column where a segmented control would cut its last option.
+    c1, c2, c3, c4 = st.columns([3, 2, 1.5, 1.5])
     metric = (
-        c1.segmented_control(
+        c1.pills(
             "Retention of",
             list(charts.METRICS),
             format_func=charts.METRICS.get,
@@ -424,7 +424,7 @@ def cohort_block(view: View, d: Definition) -> None:
         or "customers"
     )
     scale = (
-        c2.segmented_control(
+        c2.pills(
             "Show",
             ["relative", "absolute"],
             default="relative",

@@ -19,7 +19,7 @@ from kpi import base, satisfaction
 from kpi.errors import InsufficientDataError, KpiError
 from kpi.periods import in_days
 from kpi.satisfaction import GROUPS, SMALL_SAMPLE, NpsResult
-from ui import cards
+from ui import cards, state
 from ui import format as fmt
 from ui import satisfaction_charts as charts
 from ui.frame import View
@@ -190,7 +190,8 @@ def competitors(nps: NpsResult | None, csat: satisfaction.CsatResult | None) -> 
     """An editor for competitors' published NPS and CSAT, drawn beside your own."""
     scale = csat.scale_max if csat else 5
     blank = pd.DataFrame(
-        {"Competitor": pd.Series([None] * 3, dtype="str"), "NPS": [float("nan")] * 3,
+        # empty names, not missing ones: the editor writes a missing text as "None"
+        {"Competitor": pd.Series([""] * 3, dtype="str"), "NPS": [float("nan")] * 3,
          "CSAT": [float("nan")] * 3}
     )  # fmt: skip
     typed = st.data_editor(
@@ -234,13 +235,13 @@ def what_if(result: NpsResult) -> None:
     left, right = st.columns([2, 1])
     with left:
         det = st.slider(
-            "Detractors won over to passives", 0, 100, 0, 5, format="%d %%",
-            key="sat_what_if_detractors",
+            "Detractors won over to passives", 0, 100, step=5, format="%d %%",
+            **state.bind("s_nps_det"),
             help="Share of today's detractors (0-6) who would answer 7-8 instead.",
         )  # fmt: skip
         pas = st.slider(
-            "Passives turned into promoters", 0, 100, 0, 5, format="%d %%",
-            key="sat_what_if_passives",
+            "Passives turned into promoters", 0, 100, step=5, format="%d %%",
+            **state.bind("s_nps_pas"),
             help="Share of today's passives (7-8) who would answer 9-10 instead.",
         )  # fmt: skip
     after = satisfaction.nps_what_if(

@@ -14,11 +14,14 @@ import hashlib
 import json
 import re
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
 
+from kpi.errors import KpiError
 from kpi.filters import ATTRIBUTES
 from kpi.ingest import (
     Dataset,
@@ -32,6 +35,9 @@ from kpi.ingest import (
 from kpi.io import Limits
 from kpi.periods import PERIODS
 from ui.format import CURRENCIES
+
+if TYPE_CHECKING:
+    from ui.analysis_file import Analysis
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 DATASET = "dataset"
@@ -166,17 +172,141 @@ def using_sample() -> bool:
     return st.session_state.get(DATASET) is None
 
 
+def session_cap_mb(path: Path = LIMITS_FILE) -> int | None:
+    """The most memory one session's tables may take, in MB (``max_session_mb`` in
+    limits.toml); None when not set (no cap beyond the per-file limits)."""
+    try:
+        value = tomllib.loads(path.read_text(encoding="utf-8")).get("max_session_mb")
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    ok = isinstance(value, int) and not isinstance(value, bool) and value > 0
+    return value if ok else None
+
+
+def dataset_mb(ds: Dataset) -> float:
+    """Memory the tables of ``ds`` take, in MB (text counted in full)."""
+    return sum(float(f.memory_usage(deep=True).sum()) for f in ds.tables.values()) / 2**20
+
+
+def check_session_cap(ds: Dataset, cap: int | None = None) -> None:
+    """Raise a :class:`KpiError` saying so when ``ds`` is over the per-session memory cap."""
+    cap = session_cap_mb() if cap is None else cap
+    if cap is None:
+        return
+    size = dataset_mb(ds)
+    if size > cap:
+        raise KpiError(
+            f"These tables take {size:,.0f} MB in memory, more than the {cap:,} MB one session "
+            "may hold on this server (max_session_mb in .streamlit/limits.toml). Upload fewer "
+            "rows, for example a shorter period, or ask whoever runs the app to raise the cap."
+        )
+
+
 def use_uploads(mapped: list[MappedTable], names: list[str]) -> Dataset:
-    """Make the confirmed uploads this session's data and reset the filters to fit them."""
+    """Make the confirmed uploads this session's data and reset the filters to fit them.
+
+    Raises :class:`KpiError` when they are over the per-session memory cap."""
     ds = build_dataset(mapped)
+    check_session_cap(ds)
     st.session_state[DATASET] = ds
     st.session_state[UPLOAD_NAMES] = names
+    st.session_state[CONFIRMED_MAPPING] = confirmed_mapping(mapped)
     clear_filters()
     return ds
 
 
+CONFIRMED_MAPPING = "confirmed_mapping"
+
+
+def confirmed_mapping(mapped: list[MappedTable]) -> list[dict[str, object]]:
+    """The mapping each source was read with: source, table and canonical column -> header."""
+    return [{"source": m.source, "table": m.table, "columns": dict(m.mapping)} for m in mapped]
+
+
+def open_analysis(analysis: Analysis) -> list[str]:
+    """Make an analysis file's tables, filters, settings and scenarios this session's.
+
+    Every value is checked again here (types, bounds, known names); one that fails is left
+    out and named in the returned list, so the user is told what was not restored.
+    """
+    from ui.analysis_file import filters_of
+
+    ss = st.session_state
+    ss[DATASET] = analysis.dataset
+    ss[UPLOAD_NAMES] = analysis.names or ["an analysis file"]
+    ss[CONFIRMED_MAPPING] = analysis.mapping
+    for key in ("pending_files", "pending_keys", "mappings", MISSING_UPLOAD, URL_NOTE):
+        ss.pop(key, None)
+    clear_filters()
+    skipped: list[str] = []
+    filters = filters_of(analysis.filters)
+    if isinstance(filters.get("start"), dt.date) and isinstance(filters.get("end"), dt.date):
+        ss["f_start"], ss["f_end"] = filters["start"], filters["end"]
+    if filters.get("period") in PERIODS:
+        ss["f_period"] = filters["period"]
+    if filters.get("currency") in CURRENCIES:
+        ss["f_currency"] = filters["currency"]
+    for attr in ATTRIBUTES:
+        if isinstance(filters.get(attr), list) and filters[attr]:
+            ss[f"f_{attr}"] = filters[attr][:100]
+    for s in SETTINGS:
+        ss.pop(s.key, None)
+    for name, value in analysis.settings.items():
+        s = _BY_NAME.get(name)
+        if s is not None and s.valid(value):
+            ss[s.key] = value
+        else:
+            skipped.append(str(name)[:40])
+    whatif = analysis.whatif
+    ss[OVERRIDES] = valid_overrides(whatif.get("overrides"))
+    saved = {}
+    raw_saved = whatif.get("saved")
+    for name, overrides in raw_saved.items() if isinstance(raw_saved, dict) else []:
+        if isinstance(name, str) and _SCENARIO_NAME.match(name) and len(saved) < MAX_SAVED:
+            saved[name] = valid_overrides(overrides)
+    ss[SAVED] = saved
+    compared = whatif.get("compared")
+    ss[COMPARED] = [n for n in compared if n in saved][:3] if isinstance(compared, list) else []
+    for key in [k for k in ss if str(k).startswith("wi_s_")]:
+        del ss[key]  # the sliders are seeded again from the overrides
+    ss["_seeded_from_url"] = True
+    return skipped
+
+
+def analysis_snapshot(ss: Any = None) -> Analysis:
+    """This session's analysis, ready for :func:`ui.analysis_file.dump`.
+
+    ``ss``: the session state to read (``st.session_state`` unless given, e.g. an AppTest's).
+    """
+    from ui.analysis_file import Analysis
+
+    ss = st.session_state if ss is None else ss
+    uploaded = ss.get(DATASET) is not None
+    filters = {key: ss[f"f_{key}"] for key in FILTER_KEYS if ss.get(f"f_{key}") not in (None, [])}
+    return Analysis(
+        dataset=ss.get(DATASET) if uploaded else sample_dataset(),
+        names=list(ss.get(UPLOAD_NAMES, [])) if uploaded else ["the sample business"],
+        mapping=list(ss.get(CONFIRMED_MAPPING, [])),
+        filters=filters,
+        settings=settings_snapshot(ss),
+        whatif={
+            "overrides": valid_overrides(ss.get(OVERRIDES)),
+            "saved": {k: valid_overrides(v) for k, v in (ss.get(SAVED) or {}).items()},
+            "compared": list(ss.get(COMPARED) or []),
+        },
+    )
+
+
 def use_sample() -> None:
-    for key in (DATASET, UPLOAD_NAMES, "pending_files", "pending_keys", "mappings"):
+    for key in (
+        DATASET,
+        UPLOAD_NAMES,
+        CONFIRMED_MAPPING,
+        "pending_files",
+        "pending_keys",
+        "mappings",
+        MISSING_UPLOAD,
+    ):
         st.session_state.pop(key, None)
     clear_filters()
 
@@ -192,44 +322,374 @@ def content_key(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
+# Page settings -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A page setting that changes a number: its plain session key, widget, link name, bounds.
+
+    The value lives in the plain key ``key``, which no widget owns, so it survives a page
+    switch; the widget ``widget`` is seeded from it and copies back (:func:`bind`). ``name`` is
+    its key in the link. ``kind`` is one of ``int``, ``float``, ``bool``, ``choice``, ``days``
+    (a list of weekday numbers) and ``text``; ``low``/``high`` bound numbers, ``choices`` a
+    choice. ``default`` None means the page works it out from the data (the inactivity window
+    suggested by the gaps between orders); such a setting is stored only once it is changed.
+    """
+
+    name: str
+    key: str
+    widget: str
+    kind: str
+    default: object = None
+    low: float | None = None
+    high: float | None = None
+    choices: tuple = ()
+    step: float | None = None
+
+    def valid(self, value: object) -> bool:
+        """True when ``value`` is of this setting's type and inside its bounds."""
+        if self.kind == "bool":
+            return isinstance(value, bool)
+        if self.kind == "text":
+            return isinstance(value, str) and len(value) <= 2_000
+        if self.kind == "days":
+            return (
+                isinstance(value, list)
+                and len(value) <= 7
+                and all(isinstance(d, int) and not isinstance(d, bool) for d in value)
+                and all(0 <= d <= 6 for d in value)
+                and len(set(value)) == len(value)
+            )
+        if self.kind == "choice":
+            return value in self.choices and type(value) is type(self.choices[0])
+        if self.kind in ("int", "float"):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                return False
+            if self.kind == "int" and value != int(value):
+                return False
+            if value != value:  # NaN
+                return False
+            if self.step is not None and (value / self.step) != int(value / self.step):
+                return False
+            return (self.low is None or value >= self.low) and (
+                self.high is None or value <= self.high
+            )
+        return False
+
+    def parse(self, text: object) -> object | None:
+        """A value from the link's text, or None when the text is not one. Never evaluated."""
+        if not isinstance(text, str) or len(text) > 2_000:
+            return None
+        text = text.strip() if self.kind != "text" else text
+        value: object
+        if self.kind == "bool":
+            value = {"1": True, "0": False}.get(text)
+        elif self.kind == "text":
+            value = text
+        elif self.kind == "days":
+            if text == "":
+                value = []
+            elif not _DAYS.match(text):
+                return None
+            else:
+                value = [int(d) for d in text.split(".")]
+        elif self.kind == "choice":
+            value = next((c for c in self.choices if str(c) == text), None)
+        elif self.kind == "int":
+            value = int(text) if _INT.match(text) else None
+        else:
+            value = float(text) if _NUMBER.match(text) else None
+        return value if value is not None and self.valid(value) else None
+
+    def render(self, value: object) -> str:
+        """The value as it is written in the link: ``parse(render(v)) == v``."""
+        if self.kind == "bool":
+            return "1" if value else "0"
+        if self.kind == "days":
+            return ".".join(str(d) for d in value)  # type: ignore[attr-defined]
+        if self.kind == "float":
+            return repr(float(value))  # type: ignore[arg-type]
+        return str(value)
+
+
+_INT = re.compile(r"^-?\d{1,9}$")
+_NUMBER = re.compile(r"^-?\d{1,9}(\.\d{1,12})?$")
+_DAYS = re.compile(r"^[0-6](\.[0-6]){0,6}$")
+
+# The churn definitions and LTV variants are repeated here as plain text, not imported, so the
+# frame (which every page runs) does not load the KPI families; tests/test_state.py checks
+# they match the pages' lists.
+CHURN_KINDS = ("contractual", "inactivity")
+LTV_VARIANTS = (
+    "ltv_retention", "ltv_simple", "clv_visit", "clv_purchase", "ltv_profit", "clv_model_mean",
+)  # fmt: skip
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("churn", "s_churn", "ret_definition", "choice", None, choices=CHURN_KINDS),
+    Setting("window", "s_window", "ret_window", "int", None, 1, 3650),
+    Setting("rev_margin", "s_rev_margin", "rev_margin", "float", 50.0, -100, 100),
+    Setting("ltv", "s_ltv", "val_variant", "choice", "ltv_retention", choices=LTV_VARIANTS),
+    Setting("margin", "s_margin", "val_margin", "int", 50, 0, 100),
+    Setting("discount", "s_discount", "val_discount", "int", 10, 0, 30),
+    Setting("horizon", "s_horizon", "val_horizon", "choice", 12, choices=(6, 12, 24, 36)),
+    Setting("nps_det", "s_nps_det", "sat_what_if_detractors", "int", 0, 0, 100),
+    Setting("nps_pas", "s_nps_pas", "sat_what_if_passives", "int", 0, 0, 100),
+    Setting("sla_first", "sup_first_target", "sup_w_first_target", "float", 24.0, 0.25, 2_000),
+    Setting("sla_resolve", "sup_resolution_target", "sup_w_resolution_target", "float", 72.0,
+            0.25, 10_000),
+    Setting("bh", "sup_bh_on", "sup_w_bh_on", "bool", False),
+    Setting("bh_days", "sup_bh_days", "sup_w_bh_days", "days", [0, 1, 2, 3, 4]),
+    Setting("bh_start", "sup_bh_start", "sup_w_bh_start", "float", 9.0, 0, 23.5, step=0.5),
+    Setting("bh_end", "sup_bh_end", "sup_w_bh_end", "float", 17.0, 0.5, 24, step=0.5),
+    Setting("holidays", "sup_bh_holidays", "sup_w_bh_holidays", "text", ""),
+    Setting("aht", "s_aht", "team_handling_minutes", "float", None, 0.5, 600),
+    Setting("answer_s", "s_answer_s", "team_target_seconds", "int", 20, 1, 86_400),
+    Setting("answer_share", "s_answer_share", "team_target_share", "int", 80, 1, 99),
+)  # fmt: skip
+SETTING = {s.key: s for s in SETTINGS}
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def bind(key: str, default: object = None, options: tuple | list | None = None) -> dict:
+    """Widget arguments (``key``, ``on_change``) that keep the setting ``key`` in its plain key.
+
+    Seeds the widget from the plain key, else from ``default`` (a value worked out from the
+    data), else the setting's own default. ``options``: the choices the widget offers now; a
+    remembered value that is not among them is not forced on the widget.
+    Use it without a ``value=`` argument on the widget.
+    """
+    setting = SETTING[key]
+    ss = st.session_state
+    value = ss.get(key)
+    if not setting.valid(value) or (options is not None and value not in options):
+        value = setting.default if default is None else default
+        if setting.default is not None and key not in ss:
+            ss[key] = setting.default
+    if options is not None and value not in options:
+        value = options[0]
+    if value is not None:
+        ss[setting.widget] = float(value) if setting.kind == "float" else value  # type: ignore[arg-type]
+
+    def copy() -> None:
+        ss[key] = ss[setting.widget]
+
+    return {"key": setting.widget, "on_change": copy}
+
+
+def setting(key: str, default: object = None) -> object:
+    """The value of a setting: the plain key when it holds a valid value, else ``default``."""
+    value = st.session_state.get(key)
+    return value if SETTING[key].valid(value) else default
+
+
+def settings_snapshot(ss: Any = None) -> dict[str, object]:
+    """Every setting that is set in this session, by link name (for the analysis file)."""
+    ss = st.session_state if ss is None else ss
+    out = {}
+    for s in SETTINGS:
+        value = ss.get(s.key)
+        if value is not None and s.valid(value):
+            out[s.name] = value
+    return out
+
+
+# What-if scenarios in the link ---------------------------------------------------------------
+# The What-if page keeps the levers moved in ``wi_overrides`` ({lever: screen value}) and
+# named scenarios in ``wi_saved``; the frame mirrors both on every page, so a link copied from
+# any page carries them. The levers' link codes are those of ui/whatif_view.py (checked by a
+# test). Values are plain decimals; the What-if page puts them back into its sliders' ranges.
+
+LEVER_CODES = {
+    "churn": "c", "price_change": "p", "gross_margin": "m", "cac": "k", "acquisition": "a",
+    "referral_rate": "r", "discount_rate": "d",
+}  # fmt: skip
+_LEVER_BY_CODE = {v: k for k, v in LEVER_CODES.items()}
+OVERRIDES, SAVED, COMPARED = "wi_overrides", "wi_saved", "wi_compared"
+MAX_SAVED = 20
+_SCENARIO_NAME = re.compile(r"^[^<>&|~\x00-\x1f]{1,40}$")
+_LEVER_LIMIT = 1e9
+
+
+def _lever_value(text: object) -> float | None:
+    if not isinstance(text, str) or not _NUMBER.match(text.strip()):
+        return None
+    value = float(text)
+    return value if abs(value) <= _LEVER_LIMIT else None
+
+
+def encode_scenario(name: str, overrides: dict[str, float]) -> str:
+    """``Churn down~c=2~k=40``: a saved scenario as one link value."""
+    parts = [f"{LEVER_CODES[k]}={_compact(v)}" for k, v in overrides.items() if k in LEVER_CODES]
+    return "~".join([name, *parts])
+
+
+def decode_scenario(text: object) -> tuple[str, dict[str, float]] | None:
+    """A saved scenario from its link value, or None when any part of it is not valid.
+
+    >>> decode_scenario("Churn down~c=2~k=40")
+    ('Churn down', {'churn': 2.0, 'cac': 40.0})
+    >>> decode_scenario("x~c=__import__('os')") is None
+    True
+    """
+    if not isinstance(text, str) or len(text) > 400:
+        return None
+    name, *parts = text.split("~")
+    if not _SCENARIO_NAME.match(name) or not name.strip():
+        return None
+    overrides: dict[str, float] = {}
+    for part in parts:
+        code, _, number = part.partition("=")
+        value = _lever_value(number)
+        if code not in _LEVER_BY_CODE or value is None:
+            return None
+        overrides[_LEVER_BY_CODE[code]] = value
+    return name.strip(), overrides
+
+
+def _compact(x: float) -> str:
+    text = f"{round(float(x), 4):.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def valid_overrides(value: object) -> dict[str, float]:
+    """Lever overrides kept only where the lever is known and the value a finite number."""
+    if not isinstance(value, dict):
+        return {}
+    return {
+        k: float(v)
+        for k, v in value.items()
+        if k in LEVER_CODES
+        and isinstance(v, int | float)
+        and not isinstance(v, bool)
+        and abs(v) <= _LEVER_LIMIT
+    }
+
+
 # Query string ------------------------------------------------------------------------------
 
+DATA_MARKER = "data"
+"""``data=upload`` in a link: the view was made on uploaded data, which a link never carries."""
+URL_NOTE = "_url_note"
+MISSING_UPLOAD = "_missing_upload"
 
-def _valid_date(text: str, lo: dt.date, hi: dt.date) -> dt.date | None:
+
+def _valid_date(text: str) -> dt.date | None:
     if not isinstance(text, str) or not _DATE.match(text):
         return None
     try:
-        d = dt.date.fromisoformat(text)
+        return dt.date.fromisoformat(text)
     except ValueError:
         return None
-    return min(max(d, lo), hi)
 
 
-def seed_from_query(options: dict[str, list[str]], lo: dt.date, hi: dt.date) -> None:
-    """Once per session, take the filters from the URL, keeping only values that make sense."""
-    if st.session_state.get("_seeded_from_url"):
+def dates_from_link(
+    start: dt.date | None, end: dt.date | None, lo: dt.date, hi: dt.date
+) -> tuple[dt.date, dt.date, str | None] | None:
+    """The range a link asks for, against the data's ``lo``..``hi``, and what to tell the user.
+
+    Inside the data: kept as it is, nothing to say. Partly outside: the part with data, and a
+    note saying so. Wholly outside: the full range, and a note saying so. Never clamped in
+    silence. None when the link has no usable range.
+
+    >>> d = dt.date
+    >>> dates_from_link(d(2030, 1, 1), d(2030, 2, 1), d(2024, 1, 1), d(2025, 6, 30))[:2]
+    (datetime.date(2024, 1, 1), datetime.date(2025, 6, 30))
+    """
+    if start is None or end is None or start > end:
+        return None
+    asked = f"{start.isoformat()} – {end.isoformat()}"
+    held = f"{lo.isoformat()} – {hi.isoformat()}"
+    if start >= lo and end <= hi:
+        return start, end, None
+    if end < lo or start > hi:
+        return (
+            lo,
+            hi,
+            (
+                f"The link asked for {asked}, but this data has no orders or other dated rows in "
+                f"that range (it runs {held}). Showing the full range instead."
+            ),
+        )
+    a, b = max(start, lo), min(end, hi)
+    return (
+        a,
+        b,
+        (
+            f"The link asked for {asked}; this data runs {held}, so the range shown is "
+            f"{a.isoformat()} – {b.isoformat()}."
+        ),
+    )
+
+
+def seed_from_query(
+    options: dict[str, list[str]], lo: dt.date, hi: dt.date, *, uploaded: bool = False
+) -> None:
+    """Once per session, take the view from the URL, keeping only values that make sense.
+
+    Filters, page settings and what-if scenarios are parsed strictly (never evaluated) and
+    checked against their bounds and against what the data holds. A link marked
+    ``data=upload`` opened where that upload is not (``uploaded`` False) is remembered in
+    ``_missing_upload`` so the frame can say so instead of passing the sample off as the
+    sender's business.
+    """
+    ss = st.session_state
+    if ss.get("_seeded_from_url"):
         return
-    st.session_state["_seeded_from_url"] = True
+    ss["_seeded_from_url"] = True
     qp = st.query_params
-    start = _valid_date(qp.get("start", ""), lo, hi)
-    end = _valid_date(qp.get("end", ""), lo, hi)
-    if start and end and start <= end:
-        st.session_state["f_start"], st.session_state["f_end"] = start, end
+    if qp.get(DATA_MARKER) == "upload" and not uploaded:
+        ss[MISSING_UPLOAD] = True
+    picked = dates_from_link(
+        _valid_date(qp.get("start", "")), _valid_date(qp.get("end", "")), lo, hi
+    )
+    if picked:
+        ss["f_start"], ss["f_end"], note = picked
+        if note:
+            ss[URL_NOTE] = (note, picked[0], picked[1])
     if qp.get("period") in PERIODS:
-        st.session_state["f_period"] = qp.get("period")
+        ss["f_period"] = qp.get("period")
     if qp.get("currency") in CURRENCIES:
-        st.session_state["f_currency"] = qp.get("currency")
+        ss["f_currency"] = qp.get("currency")
     for attr in ATTRIBUTES:
         wanted = [v for v in qp.get_all(attr) if v in options.get(attr, [])]
         if wanted:
-            st.session_state[f"f_{attr}"] = wanted[:100]
+            ss[f"f_{attr}"] = wanted[:100]
+    for s in SETTINGS:
+        value = s.parse(qp.get(s.name)) if s.name in qp else None
+        if value is not None:
+            ss[s.key] = value
+    overrides = {
+        _LEVER_BY_CODE[k[2:]]: v
+        for k in qp
+        if k.startswith("w_")
+        and k[2:] in _LEVER_BY_CODE
+        and (v := _lever_value(qp.get(k))) is not None
+    }
+    if overrides:
+        ss[OVERRIDES] = overrides
+    saved = dict(ss.get(SAVED, {}))
+    for text in qp.get_all("scn")[:MAX_SAVED]:
+        scenario = decode_scenario(text)
+        if scenario:
+            saved[scenario[0]] = scenario[1]
+    if saved:
+        ss[SAVED] = saved
+        ss.setdefault(COMPARED, list(saved)[-3:])
 
 
-def mirror_to_query(defaults: dict[str, object]) -> None:
-    """Write the filters that differ from their defaults into the URL, so a link reopens them."""
+def _view_keys() -> set[str]:
+    return {*FILTER_KEYS, *(s.name for s in SETTINGS), DATA_MARKER, "scn", *(
+        f"w_{c}" for c in LEVER_CODES.values())}  # fmt: skip
+
+
+def view_query(defaults: dict[str, object]) -> dict[str, str | list[str]]:
+    """The view as query keys: filters and settings that differ from their defaults, the
+    what-if levers moved and the saved scenarios, and ``data=upload`` when the data is one."""
+    ss = st.session_state
     wanted: dict[str, str | list[str]] = {}
     for key in FILTER_KEYS:
-        value = st.session_state.get(f"f_{key}")
+        value = ss.get(f"f_{key}")
         if value is None or value == defaults.get(key) or value == []:
             continue
         if isinstance(value, dt.date):
@@ -238,14 +698,37 @@ def mirror_to_query(defaults: dict[str, object]) -> None:
             wanted[key] = [str(v) for v in value]
         else:
             wanted[key] = str(value)
-    # Only the filters' own keys are touched: a page may keep its state (w_*) in the URL too.
+    for s in SETTINGS:
+        value = ss.get(s.key)
+        if value is not None and s.valid(value) and value != s.default:
+            wanted[s.name] = s.render(value)
+    for lever, value in valid_overrides(ss.get(OVERRIDES)).items():
+        wanted[f"w_{LEVER_CODES[lever]}"] = _compact(value)
+    saved = ss.get(SAVED) or {}
+    if isinstance(saved, dict) and saved:
+        wanted["scn"] = [
+            encode_scenario(name, valid_overrides(o)) for name, o in list(saved.items())[:20]
+        ]
+    if not using_sample():
+        wanted[DATA_MARKER] = "upload"
+    return wanted
+
+
+def mirror_to_query(defaults: dict[str, object]) -> None:
+    """Write the view (:func:`view_query`) into the URL, so a link reopens it.
+
+    Keys that are not the view's are left as they are.
+    """
+    wanted = view_query(defaults)
+    ours = _view_keys()
+    multi = {*ATTRIBUTES, "scn"}
     current = {
-        k: (st.query_params.get_all(k) if k in ATTRIBUTES else st.query_params.get(k))
+        k: (st.query_params.get_all(k) if k in multi else st.query_params.get(k))
         for k in st.query_params
-        if k in FILTER_KEYS
+        if k in ours
     }
     if current != wanted:
-        others = {k: st.query_params.get_all(k) for k in st.query_params if k not in FILTER_KEYS}
+        others = {k: st.query_params.get_all(k) for k in st.query_params if k not in ours}
         st.query_params.from_dict({**others, **wanted})
 
 

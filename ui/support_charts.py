@@ -80,6 +80,17 @@ def time_distribution_chart(table: pd.DataFrame, *, measure: str, working: bool)
     return _layout(fig, height=320)
 
 
+# Ticket priorities in their natural order, most urgent first.
+PRIORITY_RANK = {
+    name: rank
+    for rank, names in enumerate(
+        (("critical", "blocker", "p1"), ("urgent", "highest", "p2"), ("high", "p3"),
+         ("medium", "normal", "p4"), ("low", "p5"), ("lowest", "minor", "trivial"))
+    )
+    for name in names
+}  # fmt: skip
+
+
 def sla_by_chart(tables: dict[str, pd.DataFrame], *, dimension: str) -> go.Figure:
     """SLA compliance per group (priority ...), one bar trace per target.
 
@@ -104,6 +115,11 @@ def sla_by_chart(tables: dict[str, pd.DataFrame], *, dimension: str) -> go.Figur
     fig = go.Figure(traces)
     fig.update_layout(barmode="group")
     fig.update_xaxes(title_text=dimension, type="category")
+    keys = [k for table in tables.values() for k in table.index]
+    if keys and all(str(k).strip().lower() in PRIORITY_RANK for k in keys):
+        # priorities read from the most urgent down, not alphabetically (high, low, medium)
+        ordered = sorted(dict.fromkeys(keys), key=lambda k: PRIORITY_RANK[str(k).strip().lower()])
+        fig.update_xaxes(categoryorder="array", categoryarray=[label(k) for k in ordered])
     fig.update_yaxes(title_text="Share within target", tickformat=".0%", range=[0, 1])
     return _layout(fig, height=320)
 
@@ -129,7 +145,8 @@ def backlog_chart(table: pd.DataFrame, *, period: str) -> go.Figure:
         )
     )
     fig.update_xaxes(title_text=PERIOD_LABELS[period], type="category")
-    fig.update_yaxes(title_text="Open tickets at period end", tickformat=",d", rangemode="tozero")
+    # short enough for a 320 px chart; the hover and the chart's heading say "at period end"
+    fig.update_yaxes(title_text="Open tickets", tickformat=",d", rangemode="tozero")
     return _layout(fig, height=320)
 
 

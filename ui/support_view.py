@@ -22,7 +22,7 @@ from kpi.errors import KpiError
 from kpi.periods import in_days
 from kpi.satisfaction import survey_kinds
 from kpi.support import BusinessHours
-from ui import cards
+from ui import cards, state
 from ui import format as fmt
 from ui import support_charts as charts
 from ui.frame import View
@@ -104,14 +104,7 @@ def parse_holidays(text: str) -> tuple[tuple[pd.Timestamp, ...], list[str]]:
 
 def _kept(name: str) -> dict[str, object]:
     """Widget arguments that keep ``sup_<name>`` (a plain key) in step with the widget."""
-    ss = st.session_state
-    ss.setdefault(f"sup_{name}", _DEFAULTS[name])
-    ss[f"sup_w_{name}"] = ss[f"sup_{name}"]
-
-    def copy() -> None:
-        ss[f"sup_{name}"] = ss[f"sup_w_{name}"]
-
-    return {"key": f"sup_w_{name}", "on_change": copy}
+    return state.bind(f"sup_{name}")
 
 
 def business_hours() -> tuple[BusinessHours | None, str | None]:
@@ -527,16 +520,16 @@ def what_if(view: View) -> None:
     )  # fmt: skip
     handling = inputs[1].number_input(
         "Average handling time (minutes)", min_value=0.5, max_value=600.0,
-        value=float(aht_default), step=1.0, key="team_handling_minutes",
+        step=1.0, **state.bind("s_aht", default=float(aht_default)),
         help="Working time an agent spends on one ticket. Your help desk's own figure is best.",
     )  # fmt: skip
     target = inputs[2].number_input(
-        "Answer within (seconds)", min_value=1, max_value=86_400, value=20, step=5,
-        key="team_target_seconds", help="The service-level target, e.g. 80 % within 20 s.",
+        "Answer within (seconds)", min_value=1, max_value=86_400, step=5,
+        **state.bind("s_answer_s"), help="The service-level target, e.g. 80 % within 20 s.",
     )  # fmt: skip
     share = inputs[3].number_input(
-        "Share to answer in time (%)", min_value=1, max_value=99, value=80, step=1,
-        key="team_target_share",
+        "Share to answer in time (%)", min_value=1, max_value=99, step=1,
+        **state.bind("s_answer_share"),
     )  # fmt: skip
     if plausible:
         st.caption(f"Handling time starts at the mean resolution time of the range's tickets, "

@@ -16,7 +16,7 @@ import streamlit as st
 from kpi import base, value
 from kpi.acquisition import cac as measure_cac
 from kpi.errors import KpiError
-from ui import caching, cards
+from ui import caching, cards, state
 from ui import format as fmt
 from ui.frame import View
 
@@ -57,7 +57,7 @@ def settings(view: View) -> Settings:
         "LTV used for LTV/CAC",
         list(value.VARIANTS),
         format_func=value.VARIANT_LABELS.get,
-        key=VARIANT_KEY,
+        **state.bind("s_ltv"),
         help="Which lifetime value the cards compare with the acquisition cost. The default, "
         "the retention form, counts gross profit and discounts future months.",
     )
@@ -67,9 +67,8 @@ def settings(view: View) -> Settings:
                 "Gross margin (%)",
                 0,
                 100,
-                50,
                 step=1,
-                key=MARGIN_KEY,
+                **state.bind("s_margin"),
                 help="Your orders have no cost column: set the share of revenue left after "
                 "direct costs. Used by the retention and profit forms, the payback and the curve.",
             )
@@ -88,9 +87,8 @@ def settings(view: View) -> Settings:
             "Discount rate (% a year)",
             0,
             30,
-            int(value.DEFAULT_DISCOUNT_RATE * 100),
             step=1,
-            key=DISCOUNT_KEY,
+            **state.bind("s_discount"),
             help="What a euro next year is worth less than today. Used by the retention form "
             "and the model-based CLV, applied monthly.",
         )
@@ -99,8 +97,7 @@ def settings(view: View) -> Settings:
     horizon = far.select_slider(
         "Model horizon (months)",
         options=[6, 12, 24, 36],
-        value=12,
-        key=HORIZON_KEY,
+        **state.bind("s_horizon"),
         help="How far ahead the model-based CLV counts purchases.",
     )
     return Settings(variant, margin, discount, int(horizon))
@@ -173,10 +170,14 @@ def model(view: View, s: Settings) -> value.ModelClv | None:
     orders = view.tables["orders"]
     fit = fitted_model(orders, view.end, s.horizon_months, s.discount_rate)
     if isinstance(fit, str):
+        plain, details = fmt.plain_model_warning(fit)
         st.warning(
-            f"{fmt.md(fit)} The cards use the formula LTV (retention form) instead.",
+            f"{fmt.md(plain)} The cards use the formula LTV (retention form) instead.",
             icon=":material/warning:",
         )
+        if details:
+            with st.expander("Details for the analyst"):
+                st.caption(fmt.md(details))
         return None
     return fit
 

@@ -57,9 +57,10 @@ def projection_chart(
     fig.update_xaxes(title_text="Months from today", range=[0, _last_month(projections)],
                      dtick=6)  # fmt: skip
     title = MEASURE_TITLES[measure]
-    fig.update_yaxes(
-        title_text=f"{title} ({sym})" if sym else title, tickformat=",.0f", rangemode="tozero"
-    )
+    # The axis spans the lines, not zero: the room discusses the gap between them.
+    fig.update_yaxes(title_text=f"{title} ({sym})" if sym else title, tickformat=",.0f",
+                     automargin=True)  # fmt: skip
+    fig.update_xaxes(automargin=True)
     return _layout(fig, height=320)
 
 

@@ -6,6 +6,9 @@ State lives in plain session keys, never only in widgets (the frame's "dummy key
   (percent for shares, money for CAC). A lever not in it sits at the baseline, so when the
   filters change the baseline, untouched levers follow it.
 - ``wi_saved``: named scenarios, ``{name: overrides}``; ``wi_compare`` the names compared.
+- ``wi_budget``: True when the acquisition budget is held, so a CAC change moves paid new
+  customers (:func:`kpi.scenario.with_budget_held`). The paid inflow it gives is written into
+  the overrides like a moved slider, so saved scenarios and links carry it as a number.
 
 The overrides are mirrored into the URL as compact ``w_`` keys (``?w_c=1.5&w_p=5``) so a
 copied link reopens the scenario; values read back are parsed as plain numbers and clamped to
@@ -33,7 +36,8 @@ OVERRIDES = "wi_overrides"
 SAVED = "wi_saved"
 COMPARED = "wi_compared"
 URL_SEEN = "wi_url_seen"
-MAX_COMPARED = 3
+BUDGET = "wi_budget"
+MAX_COMPARED = 4
 MAX_SAVED = 20
 CARD_LABELS = {"ltv": "LTV", "ltv_to_cac": "LTV / CAC", "payback_months": "CAC payback"}
 _NUMBER = re.compile(r"^-?\d{1,9}(\.\d{1,6})?$")
@@ -62,34 +66,32 @@ class Lever:
     help: str
 
 
-def _nice(x: float) -> float:
-    """The next 'round' number at or above x (1, 2, 2.5, 5 x 10^k)."""
-    if not x > 0 or math.isinf(x):
-        return 1.0
-    power = 10 ** math.floor(math.log10(x))
-    return float(next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= x))
-
-
 def levers(b: sc.Baseline, currency: str) -> tuple[Lever, ...]:
-    """The seven sliders, with ranges wide enough around the baseline (3x, or a floor)."""
+    """The seven sliders, each track centred on its measured baseline with a fine step
+    (:func:`kpi.scenario.centred_range`): halving or doubling a lever is within reach and
+    the realistic range fills the track."""
     sym = fmt.currency_symbol(currency)
-    cac_top = _nice(max(3 * b.cac, 100.0)) if not math.isnan(b.cac) else 1_000.0
-    acq_top = _nice(max(3 * b.paid_new, 10.0))
+    churn = sc.centred_range(100 * b.churn, floor=0.5, low_limit=0.05, high_limit=100.0)
+    price = sc.centred_range(0.0, floor=20.0, low_limit=-90.0)
+    margin = sc.centred_range(100 * b.gross_margin, floor=10.0, high_limit=100.0)
+    cac = sc.centred_range(0.0 if math.isnan(b.cac) else b.cac, floor=500.0 if math.isnan(b.cac)
+                           else 10.0)  # fmt: skip
+    paid = sc.centred_range(b.paid_new, floor=5.0)
+    referral = sc.centred_range(100 * b.referral_rate, floor=0.5)
     return (
-        Lever("churn", "c", "Monthly churn", 100, 0.1, _nice(max(20.0, 300 * b.churn)), 0.1,
-              "%.1f %%", "Share of customers lost each month."),
-        Lever("price_change", "p", "Price change", 100, -50.0, 50.0, 1.0, "%+.0f %%",
+        Lever("churn", "c", "Monthly churn", 100, *churn, "%.2f %%",
+              "Share of customers lost each month."),
+        Lever("price_change", "p", "Price change", 100, *price, "%+.1f %%",
               "Change of prices, and so of revenue per customer (ARPU)."),
-        Lever("gross_margin", "m", "Gross margin", 100, 0.0, 100.0, 1.0, "%.0f %%",
+        Lever("gross_margin", "m", "Gross margin", 100, *margin, "%.1f %%",
               "Share of revenue left after the direct cost of the service."),
-        Lever("cac", "k", "CAC", 1, 0.0, cac_top, _nice(cac_top / 200), f"{sym} %.0f",
+        Lever("cac", "k", "CAC", 1, *cac, f"{sym} %.0f",
               "Sales and marketing spend per new customer."),
-        Lever("acquisition", "a", "Paid new customers a month", 1, 0.0, acq_top,
-              _nice(acq_top / 100), "%.0f", "New customers won by sales and marketing."),
-        Lever("referral_rate", "r", "Referrals per 100 customers a month", 100, 0.0,
-              _nice(max(5.0, 300 * b.referral_rate)), 0.1, "%.1f",
-              "New customers brought by existing customers, per 100 customers a month."),
-        Lever("discount_rate", "d", "Discount rate (a year)", 100, 0.0, 30.0, 1.0, "%.0f %%",
+        Lever("acquisition", "a", "Paid new customers a month", 1, *paid, "%.1f",
+              "New customers won by sales and marketing."),
+        Lever("referral_rate", "r", "Referrals per 100 customers a month", 100, *referral,
+              "%.2f", "New customers brought by existing customers, per 100 customers a month."),
+        Lever("discount_rate", "d", "Discount rate (a year)", 100, 0.0, 30.0, 0.5, "%.1f %%",
               "What money a year from now is worth less than today; it shrinks LTV."),
     )  # fmt: skip
 
@@ -100,18 +102,40 @@ def at_baseline(b: sc.Baseline, lever: Lever) -> float:
     return 0.0 if math.isnan(value) else value * lever.scale
 
 
-def measured(b: sc.Baseline, lever: Lever, currency: str) -> str:
-    """The baseline value as shown beside its slider."""
-    value = getattr(sc.Levers.of(b), lever.name)
-    if lever.name == "cac":
-        return fmt.money(value, currency)
-    if lever.name == "acquisition":
-        return fmt.number(value, 1)
-    if lever.name == "referral_rate":
-        return fmt.number(value * 100, 2)
+def explain(b: sc.Baseline, lever: Lever, currency: str) -> str:
+    """One sentence on where the lever's baseline comes from, in the data's own numbers."""
+    money = partial(fmt.money, currency=currency)
+    defaulted = lever.name in b.defaults
+    referred = max(b.new_customers - b.paid_new, 0.0)
+    if lever.name == "churn":
+        return (
+            f"{fmt.percent(b.churn, 2)} of customers were lost a month on average over the "
+            f"range ({b.churn_definition})."
+        )
     if lever.name == "price_change":
-        return "today's prices"
-    return fmt.percent(value)
+        return f"Today's prices bring {money(b.arpu)} a month per active customer (ARPU)."
+    if lever.name == "gross_margin":
+        if defaulted:
+            return f"{fmt.percent(b.gross_margin, 0)} is a default: the orders have no cost."
+        return f"Order amounts less their cost leave {fmt.percent(b.gross_margin)} of revenue."
+    if lever.name == "cac":
+        if defaulted:
+            return "Unknown without a spend table: set it by hand to see LTV / CAC and payback."
+        return f"Sales and marketing spend in the range / new customers in it: {money(b.cac)}."
+    if lever.name == "acquisition":
+        return (
+            f"Of the {fmt.number(b.new_customers, 1)} new customers a month in the range, "
+            f"{fmt.number(b.paid_new, 1)} came through sales and marketing; the other "
+            f"{fmt.number(referred, 1)} came by referral, the next lever."
+        )
+    if lever.name == "referral_rate":
+        if defaulted:
+            return "0 by default: the data does not say who came by referral."
+        return (
+            f"{fmt.number(100 * b.referral_rate, 2)} new customers a month by referral for "
+            "every 100 customers."
+        )
+    return f"A setting, not a measurement: {fmt.percent(b.discount_rate, 0)} a year."
 
 
 def scenario_levers(b: sc.Baseline, overrides: Mapping[str, float], currency: str) -> sc.Levers:
@@ -190,15 +214,48 @@ def sync_to_url(b: sc.Baseline, currency: str) -> None:
 # --- sliders --------------------------------------------------------------------------------
 
 
-def _keep(lever: Lever, base_value: float) -> None:
+def _set(overrides: dict[str, float], name: str, value: float, base_value: float) -> None:
+    if value == base_value:
+        overrides.pop(name, None)
+    else:
+        overrides[name] = value
+
+
+def held_overrides(b: sc.Baseline, overrides: Mapping[str, float], currency: str) -> dict:
+    """``overrides`` with the paid inflow that the held budget buys at their CAC.
+
+    >>> b = sc.Baseline(churn=0.03, arpu=100.0, gross_margin=0.5, cac=300.0,
+    ...     new_customers=12.0, referral_rate=0.01, paid_new=10.0, discount_rate=0.1,
+    ...     customers=500, months=12.0)
+    >>> held_overrides(b, {"cac": 150.0}, "EUR")
+    {'cac': 150.0, 'acquisition': 20.0}
+    """
+    out = dict(overrides)
+    held = sc.with_budget_held(b, scenario_levers(b, out, currency))
+    paid = next(lv for lv in levers(b, currency) if lv.name == "acquisition")
+    _set(out, "acquisition", round(held.acquisition, 4), at_baseline(b, paid))
+    return out
+
+
+def _keep(lever: Lever, base_value: float, b: sc.Baseline, currency: str) -> None:
     """on_change: remember the slider's value as an override, or drop it at the baseline."""
     value = float(st.session_state[f"wi_s_{lever.name}"])
     overrides = dict(st.session_state.get(OVERRIDES, {}))
-    if value == base_value:
-        overrides.pop(lever.name, None)
-    else:
-        overrides[lever.name] = value
+    _set(overrides, lever.name, value, base_value)
+    if st.session_state.get(BUDGET):
+        overrides = held_overrides(b, overrides, currency)
+        st.session_state.pop("wi_s_acquisition", None)
     st.session_state[OVERRIDES] = overrides
+
+
+def _budget_changed(b: sc.Baseline, currency: str) -> None:
+    """on_change of the budget toggle: holding it sets the paid inflow from the CAC now."""
+    on = bool(st.session_state["wi_w_budget"])
+    st.session_state[BUDGET] = on
+    if on:
+        overrides = st.session_state.get(OVERRIDES, {})
+        st.session_state[OVERRIDES] = held_overrides(b, overrides, currency)
+        st.session_state.pop("wi_s_acquisition", None)
 
 
 def reset(b: sc.Baseline, currency: str) -> None:
@@ -209,20 +266,34 @@ def reset(b: sc.Baseline, currency: str) -> None:
 
 
 def sliders(b: sc.Baseline, currency: str) -> None:
-    """The seven sliders, seeded from the overrides, each with its measured value beside it."""
+    """The seven sliders, seeded from the overrides, each with its measured value beside it
+    and a sentence on where that comes from; the budget toggle sits above CAC."""
     overrides = st.session_state.get(OVERRIDES, {})
+    held = bool(st.session_state.get(BUDGET))
     for lever in levers(b, currency):
         base_value = at_baseline(b, lever)
         key = f"wi_s_{lever.name}"
+        if lever.name == "cac" and not math.isnan(b.cac):
+            st.session_state["wi_w_budget"] = held
+            budget = fmt.money(sc.monthly_budget(b), currency)
+            st.toggle(
+                f"Hold the budget ({budget} a month)", key="wi_w_budget",
+                on_change=_budget_changed, args=(b, currency),
+                help="Keep sales and marketing spend a month as measured, so a lower CAC buys "
+                "more paid new customers and a higher one fewer.",
+            )  # fmt: skip
         value = float(overrides.get(lever.name, base_value))
         st.session_state[key] = min(max(value, lever.low), lever.high)
         st.slider(
             lever.label, min_value=lever.low, max_value=lever.high, step=lever.step,
             format=lever.format, key=key, help=lever.help,
-            on_change=_keep, args=(lever, base_value),
+            disabled=held and lever.name == "acquisition",
+            on_change=_keep, args=(lever, base_value, b, currency),
         )  # fmt: skip
-        moved = " · moved" if lever.name in overrides else ""
-        st.caption(f"Measured: **{measured(b, lever, currency)}**{moved}")
+        moved = " · Moved." if lever.name in overrides else ""
+        if held and lever.name == "acquisition":
+            moved = " · Set by the held budget."
+        st.caption(fmt.md(explain(b, lever, currency)) + (f" **{moved[3:]}**" if moved else ""))
 
 
 # --- outputs --------------------------------------------------------------------------------
@@ -320,14 +391,14 @@ def downloads(table: pd.DataFrame, lv: sc.Levers, b: sc.Baseline, key: str) -> N
     )  # fmt: skip
 
 
-def projections_side_by_side(lines: Mapping[str, pd.DataFrame], currency: str) -> None:
-    """Customers and revenue projected, one chart each, every scenario a line."""
-    left, right = st.columns(2)
-    left.markdown("**Customers, 36 months ahead**")
-    left.plotly_chart(charts.projection_chart(lines, measure="customers"), width="stretch")
-    right.markdown("**Revenue per month, 36 months ahead**")
+def projections(lines: Mapping[str, pd.DataFrame], currency: str, *, key: str) -> None:
+    """Revenue and customers projected, each chart full width in its own tab, every scenario
+    a line; the y axis spans the lines, not zero, so the change between them shows."""
+    revenue, customers = st.tabs(["Revenue per month, 36 months ahead", "Customers ahead"])
     fig = charts.projection_chart(lines, measure="revenue", currency=currency)
-    right.plotly_chart(fig, width="stretch")
+    revenue.plotly_chart(fig, width="stretch", key=f"{key}_revenue")
+    fig = charts.projection_chart(lines, measure="customers")
+    customers.plotly_chart(fig, width="stretch", key=f"{key}_customers")
 
 
 # --- saved scenarios ------------------------------------------------------------------------
@@ -350,7 +421,7 @@ def save_current(name: str) -> str | None:
 
 
 def compare_picker(saved: Mapping[str, object]) -> list[str]:
-    """Pick up to three saved scenarios (the latest saved are picked for you)."""
+    """Pick up to four saved scenarios (the latest saved are picked for you)."""
     st.session_state["wi_compare"] = [n for n in st.session_state.get(COMPARED, []) if n in saved]
 
     def keep() -> None:
@@ -358,7 +429,7 @@ def compare_picker(saved: Mapping[str, object]) -> list[str]:
 
     return st.multiselect(
         "Compare with the baseline", list(saved), key="wi_compare", on_change=keep,
-        max_selections=MAX_COMPARED, placeholder="Pick up to three",
+        max_selections=MAX_COMPARED, placeholder="Pick up to four",
     )  # fmt: skip
 
 
@@ -368,16 +439,88 @@ def open_saved(name: str, b: sc.Baseline, currency: str) -> None:
     st.session_state[OVERRIDES] = dict(st.session_state.get(SAVED, {}).get(name, {}))
 
 
+def lever_text(name: str, value: float, currency: str) -> str:
+    """A lever's value as the page writes it (``value`` in lever units: fractions for rates).
+
+    >>> lever_text("churn", 0.0193, "EUR"), lever_text("price_change", 0.05, "EUR")
+    ('1.93 %', '+5.0 %')
+    """
+    if name == "cac":
+        return fmt.money(value, currency)
+    if name == "acquisition":
+        return f"{fmt.number(value, 1)} a month"
+    if name == "referral_rate":
+        return f"{fmt.number(100 * value, 2)} per 100"
+    if name == "price_change":
+        return f"{100 * value:+.1f} %"
+    return fmt.percent(value, 2)
+
+
+def lever_change(name: str, diff: float, currency: str) -> str:
+    """A lever's change from the baseline; rates in percentage points.
+
+    >>> lever_change("churn", -0.004, "EUR"), lever_change("cac", 20.0, "EUR")
+    ('-0.40 pp', '+€ 20.00')
+    """
+    if fmt._missing(diff):
+        return fmt.DASH
+    if name in sc.RATE_LEVERS or name == "price_change":
+        return fmt.pp(diff, 2)
+    sign = "+" if diff > 0 else "-"
+    if name == "cac":
+        return sign + fmt.money(abs(diff), currency)
+    if name == "acquisition":
+        return f"{sign}{fmt.number(abs(diff), 1)} a month"
+    return f"{sign}{fmt.number(abs(diff), 2)}"
+
+
+LEVER_LABELS = {
+    "churn": "Lever: monthly churn", "price_change": "Lever: price change",
+    "gross_margin": "Lever: gross margin", "cac": "Lever: CAC",
+    "acquisition": "Lever: paid new customers", "referral_rate": "Lever: referrals",
+    "discount_rate": "Lever: discount rate",
+}  # fmt: skip
+
+
+def _cell(value: str, change: str) -> str:
+    return (
+        value
+        if change in ("no change", fmt.DASH) or change.startswith("±")
+        else (f"{value} ({change})")
+    )
+
+
 def comparison_table(
     b: sc.Baseline, names: list[str], currency: str
 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
-    """Baseline and up to three saved scenarios: the numeric table and their projections."""
+    """Baseline and up to four saved scenarios side by side, as text for people, and their
+    projections.
+
+    Rows: each scenario's lever values (changes in percentage points for rates), then the
+    measures of :data:`kpi.scenario.MEASURES`; a scenario's cell reads "value (difference
+    from the baseline)", in euros, customers or months.
+    """
     saved = st.session_state.get(SAVED, {})
-    base = sc.outcome(b, sc.Levers.of(b))
-    table = sc.comparison(base, base)[["label", "unit", "baseline"]]
-    lines = {"Baseline": base.projection}
-    for i, name in enumerate(names[:MAX_COMPARED]):
-        o = sc.outcome(b, scenario_levers(b, saved.get(name, {}), currency))
-        table[f"scenario_{i + 1}"] = sc.comparison(base, o)["scenario"]
-        lines[name] = o.projection
-    return table, lines
+    chosen = {name: scenario_levers(b, saved.get(name, {}), currency)
+              for name in names[:MAX_COMPARED]}  # fmt: skip
+    table = sc.side_by_side(b, chosen)
+    base_levers = sc.Levers.of(b).as_dict()
+    rows: dict[str, list[str]] = {"Measure": [LEVER_LABELS[n] for n in sc.LEVER_NAMES]}
+    rows["Measure"] += table["label"].tolist()
+    rows["Baseline"] = [lever_text(n, base_levers[n], currency) for n in sc.LEVER_NAMES]
+    pairs = zip(table["baseline"], table["unit"], strict=True)
+    rows["Baseline"] += [show_value(v, u, currency) for v, u in pairs]
+    lines = {"Baseline": sc.outcome(b, sc.Levers.of(b)).projection}
+    for name, lv in chosen.items():
+        diffs = sc.lever_differences(b, lv)
+        values = lv.as_dict()
+        cells = [_cell(lever_text(n, values[n], currency), lever_change(n, diffs[n], currency))
+                 for n in sc.LEVER_NAMES]  # fmt: skip
+        cells += [
+            _cell(show_value(v, u, currency), show_difference(d, u, currency))
+            for v, d, u in zip(table[name], table[f"{name} difference"], table["unit"],
+                               strict=True)
+        ]  # fmt: skip
+        rows[name] = cells
+        lines[name] = sc.outcome(b, lv).projection
+    return pd.DataFrame(rows), lines

@@ -1,0 +1,152 @@
+"""Page settings in plain session keys and in the link: declared, parsed strictly, kept across
+pages; links that cannot be honoured say so."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kpi import scenario as sc
+from kpi import value
+from ui import state
+from ui import whatif_view as wv
+from ui.retention_view import CONTRACTUAL, INACTIVITY
+
+
+def test_the_registry_repeats_the_pages_lists_exactly():
+    assert state.CHURN_KINDS == (CONTRACTUAL, INACTIVITY)
+    assert state.LTV_VARIANTS == value.VARIANTS
+    b = sc.Baseline(churn=0.03, arpu=100.0, gross_margin=0.5, cac=300.0, new_customers=12.0,
+                    referral_rate=0.01, paid_new=10.0, discount_rate=0.1, customers=500,
+                    months=12.0)  # fmt: skip
+    assert {lv.name: lv.code for lv in wv.levers(b, "EUR")} == state.LEVER_CODES
+    assert state.SETTING["s_discount"].default == round(value.DEFAULT_DISCOUNT_RATE * 100)
+    names = [s.name for s in state.SETTINGS]
+    assert len(set(names)) == len(names) and not set(names) & set(state.FILTER_KEYS)
+
+
+@pytest.mark.parametrize("setting", state.SETTINGS, ids=lambda s: s.name)
+def test_every_default_is_valid_and_survives_the_link(setting):
+    if setting.default is not None:
+        assert setting.valid(setting.default)
+        assert setting.parse(setting.render(setting.default)) == setting.default
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(max_size=30))
+def test_link_text_is_parsed_strictly(text):
+    for s in state.SETTINGS:
+        got = s.parse(text)
+        assert got is None or s.valid(got)
+
+
+@pytest.mark.parametrize(
+    ("key", "text", "expected"),
+    [
+        ("s_window", "45", 45),
+        ("s_window", "0", None),  # below the bound
+        ("s_window", "45.5", None),
+        ("s_window", "__import__('os')", None),
+        ("s_window", "1e3", None),
+        ("s_discount", "31", None),
+        ("s_horizon", "24", 24),
+        ("s_horizon", "18", None),
+        ("s_churn", "inactivity", "inactivity"),
+        ("s_churn", "anything", None),
+        ("sup_first_target", "8.5", 8.5),
+        ("sup_first_target", "nan", None),
+        ("sup_bh_days", "0.1.2", [0, 1, 2]),
+        ("sup_bh_days", "0.7", None),
+        ("sup_bh_start", "9.5", 9.5),
+        ("sup_bh_start", "9.25", None),
+        ("sup_bh_on", "1", True),
+        ("sup_bh_on", "True", None),
+    ],
+)
+def test_examples_of_link_values(key, text, expected):
+    assert state.SETTING[key].parse(text) == expected
+
+
+def test_a_saved_scenario_round_trips_through_the_link():
+    text = state.encode_scenario("Churn down", {"churn": 2.0, "cac": 40.0})
+    assert text == "Churn down~c=2~k=40"
+    assert state.decode_scenario(text) == ("Churn down", {"churn": 2.0, "cac": 40.0})
+    for bad in ("", "<b>x</b>~c=1", "x~z=1", "x~c=1e999", "x~c=" + "9" * 12, "a" * 41):
+        assert state.decode_scenario(bad) is None, bad
+
+
+def test_link_dates_outside_the_data_are_never_clamped_in_silence():
+    lo, hi = dt.date(2024, 1, 1), dt.date(2025, 6, 30)
+    inside = state.dates_from_link(dt.date(2024, 3, 1), dt.date(2024, 4, 1), lo, hi)
+    assert inside == (dt.date(2024, 3, 1), dt.date(2024, 4, 1), None)
+    start, end, note = state.dates_from_link(dt.date(2030, 1, 1), dt.date(2030, 2, 1), lo, hi)
+    assert (start, end) == (lo, hi) and "no orders" in note and "full range" in note
+    start, end, note = state.dates_from_link(dt.date(2025, 6, 1), dt.date(2026, 1, 1), lo, hi)
+    assert (start, end) == (dt.date(2025, 6, 1), hi) and "2026-01-01" in note
+    assert state.dates_from_link(dt.date(2025, 2, 1), dt.date(2025, 1, 1), lo, hi) is None
+
+
+def _orders() -> bytes:
+    rows = ["customer_id,order_date,amount"]
+    for c in range(30):
+        for m in range(1, 1 + c % 6 + 1):
+            rows.append(f"C{c},2025-{m:02d}-{1 + c % 27:02d},{10 + c}")
+    return "\n".join(rows).encode()
+
+
+def _upload(at) -> None:
+    at.switch_page("pages/1_Data.py").run()
+    at.file_uploader(key="uploader").upload("orders.csv", _orders(), "text/csv").run()
+    [use] = [b for b in at.button if b.label == "Use these tables"]
+    use.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_retention_window_survives_a_page_switch_and_goes_into_the_link(app_test):
+    at = app_test().run()
+    _upload(at)
+    at.switch_page("pages/4_Retention.py").run()
+    at.number_input(key="ret_window").set_value(45).run()
+    churned = [m.value for m in at.metric]
+    at.switch_page("app.py").run()
+    at.switch_page("pages/4_Retention.py").run()
+    assert at.number_input(key="ret_window").value == 45
+    assert [m.value for m in at.metric] == churned
+    assert at.query_params.get("window") == "45"
+    assert at.query_params.get("data") == "upload"
+
+
+def test_settings_come_from_the_link_on_any_page(app_test):
+    at = app_test()
+    at.query_params.update({"discount": "25", "horizon": "24", "scn": "Cheaper~k=40"})
+    at.switch_page("pages/5_Value.py").run()
+    assert not at.exception
+    assert at.slider(key="val_discount").value == 25
+    assert at.session_state["wi_saved"] == {"Cheaper": {"cac": 40.0}}
+    at.switch_page("app.py").run()
+    assert at.query_params.get("discount") == "25" and at.query_params.get("scn") == "Cheaper~k=40"
+
+
+def test_a_link_to_an_upload_the_receiver_lacks_says_so_and_shows_no_sample_numbers(app_test):
+    at = app_test()
+    at.query_params.update({"data": "upload", "window": "45"})
+    at.run()
+    assert not at.exception
+    assert any("not here" in w.value for w in at.warning)
+    assert not [m for m in at.metric if m.label == "Revenue"]
+    [go] = [b for b in at.button if b.label == "Explore the sample business instead"]
+    go.click().run()
+    assert [m for m in at.metric if m.label == "Revenue"]
+    assert "data" not in at.query_params
+
+
+def test_a_link_with_dates_outside_the_data_says_what_is_shown(app_test):
+    at = app_test()
+    at.query_params.update({"start": "2031-01-01", "end": "2031-02-01"})
+    at.run()
+    assert any("Showing the full range" in i.value for i in at.info)
+    revenue = next(m.value for m in at.metric if m.label == "Revenue")
+    assert revenue.replace("€", "").strip() not in ("0", "")
