@@ -20,7 +20,7 @@ from kpi.analysis import analysis
 from kpi.errors import KpiError
 from kpi.ingest import Dataset, load_files
 from kpi.periods import PERIODS
-from kpi.report import plain
+from kpi.report import Settings, plain
 from kpi.schema import mapping_from_json
 
 
@@ -44,9 +44,14 @@ def table_summary(ds: Dataset) -> dict[str, dict[str, Any]]:
 
 
 def build_output(
-    ds: Dataset, *, start: pd.Timestamp | None, end: pd.Timestamp | None, period: str
+    ds: Dataset,
+    *,
+    start: pd.Timestamp | None,
+    end: pd.Timestamp | None,
+    period: str,
+    settings: Settings | None = None,
 ) -> dict[str, Any]:
-    section = analysis(ds.tables, start=start, end=end, period=period)
+    section = analysis(ds.tables, start=start, end=end, period=period, settings=settings)
     warnings = list(section.warnings)
     for r in ds.reports:
         warnings.extend(f"{r.source}: {n}" for n in r.notes if r.table == "unknown")
@@ -58,6 +63,7 @@ def build_output(
             "kpis": section.kpis,
             "series": section.series,
             "cohorts": section.cohorts,
+            "assumptions": dict(sorted(section.assumptions.items())),
             "warnings": warnings,
         }
     )
@@ -75,6 +81,10 @@ def _format_table(out: dict[str, Any]) -> str:
         else:
             shown = _short(value)
         lines.append(f"  {key:<{width}}  {shown}")
+    if out.get("assumptions"):
+        lines.append("Assumptions")
+        for key, entry in out["assumptions"].items():
+            lines.append(f"  {key:<{width}}  {_short(entry['value'])} ({entry['source']})")
     if out["warnings"]:
         lines.append("Warnings")
         lines.extend(f"  - {w}" for w in out["warnings"])
@@ -98,17 +108,79 @@ def _date(text: str) -> pd.Timestamp:
         raise argparse.ArgumentTypeError(f"not a date (use YYYY-MM-DD): {text!r}") from exc
 
 
+def _positive(kind: type) -> Any:
+    def parse(text: str) -> Any:
+        try:
+            number = kind(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from exc
+        if not number > 0:
+            raise argparse.ArgumentTypeError(f"must be above 0; got {text}")
+        return number
+
+    return parse
+
+
+def _fraction(text: str) -> float:
+    try:
+        number = float(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from exc
+    if not 0 <= number < 1:
+        raise argparse.ArgumentTypeError(f"a yearly rate from 0 to 1 (0.10 for 10 %); got {text}")
+    return number
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kpi", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     rep = sub.add_parser("report", help="print every KPI the files support")
     rep.add_argument("files", nargs="+", type=Path, metavar="FILE")
     rep.add_argument("--mapping", type=Path, help="JSON: per file, its table and columns")
-    rep.add_argument("--period", choices=PERIODS, default="month")
+    rep.add_argument(
+        "--period", choices=PERIODS, help="series granularity and churn period (default month)"
+    )
     rep.add_argument("--start", type=_date, help="first day of the range (YYYY-MM-DD)")
     rep.add_argument("--end", type=_date, help="last day of the range (YYYY-MM-DD)")
     rep.add_argument("--format", choices=("json", "table"), default="json")
+    given = rep.add_argument_group("assumptions (each reported under assumptions in the JSON)")
+    given.add_argument("--sla-hours", type=_positive(float), help="SLA target in hours (24)")
+    given.add_argument(
+        "--discount-rate", type=_fraction, help="yearly discount rate of LTV and CLV (0.10)"
+    )
+    given.add_argument(
+        "--clv-horizon-months", type=_positive(int), help="horizon of the model CLV (12)"
+    )
+    given.add_argument(
+        "--inactivity-window-days",
+        type=_positive(int),
+        help="days without an order after which a customer counts as lost (default: from "
+        "the gaps between orders)",
+    )
+    given.add_argument(
+        "--csat-scale-max", type=_positive(float), help="top of the CSAT scale (5, 10, ...)"
+    )
+    given.add_argument(
+        "--turnover-window-months",
+        type=_positive(int),
+        help="months of employee turnover without --start (12)",
+    )
+    given.add_argument(
+        "--survey-type",
+        choices=("nps", "csat", "ces", "enps"),
+        help="type of the survey answers that carry none",
+    )
     args = parser.parse_args(argv)
+    settings = Settings(
+        sla_hours=args.sla_hours,
+        discount_rate=args.discount_rate,
+        clv_horizon_months=args.clv_horizon_months,
+        inactivity_window_days=args.inactivity_window_days,
+        csat_scale_max=args.csat_scale_max,
+        turnover_window_months=args.turnover_window_months,
+        survey_type=args.survey_type,
+        churn_period=args.period,
+    )
     try:
         files = [(p.name, p.read_bytes()) for p in args.files]
         mapping = None
@@ -121,7 +193,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.start and args.end and args.start > args.end:
         print("error: --start is after --end", file=sys.stderr)
         return 2
-    out = build_output(ds, start=args.start, end=args.end, period=args.period)
+    out = build_output(
+        ds, start=args.start, end=args.end, period=args.period or "month", settings=settings
+    )
     if args.format == "json":
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
