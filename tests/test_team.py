@@ -324,6 +324,7 @@ def test_section_with_tables_missing():
         "tickets_per_agent_day": None,
         "employee_turnover_rate": None,
         "touches_per_customer": None,
+        "engagement_minutes_per_customer": None,
     }
     text = " ".join(result.warnings)
     assert "tickets table with columns created_at, resolved_at and agent" in text
