@@ -53,20 +53,25 @@ __all__ = [
     "GROUPS",
     "CsatDifference",
     "CsatResult",
+    "EmployeeSatisfaction",
     "NpsDifference",
     "NpsResult",
     "RevenueAtRisk",
+    "SatisfactionChange",
     "comment_themes",
     "csat",
     "csat_by",
+    "csat_change",
     "csat_difference",
     "csat_scale",
     "csat_series",
     "employee_net_promoter_score",
+    "employee_satisfaction_mean",
     "latest_nps_group",
     "net_promoter_score",
     "nps_band",
     "nps_by",
+    "nps_change",
     "nps_difference",
     "nps_from_counts",
     "nps_group",
@@ -945,6 +950,188 @@ def csat_difference(
 
 
 # --------------------------------------------------------------------------------------------
+# Change against the comparable range before, and the employee satisfaction mean
+
+
+@dataclass(frozen=True)
+class SatisfactionChange:
+    """A satisfaction score in the range against the same number of days just before it.
+
+    ``change`` = ``now`` - ``before`` (NPS points, or points of the CSAT scale);
+    ``p_value`` is two-sided (``test`` names the test); ``before_start`` and
+    ``before_end`` are the comparable range's inclusive days.
+    """
+
+    now: float
+    before: float
+    change: float
+    p_value: float
+    n_now: int
+    n_before: int
+    before_start: pd.Timestamp
+    before_end: pd.Timestamp
+    test: str
+
+
+def _range_before(
+    start: pd.Timestamp | None, end: pd.Timestamp | None, what: str
+) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp, pd.Timestamp]:
+    if start is None or end is None:
+        raise InsufficientDataError(
+            f"{what} compares the date range with the same number of days before it, so it "
+            "needs a start and an end; pick a date range (--start and --end)."
+        )
+    start, end = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    before_end = start - pd.Timedelta(days=1)
+    return start, end, before_end - (end - start), before_end
+
+
+def nps_change(
+    surveys: pd.DataFrame,
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> SatisfactionChange:
+    """NPS change = NPS(start..end) - NPS(the same number of days before start), in points,
+    with a two-sample z test on the trinomial variance.
+
+        var = p_pro + p_det - (p_pro - p_det)^2  (per answer, each range)
+        z = change / (100 x sqrt(var_now / n_now + var_before / n_before)),
+        p = 2 x (1 - Phi(|z|))
+
+    The two ranges hold different respondents (see :func:`nps_difference`). Raises
+    InsufficientDataError without a bounded range or without answers in either range.
+
+    >>> s = pd.DataFrame({"date": pd.to_datetime(["2025-01-05"] * 4 + ["2025-02-05"] * 4),
+    ...                   "score": [10, 3, 3, 8, 10, 10, 9, 3]})
+    >>> r = nps_change(s, start=pd.Timestamp("2025-02-01"), end=pd.Timestamp("2025-02-28"))
+    >>> r.now, r.before, r.change
+    (50.0, -25.0, 75.0)
+    """
+    start, end, b_start, b_end = _range_before(start, end, "nps change")
+    now = net_promoter_score(surveys, start=start, end=end)
+    before = net_promoter_score(surveys, start=b_start, end=b_end)
+    d = nps_difference(now, before)
+    return SatisfactionChange(
+        now=now.score,
+        before=before.score,
+        change=d.difference,
+        p_value=d.p_value,
+        n_now=now.n,
+        n_before=before.n,
+        before_start=b_start,
+        before_end=b_end,
+        test="two-sample z test, trinomial variance",
+    )
+
+
+def csat_change(
+    surveys: pd.DataFrame,
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+    scale_max: int | None = None,
+) -> SatisfactionChange:
+    """CSAT change = mean CSAT(start..end) - mean CSAT(the same number of days before start),
+    in points of the scale, with Welch's t-test (see :func:`csat_difference`).
+
+        t = (mean_now - mean_before) / sqrt(s_now^2 / n_now + s_before^2 / n_before)
+
+    The scale is ``scale_max`` if given, else :func:`csat_scale` of the whole table, as in
+    :func:`csat`. Each range needs two answers, else InsufficientDataError.
+
+    >>> s = pd.DataFrame({"date": pd.to_datetime(["2025-01-05"] * 3 + ["2025-02-05"] * 3),
+    ...                   "score": [3, 4, 2, 5, 4, 5]})
+    >>> r = csat_change(s, start=pd.Timestamp("2025-02-01"), end=pd.Timestamp("2025-02-28"))
+    >>> round(r.change, 4), round(r.p_value, 3)
+    (1.6667, 0.082)
+    """
+    start, end, b_start, b_end = _range_before(start, end, "csat change")
+    if scale_max is None:
+        scale_max = csat_scale(surveys)
+    rows = _of_kind(surveys, "csat")
+    now = _in_range(rows, start, end, "csat change")
+    before = _in_range(rows, b_start, b_end, "csat change")
+    d = csat_difference(now, before, scale_max=scale_max)
+    return SatisfactionChange(
+        now=d.mean_a,
+        before=d.mean_b,
+        change=d.difference,
+        p_value=d.p_value,
+        n_now=d.n_a,
+        n_before=d.n_b,
+        before_start=b_start,
+        before_end=b_end,
+        test="Welch's t-test",
+    )
+
+
+@dataclass(frozen=True)
+class EmployeeSatisfaction:
+    """Mean internal survey score on its scale (0 to ``scale_max``); ``scale_source`` says
+    where the scale came from: ``scale_max column`` or ``default`` (0-10, as eNPS asks)."""
+
+    mean: float
+    n: int
+    scale_max: int
+    scale_source: str
+
+
+def employee_satisfaction_mean(
+    surveys: pd.DataFrame,
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> EmployeeSatisfaction:
+    """Employee satisfaction = sum of employee survey scores / answers (in range).
+
+    Catalogue key ``employee_satisfaction_mean``, the "mean score of an internal survey"
+    shown beside eNPS. Reads rows of survey_type enps or employee (never untyped rows). The
+    scale is the scale_max column of those rows when it holds one value, else 0-10 (the
+    eNPS question); scores outside it raise SchemaError, none in range
+    InsufficientDataError.
+
+    >>> employee_satisfaction_mean(pd.DataFrame({"score": [9, 6, 8],
+    ...                                          "survey_type": ["enps"] * 3})).mean
+    7.666666666666667
+    """
+    what = "employee satisfaction"
+    rows = _of_kind(surveys, "enps", untyped=False) if "survey_type" in surveys.columns else None
+    if rows is None or rows.empty:
+        raise InsufficientDataError(
+            f"{what} needs internal survey answers marked survey_type enps (or employee); "
+            f"found none. Add them and set survey_type {_DATA_PAGE}."
+        )
+    scores = _scores(rows, SCORE, what)
+    scale, source = 10, "default"
+    if "scale_max" in rows.columns:
+        scales = pd.to_numeric(rows["scale_max"], errors="coerce")[scores.notna()].dropna()
+        if scales.nunique() > 1:
+            raise SchemaError(
+                f"{what} needs answers on one scale; found scale_max "
+                f"{_examples(pd.Series(scales.unique()))}. Check the scale_max column "
+                f"{_DATA_PAGE}."
+            )
+        if len(scales):
+            scale, source = int(scales.iloc[0]), "scale_max column"
+    answered = scores.dropna()
+    bad = (answered < 0) | (answered > scale)
+    if bad.any():
+        raise SchemaError(
+            f"{what} needs scores from 0 to {scale}; found {_examples(answered[bad])} in "
+            f"{_rows(int(bad.sum()))}. Check the score and scale_max columns {_DATA_PAGE}."
+        )
+    kept = _in_range(rows.loc[answered.index], start, end, what)
+    if kept.empty:
+        raise InsufficientDataError(
+            f"{what} needs at least one answer with a score{_range_text(start, end)}; found "
+            f"none. Widen the date range {_DATA_PAGE}."
+        )
+    values = answered.loc[kept.index]
+    return EmployeeSatisfaction(float(values.mean()), len(values), scale, source)
+
+
+# --------------------------------------------------------------------------------------------
 # Comments
 
 
@@ -1264,6 +1451,14 @@ def revenue_at_risk(
 # Section for the command line and the app
 
 _KEYS = ("nps", "nps_band", "nps_margin_of_error", "csat_mean", "csat_satisfied_share", "enps")
+_ADDED_KEYS = (
+    "employee_satisfaction_mean",
+    "employee_satisfaction_scale_max",
+    "nps_change",
+    "nps_change_p_value",
+    "csat_change",
+    "csat_change_p_value",
+)
 
 
 def section(
@@ -1279,9 +1474,14 @@ def section(
     ``csat_satisfied_share``, ``enps``; series ``nps`` and ``csat_mean`` by period label
     (None for a period without answers). Answers are sorted into nps / csat / enps by
     :func:`survey_kinds`. A KPI the data cannot support is None with a warning.
+
+    Also ``employee_satisfaction_mean`` with ``employee_satisfaction_scale_max`` (its scale
+    is 0 to that), and ``nps_change`` / ``csat_change`` (this range minus the same number of
+    days before it, in points) with ``nps_change_p_value`` (two-sample z test) and
+    ``csat_change_p_value`` (Welch's t-test); the changes need a bounded range.
     """
     check_period(period)
-    result = Section(kpis=dict.fromkeys(_KEYS))
+    result = Section(kpis=dict.fromkeys(_KEYS + _ADDED_KEYS))
     surveys = tables.get("surveys")
     if surveys is None:
         result.warnings.append(
@@ -1342,6 +1542,24 @@ def section(
         result.kpis["enps"] = employee_net_promoter_score(surveys, start=start, end=end).score
     except KpiError as err:
         result.warnings.append(str(err))
+
+    try:
+        e = employee_satisfaction_mean(surveys, start=start, end=end)
+        result.kpis["employee_satisfaction_mean"] = e.mean
+        result.kpis["employee_satisfaction_scale_max"] = e.scale_max
+    except KpiError as err:
+        result.warnings.append(str(err))
+
+    for key, rows, change in (("nps_change", nps_rows, nps_change), ("csat_change", csat_rows,
+                                                                      csat_change)):  # fmt: skip
+        if rows.empty:
+            continue
+        try:
+            c = change(rows, start=start, end=end)
+            result.kpis[key] = c.change
+            result.kpis[f"{key}_p_value"] = c.p_value
+        except KpiError as err:
+            result.warnings.append(str(err))
 
     result.kpis = plain(result.kpis)
     return result

@@ -862,6 +862,14 @@ def test_section_with_surveys():
         "csat_mean": 4.5,
         "csat_satisfied_share": 1.0,
         "enps": 0.0,
+        # the eNPS answers 10 and 3 on 0-10: mean 6.5
+        "employee_satisfaction_mean": 6.5,
+        "employee_satisfaction_scale_max": 10,
+        # no date range: nothing to compare against
+        "nps_change": None,
+        "nps_change_p_value": None,
+        "csat_change": None,
+        "csat_change_p_value": None,
     }
     # January: 10 and 3: 0; February: no NPS answer; March: 8 and 9: 50.
     assert result.series == {
@@ -889,7 +897,20 @@ def test_section_date_range():
 def test_section_without_surveys():
     result = section({"orders": ORDERS})
     assert result.kpis == dict.fromkeys(
-        ["nps", "nps_band", "nps_margin_of_error", "csat_mean", "csat_satisfied_share", "enps"]
+        [
+            "nps",
+            "nps_band",
+            "nps_margin_of_error",
+            "csat_mean",
+            "csat_satisfied_share",
+            "enps",
+            "employee_satisfaction_mean",
+            "employee_satisfaction_scale_max",
+            "nps_change",
+            "nps_change_p_value",
+            "csat_change",
+            "csat_change_p_value",
+        ]
     )
     assert result.series == {}
     assert result.warnings == [
