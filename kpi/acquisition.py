@@ -37,6 +37,7 @@ from kpi.errors import InsufficientDataError, KpiError, SchemaError
 from kpi.memo import remembered
 from kpi.periods import Period, check_period, in_days, period_start, series_index
 from kpi.report import Section, labelled, plain
+from kpi.support import touch_directions
 
 SALES = "sales"
 MARKETING = "marketing"
@@ -53,6 +54,8 @@ KEYS = (
     "touches_to_close",
     "referral_rate",
     "organic_growth_rate",
+    "marketing_response_rate",
+    "marketing_response_rate_by_channel",
 )
 
 
@@ -624,6 +627,71 @@ def touches_to_close(
 
 
 # --------------------------------------------------------------------------------------------
+# Marketing response
+
+
+def marketing_response_by_channel(
+    touches: pd.DataFrame,
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Per campaign (a ``campaign`` column) or else per touch type: outbound contacts,
+    inbound responses and response rate = responses / contacts, over touches in the range.
+
+    Indexed by the normalised channel (named ``channel``, sorted), columns ``contacts`` and
+    ``responses`` (int) and ``response_rate`` (float). Only channels with at least one
+    outbound contact are listed: inbound touches of a channel nobody reached out on (ad
+    clicks, walk-ins) answer no contact. Directions read as in
+    :func:`kpi.support.touch_directions`; touches with another direction are left out.
+    """
+    kpi = "marketing_response_rate"
+    _require(touches, "touches", ("date", "direction"), kpi)
+    by = "campaign" if "campaign" in touches.columns else "touch_type"
+    _require(touches, "touches", (by,), kpi)
+    rows = touches[in_days(pd.to_datetime(touches["date"]), start, end).to_numpy(dtype=bool)]
+    inbound, outbound = touch_directions(rows["direction"])
+    channel = normalise(rows[by]).fillna(UNKNOWN).to_numpy(dtype=object)
+    frame = pd.DataFrame(
+        {"contacts": outbound.astype(np.int64), "responses": inbound.astype(np.int64)}
+    )
+    table = frame.groupby(channel, sort=True).sum().astype(np.int64)
+    table = table[table["contacts"] > 0]
+    table.index = pd.Index(table.index.astype(str), name="channel")
+    table["response_rate"] = (table["responses"] / table["contacts"]).astype("float64")
+    return table
+
+
+def marketing_response_rate(
+    touches: pd.DataFrame,
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> float:
+    """Marketing response rate = inbound responses / outbound contacts, over the channels
+    of :func:`marketing_response_by_channel` (those with an outbound contact in the range).
+
+    Responses are counted per channel, not matched to the contact they answer, so a channel
+    with more replies than sends reads above 1. Raises InsufficientDataError when no
+    outbound touch is in the range.
+
+    >>> t = pd.DataFrame({"date": pd.to_datetime(["2025-01-02"] * 5),
+    ...                   "touch_type": ["email"] * 4 + ["ad"],
+    ...                   "direction": ["outbound"] * 3 + ["inbound"] * 2})
+    >>> round(marketing_response_rate(t), 4)
+    0.3333
+    """
+    table = marketing_response_by_channel(touches, start=start, end=end)
+    contacts = int(table["contacts"].sum())
+    if contacts == 0:
+        raise InsufficientDataError(
+            "marketing_response_rate needs outbound touches (direction outbound) in the date "
+            f"range; found none. Widen the date range or map the direction column {_DATA_PAGE}."
+        )
+    return int(table["responses"].sum()) / contacts
+
+
+# --------------------------------------------------------------------------------------------
 # Referrals and organic growth
 
 
@@ -848,7 +916,8 @@ def section(
 
     Keys: ``cac``, ``cac_by_channel`` ({channel: CAC}), ``cpl``, ``lead_conversion_rate``,
     ``acquisition_share_by_source`` ({source: share}), ``touches_to_close`` (mean per won
-    lead), ``referral_rate``, ``organic_growth_rate``. Series by period label: ``cac``,
+    lead), ``referral_rate``, ``organic_growth_rate``, ``marketing_response_rate`` and
+    ``marketing_response_rate_by_channel`` ({channel: rate}). Series by period label: ``cac``,
     ``cpl``, ``lead_conversion_rate``.
     """
     p = check_period(period)
@@ -957,5 +1026,23 @@ def section(
 
         attempt(referrals)
         attempt(organic)
+
+    if touches is None or "direction" not in touches.columns:
+        result.warnings.append(
+            "marketing_response_rate needs a touches table with columns date, direction "
+            f"(inbound, outbound) and touch_type or campaign; map them {_DATA_PAGE}."
+        )
+    else:
+
+        def response() -> None:
+            table = marketing_response_by_channel(touches, start=start, end=end)
+            result.kpis["marketing_response_rate"] = marketing_response_rate(
+                touches, start=start, end=end
+            )
+            result.kpis["marketing_response_rate_by_channel"] = plain(
+                table["response_rate"].to_dict()
+            )
+
+        attempt(response)
     result.kpis = plain(result.kpis)
     return result

@@ -469,7 +469,10 @@ def test_section_on_hand_built_tables():
     # the orders have no revenue_type: expansion of the base cannot be counted
     assert result.warnings == [
         "organic_growth_rate counts only referrals: add a revenue_type column (upsell, "
-        "cross_sell) to orders on the Data page to count expansion too."
+        "cross_sell) to orders on the Data page to count expansion too.",
+        # the hand-built touches have no direction
+        "marketing_response_rate needs a touches table with columns date, direction "
+        "(inbound, outbound) and touch_type or campaign; map them on the Data page.",
     ]
     json.dumps(result.series)  # JSON-safe: NaN became None
 
