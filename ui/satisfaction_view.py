@@ -84,27 +84,52 @@ def nps_card(view: View, rows: pd.DataFrame, *, employee: bool = False) -> NpsRe
             st.caption(fmt.md(str(err)))
             return None
         prev_start, prev_end, versus = _versus(view)
+        change = p_value = None
         try:
-            diff = satisfaction.nps_difference(now, score(rows, start=prev_start, end=prev_end))
+            if employee:
+                d = satisfaction.nps_difference(now, score(rows, start=prev_start, end=prev_end))
+                change, p_value = d.difference, d.p_value
+            else:  # the command line's nps_change and nps_change_p_value
+                c = satisfaction.nps_change(rows, start=view.start, end=view.end)
+                change, p_value = c.change, c.p_value
         except InsufficientDataError:
-            diff = None
+            pass
         who = "employees" if employee else "customers"
         st.metric(
             label,
             fmt.points(now.score),
-            delta=None if diff is None else f"{diff.difference:+.1f} points",
+            delta=None if change is None else f"{change:+.1f} points",
             help=f"Share of {who} answering 9-10 minus share answering 0-6, in points "
-            f"(-100 to +100). Change against {versus}.",
+            f"(-100 to +100). Change against {versus}, tested with a two-sample z test on "
+            "the NPS variance.",
         )
         # The bands (poor, problems, good, excellent) are for customers' NPS, not eNPS.
         band = "" if employee else f"{now.band.capitalize()} · "
         st.caption(f"{band}±{now.margin_of_error:.1f} points (95 %) · {fmt.number(now.n)} answers")
-        if diff is not None:
-            st.caption(f"Against {versus}: {_significance(diff.p_value)}")
+        if p_value is not None:
+            st.caption(f"Against {versus}: {_significance(p_value)}")
         if now.small_sample:
             st.warning(f"Only {now.n} answers (fewer than {SMALL_SAMPLE}): read with care.")
+        if employee:
+            _employee_mean(view, rows)
         _answers(rows, view, key=label.lower())
     return now
+
+
+def _employee_mean(view: View, rows: pd.DataFrame) -> None:
+    """The mean score of the same internal survey, with its scale, beside eNPS."""
+    try:
+        e = satisfaction.employee_satisfaction_mean(rows, start=view.start, end=view.end)
+    except KpiError as err:
+        st.caption(fmt.md(f"Employee satisfaction (mean): {err}"))
+        return
+    where = "the scale_max column" if e.scale_source != "default" else "the eNPS question"
+    st.metric(
+        "Employee satisfaction (mean)",
+        f"{fmt.number(e.mean, 1)} of {e.scale_max}",
+        help=f"Sum of the employees' scores divided by the answers: mean of "
+        f"{fmt.number(e.n)} answers on a 0-{e.scale_max} scale (from {where}).",
+    )
 
 
 def _answers(rows: pd.DataFrame, view: View, *, key: str) -> None:
@@ -123,17 +148,15 @@ def csat_card(view: View, rows: pd.DataFrame) -> satisfaction.CsatResult | None:
             st.metric("CSAT", fmt.DASH)
             st.caption(fmt.md(str(err)))
             return None
-        prev_start, prev_end, versus = _versus(view)
+        _, _, versus = _versus(view)
         try:
-            diff = satisfaction.csat_difference(
-                in_range(rows, view.start, view.end), in_range(rows, prev_start, prev_end)
-            )
+            diff = satisfaction.csat_change(rows, start=view.start, end=view.end)
         except InsufficientDataError:
             diff = None
         st.metric(
             "CSAT",
             f"{fmt.number(now.mean, 2)} of {now.scale_max}",
-            delta=None if diff is None else f"{diff.difference:+.2f}",
+            delta=None if diff is None else f"{diff.change:+.2f} points",
             help=f"Mean satisfaction score on the survey's 1-{now.scale_max} scale. Satisfied: "
             f"answers in the top two boxes ({now.scale_max - 1}-{now.scale_max}). Change "
             f"against {versus}, tested with Welch's t-test.",
