@@ -85,7 +85,7 @@ if frame.needs(view, "tickets", "created_at", what="The support page"):
         "period": PERIOD_LABELS[view.period],
     }
     with frame.explained():
-        counts = support.complaint_counts(tickets, **window)
+        counts = support.complaint_counts(tickets, as_of=sv.as_of(tickets, view.end), **window)
         escalated = (
             "" if counts.escalated is None else f" · {fmt.number(counts.escalated)} escalated"
         )
