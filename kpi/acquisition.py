@@ -19,7 +19,7 @@ case, with spaces and hyphens read as underscores ("Cold call" is ``cold_call``)
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,7 @@ from kpi.base import (
     repeat_customer_rate,
 )
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
+from kpi.labels import canonical
 from kpi.memo import remembered
 from kpi.periods import Period, check_period, in_days, period_start, series_index
 from kpi.report import Section, labelled, plain
@@ -133,6 +134,45 @@ class Cac:
     new_customers: int
     sales_spend: float | None = None
     marketing_spend: float | None = None
+    span_start: pd.Timestamp | None = field(default=None, compare=False)
+    span_end: pd.Timestamp | None = field(default=None, compare=False)
+    acquired_outside_span: int = 0
+
+
+def spend_span(spend: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The days the spend table covers: its first date to the day before the next record
+    would fall (last date + the median step between dates - 1 day); a table with one date
+    covers that date's month. None without a dated row.
+
+    >>> monthly = pd.DataFrame({"date": pd.to_datetime(["2025-03-01", "2025-04-01"])})
+    >>> [d.strftime("%Y-%m-%d") for d in spend_span(monthly)]
+    ['2025-03-01', '2025-04-30']
+    """
+    days = pd.DatetimeIndex(pd.to_datetime(spend["date"]).dropna().dt.normalize().unique())
+    if days.empty:
+        return None
+    days = days.sort_values()
+    if len(days) == 1:
+        return days[0], days[0] + pd.offsets.MonthEnd(0)
+    step = pd.Series(days[1:] - days[:-1]).median()
+    if days[0].day == 1 and (days.day == 1).all() and step >= pd.Timedelta(days=28):
+        # month starts: each record covers its month (or quarter, year)
+        months = max(1, round(step / pd.Timedelta(days=30.44)))
+        return days[0], days[-1] + pd.DateOffset(months=months) - pd.Timedelta(days=1)
+    return days[0], days[-1] + step - pd.Timedelta(days=1)
+
+
+def _within_span(
+    starts: pd.Series, spend: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp | None
+) -> tuple[np.ndarray, int, tuple[pd.Timestamp, pd.Timestamp] | None]:
+    """Customers acquired in the range and within the spend's span; how many in the range
+    fall outside it; the span."""
+    in_range = in_days(starts, start, end).to_numpy(dtype=bool)
+    span = spend_span(spend)
+    if span is None:
+        return in_range, 0, None
+    inside = in_range & in_days(starts, span[0], span[1]).to_numpy(dtype=bool)
+    return inside, int(in_range.sum() - inside.sum()), span
 
 
 def _acquisition_spend(spend: pd.DataFrame, kpi: str) -> pd.DataFrame:
@@ -165,9 +205,11 @@ def cac(
     date when customers has one, else from each customer's first ever order. When spend has
     a ``kind`` column naming sales and marketing, rows of other kinds are left out and the
     two parts are reported; without it every spend row counts. ``cac`` is None when no
-    customer was acquired in the range. Give ``start`` and ``end`` inside the span of the
-    spend table: customers acquired before any spend was recorded would lower CAC.
-    Catalogue KPI ``cac`` (KPI_CATALOGUE.md, Acquisition).
+    customer was acquired in the range. Only customers acquired within the span of the spend
+    table (:func:`spend_span`) count: one acquired before the first spend record, or after
+    the last one's period, was not paid for by this spend and would lower CAC;
+    ``acquired_outside_span`` says how many were left out. Catalogue KPI ``cac``
+    (KPI_CATALOGUE.md, Acquisition).
 
     >>> spend = pd.DataFrame({"date": pd.to_datetime(["2025-01-01"]), "amount": [48_000.0]})
     >>> orders = pd.DataFrame({"customer_id": [f"c{i}" for i in range(120)], "amount": 1.0,
@@ -178,7 +220,8 @@ def cac(
     frame = _acquisition_spend(spend, "cac")
     frame = frame[in_days(frame["date"], start, end)]
     starts = customer_starts(orders, customers)
-    new = int(in_days(starts, start, end).sum())
+    inside, outside, span = _within_span(starts, spend, start, end)
+    new = int(inside.sum())
     total = float(frame["amount"].sum())
     parts = {}
     if spend_kinds(spend) is not None:
@@ -186,7 +229,15 @@ def cac(
             "sales_spend": float(frame.loc[frame["kind"] == SALES, "amount"].sum()),
             "marketing_spend": float(frame.loc[frame["kind"] == MARKETING, "amount"].sum()),
         }
-    return Cac(cac=total / new if new else None, spend=total, new_customers=new, **parts)
+    return Cac(
+        cac=total / new if new else None,
+        spend=total,
+        new_customers=new,
+        **parts,
+        span_start=None if span is None else span[0],
+        span_end=None if span is None else span[1],
+        acquired_outside_span=outside,
+    )
 
 
 def acquisition_channels(orders: pd.DataFrame, customers: pd.DataFrame | None = None) -> pd.Series:
@@ -251,7 +302,8 @@ def cac_by_channel(
     Index ``channel`` (every channel with spend or new customers in the range, sorted); columns
     ``spend`` (0 when none recorded), ``new_customers`` (int) and ``cac`` (NaN when the channel
     acquired nobody). Spend rows without a channel and customers without an acquisition
-    channel are left out. Channels match as written in the data (trimmed).
+    channel are left out, and so are customers acquired outside the spend table's span
+    (:func:`spend_span`). Channels match as written in the data (trimmed).
     Raises SchemaError without spend.channel, or when no table gives an acquisition channel.
     """
     frame = _acquisition_spend(spend, "cac_by_channel")
@@ -272,7 +324,7 @@ def cac_by_channel(
     frame = frame[in_days(frame["date"], start, end) & frame["channel"].notna()]
     spent = frame.groupby(frame["channel"].str.strip())["amount"].sum()
     starts = customer_starts(orders, customers)
-    new_ids = starts.index[in_days(starts, start, end).to_numpy()]
+    new_ids = starts.index[_within_span(starts, spend, start, end)[0]]
     acquired = channels.reindex(new_ids).dropna().str.strip().value_counts()
     out = pd.DataFrame({"spend": spent, "new_customers": acquired}).fillna(0.0)
     out["new_customers"] = out["new_customers"].astype(np.int64)
@@ -696,14 +748,16 @@ def marketing_response_rate(
 
 
 def _is_referral(values: pd.Series, referral_sources: Sequence[str]) -> pd.Series:
-    """True where a value reads as a referral source (compared as :func:`normalise` writes them).
+    """True where a value reads as a referral source, in any of the eight languages
+    ("recomandare", "рекомендация", "polecenie"...: compared as :func:`kpi.labels.canonical`
+    reads them).
 
-    Only the distinct values are normalised: a channel column holds a handful of them, repeated
+    Only the distinct values are read: a channel column holds a handful of them, repeated
     over every customer.
     """
-    wanted = {normalise(pd.Series([s])).iloc[0] for s in referral_sources}
+    wanted = set(canonical(pd.Series(list(referral_sources), dtype="string")).dropna())
     distinct = pd.Series(values.dropna().unique())
-    referral = distinct[normalise(distinct).isin(wanted).fillna(False).to_numpy(dtype=bool)]
+    referral = distinct[canonical(distinct).isin(wanted).fillna(False).to_numpy(dtype=bool)]
     return pd.Series(values.isin(referral).to_numpy(dtype=bool), index=values.index)
 
 
@@ -825,6 +879,18 @@ def referral_rate(
     )
 
 
+def _shows_referrals(
+    orders: pd.DataFrame, customers: pd.DataFrame | None, leads: pd.DataFrame | None
+) -> bool:
+    """Whether any column could show that a customer came by referral."""
+    columns = set(orders.columns)
+    if customers is not None:
+        columns |= {f"customers.{c}" for c in customers.columns}
+    if leads is not None and {"source", "customer_id"} <= set(leads.columns):
+        return True
+    return bool({"channel", "customers.channel", "customers.referred_by"} & columns)
+
+
 @dataclass(frozen=True)
 class OrganicGrowth:
     """Organic growth and its parts.
@@ -861,7 +927,9 @@ def organic_growth(
     base, as a share of the starting base". The starting base is the customers acquired
     before ``start`` (not cancelled before it); expansion is an upsell or cross-sell order in
     the range (counted as 0 without orders.revenue_type). ``rate`` is None when there is no
-    starting base, which is always the case without ``start``. The repeat-customer share and
+    starting base, which is always the case without ``start``, and when no column could show
+    a referral (customers.referred_by, a channel, leads.source) or an expansion
+    (orders.revenue_type). The repeat-customer share and
     the upsell and cross-sell counts are reported beside it.
     """
     window = orders_in_range(orders, start=start, end=end)
@@ -883,15 +951,17 @@ def organic_growth(
     sales = window[window["amount"].fillna(0) >= 0]
     expanded = upsells = cross_sells = None
     if "revenue_type" in orders.columns:
-        kind = normalise(sales["revenue_type"])
+        kind = canonical(sales["revenue_type"])
         upsells = int((kind == "upsell").sum())
         cross_sells = int((kind == "cross_sell").sum())
         buyers = set(sales.loc[kind.isin(EXPANSION_TYPES).fillna(False), "customer_id"])
         expanded = len(buyers & base_ids)
     n_base = len(base_ids)
     grown = n_referral + (expanded or 0)
+    # nothing in the data could show a referral or an expansion: unknown, not 0
+    known = expanded is not None or _shows_referrals(orders, customers, leads)
     return OrganicGrowth(
-        rate=grown / n_base if n_base else None,
+        rate=grown / n_base if n_base and known else None,
         starting_base=n_base,
         referral_customers=n_referral,
         expanded_customers=expanded,
@@ -948,7 +1018,14 @@ def section(
     else:
 
         def acquisition_cost() -> None:
-            result.kpis["cac"] = cac(spend, orders, customers, start=start, end=end).cac
+            c = cac(spend, orders, customers, start=start, end=end)
+            result.kpis["cac"] = c.cac
+            if c.acquired_outside_span and c.span_start is not None:
+                result.warnings.append(
+                    f"cac counts only the {c.new_customers:,} customers acquired within the "
+                    f"spend table's span ({c.span_start.date()} to {c.span_end.date()}); "
+                    f"{c.acquired_outside_span:,} acquired in the range outside it are left out."
+                )
             s = cac_series(spend, orders, customers, period=p, start=start, end=end)
             result.series["cac"] = labelled(s["cac"], p)
 
@@ -1017,6 +1094,13 @@ def section(
                 raise InsufficientDataError(
                     "organic_growth_rate needs a start date to fix the starting customer base; "
                     "choose a date range (or pass --start)."
+                )
+            if g.rate is None and g.starting_base:
+                raise InsufficientDataError(
+                    "organic_growth_rate is unknown: nothing in the data can show a referral or "
+                    "an expansion. Add a channel or referred_by column to customers, a source "
+                    "column to leads, or a revenue_type column (upsell, cross_sell) to orders "
+                    f"{_DATA_PAGE}."
                 )
             if g.expanded_customers is None:
                 result.warnings.append(

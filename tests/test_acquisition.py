@@ -197,8 +197,9 @@ def test_cac_needs_spend_columns():
     factor=st.floats(0.01, 100, allow_nan=False),
 )
 def test_cac_scales_with_spend(amounts, factor):
+    # monthly records from January: their span holds the customers acquired in January at least
     spend = pd.DataFrame(
-        {"date": pd.date_range("2025-01-01", periods=len(amounts), freq="D"), "amount": amounts}
+        {"date": pd.date_range("2025-01-01", periods=len(amounts), freq="MS"), "amount": amounts}
     )
     scaled = spend.assign(amount=spend["amount"] * factor)
     base = acq.cac(spend, _orders()).cac

@@ -1,0 +1,109 @@
+"""No stand-in measures (issue "Every number means what its label says"): labels in eight
+languages, CAC within the spend's span, unknown organic growth and LTV are null, not 0."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from kpi import acquisition as acq
+from kpi import value
+from kpi.labels import CATEGORY_WORDS, canonical
+from kpi.revenue import revenue_by_type, upsell_revenue
+
+REFERRALS = (
+    "recomandare",
+    "рекомендация",
+    "polecenie",
+    "priporočilo",
+    "Empfehlung",
+    "recommandation",
+    "recomendación",
+    "Referral",
+)
+
+
+def test_category_words_cover_the_eight_languages():
+    for words in CATEGORY_WORDS.values():
+        assert set(words) == {"en", "ru", "pl", "ro", "sl", "de", "fr", "es"}
+
+
+def test_referral_sources_in_eight_languages():
+    leads = pd.DataFrame(
+        {
+            "lead_id": [f"L{i}" for i in range(10)],
+            "created_date": pd.Timestamp("2025-01-10"),
+            "source": [*REFERRALS, "cold call", "Ads"],
+        }
+    )
+    orders = pd.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in range(16)],
+            "order_date": pd.Timestamp("2025-01-05"),
+            "amount": 10.0,
+        }
+    )
+    result = acq.referral_rate(orders, leads=leads)
+    # eight referral leads, one per language / 16 active customers = 0.5
+    assert (result.referrals, result.active_customers) == (8, 16)
+    assert result.rate == pytest.approx(0.5)
+
+
+def test_upsell_and_cross_sell_types_in_eight_languages():
+    types = ["допродажа", "кросс-продажа", "Upsell", "cross-sell", "Vente croisée",
+             "sprzedaż krzyżowa", "Zusatzverkauf", "venta cruzada", "new"]  # fmt: skip
+    orders = pd.DataFrame(
+        {
+            "customer_id": ["a"] * len(types),
+            "order_date": pd.Timestamp("2025-02-01"),
+            "amount": [10.0] * (len(types) - 1) + [500.0],
+            "revenue_type": types,
+        }
+    )
+    # eight expansion orders of 10 each = 80; the new sale of 500 is not one
+    assert upsell_revenue(orders) == pytest.approx(80.0)
+    by_type = revenue_by_type(orders)
+    assert by_type.loc["upsell", "revenue"] == pytest.approx(30.0)  # допродажа, Upsell, Zusatz
+    assert by_type.loc["cross_sell", "revenue"] == pytest.approx(50.0)
+    assert canonical(pd.Series(["Recomandări", "Kross"])).tolist() == ["referral", "kross"]
+
+
+def _cac_case() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """8,000 of spend a month from January to June 2025 (48,000); 120 customers acquired in
+    those months and 240 more in 2024, before any spend was recorded."""
+    spend = pd.DataFrame(
+        {"date": pd.date_range("2025-01-01", periods=6, freq="MS"), "amount": 8_000.0}
+    )
+    days = list(pd.date_range("2025-01-03", periods=120, freq="36h").normalize())
+    days += list(pd.date_range("2024-01-03", periods=240, freq="D"))
+    orders = pd.DataFrame(
+        {"customer_id": [f"c{i}" for i in range(360)], "order_date": days, "amount": 90.0}
+    )
+    return spend, orders
+
+
+def test_cac_counts_only_customers_acquired_within_the_spend_span():
+    spend, orders = _cac_case()
+    # default range: 48,000 / 120 = 400 (not 48,000 / 360 = 133, with 2024's customers)
+    result = acq.cac(spend, orders)
+    assert result.cac == pytest.approx(400.0)
+    assert result.acquired_outside_span == 240
+    assert (result.span_start, result.span_end) == (
+        pd.Timestamp("2025-01-01"),
+        pd.Timestamp("2025-06-30"),
+    )
+    section = acq.section({"spend": spend, "orders": orders})
+    assert section.kpis["cac"] == pytest.approx(400.0)
+    assert any("within the spend table's span" in w and "240" in w for w in section.warnings)
+
+
+def test_organic_growth_is_unknown_without_referral_or_expansion_columns():
+    spend, orders = _cac_case()
+    start, end = pd.Timestamp("2025-01-01"), pd.Timestamp("2025-06-30")
+    assert acq.organic_growth(orders, start=start, end=end).rate is None
+    section = acq.section({"orders": orders}, start=start, end=end)
+    assert section.kpis["organic_growth_rate"] is None
+    assert any("organic_growth_rate is unknown" in w for w in section.warnings)
+    # with a channel column the data can show referrals: none here, so a true 0
+    with_channel = orders.assign(channel="ads")
+    assert acq.organic_growth(with_channel, start=start, end=end).rate == 0.0
