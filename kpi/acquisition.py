@@ -140,26 +140,31 @@ class Cac:
 
 
 def spend_span(spend: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp] | None:
-    """The days the spend table covers: its first date to the day before the next record
-    would fall (last date + the median step between dates - 1 day); a table with one date
-    covers that date's month. None without a dated row.
+    """The days the spend table covers: from the first day of the month of its first record
+    to the later of the end of its last record's month and the day before the next record
+    would fall (last date + the median step between dates). None without a dated row.
 
-    >>> monthly = pd.DataFrame({"date": pd.to_datetime(["2025-03-01", "2025-04-01"])})
-    >>> [d.strftime("%Y-%m-%d") for d in spend_span(monthly)]
-    ['2025-03-01', '2025-04-30']
+    Spend is booked at dates (an invoice, a month's total) but pays for the days around
+    them, hence whole months at both ends.
+
+    >>> quarterly = pd.DataFrame({"date": pd.to_datetime(["2025-01-15", "2025-04-15"])})
+    >>> [d.strftime("%Y-%m-%d") for d in spend_span(quarterly)]
+    ['2025-01-01', '2025-07-13']
     """
     days = pd.DatetimeIndex(pd.to_datetime(spend["date"]).dropna().dt.normalize().unique())
     if days.empty:
         return None
     days = days.sort_values()
-    if len(days) == 1:
-        return days[0], days[0] + pd.offsets.MonthEnd(0)
-    step = pd.Series(days[1:] - days[:-1]).median()
-    if days[0].day == 1 and (days.day == 1).all() and step >= pd.Timedelta(days=28):
-        # month starts: each record covers its month (or quarter, year)
-        months = max(1, round(step / pd.Timedelta(days=30.44)))
-        return days[0], days[-1] + pd.DateOffset(months=months) - pd.Timedelta(days=1)
-    return days[0], days[-1] + step - pd.Timedelta(days=1)
+    first = days[0].replace(day=1)
+    last = days[-1] + pd.offsets.MonthEnd(0)
+    if len(days) > 1:
+        step = pd.Series(days[1:] - days[:-1]).median()
+        if days[0].day == 1 and (days.day == 1).all() and step >= pd.Timedelta(days=28):
+            # month starts: each record covers its month (or quarter, year)
+            months = max(1, round(step / pd.Timedelta(days=30.44)))
+            step = (days[-1] + pd.DateOffset(months=months)) - days[-1]
+        last = max(last, days[-1] + step - pd.Timedelta(days=1))
+    return pd.Timestamp(first), pd.Timestamp(last)
 
 
 def _within_span(

@@ -98,7 +98,7 @@ def test_cac_counts_only_customers_acquired_within_the_spend_span():
 
 
 def test_organic_growth_is_unknown_without_referral_or_expansion_columns():
-    spend, orders = _cac_case()
+    _, orders = _cac_case()
     start, end = pd.Timestamp("2025-01-01"), pd.Timestamp("2025-06-30")
     assert acq.organic_growth(orders, start=start, end=end).rate is None
     section = acq.section({"orders": orders}, start=start, end=end)
@@ -107,3 +107,38 @@ def test_organic_growth_is_unknown_without_referral_or_expansion_columns():
     # with a channel column the data can show referrals: none here, so a true 0
     with_channel = orders.assign(channel="ads")
     assert acq.organic_growth(with_channel, start=start, end=end).rate == 0.0
+
+
+def test_ltv_retention_without_a_lost_customer_is_unknown_and_out_of_ltv_to_cac():
+    # ten customers ordering on the 1st of every month, January to June, nobody lost: the
+    # retention form would be margin x ARPU x (1 + d) / d, a perpetuity resting on d alone
+    months = pd.date_range("2025-01-01", periods=6, freq="MS")
+    orders = pd.DataFrame(
+        [(f"c{i}", day, 100.0, 40.0) for i in range(10) for day in months],
+        columns=["customer_id", "order_date", "amount", "cost"],
+    )
+    spend = pd.DataFrame({"date": months, "amount": 500.0})
+    result = value.section({"orders": orders, "spend": spend})
+    assert result.kpis["ltv_retention"] is None
+    assert result.kpis["ltv_to_cac"] is None
+    assert any("ltv_retention is unknown: no customer was lost" in w for w in result.warnings)
+    # the simple forms need a lifetime, unknown as well without churn
+    assert result.kpis["ltv_simple"] is None
+
+
+def test_ltv_profit_is_null_without_cost_or_margin():
+    orders = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", "b", "c"],
+            "order_date": pd.to_datetime(
+                ["2025-01-01", "2025-01-20", "2025-01-05", "2025-02-01", "2025-01-10"]
+            ),
+            "amount": 100.0,
+            "cost": float("nan"),
+        }
+    )
+    inputs = value.value_inputs(orders)
+    assert inputs.cost_share == 0.0
+    result = value.section({"orders": orders})
+    assert result.kpis["ltv_profit"] is None
+    assert any("ltv_profit needs a gross margin" in w for w in result.warnings)
