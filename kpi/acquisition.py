@@ -34,6 +34,7 @@ from kpi.base import (
     repeat_customer_rate,
 )
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
+from kpi.filters import check_same_split
 from kpi.labels import canonical
 from kpi.memo import remembered
 from kpi.periods import Period, check_period, in_days, period_start, series_index
@@ -222,6 +223,7 @@ def cac(
     >>> cac(spend, orders).cac
     400.0
     """
+    check_same_split("cac", spend=spend, orders=orders, customers=customers)
     frame = _acquisition_spend(spend, "cac")
     frame = frame[in_days(frame["date"], start, end)]
     starts = customer_starts(orders, customers)
@@ -311,6 +313,7 @@ def cac_by_channel(
     (:func:`spend_span`). Channels match as written in the data (trimmed).
     Raises SchemaError without spend.channel, or when no table gives an acquisition channel.
     """
+    check_same_split("cac_by_channel", spend=spend, orders=orders, customers=customers)
     frame = _acquisition_spend(spend, "cac_by_channel")
     if "channel" not in frame.columns:
         raise SchemaError(
@@ -355,6 +358,7 @@ def cac_series(
     ``marketing_spend`` (NaN without spend.kind), ``new_customers`` (int) and ``cac``
     (NaN when nobody was acquired in the period). Empty periods are rows of 0.
     """
+    check_same_split("cac", spend=spend, orders=orders, customers=customers)
     p = check_period(period)
     frame = _acquisition_spend(spend, "cac")
     frame = frame[in_days(frame["date"], start, end)]
@@ -415,6 +419,7 @@ def cpl(
     >>> cpl(spend, leads).cpl
     1000.0
     """
+    check_same_split("cpl", spend=spend, leads=leads)
     frame, basis = _marketing_spend(spend, "cpl")
     _require(leads, "leads", ("lead_id", "created_date"), "cpl")
     total = float(frame.loc[in_days(frame["date"], start, end), "amount"].sum())
@@ -435,6 +440,7 @@ def cpl_series(
     Index: period starts (``period``) from ``start`` to ``end`` (else the first and last spend
     or lead date); columns ``spend``, ``leads`` (int), ``cpl`` (NaN without leads).
     """
+    check_same_split("cpl", spend=spend, leads=leads)
     p = check_period(period)
     frame, _ = _marketing_spend(spend, "cpl")
     _require(leads, "leads", ("lead_id", "created_date"), "cpl")
@@ -860,6 +866,7 @@ def referral_rate(
     """
     active = int(headline(orders, start=start, end=end)["active_customers"] or 0)
     if leads is not None and {"created_date", "source"} <= set(leads.columns):
+        check_same_split("referral_rate", leads=leads, orders=orders)
         n = len(referral_leads(leads, start=start, end=end, referral_sources=referral_sources))
         basis = "leads"
     else:

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
+from kpi.filters import check_same_split, not_split_by
 from kpi.periods import (
     Period,
     check_period,
@@ -1046,6 +1047,7 @@ def complaints_per_customer(
     >>> round(complaints_per_customer(t, o), 4)
     0.3333
     """
+    check_same_split("complaints_per_customer", tickets=tickets, orders=orders)
     complaints = complaint_counts(tickets, start=start, end=end).total
     dated = in_days(pd.to_datetime(orders["order_date"]), start, end).to_numpy(dtype=bool)
     sales = dated & ~(orders["amount"] < 0).to_numpy(dtype=bool)
@@ -1091,7 +1093,8 @@ class ServiceContactConversion:
     """Customers with a service contact in the range, and those who ordered after one.
 
     ``left_out``: customers whose contacts all fell within ``days`` of the data's last order
-    date, so that their window is not over yet (they are in neither count).
+    date, so that their window is not over yet (they are in neither count). ``touches_note``
+    says why inbound touches were not read (a filter that could not reach them), else None.
     """
 
     rate: float
@@ -1099,6 +1102,7 @@ class ServiceContactConversion:
     converted: int
     days: int
     left_out: int
+    touches_note: str | None = None
 
 
 _INBOUND = ("inb", "inc", "in", "вход", "przych", "eingeh", "entrant", "entrada", "dohod")
@@ -1174,6 +1178,13 @@ def service_contact_conversion(
         raise SchemaError(
             f"service contact conversion needs a window of 1 day or more; got {days}."
         )
+    check_same_split("service_contact_conversion", tickets=tickets, orders=orders)
+    touches_note = None
+    if touches is not None and not_split_by(touches) != not_split_by(orders):
+        # Touches of every customer against the orders of some would read as lost sales.
+        attrs = " or ".join(not_split_by(touches)) or "the filter"
+        touches_note = f"Inbound touches are left out: they are not split by {attrs}."
+        touches = None
     ids, contact_days = _service_contacts(tickets, touches)
     dates = pd.to_datetime(orders["order_date"])
     sale = (dates.notna() & ~(orders["amount"] < 0) & orders["customer_id"].notna()).to_numpy(
@@ -1216,7 +1227,9 @@ def service_contact_conversion(
             f"service contact conversion needs contacts at least {days} days before the last "
             f"order date; found none{_range_text(start, end)}. Widen the date range."
         )
-    return ServiceContactConversion(converted / customers, customers, converted, days, left_out)
+    return ServiceContactConversion(
+        converted / customers, customers, converted, days, left_out, touches_note
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -23,8 +23,9 @@ cards.show(
         gv.conversion_card(view),
         gv.referral_card(view),
         ttc_card,
+        gv.response_card(view),
     ],
-    per_row=5,
+    per_row=3,
 )
 per = PERIOD_LABELS[view.period].lower()
 tables = view.tables

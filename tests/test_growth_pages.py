@@ -338,7 +338,7 @@ def _metrics(at) -> dict[str, tuple[str, str]]:
 
 
 def _acquisition_expected(t, start, end):
-    """The five cards' values and changes as the page formats them, from the kpi functions."""
+    """The six cards' values and changes as the page formats them, from the kpi functions."""
     o, c, s, leads = t["orders"], t["customers"], t["spend"], t["leads"]
     prev = base.previous_window(start, end)
 
@@ -350,12 +350,16 @@ def _acquisition_expected(t, start, end):
     conv = both(lambda a, b: acq.lead_conversion_rate(leads, start=a, end=b).rate)
     ref = both(lambda a, b: acq.referral_rate(o, leads=leads, customers=c, start=a, end=b).rate)
     ttc = both(lambda a, b: acq.touches_to_close(t["touches"], leads, start=a, end=b).mean)
+    resp = (acq.marketing_response_rate(t["touches"], start=start, end=end), None)
+    if prev[0] >= data_range(t)[0]:  # the page shows no change against a range before the data
+        resp = both(lambda a, b: acq.marketing_response_rate(t["touches"], start=a, end=b))
     return {
         "CAC": (fmt.money(cac[0], "EUR"), fmt.change(base.relative_change(*cac))),
         "CPL": (fmt.money(cpl[0], "EUR"), fmt.change(base.relative_change(*cpl))),
         "Lead conversion": (fmt.percent(conv[0]), gv.points_delta(*conv)),
         "Referral rate": (fmt.percent(ref[0]), gv.points_delta(*ref)),
         "Touches to close": (fmt.number(ttc[0], 1), fmt.change(base.relative_change(*ttc))),
+        "Marketing response": (fmt.percent(resp[0]), gv.points_delta(*resp)),
     }
 
 
