@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
+from kpi.filters import check_same_split
 from kpi.periods import (
     Period,
     check_period,
@@ -190,8 +191,10 @@ def tickets_per_agent_day(
     """Tickets per agent day = tickets resolved by agents in range / agents' working days.
 
     Pooled over agents (an agent with more days weighs more), from :func:`agent_table`.
-    Raises InsufficientDataError when no agent has a working day in the range.
+    Raises InsufficientDataError when no agent has a working day in the range, and
+    FilterSplitError when a filter reached the tickets but not the employees' days.
     """
+    check_same_split("tickets_per_agent_day", tickets=tickets, employees=employees)
     table = agent_table(
         tickets, employees=employees, start=start, end=end, business_hours=business_hours
     )

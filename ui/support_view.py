@@ -10,6 +10,7 @@ through ``st.dataframe`` and plotly, never as markdown.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ import streamlit as st
 
 from kpi import base, staffing, support, team
 from kpi.errors import KpiError
+from kpi.filters import FilterSplitError, scope_note
 from kpi.periods import in_days
 from kpi.satisfaction import survey_kinds
 from kpi.support import BusinessHours
@@ -193,14 +195,15 @@ def versus(view: View) -> tuple[pd.Timestamp, pd.Timestamp, str]:
 
 
 def points_delta(now: float | None, before: float | None) -> str | None:
-    """Difference of two shares in percentage points: ``+1.2 pp``; None when either is unknown.
+    """Difference of two shares in percentage points: ``+1.2 pts``; None when either is
+    unknown. A rate's change is never shown as a relative per cent.
 
     >>> points_delta(0.32, 0.30), points_delta(0.3, None)
-    ('+2.0 pp', None)
+    ('+2.0 pts', None)
     """
     if now is None or before is None or pd.isna(now) or pd.isna(before):
         return None
-    return f"{100 * (now - before):+.1f} pp"
+    return f"{100 * (now - before):+.1f} pts"
 
 
 def as_of(tickets: pd.DataFrame, end: pd.Timestamp) -> pd.Timestamp:
@@ -256,8 +259,22 @@ def open_rows(tickets: pd.DataFrame, moment: pd.Timestamp) -> pd.DataFrame:
 def _guarded(label: str, build) -> cards.Card:
     try:
         return build()
+    except FilterSplitError as err:  # the data is there; the filter cannot reach all of it
+        return cards.Card(label, fmt.DASH, note=str(err))
     except KpiError as err:
         return cards.missing_card(label, str(err))
+
+
+def scoped(card: cards.Card, tables: dict[str, pd.DataFrame], *names: str) -> cards.Card:
+    """``card`` saying so when an active filter could not reach its tables ``names``."""
+    note = scope_note(**{n: tables.get(n) for n in names})
+    if note is None:
+        return card
+    return dataclasses.replace(
+        card,
+        note=note if card.note is None else f"{card.note} · {note}",
+        help=f"{card.help} {note}" if card.help else note,
+    )
 
 
 def support_cards(view: View, s: Settings) -> list[cards.Card]:
@@ -408,7 +425,8 @@ def support_cards(view: View, s: Settings) -> list[cards.Card]:
             help=f"Customers with a ticket or an inbound touch in the range who ordered within "
             f"{r.days} days after it, divided by the customers with such a contact: "
             f"{fmt.number(r.converted)} / {fmt.number(r.customers)}. An order on the "
-            "contact's own day is not counted." + late + note,
+            "contact's own day is not counted." + late + (f" {r.touches_note}"
+                                                          if r.touches_note else "") + note,
             note=f"Window: {r.days} days (default)", key="sup_contact_conversion",
         )  # fmt: skip
 
@@ -428,7 +446,7 @@ def support_cards(view: View, s: Settings) -> list[cards.Card]:
             "Needs a customer_id column in the tickets table and an orders table.",
         ),
     ]
-    return [
+    out = [
         _guarded("Median first response", first),
         _guarded("Median resolution", resolution),
         _guarded("Open backlog", backlog),
@@ -441,6 +459,7 @@ def support_cards(view: View, s: Settings) -> list[cards.Card]:
         ),
         *more,
     ]
+    return [scoped(c, view.tables, "tickets") for c in out]
 
 
 def breakdowns(tickets: pd.DataFrame, names: dict[str, str]) -> dict[str, str]:
@@ -765,23 +784,26 @@ def team_cards(view: View, bh: BusinessHours | None) -> list[cards.Card]:
             rows=rows, key="team_minutes",
         )  # fmt: skip
 
+    def scope(build, *names: str):
+        return lambda: scoped(build(), tables, *names)
+
     if tickets is not None and {"agent", "resolved_at"} <= set(tickets.columns):
-        out.append(_guarded("Tickets per agent day", per_agent_day))
+        out.append(_guarded("Tickets per agent day", scope(per_agent_day, "tickets")))
     else:
         out.append(cards.missing_card("Tickets per agent day", "Needs a tickets table with "
                                       "the columns agent and resolved_at."))  # fmt: skip
     if employees is not None and "leave_date" in employees.columns:
-        out.append(_guarded("Employee turnover", turnover))
+        out.append(_guarded("Employee turnover", scope(turnover, "employees")))
     else:
         out.append(cards.missing_card("Employee turnover", "Needs an employees table with the "
                                       "columns employee, hire_date and leave_date."))  # fmt: skip
     if touches is not None and "customer_id" in touches.columns:
-        out.append(_guarded("Touches per customer", engagement))
+        out.append(_guarded("Touches per customer", scope(engagement, "touches")))
     else:
         out.append(cards.missing_card("Touches per customer", "Needs a touches table with the "
                                       "columns date and customer_id."))  # fmt: skip
     if touches is not None and {"customer_id", "duration_min"} <= set(touches.columns):
-        out.append(_guarded("Minutes per customer", minutes))
+        out.append(_guarded("Minutes per customer", scope(minutes, "touches")))
     else:
         out.append(cards.missing_card("Minutes per customer", "Needs a touches table with the "
                                       "columns date, customer_id and duration_min."))  # fmt: skip
