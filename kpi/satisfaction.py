@@ -17,11 +17,12 @@ survey_type column, or a blank cell) are read by the NPS and CSAT functions as a
 kind they measure: calling :func:`net_promoter_score` says "these are NPS answers", and their
 scores are checked. eNPS needs the explicit type.
 
-When nobody says, :func:`survey_kinds` decides what untyped answers are (``section()`` uses
-it): **NPS** when every untyped score is a whole number from 0 to 10 on a 10-point scale
-(scale_max is 10, or without scale_max some score is above 7); otherwise **CSAT** (a 1-5 or
-1-7 survey). So a 1-10 CSAT survey without survey_type is read as NPS: add a survey_type
-column to say otherwise.
+The type of an answer is never guessed from its scores: 40 NPS answers from 0 to 7 look like
+a CSAT survey, and a 1-10 CSAT like an NPS one. An answer without survey_type is read as the
+type the user gives (``survey_type`` of :func:`survey_kinds`: the ``--survey-type`` flag, the
+Satisfaction page, or the Data page's detection from header words and file names); without
+one it is ``untyped`` and left out of every KPI, with a warning. Likewise the CSAT scale is
+read from scale_max or given by the user, never guessed from the highest score seen.
 
 Scores are checked on the whole history of their kind, not only inside the date window, so a
 window never hides a bad score. Blank scores are ignored everywhere.
@@ -46,7 +47,7 @@ from kpi.periods import (
     period_range,
     period_start,
 )
-from kpi.report import Section, labelled, plain
+from kpi.report import Section, Settings, assumption, labelled, plain
 from kpi.text import term_counts, terms
 
 __all__ = [
@@ -240,37 +241,30 @@ def _range_text(start: pd.Timestamp | None, end: pd.Timestamp | None) -> str:
     return f" between {a} and {b}"
 
 
-def survey_kinds(surveys: pd.DataFrame) -> pd.Series:
-    """Kind of every answer: its survey_type, and for untyped answers the module's rule.
+UNTYPED = "untyped"
+"""The kind of an answer without survey_type when the user has not said what it is."""
 
-    Untyped answers (no survey_type column, or a blank cell) are all "nps" when every
-    untyped score is a whole number 0-10 and the scale is 10 (scale_max 10, or without
-    scale_max a score above 7); otherwise all "csat". Returns a Series of str (nps, csat,
-    ces, enps or the unrecognised type text) aligned with ``surveys``.
+
+def survey_kinds(surveys: pd.DataFrame, *, survey_type: str | None = None) -> pd.Series:
+    """Kind of every answer: its survey_type; for untyped answers ``survey_type``, else
+    ``untyped``.
+
+    Untyped answers (no survey_type column, or a blank cell) are never typed from their
+    scores (see the module notes). Returns a Series of str (nps, csat, ces, enps, untyped or
+    the unrecognised type text) aligned with ``surveys``.
 
     >>> survey_kinds(pd.DataFrame({"score": [10.0, 3.0]})).tolist()
-    ['nps', 'nps']
-    >>> survey_kinds(pd.DataFrame({"score": [5.0, 3.0]})).tolist()
+    ['untyped', 'untyped']
+    >>> survey_kinds(pd.DataFrame({"score": [5.0, 3.0]}), survey_type="CSAT").tolist()
     ['csat', 'csat']
     """
     types = _types(surveys)
     untyped = types.isna()
     if untyped.any():
+        given = survey_kind(survey_type) if survey_type is not None else None
         types = types.copy()
-        types[untyped] = _untyped_kind(surveys[untyped.to_numpy(dtype=bool)])
+        types[untyped] = given or UNTYPED
     return types.astype("str")
-
-
-def _untyped_kind(rows: pd.DataFrame) -> str:
-    scores = _scores(rows, SCORE, "survey answers").dropna()
-    if scores.empty:
-        return "nps"
-    whole_0_10 = bool(((scores >= 0) & (scores <= 10) & (scores == np.round(scores))).all())
-    if "scale_max" in rows.columns:
-        scales = pd.to_numeric(rows["scale_max"], errors="coerce").dropna().unique()
-        if len(scales) == 1:
-            return "nps" if whole_0_10 and scales[0] == 10 else "csat"
-    return "nps" if whole_0_10 and scores.max() > 7 else "csat"
 
 
 # --------------------------------------------------------------------------------------------
@@ -715,15 +709,14 @@ def _csat_scale(rows: pd.DataFrame, scores: pd.Series, scale_max: int | None) ->
                 f"{_fmt(scale)} in the {source}. Check the scale_max column {_DATA_PAGE}."
             )
         return int(scale)
-    top = scores.max()
-    if top > 10:
-        bad = scores[scores > 10]
-        raise SchemaError(
-            f"csat needs scores on a scale up to 5, 7 or 10; found {_examples(bad)} in "
-            f"{_rows(len(bad))}. Add a scale_max column or check the score column {_DATA_PAGE}."
-        )
-    # Detected scale (documented rule): max <= 5 -> 5, <= 7 -> 7, else 10.
-    return 5 if top <= 5 else 7 if top <= 7 else 10
+    # Never guessed from the highest score seen: answers of 1-4 on a 10-point scale would
+    # read as a 5-point survey and the mean would mean something else.
+    raise InsufficientDataError(
+        f"csat needs the top of its scale: a scale_max column, or the scale you set "
+        f"(--csat-scale-max, or on the Satisfaction page); found neither. The highest score "
+        f"seen ({_fmt(float(scores.max()))}) does not say whether the scale ends at 5, 7 or "
+        f"10. Add scale_max {_DATA_PAGE} or set the scale."
+    )
 
 
 def _csat_answers(
@@ -765,12 +758,12 @@ def _csat_answers(
 
 
 def csat_scale(surveys: pd.DataFrame) -> int:
-    """Top of the CSAT scale: the scale_max column, else max score <= 5 -> 5, <= 7 -> 7, else 10.
+    """Top of the CSAT scale: the scale_max column (never guessed from the scores).
 
-    Read from the csat (and untyped) rows of the whole table. Answers on two scales, a
-    scale_max outside 3-10 or a score above 10 without scale_max raise SchemaError.
+    Read from the csat (and untyped) rows of the whole table. Answers on two scales or a
+    scale_max outside 3-10 raise SchemaError; no scale_max InsufficientDataError.
 
-    >>> csat_scale(pd.DataFrame({"score": [1, 4, 6]}))
+    >>> csat_scale(pd.DataFrame({"score": [1, 4, 6], "scale_max": 7}))
     7
     """
     return _csat_answers(surveys, start=None, end=None, scale_max=None)[1]
@@ -806,10 +799,11 @@ def csat(
 
     Catalogue keys ``csat_mean`` and ``csat_satisfied_share``. Top two boxes: 4-5 of 5,
     6-7 of 7, 9-10 of 10 (score >= scale_max - 1). The scale is ``scale_max`` if given, else
-    :func:`csat_scale`. Reads rows of survey_type csat and untyped rows. Blank scores are
+    :func:`csat_scale` (the scale_max column; InsufficientDataError without one). Reads rows
+    of survey_type csat and untyped rows (the caller says they are CSAT). Blank scores are
     ignored; scores outside 0..scale raise SchemaError, none left InsufficientDataError.
 
-    >>> r = csat(pd.DataFrame({"score": [5, 3, 4, 5, 1]}))
+    >>> r = csat(pd.DataFrame({"score": [5, 3, 4, 5, 1]}), scale_max=5)
     >>> r.mean, r.satisfied_share, r.scale_max
     (3.6, 0.6, 5)
     """
@@ -840,7 +834,8 @@ def csat_by(
     (int), ``satisfied_share``. One scale for all groups, read from the whole table. Answers
     with a blank group are left out; no NaN.
 
-    >>> csat_by(pd.DataFrame({"score": [5, 3, 4], "agent": ["A", "A", "B"]}), "agent")["mean"]
+    >>> rows = pd.DataFrame({"score": [5, 3, 4], "agent": ["A", "A", "B"]})
+    >>> csat_by(rows, "agent", scale_max=5)["mean"]
     agent
     A    4.0
     B    4.0
@@ -1042,7 +1037,8 @@ def csat_change(
 
     >>> s = pd.DataFrame({"date": pd.to_datetime(["2025-01-05"] * 3 + ["2025-02-05"] * 3),
     ...                   "score": [3, 4, 2, 5, 4, 5]})
-    >>> r = csat_change(s, start=pd.Timestamp("2025-02-01"), end=pd.Timestamp("2025-02-28"))
+    >>> r = csat_change(s, start=pd.Timestamp("2025-02-01"), end=pd.Timestamp("2025-02-28"),
+    ...                 scale_max=5)
     >>> round(r.change, 4), round(r.p_value, 3)
     (1.6667, 0.082)
     """
@@ -1467,8 +1463,13 @@ def section(
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
     period: Period = "month",
+    settings: Settings | None = None,
 ) -> Section:
     """Every KPI of "Satisfaction and loyalty" that the tables support (see kpi.report).
+
+    ``settings.survey_type`` is the type of the answers without one (else they are left
+    out, with a warning); ``settings.csat_scale_max`` the CSAT scale when the surveys have no
+    scale_max. Both are reported under ``assumptions`` when they shaped a number.
 
     Keys ``nps``, ``nps_band``, ``nps_margin_of_error``, ``csat_mean``,
     ``csat_satisfied_share``, ``enps``; series ``nps`` and ``csat_mean`` by period label
@@ -1489,13 +1490,32 @@ def section(
             f"survey answers {_DATA_PAGE}."
         )
         return result
+    settings = settings or Settings()
     try:
-        kinds = survey_kinds(surveys)
+        _scores(surveys, SCORE, "survey answers")
+        kinds = survey_kinds(surveys, survey_type=settings.survey_type)
     except KpiError as err:
         result.warnings.append(str(err))
         return result
+    untyped = _types(surveys).isna()
+    if untyped.any():
+        given = settings.survey_type
+        result.assumptions["survey_type"] = assumption(
+            survey_kind(given) if given else None, "user" if given else "default"
+        )
+        if not given:
+            result.warnings.append(
+                f"{_rows(int(untyped.sum()))} of the surveys table have no survey_type, and "
+                "the type is never guessed from the scores; they are left out of nps, csat "
+                "and enps. Give their type (--survey-type nps|csat|ces|enps, or on the "
+                f"Satisfaction page), or add a survey_type column {_DATA_PAGE}."
+            )
+    scale = settings.csat_scale_max
+    if scale is not None:
+        result.assumptions["csat_scale_max"] = assumption(scale, "user")
+        scale = int(scale)
 
-    other = kinds[~kinds.isin(["nps", "csat", "ces", "enps"])]
+    other = kinds[~kinds.isin(["nps", "csat", "ces", "enps", UNTYPED])]
     if len(other):
         result.warnings.append(
             f"{_rows(len(other))} of the surveys table have a survey_type that is not nps, "
@@ -1526,14 +1546,16 @@ def section(
     if csat_rows.empty:
         result.warnings.append(
             "csat_mean and csat_satisfied_share need satisfaction answers (survey_type csat, "
-            f"or untyped scores on a 1-5 or 1-7 scale); the surveys table has none. Set "
+            "or untyped answers with --survey-type csat); the surveys table has none. Set "
             f"survey_type {_DATA_PAGE}."
         )
     else:
         try:
-            c = csat(csat_rows, start=start, end=end)
+            c = csat(csat_rows, start=start, end=end, scale_max=scale)
+            if scale is None:
+                result.assumptions["csat_scale_max"] = assumption(c.scale_max, "data")
             result.kpis.update(csat_mean=c.mean, csat_satisfied_share=c.satisfied_share)
-            series = csat_series(csat_rows, period=period, start=start, end=end)
+            series = csat_series(csat_rows, period=period, start=start, end=end, scale_max=scale)
             result.series["csat_mean"] = labelled(series["mean"], period)
         except KpiError as err:
             result.warnings.append(str(err))
@@ -1555,7 +1577,8 @@ def section(
         if rows.empty:
             continue
         try:
-            c = change(rows, start=start, end=end)
+            scaled = {"scale_max": scale} if key == "csat_change" else {}
+            c = change(rows, start=start, end=end, **scaled)
             result.kpis[key] = c.change
             result.kpis[f"{key}_p_value"] = c.p_value
         except KpiError as err:

@@ -15,6 +15,8 @@ How times are read
   resolved, and a ticket resolved *before* its recorded first response (a data error that
   the ingest rejects, but a frame built by hand may hold) is answered at its resolution;
   nothing crashes on it.
+  Without any first_response_at time in the table the first response is unknown, never
+  the resolution time: the first-response KPIs are null with a warning.
 * **Resolved** means a resolved_at time. A ticket without one whose status says it is
   closed (closed, resolved, solved, done ...; see :data:`CLOSED_STATUSES`) is closed at an
   unknown time: it is neither open nor measured, and is not counted in the backlog.
@@ -49,7 +51,7 @@ from kpi.periods import (
     period_range,
     period_start,
 )
-from kpi.report import Section, labelled, plain
+from kpi.report import Section, Settings, assumption, labelled, plain
 from kpi.staffing import arrivals_by_weekday_hour
 
 __all__ = [
@@ -411,6 +413,14 @@ class TimeSummary:
     km_median: float
 
 
+NO_FIRST_RESPONSE = (
+    "first_response_hours and the response part of sla_compliance need the time of the first "
+    "reply: a first_response_at timestamp, or a column with the first-response duration; the "
+    "tickets table has none filled in, and the resolution time is no stand-in for it. Map "
+    f"the time of the first reply {_DATA_PAGE}."
+)
+
+
 def _measure(
     tickets: pd.DataFrame,
     measure: str,
@@ -425,9 +435,10 @@ def _measure(
         raise ValueError(f"measure must be first_response or resolution; got {measure!r}")
     what = measure.replace("_", " ") + " time"
     needed = ("first_response_at",) if measure == "first_response" else ("resolved_at",)
-    if measure == "first_response" and "resolved_at" in tickets.columns:
-        needed = ()
     _check_tickets(tickets, what, *needed)
+    if measure == "first_response" and not tickets["first_response_at"].notna().any():
+        # the resolution time is no stand-in for the first reply
+        raise InsufficientDataError(NO_FIRST_RESPONSE)
     times = ticket_times(tickets, business_hours=business_hours, as_of=as_of)
     times = times[in_days(times["created_at"], start, end).to_numpy(dtype=bool)]
     hours = times[f"{measure}_hours"]
@@ -1276,8 +1287,13 @@ def section(
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
     period: Period = "month",
+    settings: Settings | None = None,
 ) -> Section:
     """Every support-operations KPI the tickets table supports (see kpi.report).
+
+    ``settings.sla_hours`` sets the SLA target (reported under ``assumptions``). Without a
+    first_response_at time, the first-response keys and ``sla_compliance`` are null with a
+    warning: the resolution time is never read as the first reply.
 
     Keys ``first_response_hours_median`` / ``_mean``, ``resolution_hours_median`` /
     ``_mean`` (elapsed hours over tickets created in the range that got there),
@@ -1319,7 +1335,12 @@ def section(
         except KpiError as err:
             result.warnings.append(str(err))
 
-    has_response = "first_response_at" in tickets.columns or "resolved_at" in tickets.columns
+    has_response = (
+        "first_response_at" in tickets.columns and tickets["first_response_at"].notna().any()
+    )
+    sla = settings.sla_hours if settings is not None else None
+    target = FIRST_RESPONSE_TARGET_HOURS if sla is None else float(sla)
+    result.assumptions["sla_hours"] = assumption(target, "default" if sla is None else "user")
     if has_response:
 
         def response() -> None:
@@ -1327,10 +1348,16 @@ def section(
             result.kpis.update(
                 first_response_hours_median=r.median, first_response_hours_mean=r.mean
             )
-            s = sla_compliance(tickets, start=start, end=end, as_of=now)
+            s = sla_compliance(tickets, start=start, end=end, as_of=now, target_hours=target)
             result.kpis["sla_compliance"] = s.compliance
             by = sla_compliance_by(
-                tickets, "period", period=period, start=start, end=end, as_of=now
+                tickets,
+                "period",
+                period=period,
+                start=start,
+                end=end,
+                as_of=now,
+                target_hours=target,
             )
             result.series["sla_compliance"] = labelled(by["compliance"], period)
             medians = _median_series(tickets, "first_response", period, start, end, now)
@@ -1338,10 +1365,7 @@ def section(
 
         attempt(response)
     else:
-        result.warnings.append(
-            "first_response_hours and sla_compliance need a first_response_at column in the "
-            f"tickets table; map the time of the first reply {_DATA_PAGE}."
-        )
+        result.warnings.append(NO_FIRST_RESPONSE)
 
     if "resolved_at" in tickets.columns:
 

@@ -7,8 +7,10 @@ import pandas as pd
 import pytest
 
 from kpi import acquisition as acq
-from kpi import value
+from kpi import support, value
+from kpi.errors import InsufficientDataError
 from kpi.labels import CATEGORY_WORDS, canonical
+from kpi.report import Settings
 from kpi.revenue import revenue_by_type, upsell_revenue
 
 REFERRALS = (
@@ -142,3 +144,41 @@ def test_ltv_profit_is_null_without_cost_or_margin():
     result = value.section({"orders": orders})
     assert result.kpis["ltv_profit"] is None
     assert any("ltv_profit needs a gross margin" in w for w in result.warnings)
+
+
+def test_first_response_is_null_when_only_resolved_at_exists():
+    # resolved a day after creation, no reply time recorded: "nobody answered within a day"
+    # would be the resolution time read as the first reply
+    tickets = pd.DataFrame(
+        {
+            "ticket_id": ["T1", "T2", "T3"],
+            "created_at": pd.to_datetime(["2025-01-06 09:00"] * 3),
+            "resolved_at": pd.to_datetime(["2025-01-08 09:00", "2025-01-09 09:00", None]),
+        }
+    )
+    result = support.section({"tickets": tickets})
+    for key in ("first_response_hours_median", "first_response_hours_mean", "sla_compliance"):
+        assert result.kpis[key] is None, key
+    assert any(
+        "first_response_at timestamp, or a column with the first-response duration" in w
+        for w in result.warnings
+    )
+    # the resolution times are still measured: 48 h and 72 h
+    assert result.kpis["resolution_hours_median"] == pytest.approx(60.0)
+    assert result.assumptions["sla_hours"] == {"value": 24.0, "source": "default"}
+    with pytest.raises(InsufficientDataError, match="no stand-in"):
+        support.first_response_time(tickets.assign(first_response_at=pd.NaT))
+
+
+def test_sla_target_set_by_the_user():
+    tickets = pd.DataFrame(
+        {
+            "ticket_id": ["T1", "T2"],
+            "created_at": pd.to_datetime(["2025-01-06 09:00"] * 2),
+            "first_response_at": pd.to_datetime(["2025-01-06 11:00", "2025-01-06 15:00"]),
+        }
+    )
+    # replies after 2 h and 6 h: within a 4-hour target, one of two
+    result = support.section({"tickets": tickets}, settings=Settings(sla_hours=4))
+    assert result.kpis["sla_compliance"] == pytest.approx(0.5)
+    assert result.assumptions["sla_hours"] == {"value": 4.0, "source": "user"}

@@ -122,7 +122,7 @@ def test_csat_by_chart_puts_the_best_on_top_and_pales_small_groups():
 
 def test_csat_over_time_is_a_gap_where_a_period_has_no_answers():
     surveys = SURVEYS.assign(score=[5.0, 4.0, 1.0, 3.0])
-    series = satisfaction.csat_series(surveys, period="month")
+    series = satisfaction.csat_series(surveys, period="month", scale_max=5)
     fig = charts.csat_over_time(series, period="month", scale_max=5)
     # January (5 + 4 + 1) / 3 = 3.33, 2 of 3 satisfied; February none; March 3.
     np.testing.assert_allclose(fig.data[0].y, [10 / 3, NAN, 3.0])
