@@ -30,6 +30,15 @@ if frame.needs(view, "orders", what="The home page"):
     starts = base.customer_starts(orders, customers)
     newcomers = starts[in_days(starts, view.start, view.end)]
     newcomers = newcomers.rename("acquired").reset_index()
+    # Signed up in the range, no order yet: new customers who are not active customers.
+    buyers = orders.loc[orders["amount"].fillna(0).to_numpy() >= 0, "customer_id"]
+    waiting = int((~newcomers["customer_id"].isin(buyers)).sum())
+    before = base.headline(orders, customers, start=prev_start, end=prev_end)
+    repeat_delta = None
+    if before["repeat_customer_rate"] is not None and now["repeat_customer_rate"] is not None:
+        repeat_delta = (
+            f"{100 * (now['repeat_customer_rate'] - before['repeat_customer_rate']):+.1f} pts"
+        )
     cards.show(
         [
             cards.Card(
@@ -66,6 +75,10 @@ if frame.needs(view, "orders", what="The home page"):
                 "Customers whose first ever order (or signup date) is in the range. " + versus,
                 rows=newcomers,
                 key="home_new_customers",
+                note=f"{fmt.number(waiting)} signed up without an order yet, so not among the "
+                "active customers"
+                if waiting
+                else None,
             ),
             cards.Card(
                 "Average order value",
@@ -79,11 +92,12 @@ if frame.needs(view, "orders", what="The home page"):
             cards.Card(
                 "Repeat customer rate",
                 fmt.percent(now["repeat_customer_rate"]),
-                delta["repeat_customer_rate"],
+                None,
                 f"Customers with two or more orders in the range / customers with at least "
                 f"one: {fmt.number(repeat)} / {fmt.number(active)}. {versus}",
                 rows=who[who["repeat"]],
                 key="home_repeat",
+                delta=repeat_delta,
             ),
         ]
     )
