@@ -206,3 +206,21 @@ def test_without_orders_the_page_explains_what_unlocks_it(app_test):
     assert not at.metric
     text = " ".join(i.value for i in at.info)
     assert "orders" in text and "Data page" in text
+
+
+def test_ltv_without_a_lost_customer_is_unknown_and_kept_out_of_ltv_to_cac(app_test):
+    # ten customers ordering on the 1st of each month, January to June, each order 100 with a
+    # cost of 40, and 500 of spend a month: nobody is lost, so the retention form is unknown
+    months = pd.date_range("2025-01-01", periods=6, freq="MS").strftime("%Y-%m-%d")
+    orders = "customer_id,order_date,amount,cost\n" + "".join(
+        f"c{i},{day},100,40\n" for i in range(10) for day in months
+    )
+    spend = "date,amount\n" + "".join(f"{day},500\n" for day in months)
+    at = _open(
+        app_test, load_files([("orders.csv", orders.encode()), ("spend.csv", spend.encode())])
+    )
+    assert next(m for m in at.metric if m.label == "LTV").value == fmt.DASH
+    assert next(m for m in at.metric if m.label == "LTV/CAC").value == fmt.DASH
+    said = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert "no customer was lost in the range" in said
+    assert "Assumptions: discount rate 10 % a year (default)" in said
