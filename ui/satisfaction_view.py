@@ -30,15 +30,78 @@ CSAT_BREAKDOWNS = {"agent": "Agent", "category": "Category"}
 COMPETITORS = "sat_competitors"
 
 
-def answers_by_kind(surveys: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def answers_by_kind(
+    surveys: pd.DataFrame, *, survey_type: str | None = None, csat_scale: int | None = None
+) -> dict[str, pd.DataFrame]:
     """The surveys table split into nps, csat and enps answers (:func:`survey_kinds`).
+
+    ``survey_type`` is the type of the answers without one (else they are left out);
+    ``csat_scale`` fills the scale of CSAT answers without a scale_max (the user's setting:
+    the scale is never guessed from the scores).
 
     >>> parts = answers_by_kind(pd.DataFrame({"score": [9, 4], "survey_type": ["nps", "csat"]}))
     >>> {k: len(v) for k, v in parts.items()}
     {'nps': 1, 'csat': 1, 'enps': 0}
+    >>> untyped = pd.DataFrame({"score": [9, 4]})
+    >>> {k: len(v) for k, v in answers_by_kind(untyped, survey_type="csat").items()}
+    {'nps': 0, 'csat': 2, 'enps': 0}
     """
-    kinds = satisfaction.survey_kinds(surveys)
-    return {k: surveys[(kinds == k).to_numpy(dtype=bool)] for k in KINDS}
+    kinds = satisfaction.survey_kinds(surveys, survey_type=survey_type)
+    parts = {k: surveys[(kinds == k).to_numpy(dtype=bool)] for k in KINDS}
+    if csat_scale is not None:
+        rows = parts["csat"]
+        given = rows["scale_max"] if "scale_max" in rows else pd.Series(pd.NA, index=rows.index)
+        filled = pd.to_numeric(given, errors="coerce").fillna(float(csat_scale))
+        parts["csat"] = rows.assign(scale_max=filled)
+    return parts
+
+
+def survey_settings(view: View) -> tuple[str | None, int | None]:
+    """Ask for what the data does not say: the type of untyped answers and the CSAT scale.
+
+    Shown only when needed; each choice is stated as an assumption beside the cards.
+    """
+    surveys = view.tables["surveys"]
+    types = satisfaction.survey_kinds(surveys)
+    untyped = int((types == satisfaction.UNTYPED).sum())
+    survey_type = None
+    left, right = st.columns(2)
+    if untyped:
+        names = {"": "Leave them out", "nps": "NPS (0-10)", "csat": "CSAT", "enps": "eNPS"}
+        survey_type = (
+            left.selectbox(
+                f"{fmt.number(untyped)} answers have no survey type: they are",
+                list(names),
+                format_func=names.get,
+                key="sat_survey_type",
+                help="The type is never guessed from the scores: low NPS answers look like "
+                "a CSAT survey, and a 1-10 CSAT like an NPS one.",
+            )
+            or None
+        )
+        left.caption(
+            "Assumption: survey type "
+            + (f"{survey_type} (set by you)." if survey_type else "not given; left out.")
+        )
+    csat_rows = surveys[(satisfaction.survey_kinds(surveys, survey_type=survey_type) == "csat")]
+    has_scale = "scale_max" in csat_rows and csat_rows["scale_max"].notna().all()
+    scale = None
+    if len(csat_rows) and not has_scale:
+        scale = right.selectbox(
+            "CSAT scale: answers run from 1 to",
+            [5, 7, 10],
+            index=None,
+            placeholder="Choose the scale of your survey",
+            key="sat_csat_scale",
+            help="Your CSAT answers have no scale_max, and the highest score seen does not "
+            "say where the scale ends.",
+        )
+        right.caption(
+            f"Assumption: CSAT scale 1-{scale} (set by you)."
+            if scale
+            else "CSAT needs its scale: choose it above, or add scale_max on the Data page."
+        )
+    return survey_type, scale
 
 
 def in_range(rows: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
