@@ -407,3 +407,37 @@ def test_satisfaction_changes_in_section_and_need_a_range():
     assert any("nps change" in w for w in out.warnings)
     with pytest.raises(InsufficientDataError, match="start and an end"):
         nps_change(surveys)
+
+
+# --------------------------------------------------------------------------------------------
+# The new keys in the exports
+
+
+NEW_KEYS = (
+    "service_contact_conversion", "complaints_per_customer", "complaints_outstanding",
+    "complaints_resolved", "complaints_escalated", "complaints_by", "marketing_response_rate",
+    "marketing_response_rate_by_channel", "employee_satisfaction_mean",
+    "employee_satisfaction_scale_max", "engagement_minutes_per_customer", "nps_change",
+    "nps_change_p_value", "csat_change", "csat_change_p_value",
+)  # fmt: skip
+
+
+def test_new_keys_have_names_and_nested_breakdowns_export_as_rows():
+    from kpi.labels import LABELS
+    from kpi.report import Section
+    from ui.share import kpi_rows
+
+    assert set(NEW_KEYS) <= set(LABELS)
+    section = Section(
+        kpis={
+            "complaints_by": {"type": {"billing": {"total": 3, "escalated": 1}}},
+            "service_contact_conversion": 0.25,
+        }
+    )
+    rows = kpi_rows(section, "EUR")
+    assert rows["Breakdown"].tolist() == [
+        "type · billing · total",
+        "type · billing · escalated",
+        "",
+    ]
+    assert rows["Shown as"].tolist() == ["3", "1", "25.0 %"]
