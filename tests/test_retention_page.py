@@ -318,3 +318,20 @@ def test_a_window_the_data_cannot_support_is_said_on_the_page(app_test):
     assert churn == fmt.percent(1.0)  # everyone at 1 March was lost in March
     notes = " ".join(c.value for c in at.caption).replace("\\", "")
     assert "cannot support this short a window" in notes
+
+
+def test_retention_cards_read_the_command_lines_keys(app_test):
+    # the cards and `python -m kpi report` call the same functions for the same range
+    from kpi.analysis import analysis
+
+    start, end = pd.Timestamp("2025-01-01"), pd.Timestamp("2025-06-30")
+    at = _open(app_test, dates=(start, end))
+    kpis = analysis(_sample(), start=start, end=end).kpis
+    assert _metric(at, "Churn rate over the range").value == fmt.percent(kpis["churn_rate"])
+    assert _metric(at, "Customer retention rate over the range").value == fmt.percent(
+        kpis["customer_retention_rate"]
+    )
+    assert _metric(at, "Churn rate per month").value == fmt.percent(kpis["churn_rate_per_period"])
+    assert _metric(at, "NRR").value == fmt.percent(kpis["nrr"])
+    assert _metric(at, "GRR").value == fmt.percent(kpis["grr"])
+    assert _metric(at, "Inactive customers").value == fmt.number(kpis["inactive_customers"])
