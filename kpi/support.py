@@ -1446,13 +1446,23 @@ def section(
             f"customer_id; upload them {_DATA_PAGE}."
         )
     else:
-        attempt(
-            lambda: result.kpis.update(
-                service_contact_conversion=service_contact_conversion(
-                    tickets, orders, touches, start=start, end=end
-                ).rate
+
+        def contact_conversion() -> None:
+            r = service_contact_conversion(tickets, orders, touches, start=start, end=end)
+            result.kpis["service_contact_conversion"] = r.rate
+            result.assumptions["service_contact_days"] = assumption(
+                r.days, "default", rule="an order 1 to N days after the contact"
             )
-        )
+            if r.left_out:
+                result.warnings.append(
+                    f"service_contact_conversion leaves out {r.left_out} customers whose "
+                    f"contacts are less than {r.days} days before the last order date: "
+                    "their window is not over yet."
+                )
+            if r.touches_note:
+                result.warnings.append(f"service_contact_conversion: {r.touches_note}")
+
+        attempt(contact_conversion)
 
     result.kpis = plain(result.kpis)
     return result

@@ -441,3 +441,11 @@ def test_new_keys_have_names_and_nested_breakdowns_export_as_rows():
         "",
     ]
     assert rows["Shown as"].tolist() == ["3", "1", "25.0 %"]
+
+
+def test_support_section_states_the_service_contact_window():
+    tickets, orders = _contacts_and_orders()
+    out = support.section({"tickets": tickets, "orders": orders})
+    assert out.kpis["service_contact_conversion"] == pytest.approx(0.25)
+    assert out.assumptions["service_contact_days"]["value"] == 30
+    assert out.assumptions["service_contact_days"]["source"] == "default"
