@@ -14,6 +14,7 @@ import pandas as pd
 
 from kpi.errors import InsufficientDataError
 from kpi.memo import note_subset, remembered
+from kpi.satisfaction import survey_kind
 
 ATTRIBUTES = ("channel", "segment", "region")
 ATTRIBUTE_LABELS = {"channel": "Channel", "segment": "Segment", "region": "Region"}
@@ -91,16 +92,36 @@ def _filtered(
                 mask &= frame["customer_id"].isin(keep_customers[attr])
             else:
                 unsplit.append(attr)
+        staff = _employee_answers(frame) if name == "surveys" else None
+        if staff is not None and staff.any():
+            # Employees' answers (eNPS) belong to no customer, channel, segment or region:
+            # kept whole, and marked so that the eNPS card can say it covers the whole team.
+            mask |= staff
         if mask.all():
-            kept = frame.copy(deep=False) if unsplit else frame
+            kept = frame.copy(deep=False) if unsplit or staff is not None else frame
         else:
             rows = np.flatnonzero(mask.to_numpy())
             kept = frame.iloc[rows]
             note_subset(kept, frame, rows)
         if unsplit:
             kept.attrs = {**frame.attrs, NOT_SPLIT: ",".join(unsplit)}
+        if staff is not None and staff.any():
+            kept.attrs = {**kept.attrs, STAFF_NOT_SPLIT: ",".join(active)}
         out[name] = kept
     return out
+
+
+STAFF_NOT_SPLIT = "employee_answers_not_split_by"
+"""Key of the surveys' ``attrs``: the active filters its employee answers were kept whole for."""
+
+
+def _employee_answers(surveys: pd.DataFrame) -> pd.Series | None:
+    """True for the rows of an employee survey (eNPS): survey_type reads enps or employee."""
+    if "survey_type" not in surveys.columns:
+        return None
+    raw = surveys["survey_type"]
+    kinds = {v: survey_kind(v) == "enps" for v in raw.dropna().unique()}
+    return raw.map(kinds).fillna(False).astype(bool)
 
 
 class FilterSplitError(InsufficientDataError):

@@ -138,6 +138,8 @@ def test_satisfaction_cards_and_changes_are_the_command_line_keys(app_test):
     assert csat.delta == f"{kpis['csat_change']:+.2f} points"
     captions = " ".join(c.value for c in at.caption)
     assert f"p = {kpis['nps_change_p_value']:.2f}" in captions
+    assert "Employees' answers are not split by channel" in captions
+    assert next(m for m in at.metric if m.label == "eNPS").value == fmt.points(kpis["enps"])
 
 
 def test_value_ltv_and_what_if_baseline_are_the_command_line_keys(app_test):

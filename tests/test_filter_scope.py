@@ -157,3 +157,16 @@ def test_rates_stay_in_unit_interval_and_numerators_within_denominators(selected
     kpis = retention.section(tables, **window).kpis
     for key in ("churn_rate", "customer_retention_rate", "grr"):
         assert _in_unit(kpis.get(key)), (key, kpis.get(key))
+
+
+def test_employee_answers_are_kept_whole_under_a_customer_filter():
+    # eNPS answers belong to no customer or channel: Channel = ads must not empty them.
+    whole = satisfaction.employee_net_promoter_score(_sample()["surveys"])
+    tables = apply_filters(_sample(), {"channel": ["ads"]})
+    assert satisfaction.employee_net_promoter_score(tables["surveys"]).score == whole.score
+    assert tables["surveys"].attrs["employee_answers_not_split_by"] == "channel"
+    # Customers' answers do follow the filter: only customers acquired through ads remain.
+    kinds = satisfaction.survey_kinds(tables["surveys"])
+    customer_rows = tables["surveys"][(kinds != "enps").to_numpy()]
+    ads = set(_sample()["customers"].query("channel == 'ads'")["customer_id"])
+    assert set(customer_rows["customer_id"].dropna()) <= ads

@@ -17,6 +17,7 @@ import streamlit as st
 
 from kpi import base, satisfaction
 from kpi.errors import InsufficientDataError, KpiError
+from kpi.filters import ATTRIBUTE_LABELS, STAFF_NOT_SPLIT
 from kpi.periods import in_days
 from kpi.satisfaction import GROUPS, SMALL_SAMPLE, NpsResult
 from ui import cards
@@ -175,6 +176,11 @@ def nps_card(view: View, rows: pd.DataFrame, *, employee: bool = False) -> NpsRe
             st.warning(f"Only {now.n} answers (fewer than {SMALL_SAMPLE}): read with care.")
         if employee:
             _employee_mean(view, rows)
+            whole = view.tables["surveys"].attrs.get(STAFF_NOT_SPLIT)
+            if whole:
+                words = " or ".join(ATTRIBUTE_LABELS.get(a, a).lower() for a in whole.split(","))
+                st.caption(f"Employees' answers are not split by {words}: this card covers "
+                           "the whole team.")  # fmt: skip
         _answers(rows, view, key=label.lower())
     return now
 
