@@ -449,3 +449,21 @@ def test_support_section_states_the_service_contact_window():
     assert out.kpis["service_contact_conversion"] == pytest.approx(0.25)
     assert out.assumptions["service_contact_days"]["value"] == 30
     assert out.assumptions["service_contact_days"]["source"] == "default"
+
+
+def test_complaints_per_customer_chart_draws_the_series_beside_escalations():
+    from ui import support_charts
+
+    table = pd.DataFrame(
+        {"complaints": [2, 1], "active_customers": [4, 0],
+         "complaints_per_customer": [0.5, np.nan]},
+        index=pd.DatetimeIndex(["2025-01-01", "2025-02-01"], name="period"),
+    )  # fmt: skip
+    escalation = pd.Series([0.25, np.nan], index=table.index)
+    fig = support_charts.complaints_per_customer_chart(table, escalation, period="month")
+    assert list(fig.data[0].x) == ["2025-01", "2025-02"]
+    np.testing.assert_allclose(fig.data[0].y, [0.5, np.nan])
+    np.testing.assert_allclose(fig.data[1].y, [0.25, np.nan])
+    assert fig.data[1].yaxis == "y2"
+    alone = support_charts.complaints_per_customer_chart(table, None, period="month")
+    assert len(alone.data) == 1
