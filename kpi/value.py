@@ -728,8 +728,9 @@ def cohort_value_curve(
 
     Returns a DataFrame indexed by ``months_since_acquisition`` (0, 1, ... int) with columns
     ``customers`` (int, observed through that month), ``gross_profit`` (mean in that month)
-    and ``cumulative_gross_profit``. Compare with CAC: the payback month is the first where
-    the cumulative value reaches it (:func:`payback_month`). Raises SchemaError without cost
+    and ``cumulative_gross_profit``. This is what the cohort actually earned, lost customers
+    included; it is not a second payback measure (the payback is :func:`cac_payback_months`,
+    the one number the card, the what-if and the command line show). Raises SchemaError without cost
     or margin, InsufficientDataError when no acquired customer has a complete month.
     """
     _check_orders(orders, "cohort_value_curve")
@@ -786,20 +787,6 @@ def cohort_value_curve(
         index=pd.RangeIndex(n_months, name="months_since_acquisition"),
     )
     return out
-
-
-def payback_month(curve: pd.DataFrame, cac_value: float) -> int | None:
-    """First month (0-based) whose cumulative gross profit per customer reaches CAC; None if never.
-
-    ``curve`` from :func:`cohort_value_curve`. Month m means the profit of months 0..m covers
-    CAC, so the customer has paid back after m + 1 months.
-
-    >>> curve = pd.DataFrame({"cumulative_gross_profit": [100.0, 250.0, 420.0]})
-    >>> payback_month(curve, 400.0)
-    2
-    """
-    reached = np.flatnonzero(curve["cumulative_gross_profit"].to_numpy(dtype=float) >= cac_value)
-    return int(reached[0]) if len(reached) else None
 
 
 # --------------------------------------------------------------------------------------------

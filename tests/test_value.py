@@ -317,9 +317,15 @@ def test_cohort_value_curve_by_hand(cohort_orders):
         index=pd.RangeIndex(2, name="months_since_acquisition"),
     )
     tm.assert_frame_equal(result, expected)
-    assert value.payback_month(result, 100.0) == 1
-    assert value.payback_month(result, 0.0) == 0
-    assert value.payback_month(result, 1000.0) is None
+    assert not hasattr(value, "payback_month")  # one payback: cac_payback_months
+
+
+def test_cac_payback_months_on_a_hand_table():
+    # Two customers acquired with a spend of 800: CAC 400. Each orders 250 a month at a 40 %
+    # margin: monthly gross profit 250 x 0.4 = 100 per customer. Payback 400 / 100 = 4 months,
+    # the catalogue's worked example ("profit covers CAC in 4 months").
+    result = value.cac_payback_months(800.0 / 2, monthly_gross_profit=250.0 * 0.4)
+    assert result == 4.0
 
 
 def test_cohort_value_curve_uses_cost_and_any_datetime_unit(cohort_orders):

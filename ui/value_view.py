@@ -428,6 +428,34 @@ def formula_note(h: Headline) -> str:
     return note
 
 
+def payback_note(h: Headline, view: View) -> str:
+    """The caption under the profit curve: the card's payback, and what the curve is."""
+    curve = (
+        "The curve is what the customers acquired in the range actually earned, month by "
+        "month, averaged over everyone followed that long, lost customers included; the first "
+        "order usually earns more than the months after it."
+    )
+    if h.cac is None:
+        return "Add a spend table to draw the CAC line and the CAC payback. " + curve
+    if h.payback is None:
+        return (
+            "CAC payback needs a gross margin: map a cost column or set the margin above. " + curve
+        )
+    profit = view.money(h.inputs.monthly_gross_profit) if h.inputs is not None else "?"
+    if h.payback == math.inf:
+        head = (
+            f"CAC payback: never. Customers make no gross profit ({profit} a month), so the "
+            f"CAC of {view.money(h.cac)} is not earned back."
+        )
+    else:
+        head = (
+            f"CAC payback: {fmt.months(h.payback)} (the star, as on the card): the CAC of "
+            f"{view.money(h.cac)} divided by the average monthly gross profit per customer, "
+            f"{profit}."
+        )
+    return f"{head} {curve}"
+
+
 def channel_table(table: pd.DataFrame, view: View) -> pd.DataFrame:
     """LTV/CAC by channel formatted for people (NaN as a dash)."""
     m = view.money
