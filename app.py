@@ -30,9 +30,7 @@ if frame.needs(view, "orders", what="The home page"):
     starts = base.customer_starts(orders, customers)
     newcomers = starts[in_days(starts, view.start, view.end)]
     newcomers = newcomers.rename("acquired").reset_index()
-    # Signed up in the range, no order yet: new customers who are not active customers.
-    buyers = orders.loc[orders["amount"].fillna(0).to_numpy() >= 0, "customer_id"]
-    waiting = int((~newcomers["customer_id"].isin(buyers)).sum())
+    waiting = now["signups_without_order"]
     before = base.headline(orders, customers, start=prev_start, end=prev_end)
     repeat_delta = None
     if before["repeat_customer_rate"] is not None and now["repeat_customer_rate"] is not None:
@@ -72,11 +70,11 @@ if frame.needs(view, "orders", what="The home page"):
                 "New customers",
                 fmt.number(now["new_customers"]),
                 delta["new_customers"],
-                "Customers whose first ever order (or signup date) is in the range. " + versus,
+                "Customers with at least one order who were acquired in the range: the "
+                "earlier of their signup and their first order falls in it. " + versus,
                 rows=newcomers,
                 key="home_new_customers",
-                note=f"{fmt.number(waiting)} signed up without an order yet, so not among the "
-                "active customers"
+                note=f"Not counted: {fmt.number(waiting)} signed up in the range without any order"
                 if waiting
                 else None,
             ),

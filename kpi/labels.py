@@ -23,6 +23,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "refunds": ("Refunds", "count"),
     "active_customers": ("Active customers", "count"),
     "new_customers": ("New customers", "count"),
+    "signups_without_order": ("Sign-ups without an order", "count"),
     "average_order_value": ("Average order value", "money"),
     "arpu": ("Revenue per customer (ARPU)", "money"),
     "repeat_customer_rate": ("Repeat customer rate", "share"),
