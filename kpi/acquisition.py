@@ -309,8 +309,9 @@ def cac_by_channel(
     Index ``channel`` (every channel with spend or new customers in the range, sorted); columns
     ``spend`` (0 when none recorded), ``new_customers`` (int) and ``cac`` (NaN when the channel
     acquired nobody). Spend rows without a channel and customers without an acquisition
-    channel are left out, and so are customers acquired outside the spend table's span
-    (:func:`spend_span`). Channels match as written in the data (trimmed).
+    channel are left out, and so are customers acquired outside their own channel's spend
+    span (:func:`spend_span` of that channel's rows; the whole table's for a channel without
+    spend). Channels match as written in the data (trimmed).
     Raises SchemaError without spend.channel, or when no table gives an acquisition channel.
     """
     check_same_split("cac_by_channel", spend=spend, orders=orders, customers=customers)
@@ -332,8 +333,16 @@ def cac_by_channel(
     frame = frame[in_days(frame["date"], start, end) & frame["channel"].notna()]
     spent = frame.groupby(frame["channel"].str.strip())["amount"].sum()
     starts = customer_starts(orders, customers)
-    new_ids = starts.index[_within_span(starts, spend, start, end)[0]]
-    acquired = channels.reindex(new_ids).dropna().str.strip().value_counts()
+    own = channels.reindex(starts.index).str.strip()
+    # each channel's customers count within that channel's own spend span (a channel whose
+    # spend starts in June did not pay for May's customers); a channel without spend rows
+    # takes the whole table's span
+    inside = np.array(_within_span(starts, spend, start, end)[0], dtype=bool)
+    booked = spend.loc[spend["channel"].notna()]
+    for name, rows in booked.groupby(booked["channel"].astype("string").str.strip()):
+        mine = (own == name).to_numpy(dtype=bool)
+        inside[mine] = _within_span(starts[mine], rows, start, end)[0]
+    acquired = own[inside].dropna().value_counts()
     out = pd.DataFrame({"spend": spent, "new_customers": acquired}).fillna(0.0)
     out["new_customers"] = out["new_customers"].astype(np.int64)
     out["spend"] = out["spend"].astype(float)
@@ -355,15 +364,17 @@ def cac_series(
 
     Index: every period start (DatetimeIndex ``period``) from ``start`` to ``end`` (else the
     first and last spend or acquisition date). Columns ``spend``, ``sales_spend``,
-    ``marketing_spend`` (NaN without spend.kind), ``new_customers`` (int) and ``cac``
-    (NaN when nobody was acquired in the period). Empty periods are rows of 0.
+    ``marketing_spend`` (NaN without spend.kind), ``new_customers`` (int, acquired within the
+    spend's span, :func:`spend_span`, as for :func:`cac`) and ``cac`` (NaN when nobody was
+    acquired in the period). Empty periods are rows of 0.
     """
     check_same_split("cac", spend=spend, orders=orders, customers=customers)
     p = check_period(period)
     frame = _acquisition_spend(spend, "cac")
     frame = frame[in_days(frame["date"], start, end)]
     starts = customer_starts(orders, customers)
-    starts = starts[in_days(starts, start, end)]
+    # as in cac: only customers acquired within the spend's span were paid for by it
+    starts = starts[_within_span(starts, spend, start, end)[0]]
     index = series_index([frame["date"], starts], start, end, p)
     out = pd.DataFrame(index=index)
     out["spend"] = _per_period(frame["date"], frame["amount"], p, index)

@@ -75,10 +75,13 @@ def test_cac_over_time_is_a_gap_in_a_period_without_new_customers():
 def test_cac_by_channel_puts_the_cheapest_first_and_a_channel_without_customers_last():
     table = acq.cac_by_channel(SPEND, ORDERS)
     fig = charts.cac_by_channel_chart(table, currency="USD")
-    # ads: 1,200 / 3 (a, c, d) = 400; web: 400 / 2 (b, e) = 200; email: 0 spent, nobody: NaN.
-    assert list(fig.data[0].x) == ["Web", "Ads", "Email"]
-    np.testing.assert_allclose(fig.data[0].y, [200.0, 400.0, NAN])
-    assert tuple(fig.data[0].customdata[1]) == (1200.0, 3)
+    # ads: 1,200 / 3 (a, c, d) = 400; web: 400 / 1 (b) = 400, since e came in March, after
+    # the web spend's own span (January); email: 0 spent, nobody: NaN, last. A tie keeps the
+    # channels' alphabetical order.
+    assert list(fig.data[0].x) == ["Ads", "Web", "Email"]
+    np.testing.assert_allclose(fig.data[0].y, [400.0, 400.0, NAN])
+    assert tuple(fig.data[0].customdata[0]) == (1200.0, 3)
+    assert tuple(fig.data[0].customdata[1]) == (400.0, 1)
     assert _axis_titles(fig) == ["Acquisition channel", "CAC ($)"]
 
 

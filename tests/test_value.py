@@ -266,12 +266,15 @@ def test_ltv_to_cac_by_cohort_by_hand(shop):
         end=T("2025-03-31"), period="month", discount_rate=0.0,
     )  # fmt: skip
     # January cohort (a, b): spend 400 / 2 = 200, LTV as the ads channel above.
-    # February cohort (c): no spend in Feb, CAC 0; c never churned: LTV NaN. March: nobody.
+    # February cohort (c): signed up on 1 Feb, after the spend's span (January), so no spend
+    # paid for c: no new customer counted, CAC unknown (NaN, not 0); c never churned: LTV NaN.
+    # March: nobody.
     arpu = 500 / (121 / DAYS_PER_MONTH)
     jan_ltv = 0.76 * arpu * 3
     assert list(result.index) == list(pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"]))
-    assert result["new_customers"].tolist() == [2, 1, 0]
+    assert result["new_customers"].tolist() == [2, 0, 0]
     assert result["cac"].iloc[0] == pytest.approx(200.0)
+    assert math.isnan(result["cac"].iloc[1])
     assert result["ltv"].iloc[0] == pytest.approx(jan_ltv)
     assert result["ltv_to_cac"].iloc[0] == pytest.approx(jan_ltv / 200)
     assert result["ltv"].iloc[1:].isna().all()
