@@ -96,12 +96,23 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def label(key: str) -> tuple[str, str]:
+# keys whose name depends on the period they were measured over (the JSON's churn_period)
+PER_PERIOD = {"churn_rate_per_period": "Churn per {period}"}
+
+
+def label(key: str, *, period: str | None = None) -> tuple[str, str]:
     """Name and unit of a KPI key; an unknown key reads as its words, unit ``number``.
+
+    ``period`` ("month", ...) names the period of a per-period key (``churn_rate_per_period``
+    with its ``churn_period``), so that it reads "Churn per month", not "per period".
 
     >>> label("cac"), label("tickets_by_weekday")
     (('Customer acquisition cost (CAC)', 'money'), ('Tickets by weekday', 'number'))
+    >>> label("churn_rate_per_period", period="month")
+    ('Churn per month', 'share')
     """
+    if key in PER_PERIOD and period:
+        return (PER_PERIOD[key].format(period=str(period).lower()), LABELS[key][1])
     if key in LABELS:
         return LABELS[key]
     words = key.replace("_", " ").strip()

@@ -74,3 +74,17 @@ def test_every_page_offers_the_link_and_both_downloads_in_the_sidebar(app_test):
     # Outside a browser the address is unknown; the query string is still carried.
     (code,) = at.sidebar.code
     assert code.value.endswith("?period=quarter")
+
+
+def test_churn_per_period_is_named_with_its_period_in_the_exports():
+    # The JSON's churn_period says which period the per-period churn is measured over; the
+    # workbook and report name it ("Churn per month"), not a generic "per period".
+    from kpi.report import Section
+
+    section = Section(kpis={"churn_rate_per_period": 0.0085, "churn_period": "month"})
+    rows = share.kpi_rows(section, "EUR").set_index("key")
+    assert rows.loc["churn_rate_per_period", "KPI"] == "Churn per month"
+    weekly = Section(kpis={"churn_rate_per_period": 0.002, "churn_period": "week"})
+    assert share.kpi_rows(weekly, "EUR").set_index("key").loc["churn_rate_per_period", "KPI"] == (
+        "Churn per week"
+    )

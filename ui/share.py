@@ -76,8 +76,9 @@ def kpi_rows(section: Section, currency: str | None) -> pd.DataFrame:
     [['type · billing · total', '2']]
     """
     rows = []
+    period = section.kpis.get("churn_period")
     for key, value in section.kpis.items():
-        name, unit = label(key)
+        name, unit = label(key, period=period if isinstance(period, str) else None)
         for part, v in _leaves(value):
             shown = value_text(v, unit, currency)
             raw = v if isinstance(v, int | float) and not isinstance(v, bool) else None
