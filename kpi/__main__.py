@@ -166,6 +166,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="months of employee turnover without --start (12)",
     )
     given.add_argument(
+        "--service-contact-days",
+        type=_positive(int),
+        help="days after a service contact in which an order counts as a conversion (30)",
+    )
+    given.add_argument(
         "--survey-type",
         choices=("nps", "csat", "ces", "enps"),
         help="type of the survey answers that carry none",
@@ -180,6 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         turnover_window_months=args.turnover_window_months,
         survey_type=args.survey_type,
         churn_period=args.period,
+        service_contact_days=args.service_contact_days,
     )
     try:
         files = [(p.name, p.read_bytes()) for p in args.files]

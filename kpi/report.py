@@ -87,6 +87,7 @@ class Settings:
     turnover_window_months: int | None = None
     survey_type: str | None = None
     churn_period: str | None = None
+    service_contact_days: int | None = None
 
 
 def plain(value: Any) -> Any:

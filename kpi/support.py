@@ -1307,8 +1307,8 @@ def section(
     ``complaints_resolved``, ``complaints_escalated`` and ``complaints_by`` ({type,
     employee, contract, resolution: {value: {total, outstanding, resolved, escalated}}},
     see :func:`complaint_breakdowns`); ``complaints_per_customer`` (and its series) with
-    orders; ``service_contact_conversion`` (orders within :data:`SERVICE_CONTACT_DAYS`
-    days of a ticket or inbound touch) with orders.
+    orders; ``service_contact_conversion`` (orders within ``settings.service_contact_days``,
+    default :data:`SERVICE_CONTACT_DAYS`, days of a ticket or inbound touch) with orders.
     """
     check_period(period)
     result = Section(kpis=dict.fromkeys(_KEYS))
@@ -1446,12 +1446,18 @@ def section(
             f"customer_id; upload them {_DATA_PAGE}."
         )
     else:
+        given = settings.service_contact_days if settings is not None else None
 
         def contact_conversion() -> None:
-            r = service_contact_conversion(tickets, orders, touches, start=start, end=end)
+            days = SERVICE_CONTACT_DAYS if given is None else int(given)
+            r = service_contact_conversion(
+                tickets, orders, touches, days=days, start=start, end=end
+            )
             result.kpis["service_contact_conversion"] = r.rate
             result.assumptions["service_contact_days"] = assumption(
-                r.days, "default", rule="an order 1 to N days after the contact"
+                r.days,
+                "default" if given is None else "user",
+                rule="an order 1 to N days after the contact",
             )
             if r.left_out:
                 result.warnings.append(

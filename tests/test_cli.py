@@ -154,3 +154,28 @@ def test_bad_assumption_flag_exits_with_a_reason(orders_file, capsys):
         main(["report", str(orders_file), "--discount-rate", "10"])
     assert exc.value.code == 2
     assert "0.10 for 10 %" in capsys.readouterr().err
+
+
+def test_service_contact_days_flag_sets_the_window_and_says_so(tmp_path, capsys):
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "customer_id,order_date,amount\na,2025-01-20,100\nb,2025-02-25,80\nc,2025-06-01,10\n",
+        encoding="utf-8",
+    )
+    tickets = tmp_path / "tickets.csv"
+    tickets.write_text(
+        "ticket_id,created_at,customer_id\nt1,2025-01-05,a\nt2,2025-01-05,b\n", encoding="utf-8"
+    )
+    # a ordered 15 days after the contact, b 51 days after.
+    # Default window 30 days: a converts, b does not -> 1 / 2 = 0.5.
+    assert main(["report", str(orders), str(tickets)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["kpis"]["service_contact_conversion"] == pytest.approx(0.5)
+    assert out["assumptions"]["service_contact_days"]["value"] == 30
+    assert out["assumptions"]["service_contact_days"]["source"] == "default"
+    # 60 days: both convert -> 2 / 2 = 1.0, and the window is the user's.
+    assert main(["report", str(orders), str(tickets), "--service-contact-days", "60"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["kpis"]["service_contact_conversion"] == pytest.approx(1.0)
+    assert out["assumptions"]["service_contact_days"]["value"] == 60
+    assert out["assumptions"]["service_contact_days"]["source"] == "user"
