@@ -559,3 +559,39 @@ def test_cac_series_counts_only_customers_within_the_spend_span_like_cac():
     np.testing.assert_allclose(series["cac"].to_numpy(), [np.nan, 200.0, 400.0])
     total = acq.cac(spend, orders, **window)
     assert series["new_customers"].sum() == total.new_customers == 3
+
+
+def test_organic_growth_under_a_channel_filter_counts_only_filtered_customers():
+    # Leads are not split by channel, but organic growth reads them only through their
+    # customer_id, matched against the filtered customers acquired in the range: its referral
+    # customers are filtered customers, so it keeps a value where referral_rate cannot.
+    # Two customers: r1 (referral channel, won through a referral lead in the range) and a1
+    # (ads, also named on a referral lead); a0 is an ads customer from before the range.
+    orders = pd.DataFrame(
+        {
+            "customer_id": ["a0", "r1", "a1"],
+            "order_date": pd.to_datetime(["2024-12-01", "2025-01-10", "2025-01-12"]),
+            "amount": 50.0,
+            "channel": ["ads", "referral", "ads"],
+        }
+    )
+    leads = pd.DataFrame(
+        {
+            "lead_id": ["l1", "l2", "l3"],
+            "created_date": pd.to_datetime(["2025-01-02", "2025-01-03", "2025-01-04"]),
+            "source": ["referral", "referral", "ads"],
+            "customer_id": ["r1", "a1", None],
+        }
+    )
+    from kpi.filters import apply_filters
+
+    kept = apply_filters({"orders": orders, "leads": leads}, {"channel": ["ads"]})
+    assert kept["leads"].attrs  # the leads were not split by channel
+    result = acq.organic_growth(
+        kept["orders"], None, kept["leads"], start=pd.Timestamp("2025-01-01"),
+        end=pd.Timestamp("2025-01-31"),
+    )  # fmt: skip
+    # ads only: starting base a0 (1); referral customers won in the range: a1 (r1 is not ads)
+    # -> 1 / 1 = 1.0
+    assert (result.starting_base, result.referral_customers) == (1, 1)
+    assert result.rate == pytest.approx(1.0)
