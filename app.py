@@ -30,6 +30,13 @@ if frame.needs(view, "orders", what="The home page"):
     starts = base.customer_starts(orders, customers)
     newcomers = starts[in_days(starts, view.start, view.end)]
     newcomers = newcomers.rename("acquired").reset_index()
+    waiting = now["signups_without_order"]
+    before = base.headline(orders, customers, start=prev_start, end=prev_end)
+    repeat_delta = None
+    if before["repeat_customer_rate"] is not None and now["repeat_customer_rate"] is not None:
+        repeat_delta = (
+            f"{100 * (now['repeat_customer_rate'] - before['repeat_customer_rate']):+.1f} pts"
+        )
     cards.show(
         [
             cards.Card(
@@ -63,9 +70,13 @@ if frame.needs(view, "orders", what="The home page"):
                 "New customers",
                 fmt.number(now["new_customers"]),
                 delta["new_customers"],
-                "Customers whose first ever order (or signup date) is in the range. " + versus,
+                "Customers with at least one order who were acquired in the range: the "
+                "earlier of their signup and their first order falls in it. " + versus,
                 rows=newcomers,
                 key="home_new_customers",
+                note=f"Not counted: {fmt.number(waiting)} signed up in the range without any order"
+                if waiting
+                else None,
             ),
             cards.Card(
                 "Average order value",
@@ -79,11 +90,12 @@ if frame.needs(view, "orders", what="The home page"):
             cards.Card(
                 "Repeat customer rate",
                 fmt.percent(now["repeat_customer_rate"]),
-                delta["repeat_customer_rate"],
+                None,
                 f"Customers with two or more orders in the range / customers with at least "
                 f"one: {fmt.number(repeat)} / {fmt.number(active)}. {versus}",
                 rows=who[who["repeat"]],
                 key="home_repeat",
+                delta=repeat_delta,
             ),
         ]
     )

@@ -157,16 +157,25 @@ SELECT c AS customer_id, count(*) - 1.0 AS frequency, (max(day) - first) / 7.0 A
 FROM r, e GROUP BY c, first ORDER BY c
 """
 
-# acquisition day: signup_date where the customers table has one, else the first order (refunds
-# included), as kpi.base.customer_starts
+# acquisition day of a customer with at least one order row: the earlier of the first order
+# (refunds included) and the earliest signup_date, as kpi.base.customer_starts
 STARTS_SQL = """
 starts AS (
-    SELECT coalesce(su.s, fo.s) AS s
-    FROM (SELECT customer_id AS c, min(order_date) AS s FROM orders
-          WHERE order_date IS NOT NULL GROUP BY c) fo
-    FULL JOIN (SELECT customer_id AS c, min(signup_date) AS s FROM customers
+    SELECT least(coalesce(fo.s, su.s), coalesce(su.s, fo.s)) AS s
+    FROM (SELECT DISTINCT customer_id AS c FROM orders WHERE customer_id IS NOT NULL) oc
+    LEFT JOIN (SELECT customer_id AS c, min(order_date) AS s FROM orders
+               WHERE order_date IS NOT NULL GROUP BY c) fo USING (c)
+    LEFT JOIN (SELECT customer_id AS c, min(signup_date) AS s FROM customers
                WHERE signup_date IS NOT NULL GROUP BY c) su USING (c)
 )"""
+
+# sign-ups in the range without any order row, as kpi.base.signups_without_order
+SIGNUPS_SQL = """
+SELECT count(*) FROM (SELECT customer_id AS c, min(signup_date) AS s FROM customers
+                      WHERE signup_date IS NOT NULL AND customer_id IS NOT NULL GROUP BY c)
+WHERE s >= {lo} AND s < {hi} + INTERVAL 1 DAY
+  AND c NOT IN (SELECT customer_id FROM orders WHERE customer_id IS NOT NULL)
+"""
 
 STARTS_NO_CUSTOMERS_SQL = """
 starts AS (
@@ -269,12 +278,16 @@ class Duck:
         assert row is not None
         rev, n, refunds, active, repeaters, new = row
         rev = float(rev or 0.0)
+        signups = 0
+        if customers and self.has_customers:
+            signups = self.con.sql(SIGNUPS_SQL.format(lo=_day(lo), hi=_day(hi))).fetchall()[0][0]
         return {
             "revenue": rev,
             "orders": int(n),
             "refunds": int(refunds),
             "active_customers": int(active),
             "new_customers": int(new),
+            "signups_without_order": int(signups),
             "average_order_value": rev / n if n else None,
             "arpu": rev / active if active else None,
             "repeat_customer_rate": repeaters / active if active else None,

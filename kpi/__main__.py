@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from kpi.ingest import Dataset
+    from kpi.report import Settings
 
 # kpi.periods.PERIODS, written out so that parsing the arguments needs no pandas (a test
 # checks that both agree).
@@ -71,22 +72,16 @@ def _only_section(
     start: pd.Timestamp | None,
     end: pd.Timestamp | None,
     period: str,
+    settings: Settings | None = None,
 ) -> Any:
-    """The sections of the families that hold the ``only`` keys, merged (as analysis())."""
-    from kpi.analysis import FAMILIES
-    from kpi.errors import KpiError
-    from kpi.report import Section
+    """The sections of the families that hold the ``only`` keys, merged by analysis()."""
+    from kpi.analysis import FAMILIES, analysis
 
     keys = family_keys()
-    result = Section()
-    for module in FAMILIES:
-        if not set(keys[module.__name__]) & set(only):
-            continue
-        try:
-            part = module.section(ds.tables, start=start, end=end, period=period)
-        except KpiError as exc:
-            part = Section(warnings=[f"{module.__name__.split('.')[-1]}: {exc}"])
-        result = result.merge(part)
+    wanted = tuple(m for m in FAMILIES if set(keys[m.__name__]) & set(only))
+    result = analysis(
+        ds.tables, start=start, end=end, period=period, settings=settings, families=wanted
+    )
     result.kpis = {k: v for k, v in result.kpis.items() if k in only}
     result.series = {k: v for k, v in result.series.items() if k in only}
     return result
@@ -99,14 +94,15 @@ def build_output(
     end: pd.Timestamp | None,
     period: str,
     only: Sequence[str] | None = None,
+    settings: Settings | None = None,
 ) -> dict[str, Any]:
     from kpi.analysis import analysis
     from kpi.report import plain
 
     if only:
-        section = _only_section(ds, only, start=start, end=end, period=period)
+        section = _only_section(ds, only, start=start, end=end, period=period, settings=settings)
     else:
-        section = analysis(ds.tables, start=start, end=end, period=period)
+        section = analysis(ds.tables, start=start, end=end, period=period, settings=settings)
     warnings = list(section.warnings)
     for r in ds.reports:
         warnings.extend(f"{r.source}: {n}" for n in r.notes if r.table == "unknown")
@@ -119,6 +115,7 @@ def build_output(
             "kpis": section.kpis,
             "series": section.series,
             "cohorts": section.cohorts,
+            "assumptions": dict(sorted(section.assumptions.items())),
             "warnings": warnings,
         }
     )
@@ -136,6 +133,10 @@ def _format_table(out: dict[str, Any]) -> str:
         else:
             shown = _short(value)
         lines.append(f"  {key:<{width}}  {shown}")
+    if out.get("assumptions"):
+        lines.append("Assumptions")
+        for key, entry in out["assumptions"].items():
+            lines.append(f"  {key:<{width}}  {_short(entry['value'])} ({entry['source']})")
     if out["warnings"]:
         lines.append("Warnings")
         lines.extend(f"  - {w}" for w in out["warnings"])
@@ -165,13 +166,38 @@ def _one_line(text: str) -> str:
     return (text.strip().splitlines() or [""])[0]
 
 
+def _positive(kind: type) -> Any:
+    def parse(text: str) -> Any:
+        try:
+            number = kind(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from exc
+        if not number > 0:
+            raise argparse.ArgumentTypeError(f"must be above 0; got {text}")
+        return number
+
+    return parse
+
+
+def _fraction(text: str) -> float:
+    try:
+        number = float(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from exc
+    if not 0 <= number < 1:
+        raise argparse.ArgumentTypeError(f"a yearly rate from 0 to 1 (0.10 for 10 %); got {text}")
+    return number
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kpi", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     rep = sub.add_parser("report", help="print every KPI the files support")
-    rep.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    rep.add_argument("files", nargs="*", type=Path, metavar="FILE")
     rep.add_argument("--mapping", type=Path, help="JSON: per file, its table and columns")
-    rep.add_argument("--period", choices=PERIODS, default="month")
+    rep.add_argument(
+        "--period", choices=PERIODS, help="series granularity and churn period (default month)"
+    )
     rep.add_argument("--start", type=_date, help="first day of the range (YYYY-MM-DD)")
     rep.add_argument("--end", type=_date, help="last day of the range (YYYY-MM-DD)")
     rep.add_argument("--format", choices=("json", "table"), default="json")
@@ -180,11 +206,71 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="KEY,...",
         help="compute and print only these KPI keys (e.g. revenue,nps); others are skipped",
     )
+    given = rep.add_argument_group("assumptions (each reported under assumptions in the JSON)")
+    given.add_argument("--sla-hours", type=_positive(float), help="SLA target in hours (24)")
+    given.add_argument(
+        "--discount-rate", type=_fraction, help="yearly discount rate of LTV and CLV (0.10)"
+    )
+    given.add_argument(
+        "--clv-horizon-months", type=_positive(int), help="horizon of the model CLV (12)"
+    )
+    given.add_argument(
+        "--inactivity-window-days",
+        type=_positive(int),
+        help="days without an order after which a customer counts as lost (default: from "
+        "the gaps between orders)",
+    )
+    given.add_argument(
+        "--csat-scale-max", type=_positive(float), help="top of the CSAT scale (5, 10, ...)"
+    )
+    given.add_argument(
+        "--turnover-window-months",
+        type=_positive(int),
+        help="months of employee turnover without --start (12)",
+    )
+    given.add_argument(
+        "--service-contact-days",
+        type=_positive(int),
+        help="days after a service contact in which an order counts as a conversion (30)",
+    )
+    given.add_argument(
+        "--survey-type",
+        choices=("nps", "csat", "ces", "enps"),
+        help="type of the survey answers that carry none",
+    )
+    rep.add_argument(
+        "--source",
+        metavar="URL",
+        help="duckdb:///f.duckdb, a Parquet/CSV path, "
+        "postgresql://user@host:port/db, spark://host:7077, sc://host or local[N]",
+    )
+    rep.add_argument(
+        "--table",
+        action="append",
+        default=[],
+        metavar="NAME=SCHEMA.TABLE",
+        help="with --source: orders=... (and customers=...)",
+    )
     args = parser.parse_args(argv)
+    if args.source is not None or not args.files:
+        return _report_source(parser, args)
     only = [k.strip() for k in args.only.split(",") if k.strip()] if args.only else None
     if args.start and args.end and args.start > args.end:
         print("error: --start is after --end", file=sys.stderr)
         return 2
+    from kpi.report import Settings
+
+    settings = Settings(
+        sla_hours=args.sla_hours,
+        discount_rate=args.discount_rate,
+        clv_horizon_months=args.clv_horizon_months,
+        inactivity_window_days=args.inactivity_window_days,
+        csat_scale_max=args.csat_scale_max,
+        turnover_window_months=args.turnover_window_months,
+        service_contact_days=args.service_contact_days,
+        survey_type=args.survey_type,
+        churn_period=args.period,
+    )
     try:
         from kpi.errors import KpiError
         from kpi.ingest import load_files
@@ -218,7 +304,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     try:
-        out = build_output(ds, start=args.start, end=args.end, period=args.period, only=only)
+        out = build_output(
+            ds,
+            start=args.start,
+            end=args.end,
+            period=args.period or "month",
+            only=only,
+            settings=settings,
+        )
     except Exception as exc:
         print(
             _one_line(
@@ -232,6 +325,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         print(_format_table(out))
+    return 0
+
+
+def _report_source(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """The report computed where the data lives (kpi.engines), or a usage error."""
+    if args.source is None or args.files:
+        parser.error("give FILE(s), or --source URL with --table orders=SCHEMA.TABLE")
+    if args.start and args.end and args.start > args.end:
+        print("error: --start is after --end", file=sys.stderr)
+        return 2
+    from kpi.engines.cli import source_output
+    from kpi.errors import KpiError
+
+    try:
+        out = source_output(
+            args.source, args.table, start=args.start, end=args.end, period=args.period or "month"
+        )
+    except KpiError as exc:
+        print(_one_line(f"error: {exc}"), file=sys.stderr)
+        return 2
+    print(
+        json.dumps(out, ensure_ascii=False, indent=2)
+        if args.format == "json"
+        else _format_table(out)
+    )
     return 0
 
 

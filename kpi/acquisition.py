@@ -19,7 +19,7 @@ case, with spaces and hyphens read as underscores ("Cold call" is ``cold_call``)
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -34,9 +34,12 @@ from kpi.base import (
     repeat_customer_rate,
 )
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
+from kpi.filters import check_same_split
+from kpi.labels import canonical
 from kpi.memo import remembered
 from kpi.periods import Period, check_period, in_days, period_start, series_index
 from kpi.report import Section, labelled, plain
+from kpi.support import touch_directions
 
 SALES = "sales"
 MARKETING = "marketing"
@@ -53,6 +56,8 @@ KEYS = (
     "touches_to_close",
     "referral_rate",
     "organic_growth_rate",
+    "marketing_response_rate",
+    "marketing_response_rate_by_channel",
 )
 
 
@@ -130,6 +135,50 @@ class Cac:
     new_customers: int
     sales_spend: float | None = None
     marketing_spend: float | None = None
+    span_start: pd.Timestamp | None = field(default=None, compare=False)
+    span_end: pd.Timestamp | None = field(default=None, compare=False)
+    acquired_outside_span: int = 0
+
+
+def spend_span(spend: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The days the spend table covers: from the first day of the month of its first record
+    to the later of the end of its last record's month and the day before the next record
+    would fall (last date + the median step between dates). None without a dated row.
+
+    Spend is booked at dates (an invoice, a month's total) but pays for the days around
+    them, hence whole months at both ends.
+
+    >>> quarterly = pd.DataFrame({"date": pd.to_datetime(["2025-01-15", "2025-04-15"])})
+    >>> [d.strftime("%Y-%m-%d") for d in spend_span(quarterly)]
+    ['2025-01-01', '2025-07-13']
+    """
+    days = pd.DatetimeIndex(pd.to_datetime(spend["date"]).dropna().dt.normalize().unique())
+    if days.empty:
+        return None
+    days = days.sort_values()
+    first = days[0].replace(day=1)
+    last = days[-1] + pd.offsets.MonthEnd(0)
+    if len(days) > 1:
+        step = pd.Series(days[1:] - days[:-1]).median()
+        if days[0].day == 1 and (days.day == 1).all() and step >= pd.Timedelta(days=28):
+            # month starts: each record covers its month (or quarter, year)
+            months = max(1, round(step / pd.Timedelta(days=30.44)))
+            step = (days[-1] + pd.DateOffset(months=months)) - days[-1]
+        last = max(last, days[-1] + step - pd.Timedelta(days=1))
+    return pd.Timestamp(first), pd.Timestamp(last)
+
+
+def _within_span(
+    starts: pd.Series, spend: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp | None
+) -> tuple[np.ndarray, int, tuple[pd.Timestamp, pd.Timestamp] | None]:
+    """Customers acquired in the range and within the spend's span; how many in the range
+    fall outside it; the span."""
+    in_range = in_days(starts, start, end).to_numpy(dtype=bool)
+    span = spend_span(spend)
+    if span is None:
+        return in_range, 0, None
+    inside = in_range & in_days(starts, span[0], span[1]).to_numpy(dtype=bool)
+    return inside, int(in_range.sum() - inside.sum()), span
 
 
 def _acquisition_spend(spend: pd.DataFrame, kpi: str) -> pd.DataFrame:
@@ -162,9 +211,11 @@ def cac(
     date when customers has one, else from each customer's first ever order. When spend has
     a ``kind`` column naming sales and marketing, rows of other kinds are left out and the
     two parts are reported; without it every spend row counts. ``cac`` is None when no
-    customer was acquired in the range. Give ``start`` and ``end`` inside the span of the
-    spend table: customers acquired before any spend was recorded would lower CAC.
-    Catalogue KPI ``cac`` (KPI_CATALOGUE.md, Acquisition).
+    customer was acquired in the range. Only customers acquired within the span of the spend
+    table (:func:`spend_span`) count: one acquired before the first spend record, or after
+    the last one's period, was not paid for by this spend and would lower CAC;
+    ``acquired_outside_span`` says how many were left out. Catalogue KPI ``cac``
+    (KPI_CATALOGUE.md, Acquisition).
 
     >>> spend = pd.DataFrame({"date": pd.to_datetime(["2025-01-01"]), "amount": [48_000.0]})
     >>> orders = pd.DataFrame({"customer_id": [f"c{i}" for i in range(120)], "amount": 1.0,
@@ -172,10 +223,12 @@ def cac(
     >>> cac(spend, orders).cac
     400.0
     """
+    check_same_split("cac", spend=spend, orders=orders, customers=customers)
     frame = _acquisition_spend(spend, "cac")
     frame = frame[in_days(frame["date"], start, end)]
     starts = customer_starts(orders, customers)
-    new = int(in_days(starts, start, end).sum())
+    inside, outside, span = _within_span(starts, spend, start, end)
+    new = int(inside.sum())
     total = float(frame["amount"].sum())
     parts = {}
     if spend_kinds(spend) is not None:
@@ -183,7 +236,15 @@ def cac(
             "sales_spend": float(frame.loc[frame["kind"] == SALES, "amount"].sum()),
             "marketing_spend": float(frame.loc[frame["kind"] == MARKETING, "amount"].sum()),
         }
-    return Cac(cac=total / new if new else None, spend=total, new_customers=new, **parts)
+    return Cac(
+        cac=total / new if new else None,
+        spend=total,
+        new_customers=new,
+        **parts,
+        span_start=None if span is None else span[0],
+        span_end=None if span is None else span[1],
+        acquired_outside_span=outside,
+    )
 
 
 def acquisition_channels(orders: pd.DataFrame, customers: pd.DataFrame | None = None) -> pd.Series:
@@ -248,9 +309,12 @@ def cac_by_channel(
     Index ``channel`` (every channel with spend or new customers in the range, sorted); columns
     ``spend`` (0 when none recorded), ``new_customers`` (int) and ``cac`` (NaN when the channel
     acquired nobody). Spend rows without a channel and customers without an acquisition
-    channel are left out. Channels match as written in the data (trimmed).
+    channel are left out, and so are customers acquired outside their own channel's spend
+    span (:func:`spend_span` of that channel's rows; the whole table's for a channel without
+    spend). Channels match as written in the data (trimmed).
     Raises SchemaError without spend.channel, or when no table gives an acquisition channel.
     """
+    check_same_split("cac_by_channel", spend=spend, orders=orders, customers=customers)
     frame = _acquisition_spend(spend, "cac_by_channel")
     if "channel" not in frame.columns:
         raise SchemaError(
@@ -269,8 +333,16 @@ def cac_by_channel(
     frame = frame[in_days(frame["date"], start, end) & frame["channel"].notna()]
     spent = frame.groupby(frame["channel"].str.strip())["amount"].sum()
     starts = customer_starts(orders, customers)
-    new_ids = starts.index[in_days(starts, start, end).to_numpy()]
-    acquired = channels.reindex(new_ids).dropna().str.strip().value_counts()
+    own = channels.reindex(starts.index).str.strip()
+    # each channel's customers count within that channel's own spend span (a channel whose
+    # spend starts in June did not pay for May's customers); a channel without spend rows
+    # takes the whole table's span
+    inside = np.array(_within_span(starts, spend, start, end)[0], dtype=bool)
+    booked = spend.loc[spend["channel"].notna()]
+    for name, rows in booked.groupby(booked["channel"].astype("string").str.strip()):
+        mine = (own == name).to_numpy(dtype=bool)
+        inside[mine] = _within_span(starts[mine], rows, start, end)[0]
+    acquired = own[inside].dropna().value_counts()
     out = pd.DataFrame({"spend": spent, "new_customers": acquired}).fillna(0.0)
     out["new_customers"] = out["new_customers"].astype(np.int64)
     out["spend"] = out["spend"].astype(float)
@@ -292,14 +364,17 @@ def cac_series(
 
     Index: every period start (DatetimeIndex ``period``) from ``start`` to ``end`` (else the
     first and last spend or acquisition date). Columns ``spend``, ``sales_spend``,
-    ``marketing_spend`` (NaN without spend.kind), ``new_customers`` (int) and ``cac``
-    (NaN when nobody was acquired in the period). Empty periods are rows of 0.
+    ``marketing_spend`` (NaN without spend.kind), ``new_customers`` (int, acquired within the
+    spend's span, :func:`spend_span`, as for :func:`cac`) and ``cac`` (NaN when nobody was
+    acquired in the period). Empty periods are rows of 0.
     """
+    check_same_split("cac", spend=spend, orders=orders, customers=customers)
     p = check_period(period)
     frame = _acquisition_spend(spend, "cac")
     frame = frame[in_days(frame["date"], start, end)]
     starts = customer_starts(orders, customers)
-    starts = starts[in_days(starts, start, end)]
+    # as in cac: only customers acquired within the spend's span were paid for by it
+    starts = starts[_within_span(starts, spend, start, end)[0]]
     index = series_index([frame["date"], starts], start, end, p)
     out = pd.DataFrame(index=index)
     out["spend"] = _per_period(frame["date"], frame["amount"], p, index)
@@ -355,6 +430,7 @@ def cpl(
     >>> cpl(spend, leads).cpl
     1000.0
     """
+    check_same_split("cpl", spend=spend, leads=leads)
     frame, basis = _marketing_spend(spend, "cpl")
     _require(leads, "leads", ("lead_id", "created_date"), "cpl")
     total = float(frame.loc[in_days(frame["date"], start, end), "amount"].sum())
@@ -375,6 +451,7 @@ def cpl_series(
     Index: period starts (``period``) from ``start`` to ``end`` (else the first and last spend
     or lead date); columns ``spend``, ``leads`` (int), ``cpl`` (NaN without leads).
     """
+    check_same_split("cpl", spend=spend, leads=leads)
     p = check_period(period)
     frame, _ = _marketing_spend(spend, "cpl")
     _require(leads, "leads", ("lead_id", "created_date"), "cpl")
@@ -624,18 +701,85 @@ def touches_to_close(
 
 
 # --------------------------------------------------------------------------------------------
+# Marketing response
+
+
+def marketing_response_by_channel(
+    touches: pd.DataFrame,
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Per campaign (a ``campaign`` column) or else per touch type: outbound contacts,
+    inbound responses and response rate = responses / contacts, over touches in the range.
+
+    Indexed by the normalised channel (named ``channel``, sorted), columns ``contacts`` and
+    ``responses`` (int) and ``response_rate`` (float). Only channels with at least one
+    outbound contact are listed: inbound touches of a channel nobody reached out on (ad
+    clicks, walk-ins) answer no contact. Directions read as in
+    :func:`kpi.support.touch_directions`; touches with another direction are left out.
+    """
+    kpi = "marketing_response_rate"
+    _require(touches, "touches", ("date", "direction"), kpi)
+    by = "campaign" if "campaign" in touches.columns else "touch_type"
+    _require(touches, "touches", (by,), kpi)
+    rows = touches[in_days(pd.to_datetime(touches["date"]), start, end).to_numpy(dtype=bool)]
+    inbound, outbound = touch_directions(rows["direction"])
+    channel = normalise(rows[by]).fillna(UNKNOWN).to_numpy(dtype=object)
+    frame = pd.DataFrame(
+        {"contacts": outbound.astype(np.int64), "responses": inbound.astype(np.int64)}
+    )
+    table = frame.groupby(channel, sort=True).sum().astype(np.int64)
+    table = table[table["contacts"] > 0]
+    table.index = pd.Index(table.index.astype(str), name="channel")
+    table["response_rate"] = (table["responses"] / table["contacts"]).astype("float64")
+    return table
+
+
+def marketing_response_rate(
+    touches: pd.DataFrame,
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> float:
+    """Marketing response rate = inbound responses / outbound contacts, over the channels
+    of :func:`marketing_response_by_channel` (those with an outbound contact in the range).
+
+    Responses are counted per channel, not matched to the contact they answer, so a channel
+    with more replies than sends reads above 1. Raises InsufficientDataError when no
+    outbound touch is in the range.
+
+    >>> t = pd.DataFrame({"date": pd.to_datetime(["2025-01-02"] * 5),
+    ...                   "touch_type": ["email"] * 4 + ["ad"],
+    ...                   "direction": ["outbound"] * 3 + ["inbound"] * 2})
+    >>> round(marketing_response_rate(t), 4)
+    0.3333
+    """
+    table = marketing_response_by_channel(touches, start=start, end=end)
+    contacts = int(table["contacts"].sum())
+    if contacts == 0:
+        raise InsufficientDataError(
+            "marketing_response_rate needs outbound touches (direction outbound) in the date "
+            f"range; found none. Widen the date range or map the direction column {_DATA_PAGE}."
+        )
+    return int(table["responses"].sum()) / contacts
+
+
+# --------------------------------------------------------------------------------------------
 # Referrals and organic growth
 
 
 def _is_referral(values: pd.Series, referral_sources: Sequence[str]) -> pd.Series:
-    """True where a value reads as a referral source (compared as :func:`normalise` writes them).
+    """True where a value reads as a referral source, in any of the eight languages
+    ("recomandare", "рекомендация", "polecenie"...: compared as :func:`kpi.labels.canonical`
+    reads them).
 
-    Only the distinct values are normalised: a channel column holds a handful of them, repeated
+    Only the distinct values are read: a channel column holds a handful of them, repeated
     over every customer.
     """
-    wanted = {normalise(pd.Series([s])).iloc[0] for s in referral_sources}
+    wanted = set(canonical(pd.Series(list(referral_sources), dtype="string")).dropna())
     distinct = pd.Series(values.dropna().unique())
-    referral = distinct[normalise(distinct).isin(wanted).fillna(False).to_numpy(dtype=bool)]
+    referral = distinct[canonical(distinct).isin(wanted).fillna(False).to_numpy(dtype=bool)]
     return pd.Series(values.isin(referral).to_numpy(dtype=bool), index=values.index)
 
 
@@ -733,6 +877,7 @@ def referral_rate(
     """
     active = int(headline(orders, start=start, end=end)["active_customers"] or 0)
     if leads is not None and {"created_date", "source"} <= set(leads.columns):
+        check_same_split("referral_rate", leads=leads, orders=orders)
         n = len(referral_leads(leads, start=start, end=end, referral_sources=referral_sources))
         basis = "leads"
     else:
@@ -755,6 +900,18 @@ def referral_rate(
     return ReferralRate(
         rate=n / active if active else None, referrals=n, active_customers=active, basis=basis
     )
+
+
+def _shows_referrals(
+    orders: pd.DataFrame, customers: pd.DataFrame | None, leads: pd.DataFrame | None
+) -> bool:
+    """Whether any column could show that a customer came by referral."""
+    columns = set(orders.columns)
+    if customers is not None:
+        columns |= {f"customers.{c}" for c in customers.columns}
+    if leads is not None and {"source", "customer_id"} <= set(leads.columns):
+        return True
+    return bool({"channel", "customers.channel", "customers.referred_by"} & columns)
 
 
 @dataclass(frozen=True)
@@ -793,7 +950,9 @@ def organic_growth(
     base, as a share of the starting base". The starting base is the customers acquired
     before ``start`` (not cancelled before it); expansion is an upsell or cross-sell order in
     the range (counted as 0 without orders.revenue_type). ``rate`` is None when there is no
-    starting base, which is always the case without ``start``. The repeat-customer share and
+    starting base, which is always the case without ``start``, and when no column could show
+    a referral (customers.referred_by, a channel, leads.source) or an expansion
+    (orders.revenue_type). The repeat-customer share and
     the upsell and cross-sell counts are reported beside it.
     """
     window = orders_in_range(orders, start=start, end=end)
@@ -815,15 +974,17 @@ def organic_growth(
     sales = window[window["amount"].fillna(0) >= 0]
     expanded = upsells = cross_sells = None
     if "revenue_type" in orders.columns:
-        kind = normalise(sales["revenue_type"])
+        kind = canonical(sales["revenue_type"])
         upsells = int((kind == "upsell").sum())
         cross_sells = int((kind == "cross_sell").sum())
         buyers = set(sales.loc[kind.isin(EXPANSION_TYPES).fillna(False), "customer_id"])
         expanded = len(buyers & base_ids)
     n_base = len(base_ids)
     grown = n_referral + (expanded or 0)
+    # nothing in the data could show a referral or an expansion: unknown, not 0
+    known = expanded is not None or _shows_referrals(orders, customers, leads)
     return OrganicGrowth(
-        rate=grown / n_base if n_base else None,
+        rate=grown / n_base if n_base and known else None,
         starting_base=n_base,
         referral_customers=n_referral,
         expanded_customers=expanded,
@@ -848,7 +1009,8 @@ def section(
 
     Keys: ``cac``, ``cac_by_channel`` ({channel: CAC}), ``cpl``, ``lead_conversion_rate``,
     ``acquisition_share_by_source`` ({source: share}), ``touches_to_close`` (mean per won
-    lead), ``referral_rate``, ``organic_growth_rate``. Series by period label: ``cac``,
+    lead), ``referral_rate``, ``organic_growth_rate``, ``marketing_response_rate`` and
+    ``marketing_response_rate_by_channel`` ({channel: rate}). Series by period label: ``cac``,
     ``cpl``, ``lead_conversion_rate``.
     """
     p = check_period(period)
@@ -879,7 +1041,14 @@ def section(
     else:
 
         def acquisition_cost() -> None:
-            result.kpis["cac"] = cac(spend, orders, customers, start=start, end=end).cac
+            c = cac(spend, orders, customers, start=start, end=end)
+            result.kpis["cac"] = c.cac
+            if c.acquired_outside_span and c.span_start is not None:
+                result.warnings.append(
+                    f"cac counts only the {c.new_customers:,} customers acquired within the "
+                    f"spend table's span ({c.span_start.date()} to {c.span_end.date()}); "
+                    f"{c.acquired_outside_span:,} acquired in the range outside it are left out."
+                )
             s = cac_series(spend, orders, customers, period=p, start=start, end=end)
             result.series["cac"] = labelled(s["cac"], p)
 
@@ -949,6 +1118,13 @@ def section(
                     "organic_growth_rate needs a start date to fix the starting customer base; "
                     "choose a date range (or pass --start)."
                 )
+            if g.rate is None and g.starting_base:
+                raise InsufficientDataError(
+                    "organic_growth_rate is unknown: nothing in the data can show a referral or "
+                    "an expansion. Add a channel or referred_by column to customers, a source "
+                    "column to leads, or a revenue_type column (upsell, cross_sell) to orders "
+                    f"{_DATA_PAGE}."
+                )
             if g.expanded_customers is None:
                 result.warnings.append(
                     "organic_growth_rate counts only referrals: add a revenue_type column "
@@ -957,5 +1133,23 @@ def section(
 
         attempt(referrals)
         attempt(organic)
+
+    if touches is None or "direction" not in touches.columns:
+        result.warnings.append(
+            "marketing_response_rate needs a touches table with columns date, direction "
+            f"(inbound, outbound) and touch_type or campaign; map them {_DATA_PAGE}."
+        )
+    else:
+
+        def response() -> None:
+            table = marketing_response_by_channel(touches, start=start, end=end)
+            result.kpis["marketing_response_rate"] = marketing_response_rate(
+                touches, start=start, end=end
+            )
+            result.kpis["marketing_response_rate_by_channel"] = plain(
+                table["response_rate"].to_dict()
+            )
+
+        attempt(response)
     result.kpis = plain(result.kpis)
     return result

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
 
 import pandas as pd
 
 from kpi import acquisition, base, retention, revenue, satisfaction, support, team, value
 from kpi.errors import KpiError
-from kpi.report import Section
+from kpi.report import Section, Settings, assumption
 
 # The KPI families, in the order of KPI_CATALOGUE.md; each module has ``section()``.
 FAMILIES = (base, acquisition, revenue, retention, value, satisfaction, support, team)
+TURNOVER_WINDOW_MONTHS = 12
+"""Without a start date, employee turnover covers the twelve months up to the end."""
+
+
+def _takes_settings(module) -> bool:
+    return "settings" in inspect.signature(module.section).parameters
 
 
 def analysis(
@@ -20,16 +27,51 @@ def analysis(
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
     period: str = "month",
+    settings: Settings | None = None,
+    families: tuple | None = None,
 ) -> Section:
     """Every KPI of every family the data supports, merged into one Section.
 
     A family that cannot run at all (its table absent) adds a warning instead of its keys.
+    ``settings`` (what the user set) goes to every family whose ``section`` takes it; each
+    family reports the defaults it used under ``assumptions``. ``families`` (default: all of
+    FAMILIES) limits the work to those modules, for the command line's ``--only``.
     """
+    settings = settings or Settings()
     result = Section()
-    for module in FAMILIES:
+    for module in FAMILIES if families is None else families:
+        options = {"settings": settings} if _takes_settings(module) else {}
         try:
-            part = module.section(tables, start=start, end=end, period=period)
+            part = module.section(tables, start=start, end=end, period=period, **options)
         except KpiError as exc:
             part = Section(warnings=[f"{module.__name__.split('.')[-1]}: {exc}"])
         result = result.merge(part)
-    return result
+    return result.merge(_turnover(tables, start, end, settings))
+
+
+def _turnover(
+    tables: Mapping[str, pd.DataFrame],
+    start: pd.Timestamp | None,
+    end: pd.Timestamp | None,
+    settings: Settings,
+) -> Section:
+    """Employee turnover over the user's window when the range has no start (the team
+    section's own default is twelve months), and the window as an assumption."""
+    employees = tables.get("employees")
+    if employees is None or "leave_date" not in employees.columns or start is not None:
+        return Section()
+    months = settings.turnover_window_months
+    source = "default" if months is None else "user"
+    months = TURNOVER_WINDOW_MONTHS if months is None else int(months)
+    out = Section(assumptions={"turnover_window_months": assumption(months, source)})
+    if source == "user":
+        dates = [employees[c].max() for c in ("hire_date", "leave_date") if c in employees]
+        last = pd.Timestamp(end) if end is not None else max(d for d in dates if pd.notna(d))
+        first = last - pd.DateOffset(months=months) + pd.Timedelta(days=1)
+        try:
+            out.kpis["employee_turnover_rate"] = team.employee_turnover_rate(
+                employees, start=first, end=last
+            )
+        except KpiError as exc:
+            out.warnings.append(f"employee_turnover_rate: {exc}")
+    return out

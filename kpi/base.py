@@ -41,6 +41,7 @@ HEADLINE_KEYS = (
     "refunds",
     "active_customers",
     "new_customers",
+    "signups_without_order",
     "average_order_value",
     "arpu",
     "repeat_customer_rate",
@@ -258,14 +259,15 @@ def id_positions(ids: pd.Index, values: pd.Series | pd.Index) -> np.ndarray:
 
 
 def customer_starts(orders: pd.DataFrame, customers: pd.DataFrame | None = None) -> pd.Series:
-    """Acquisition date per customer: the signup date where the customers table has one,
-    otherwise the date of the customer's first order (refund rows included: a refund implies
-    an earlier purchase, even one outside the data).
+    """Acquisition date per paying customer: the earlier of the signup date (where the
+    customers table has one) and the first order (refund rows included: a refund implies an
+    earlier purchase, even one outside the data).
 
     Returns a Series indexed by customer_id (named ``customer_id``), values datetime64, sorted
-    by customer. Customers of the customers table without a signup date and without orders
-    are left out (their acquisition date is unknown). Remembered per pair of frames while
-    they live, since one page run asks for it many times.
+    by customer. Only customers with at least one order row are here: a signup without an
+    order is not an acquired customer (:func:`signups_without_order` counts those), and a
+    customer without a signup date or a dated order is left out (acquisition date unknown).
+    Remembered per pair of frames while they live, since one page run asks for it many times.
 
     >>> orders = pd.DataFrame({"customer_id": ["a", "b", "a"], "amount": [1.0, 1.0, 1.0],
     ...     "order_date": pd.to_datetime(["2025-03-01", "2025-01-05", "2025-01-02"])})
@@ -276,11 +278,9 @@ def customer_starts(orders: pd.DataFrame, customers: pd.DataFrame | None = None)
 
     def compute() -> pd.Series:
         cc = customer_codes(orders)
-        by_code, others = _start_dates(orders, customers)
+        by_code, _ = _start_dates(orders, customers)
         known_start = ~np.isnat(by_code)
         result = pd.Series(by_code[known_start], index=cc.ids[known_start])
-        if len(others):
-            result = pd.concat([result, others.astype(result.dtype)]).sort_index()
         result.index.name = "customer_id"
         return result
 
@@ -292,8 +292,9 @@ def _start_dates(
 ) -> tuple[np.ndarray, pd.Series]:
     """The acquisition dates of :func:`customer_starts` before they become a Series.
 
-    ``by_code``: datetime64 per customer code of :func:`customer_codes` (NaT where unknown);
-    ``others``: signup dates of customers without orders, indexed by id. The counters
+    ``by_code``: datetime64 per customer code of :func:`customer_codes` (NaT where unknown),
+    the earlier of the first order and the earliest signup; ``others``: signup dates of
+    customers without any order row, indexed by id (not acquired customers). The counters
     (new customers in a range or per period) need only the dates; remembered per pair of
     tables.
     """
@@ -316,11 +317,15 @@ def _start_dates(
             signup = signup.astype(start.dtype)  # one unit, so their ticks compare
             at = id_positions(cc.ids, signed["customer_id"])  # -1: a customer without orders
             ordered = at >= 0
-            # earliest signup per customer, which wins over the first order
+            # earliest signup per customer; the customer was acquired at the earlier of it and
+            # the first order (a signup recorded after the first purchase does not move it)
             signup_ticks = signup[ordered].view(np.int64)
             signed_first = per_code(np.minimum, at[ordered], signup_ticks, len(cc.ids), NONE_YET)
-            has_signup = signed_first != NONE_YET
-            start[has_signup] = signed_first[has_signup].view(start.dtype)
+            ticks = start.view(np.int64)
+            ticks = np.where(np.isnat(start), NONE_YET, ticks)
+            earlier = np.minimum(ticks, signed_first)
+            known = earlier != NONE_YET
+            start[known] = earlier[known].view(start.dtype)
             if not ordered.all():
                 others = pd.Series(signup[~ordered], index=signed["customer_id"][~ordered])
                 others = others.groupby(level=0).min()
@@ -335,11 +340,13 @@ def _starts_in(
     start: pd.Timestamp | None,
     end: pd.Timestamp | None,
 ) -> np.ndarray:
-    """The acquisition dates (one per customer) from ``start`` to ``end``, days inclusive."""
-    by_code, others = _start_dates(orders, customers)
-    dates = by_code[~np.isnat(by_code)]
-    if len(others):
-        dates = np.concatenate([dates, others.to_numpy().astype(dates.dtype)])
+    """The acquisition dates (one per paying customer) from ``start`` to ``end``, days
+    inclusive."""
+    by_code, _ = _start_dates(orders, customers)
+    return _within(by_code[~np.isnat(by_code)], start, end)
+
+
+def _within(dates: np.ndarray, start: pd.Timestamp | None, end: pd.Timestamp | None) -> np.ndarray:
     lo, hi = day_bounds(start, end)
     keep = np.ones(len(dates), dtype=bool)
     if lo is not None:
@@ -350,18 +357,57 @@ def _starts_in(
 
 
 def new_customers(
+    orders: pd.DataFrame | None,
+    customers: pd.DataFrame | None = None,
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> int:
+    """New customers = paying customers acquired in the range: customers with at least one
+    order whose acquisition date (the earlier of signup and first order) falls in the range.
+
+    ``orders`` must hold the full history, so that "first ever" is known. Sign-ups without an
+    order are not counted (:func:`signups_without_order`). Without an orders table
+    (``orders`` None), the customers' signup dates in the range are counted instead.
+
+    >>> orders = pd.DataFrame({"customer_id": ["a"], "amount": [10.0],
+    ...     "order_date": pd.to_datetime(["2025-01-05"])})
+    >>> customers = pd.DataFrame({"customer_id": ["a", "b"],
+    ...     "signup_date": pd.to_datetime(["2025-01-02", "2025-01-03"])})
+    >>> new_customers(orders, customers), signups_without_order(orders, customers)
+    (1, 1)
+    """
+    if orders is None:
+        return len(_signups_in(customers, start, end))
+    check_orders(orders)
+    return len(_starts_in(orders, customers, start, end))
+
+
+def _signups_in(
+    customers: pd.DataFrame | None, start: pd.Timestamp | None, end: pd.Timestamp | None
+) -> pd.Series:
+    """Earliest signup date per customer of ``customers``, those in the range."""
+    if customers is None or not {"customer_id", "signup_date"} <= set(customers.columns):
+        return pd.Series([], dtype="datetime64[us]")
+    signed = customers.dropna(subset=["customer_id", "signup_date"])
+    first = signed.groupby("customer_id")["signup_date"].min()
+    return first[in_days(first, start, end).to_numpy(dtype=bool)]
+
+
+def signups_without_order(
     orders: pd.DataFrame,
     customers: pd.DataFrame | None = None,
     *,
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
 ) -> int:
-    """New customers = customers whose first ever order (or signup date) falls in the range.
-
-    ``orders`` must hold the full history, so that "first ever" is known.
+    """Sign-ups without an order = customers of the customers table whose signup date falls in
+    the range and who have no order row at all: registered, not (yet) paying, so not among
+    :func:`new_customers`. 0 without a customers table with signup_date.
     """
     check_orders(orders)
-    return len(_starts_in(orders, customers, start, end))
+    _, others = _start_dates(orders, customers)
+    return len(_within(others.to_numpy(), start, end))
 
 
 def customer_activity(
@@ -461,6 +507,7 @@ def headline(
         "refunds": int(len(w.sale) - n_orders),
         "active_customers": active,
         "new_customers": new_customers(orders, customers, start=start, end=end),
+        "signups_without_order": signups_without_order(orders, customers, start=start, end=end),
         "average_order_value": total / n_orders if n_orders else None,
         "arpu": total / active if active else None,
         "repeat_customer_rate": repeaters / active if active else None,
@@ -571,15 +618,21 @@ def section(
 ) -> Section:
     """Base counts, revenue, average order value and ARPU, headline and per period."""
     orders = tables.get("orders")
-    if orders is None:
-        return Section(
-            kpis=dict.fromkeys(HEADLINE_KEYS),
-            warnings=[
-                "orders, revenue and customer counts need an orders table with customer_id, "
-                "order_date and amount; upload your orders on the Data page."
-            ],
-        )
     customers = tables.get("customers")
+    if orders is None:
+        kpis = dict.fromkeys(HEADLINE_KEYS)
+        warnings = [
+            "orders, revenue and customer counts need an orders table with customer_id, "
+            "order_date and amount; upload your orders on the Data page."
+        ]
+        if customers is not None and {"customer_id", "signup_date"} <= set(customers.columns):
+            # the catalogue's "orders or customers": without orders, a signup is the start
+            kpis["new_customers"] = new_customers(None, customers, start=start, end=end)
+            warnings.append(
+                "new_customers counts signups in the range: without an orders table nobody "
+                "can be told apart as a paying customer."
+            )
+        return Section(kpis=kpis, warnings=warnings)
     kpis = headline(orders, customers, start=start, end=end)
     series = revenue_series(orders, customers, period=period, start=start, end=end)
     labels = period_labels(series.index, check_period(period))

@@ -30,13 +30,16 @@ class Section:
     """KPIs of one family, in the JSON contract of the command line (see DESIGN.md).
 
     ``kpis``: {key: value}; ``series``: {key: {period label: value}};
-    ``cohorts``: {name: {cohort label: [period 0, period 1, ...]}}; ``warnings``: [text].
+    ``cohorts``: {name: {cohort label: [period 0, period 1, ...]}}; ``warnings``: [text];
+    ``assumptions``: {name: {"value": v, "source": "default" | "data" | "user", ...}}, every
+    default that shaped a number (see :func:`assumption`).
     """
 
     kpis: dict[str, Any] = field(default_factory=dict)
     series: dict[str, dict[str, Any]] = field(default_factory=dict)
     cohorts: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    assumptions: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def merge(self, other: Section) -> Section:
         """Return a new Section with ``other``'s entries added (other wins on equal keys)."""
@@ -45,7 +48,46 @@ class Section:
             series={**self.series, **other.series},
             cohorts={**self.cohorts, **other.cohorts},
             warnings=[*self.warnings, *(w for w in other.warnings if w not in self.warnings)],
+            assumptions={**self.assumptions, **other.assumptions},
         )
+
+
+SOURCES = ("default", "data", "user")
+
+
+def assumption(value: Any, source: str, **notes: Any) -> dict[str, Any]:
+    """One entry of ``assumptions``: the value that shaped a number and where it came from.
+
+    ``source`` is ``default`` (the product's default), ``data`` (read or derived from the
+    uploaded data) or ``user`` (set on a page or on the command line); ``notes`` add how it
+    was chosen (a rule, a percentile).
+
+    >>> assumption(24.0, "default")
+    {'value': 24.0, 'source': 'default'}
+    """
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {', '.join(SOURCES)}; got {source!r}")
+    return {"value": plain(value), "source": source, **plain(notes)}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the user set (None: the default, or what the data says), for every KPI family.
+
+    The command line's flags and the pages' settings; each is reported under ``assumptions``
+    with source ``user`` when set. ``discount_rate`` is yearly; ``survey_type`` is the type of
+    answers that carry none (nps, csat, ces, enps).
+    """
+
+    sla_hours: float | None = None
+    discount_rate: float | None = None
+    clv_horizon_months: int | None = None
+    inactivity_window_days: int | None = None
+    csat_scale_max: float | None = None
+    turnover_window_months: int | None = None
+    survey_type: str | None = None
+    churn_period: str | None = None
+    service_contact_days: int | None = None
 
 
 def plain(value: Any) -> Any:

@@ -28,16 +28,26 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kpi.base import BEFORE_ALL, NONE_YET, customer_codes, per_code, sorted_unique
+from kpi.base import (
+    BEFORE_ALL,
+    NONE_YET,
+    customer_codes,
+    per_code,
+    previous_window,
+    sorted_unique,
+)
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
 from kpi.periods import Period, check_period, day_period_ordinal, period_labels
-from kpi.report import Section, plain
+from kpi.report import Section, Settings, assumption, plain
 
 ORDER_COLUMNS = ("customer_id", "order_date", "amount")
 DAYS_PER_MONTH = 365.25 / 12
 SECTION_KEYS = (
     "churn_rate",
     "customer_retention_rate",
+    "new_customers_lost",
+    "churn_rate_per_period",
+    "churn_period",
     "inactive_customers",
     "nrr",
     "grr",
@@ -157,6 +167,85 @@ def suggested_inactivity_window(orders: pd.DataFrame, *, percentile: float = 0.9
             "found none. Set the window by hand, or upload a longer order history."
         )
     return max(1, math.ceil(float(np.quantile(gaps.to_numpy(), percentile))))
+
+
+INACTIVITY_PERCENTILE = 0.9
+"""The default window's percentile of the gaps between orders (see :func:`inactivity_window`)."""
+MIN_REPEAT_GAPS = 30
+MIN_REPEAT_SHARE = 0.2
+
+
+@dataclass(frozen=True)
+class InactivityWindow:
+    """The suggested inactivity window and the evidence behind it.
+
+    ``days``: the window; ``percentile``: of the gaps it was taken from; ``gaps``: repeat
+    gaps seen; ``repeat_customers`` of ``customers`` ordered on two different days or more.
+    ``weak`` says, in words, why the data cannot support so short a window (None when it
+    can).
+    """
+
+    days: int
+    percentile: float
+    gaps: int
+    repeat_customers: int
+    customers: int
+
+    @property
+    def rule(self) -> str:
+        return (
+            f"percentile {round(100 * self.percentile):d} of the gaps between a customer's "
+            f"consecutive order days ({self.gaps:,} gaps from {self.repeat_customers:,} of "
+            f"{self.customers:,} customers)"
+        )
+
+    @property
+    def weak(self) -> str | None:
+        few_gaps = self.gaps < MIN_REPEAT_GAPS
+        few_repeat = self.repeat_customers < MIN_REPEAT_SHARE * self.customers
+        if not (few_gaps or few_repeat):
+            return None
+        return (
+            f"the suggested inactivity window of {self.days:,} days rests on {self.gaps:,} "
+            f"repeat orders from {self.repeat_customers:,} of {self.customers:,} customers: "
+            "too few to show how often customers usually come back, so the window is likely "
+            "shorter than your customers' buying cycle and churn is overstated. Set the window "
+            "from how often your customers buy (--inactivity-window-days, or on the Retention "
+            "page)."
+        )
+
+
+def inactivity_window(
+    orders: pd.DataFrame, *, percentile: float = INACTIVITY_PERCENTILE
+) -> InactivityWindow:
+    """Window = the ``percentile`` of the gaps between consecutive order days, rounded up.
+
+    Variant: the catalogue derives the default from the gaps between orders and names the
+    median; the default here is the 90th percentile. With the median, half of the ordinary
+    repeat gaps would be longer than the window, so a loyal customer between two regular
+    orders would count as lost half the time and churn would be overstated; with the 90th,
+    nine in ten ordinary gaps stay inside the window. ``percentile=0.5`` gives the median
+    variant. The rule and the percentile are reported under ``assumptions``; ``weak`` says
+    when too few customers came back for the suggestion to be trusted. Raises
+    InsufficientDataError when no customer ordered on two different days.
+
+    >>> orders = pd.DataFrame({"customer_id": ["a"] * 3, "amount": [1.0] * 3,
+    ...     "order_date": pd.to_datetime(["2025-01-01", "2025-01-11", "2025-02-10"])})
+    >>> w = inactivity_window(orders)
+    >>> w.days, w.gaps, w.repeat_customers, w.customers
+    (28, 2, 1, 1)
+    """
+    days = suggested_inactivity_window(orders, percentile=percentile)
+    gaps = order_gaps(orders)
+    codes, _, amount, _ = _order_arrays(orders, None)
+    customers = int(np.count_nonzero(np.bincount(codes[amount >= 0]))) if len(codes) else 0
+    return InactivityWindow(
+        days=days,
+        percentile=percentile,
+        gaps=len(gaps),
+        repeat_customers=int(gaps.index.nunique()),
+        customers=customers,
+    )
 
 
 def _lifetime_frame(
@@ -307,36 +396,59 @@ def customer_retention_rate(customers_start: float, customers_end: float, new: f
 
 @dataclass(frozen=True)
 class ChurnSummary:
-    """Customer flows over one range, and its churn and retention rates (fractions, or NaN)."""
+    """Customer flows over one range, and its churn and retention rates (fractions, or NaN).
+
+    ``lost`` counts only customers who were there at the range's start; ``new_lost`` the
+    customers who joined and left inside the range (they are in neither rate), so
+    customers_end = customers_start + new - lost - new_lost.
+    """
 
     customers_start: int
     new: int
     lost: int
+    new_lost: int
     customers_end: int
     churn_rate: float
     retention_rate: float
 
 
 def _flows(lifetimes: pd.DataFrame, lo: np.ndarray, hi: np.ndarray) -> pd.DataFrame:
-    """Customers at ``lo``, new and lost in [lo, hi), customers at ``hi`` (days, arrays)."""
-    starts = np.sort(_days(lifetimes["start"]))
-    ends = _days(lifetimes["end"])
-    ends = np.sort(ends[ends != _NO_DAY])
+    """Customers at ``lo``, new, lost among those at ``lo``, new and lost, customers at ``hi``.
+
+    ``lo`` and ``hi`` (days) bound consecutive intervals [lo, hi) that do not overlap, in
+    order. churn_rate = lost / customers_start and retention_rate = (customers_end - new
+    still there) / customers_start = 1 - churn_rate: both within [0, 1] by construction,
+    whatever the window or the range (a customer who joins and leaves inside an interval is
+    ``new_lost``, never a loss of the starting base).
+    """
+    start_day = _days(lifetimes["start"])
+    end_day = _days(lifetimes["end"])
+    starts = np.sort(start_day)
+    ended = end_day != _NO_DAY
+    ends = np.sort(end_day[ended])
 
     def active_before(t: np.ndarray) -> np.ndarray:
         return np.searchsorted(starts, t, "left") - np.searchsorted(ends, t, "left")
 
+    lost_all = np.searchsorted(ends, hi, "left") - np.searchsorted(ends, lo, "left")
+    # joined and left in the same interval: which interval holds each start and each end
+    at_start = np.searchsorted(lo, start_day[ended], "right") - 1
+    at_end = np.searchsorted(lo, end_day[ended], "right") - 1
+    inside = (at_start >= 0) & (at_start == at_end)
+    inside &= end_day[ended] < hi[np.clip(at_end, 0, None)]
+    new_lost = np.bincount(at_start[inside], minlength=len(lo))[: len(lo)]
     out = pd.DataFrame(
         {
             "customers_start": active_before(lo),
             "new": np.searchsorted(starts, hi, "left") - np.searchsorted(starts, lo, "left"),
-            "lost": np.searchsorted(ends, hi, "left") - np.searchsorted(ends, lo, "left"),
+            "lost": lost_all - new_lost,
+            "new_lost": new_lost,
             "customers_end": active_before(hi),
         }
     ).astype(np.int64)
     start = out["customers_start"].where(out["customers_start"] > 0)
     out["churn_rate"] = out["lost"] / start
-    out["retention_rate"] = (out["customers_end"] - out["new"]) / start
+    out["retention_rate"] = (start - out["lost"]) / start
     return out
 
 
@@ -360,12 +472,18 @@ def churn_summary(
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
 ) -> ChurnSummary:
-    """Churn over one range: lost / customers at start, CRR = (end - new) / start.
+    """Churn over one range = customers lost in it / customers at its start (S).
 
-    ``lifetimes`` from :func:`contractual_lifetimes` or :func:`inactivity_lifetimes`; ``start``
-    and ``end`` are inclusive days (None: the lifetimes' first start and their as_of). ``lost``
-    counts every customer whose churn day falls in the range, new ones included, so
-    customers_end = customers_start + new - lost and retention_rate = 1 - churn_rate.
+        churn = lost among S / S          CRR = (E - N) / S = 1 - churn
+
+    where E is the customers at the end and N the customers new in the range who are still
+    there at its end. Catalogue variants ``churn_rate`` and ``customer_retention_rate`` over
+    the selected range (KPI_CATALOGUE.md; the finance-firm article's CRR). Both lie in [0, 1]
+    by construction. A customer who joins and leaves inside the range is ``new_lost``: in
+    neither rate (the catalogue's ``new_customers_lost``). ``lifetimes`` from
+    :func:`contractual_lifetimes` or :func:`inactivity_lifetimes`; ``start`` and ``end`` are
+    inclusive days (None: the lifetimes' first start, where S is 0, and their as_of). Rates
+    are NaN when S is 0.
     """
     lo, hi = _range_days(lifetimes, start, end)
     row = _flows(lifetimes, np.array([lo]), np.array([hi])).iloc[0]
@@ -373,6 +491,7 @@ def churn_summary(
         customers_start=int(row["customers_start"]),
         new=int(row["new"]),
         lost=int(row["lost"]),
+        new_lost=int(row["new_lost"]),
         customers_end=int(row["customers_end"]),
         churn_rate=float(row["churn_rate"]),
         retention_rate=float(row["retention_rate"]),
@@ -386,13 +505,13 @@ def churn_series(
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
-    """Per-period churn = lost in period / customers at its start; CRR = (end - new) / start.
+    """Per-period churn = lost among those at the period's start / customers at its start.
 
     Index: the start of every period from the one holding ``start`` to the one holding ``end``
     (default: the lifetimes' first start and their as_of), a DatetimeIndex named ``period``.
-    Columns: customers_start, new, lost, customers_end (int64) and churn_rate, retention_rate
-    (NaN when customers_start is 0). The first and last periods count only the days inside the
-    range.
+    Columns: customers_start, new, lost (among customers_start), new_lost (joined and left
+    in the period), customers_end (int64) and churn_rate, retention_rate (NaN when
+    customers_start is 0). The first and last periods count only the days inside the range.
     """
     p = check_period(period)
     lo, hi = _range_days(lifetimes, start, end)
@@ -409,11 +528,104 @@ def churn_series(
 def pooled_churn_rate(series: pd.DataFrame) -> float:
     """Churn per period over a range = sum of lost / sum of customers at each period's start.
 
-    The average of the per-period churn rates of :func:`churn_series`, weighted by customers at
-    the start of each period; NaN when no period started with customers.
+    Catalogue key ``churn_rate_per_period`` (its period is ``churn_period``): the average of
+    the per-period churn rates of :func:`churn_series`, weighted by customers at the start of
+    each period, so within [0, 1]; NaN when no period started with customers. This, with
+    ``period="month"``, is the monthly churn the LTV formulas take; the headline
+    ``churn_rate`` of a range is :func:`churn_summary`.
+
+    >>> series = pd.DataFrame({"customers_start": [1000, 990], "lost": [10, 20]})
+    >>> round(pooled_churn_rate(series), 4)
+    0.0151
     """
     base = float(series["customers_start"].sum())
     return float(series["lost"].sum()) / base if base > 0 else math.nan
+
+
+# --- net and gross revenue retention over the range ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class RevenueRetention:
+    """NRR and GRR of one range against the comparable range before it, with their parts.
+
+    ``customers``: customers with a sale in the earlier range (``before_start`` to
+    ``before_end``); ``revenue_before``: their revenue then; ``revenue_now``: their revenue in
+    the range; ``capped_now``: the same, each customer capped at their earlier revenue.
+    """
+
+    nrr: float
+    grr: float
+    customers: int
+    revenue_before: float
+    revenue_now: float
+    capped_now: float
+    before_start: pd.Timestamp
+    before_end: pd.Timestamp
+
+
+def revenue_retention(
+    orders: pd.DataFrame,
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> RevenueRetention:
+    """NRR = revenue in the range from the earlier range's customers / their revenue then.
+
+        NRR = sum_i r1_i / sum_i r0_i        GRR = sum_i min(r1_i, r0_i) / sum_i r0_i
+
+    over the customers i with a sale in the comparable range before (the same number of days,
+    ending the day before ``start``: :func:`kpi.base.previous_window`); r0 is a customer's
+    revenue then and r1 in the range, each net of refunds and floored at 0. So GRR <= 1 and
+    GRR <= NRR, whatever the period. Catalogue keys ``nrr`` and ``grr`` (the SaaS reading:
+    expansion counts in NRR, not in GRR). ``start`` and ``end`` default to the first and last
+    order day; the earlier range then holds no order, and InsufficientDataError says to pick a
+    later start, as it does when nobody bought in the earlier range.
+
+    >>> orders = pd.DataFrame({"customer_id": ["a", "b", "a", "b"], "amount": [100.0, 100.0,
+    ...     150.0, 0.0], "order_date": pd.to_datetime(["2025-01-05", "2025-01-09",
+    ...     "2025-02-03", "2025-02-04"])})
+    >>> r = revenue_retention(orders, start=pd.Timestamp("2025-02-01"),
+    ...                       end=pd.Timestamp("2025-02-28"))
+    >>> r.nrr, r.grr
+    (0.75, 0.5)
+    """
+    _check_orders(orders, "nrr and grr")
+    dates = orders["order_date"].dropna()
+    if dates.empty:
+        raise InsufficientDataError(
+            "nrr and grr need dated orders; every order_date is blank. Check the date column "
+            "on the Data page."
+        )
+    lo = pd.Timestamp(dates.min() if start is None else start).normalize()
+    hi = pd.Timestamp(dates.max() if end is None else end).normalize()
+    before_lo, before_hi = previous_window(lo, hi)
+    codes, day, amount, ids = _order_arrays(orders, _day(hi))
+    n = len(ids)
+    now = day >= _day(lo)
+    then = (day >= _day(before_lo)) & (day <= _day(before_hi))
+    buyers = np.bincount(codes[then & (amount >= 0)], minlength=n) > 0
+    r0 = np.maximum(np.bincount(codes[then], weights=amount[then], minlength=n), 0.0)[buyers]
+    r1 = np.maximum(np.bincount(codes[now], weights=amount[now], minlength=n), 0.0)[buyers]
+    total = float(r0.sum())
+    if total <= 0:
+        raise InsufficientDataError(
+            f"nrr and grr compare the range with the {(hi - lo).days + 1:,} days before it "
+            f"({before_lo.date()} to {before_hi.date()}); no customer bought then. Choose a "
+            "later start date (--start, or the date range), so that a range of the same "
+            "length comes before it."
+        )
+    capped = float(np.minimum(r1, r0).sum())
+    return RevenueRetention(
+        nrr=float(r1.sum()) / total,
+        grr=capped / total,
+        customers=int(buyers.sum()),
+        revenue_before=total,
+        revenue_now=float(r1.sum()),
+        capped_now=capped,
+        before_start=before_lo,
+        before_end=before_hi,
+    )
 
 
 # --- inactive customers -------------------------------------------------------------------------
@@ -835,24 +1047,55 @@ def sbg_survivors(
 # --- the report section -------------------------------------------------------------------------
 
 
+def has_end_dates(customers: pd.DataFrame | None) -> bool:
+    """True when the customers table has an end_date column with at least one date in it.
+
+    An all-blank end_date column (a template column nobody filled) says nothing about
+    cancellations: churn then stays on the inactivity definition.
+    """
+    return (
+        customers is not None
+        and "end_date" in customers.columns
+        and bool(customers["end_date"].notna().any())
+    )
+
+
 def _definition(
     orders: pd.DataFrame | None,
     customers: pd.DataFrame | None,
     as_of: pd.Timestamp | None,
+    window_days: int | None,
     warnings: list[str],
+    assumptions: dict[str, dict[str, object]],
 ) -> tuple[pd.DataFrame | None, int | None]:
     """Lifetimes for the section (contractual when possible) and the order inactivity window."""
     window = None
-    if orders is not None:
+    if window_days is not None:
+        window = int(window_days)
+        assumptions["inactivity_window_days"] = assumption(window, "user", rule="set by the user")
+    elif orders is not None:
         try:
-            window = suggested_inactivity_window(orders)
+            suggested = inactivity_window(orders)
         except InsufficientDataError as exc:
             warnings.append(str(exc))
-    if customers is not None and "end_date" in customers.columns:
+        else:
+            window = suggested.days
+            assumptions["inactivity_window_days"] = assumption(
+                window, "data", rule=suggested.rule, percentile=suggested.percentile
+            )
+            if suggested.weak is not None:
+                warnings.append(suggested.weak)
+    if customers is not None and "end_date" in customers.columns and not has_end_dates(customers):
+        warnings.append(
+            "the end_date column of the customers table is blank in every row, so churn is "
+            "counted by inactivity, not by contract end. Fill in the cancellation dates for "
+            "contractual churn."
+        )
+    if has_end_dates(customers):
         warnings.append(
             "churn is contractual: a customer is lost on the end_date of the customers table."
         )
-        return contractual_lifetimes(customers, orders, as_of=as_of), window
+        return contractual_lifetimes(customers, orders, as_of=as_of), window  # type: ignore[arg-type]
     if orders is None:
         warnings.append(
             "churn, retention and cohorts need an orders table with customer_id, order_date and "
@@ -864,8 +1107,7 @@ def _definition(
         return None, None
     warnings.append(
         f"churn is non-contractual: a customer counts as lost after {window} days without an "
-        "order (the 90th percentile of the gaps between a customer's orders). Add end_date to "
-        "the customers table for contractual churn."
+        "order. Add end_date to the customers table for contractual churn."
     )
     return inactivity_lifetimes(orders, window_days=window, as_of=as_of), window
 
@@ -876,25 +1118,36 @@ def section(
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
     period: str = "month",
+    settings: Settings | None = None,
 ) -> Section:
     """Retention and churn KPIs for the range, per period, and the cohort tables.
 
-    Variants: ``churn_rate`` and ``customer_retention_rate`` are per period (per month by
-    default): lost / customers at start, summed over the periods of the range; ``nrr`` and
-    ``grr`` are the size-weighted average cohort revenue retention one period after the
-    cohort's start; ``median_customer_lifetime`` is in months (Kaplan-Meier); ``sbg_alpha`` and
-    ``sbg_beta`` fit the whole base aligned by age. Cohorts are customers whose first order or
-    signup falls in the range, followed to ``end`` (default: the last order).
+    Variants: ``churn_rate`` and ``customer_retention_rate`` cover the range
+    (:func:`churn_summary`: lost among the customers at its start / those customers, and
+    1 - that), ``new_customers_lost`` counts the customers who joined and left inside it;
+    ``churn_rate_per_period`` is the pooled per-period rate (:func:`pooled_churn_rate`) of
+    ``churn_period`` (``settings.churn_period``, else ``period``); ``nrr`` and ``grr`` compare
+    the range with the comparable range before it (:func:`revenue_retention`); the cohort-age
+    versions are the cohort tables ``customer_retention`` and ``revenue_retention``;
+    ``median_customer_lifetime`` is in months (Kaplan-Meier); ``sbg_alpha`` and ``sbg_beta``
+    fit the whole base aligned by age. The inactivity window is ``settings``'
+    ``inactivity_window_days``, else suggested by :func:`inactivity_window`; it and the churn
+    period are reported under ``assumptions``.
     """
     p = check_period(period)
+    settings = settings or Settings()
+    churn_p = check_period(settings.churn_period or p)
     orders, customers = tables.get("orders"), tables.get("customers")
     kpis: dict[str, object] = dict.fromkeys(SECTION_KEYS)
     series: dict[str, dict[str, object]] = {}
     cohorts: dict[str, dict[str, list[object]]] = {}
     warnings: list[str] = []
+    assumptions: dict[str, dict[str, object]] = {}
     as_of = pd.Timestamp(end) if end is not None else None
 
-    lifetimes, window = _definition(orders, customers, as_of, warnings)
+    lifetimes, window = _definition(
+        orders, customers, as_of, settings.inactivity_window_days, warnings, assumptions
+    )
     if lifetimes is not None and lifetimes.empty:
         warnings.append(
             "churn_rate, customer_retention_rate, median_customer_lifetime and sBG need "
@@ -903,19 +1156,30 @@ def section(
         )
         lifetimes = None
     if lifetimes is not None:
+        summary = churn_summary(lifetimes, start=start, end=end)
+        kpis["churn_rate"] = summary.churn_rate
+        kpis["customer_retention_rate"] = summary.retention_rate
+        kpis["new_customers_lost"] = summary.new_lost
+        if summary.customers_start == 0:
+            warnings.append(
+                "churn_rate and customer_retention_rate cover the range: customers lost / "
+                "customers at its start; no customer was there when the range begins. Choose "
+                "a later start date (--start), or read churn_rate_per_period."
+            )
         flows = churn_series(lifetimes, period=p, start=start, end=end)
         labels = period_labels(flows.index, p)
         series["churn_rate"] = dict(zip(labels, flows["churn_rate"].tolist(), strict=True))
         series["customer_retention_rate"] = dict(
             zip(labels, flows["retention_rate"].tolist(), strict=True)
         )
-        rate = pooled_churn_rate(flows)
-        kpis["churn_rate"] = rate
-        kpis["customer_retention_rate"] = 1 - rate
+        pooled = churn_series(lifetimes, period=churn_p, start=start, end=end)
+        rate = pooled_churn_rate(pooled)
+        kpis["churn_rate_per_period"] = rate
+        kpis["churn_period"] = churn_p
         if math.isnan(rate):
             warnings.append(
-                "churn_rate needs customers at the start of a period in the range; found none. "
-                "Widen the date range."
+                f"churn_rate_per_period needs customers at the start of a {churn_p} in the "
+                "range; found none. Widen the date range."
             )
         in_range = lifetimes
         if start is not None:
@@ -939,12 +1203,21 @@ def section(
             warnings.append(f"sbg_alpha and sbg_beta: {exc}")
         else:
             kpis["sbg_alpha"], kpis["sbg_beta"] = fit.alpha, fit.beta
+    assumptions["churn_period"] = assumption(
+        churn_p, "user" if settings.churn_period else "default"
+    )
 
     if orders is not None:
         if window is not None:
             kpis["inactive_customers"] = len(
                 inactive_customers(orders, as_of=as_of, window_days=window)
             )
+        try:
+            money = revenue_retention(orders, start=start, end=end)
+        except InsufficientDataError as exc:
+            warnings.append(str(exc))
+        else:
+            kpis["nrr"], kpis["grr"] = money.nrr, money.grr
         try:
             table = cohort_retention(orders, period=p, customers=customers, start=start, end=end)
         except InsufficientDataError as exc:
@@ -957,20 +1230,18 @@ def section(
             cohorts["revenue_retention"] = dict(
                 zip(labels, table.revenue_retention.to_numpy().tolist(), strict=True)
             )
-            curve = retention_curve(table)
-            if 1 in curve.index:
-                kpis["nrr"] = curve.loc[1, "revenue_retention"]
-                kpis["grr"] = curve.loc[1, "gross_revenue_retention"]
-            else:
-                warnings.append(
-                    "nrr and grr need a cohort followed for at least one full period after its "
-                    "first order; widen the date range or upload a longer order history."
-                )
+            cohorts["gross_revenue_retention"] = dict(
+                zip(labels, table.gross_revenue_retention.to_numpy().tolist(), strict=True)
+            )
     else:
         warnings.append(
             "inactive_customers, nrr, grr and the cohort tables need an orders table with "
             "customer_id, order_date and amount; upload your orders on the Data page."
         )
     return Section(
-        kpis=plain(kpis), series=plain(series), cohorts=plain(cohorts), warnings=warnings
+        kpis=plain(kpis),
+        series=plain(series),
+        cohorts=plain(cohorts),
+        warnings=warnings,
+        assumptions=assumptions,
     )

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kpi.acquisition import EXPANSION_TYPES, normalise
+from kpi.acquisition import EXPANSION_TYPES
 from kpi.base import NONE_YET, check_orders, customer_codes, orders_in_range, per_code
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
+from kpi.labels import canonical
 from kpi.periods import check_period, in_days, period_ordinal, period_start, series_index
 from kpi.report import Section, labelled, plain
 
@@ -42,7 +43,8 @@ _DATA_PAGE = "on the Data page"
 def revenue_types(orders: pd.DataFrame) -> pd.Series:
     """The revenue type of every order row (same index).
 
-    With ``revenue_type``: its value normalised ("Cross-sell" is ``cross_sell``), a blank sale
+    With ``revenue_type``: its value as :func:`kpi.labels.canonical` reads it ("Cross-sell"
+    and "кросс-продажа" are ``cross_sell``, "Допродажа" ``upsell``), a blank sale
     ``other`` and a blank refund ``refunds``. Without it (the catalogue's derived variant): a
     sale on the customer's first order day is ``new``, a later sale ``repeat``, and every
     refund ``refunds``.
@@ -67,7 +69,7 @@ def _type_codes(orders: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """
     refund = (orders["amount"].fillna(0) < 0).to_numpy()
     if "revenue_type" in orders.columns:
-        kind = normalise(orders["revenue_type"])
+        kind = canonical(orders["revenue_type"])
         kind = kind.where(kind.notna() | refund, OTHER).fillna(REFUNDS)
         codes, names = pd.factorize(kind)
         return codes.astype(np.int64), np.asarray(names, dtype=object)
@@ -173,8 +175,9 @@ def upsell_revenue(
 ) -> float:
     """Upsell revenue = sum of the amounts of orders typed upsell or cross-sell, net of refunds.
 
-    Refund rows count when they carry one of ``types``. Raises SchemaError without
-    orders.revenue_type.
+    Types are read in the eight languages (:func:`kpi.labels.canonical`: "допродажа",
+    "sprzedaż krzyżowa", "vente croisée"...). Refund rows count when they carry one of
+    ``types``. Raises SchemaError without orders.revenue_type.
 
     >>> orders = pd.DataFrame({"customer_id": ["a", "b", "b"], "amount": [100.0, 50.0, 30.0],
     ...     "order_date": pd.Timestamp("2025-01-01"),
@@ -184,8 +187,8 @@ def upsell_revenue(
     """
     _typed(orders, "upsell_revenue")
     window = orders_in_range(orders, start=start, end=end)
-    wanted = set(normalise(pd.Series(list(types), dtype="string")))
-    mask = normalise(window["revenue_type"]).isin(wanted).fillna(False).astype(bool)
+    wanted = set(canonical(pd.Series(list(types), dtype="string")))
+    mask = canonical(window["revenue_type"]).isin(wanted).fillna(False).astype(bool)
     return float(window.loc[mask, "amount"].fillna(0.0).sum())
 
 
@@ -202,8 +205,8 @@ def upsell_revenue_series(
     _typed(orders, "upsell_revenue")
     window = orders_in_range(orders, start=start, end=end)
     index = series_index([window["order_date"]], start, end, p)
-    wanted = set(normalise(pd.Series(list(types), dtype="string")))
-    mask = normalise(window["revenue_type"]).isin(wanted).fillna(False).astype(bool)
+    wanted = set(canonical(pd.Series(list(types), dtype="string")))
+    mask = canonical(window["revenue_type"]).isin(wanted).fillna(False).astype(bool)
     part = window[mask]
     keys = period_start(part["order_date"], p).to_numpy()
     sums = pd.Series(part["amount"].fillna(0.0).to_numpy(dtype=float), index=keys)
@@ -228,9 +231,9 @@ class Profitability:
     (rank / customers) and ``profit_share`` (cumulative profit / total profit; NaN when the
     total is not positive). ``mean``: total profit / customers with a known profit.
     ``top_share``: share of the total profit earned by the top ``top`` fraction of customers,
-    read off the curve by linear interpolation (above 1 when other customers lose money;
-    None when the total profit is not positive). ``basis`` is "cost", "margin" or
-    "cost and margin".
+    the ceil(top x customers) most profitable ones (the band's customers; above 1 when other
+    customers lose money; None when the total profit is not positive). ``basis`` is "cost",
+    "margin" or "cost and margin".
     """
 
     mean: float | None
@@ -352,9 +355,10 @@ def profit_per_customer(
     curve["profit_share"] = cumulative / total if total > 0 else np.nan
     top_share = None
     if n and total > 0:
-        xs = np.concatenate([[0.0], curve["customer_share"].to_numpy()])
-        ys = np.concatenate([[0.0], curve["profit_share"].to_numpy()])
-        top_share = float(np.interp(top, xs, ys))
+        # The same customers as the "top 20 %" band and the card's rows: the first
+        # ceil(top x n) by profit (an interpolated share read 58.4 % beside the band's 58.5 %).
+        k = max(1, math.ceil(top * n - 1e-9))
+        top_share = float(curve["profit_share"].iloc[k - 1])
     return Profitability(
         mean=total / n if n else None,
         total=total,

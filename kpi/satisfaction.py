@@ -17,11 +17,12 @@ survey_type column, or a blank cell) are read by the NPS and CSAT functions as a
 kind they measure: calling :func:`net_promoter_score` says "these are NPS answers", and their
 scores are checked. eNPS needs the explicit type.
 
-When nobody says, :func:`survey_kinds` decides what untyped answers are (``section()`` uses
-it): **NPS** when every untyped score is a whole number from 0 to 10 on a 10-point scale
-(scale_max is 10, or without scale_max some score is above 7); otherwise **CSAT** (a 1-5 or
-1-7 survey). So a 1-10 CSAT survey without survey_type is read as NPS: add a survey_type
-column to say otherwise.
+The type of an answer is never guessed from its scores: 40 NPS answers from 0 to 7 look like
+a CSAT survey, and a 1-10 CSAT like an NPS one. An answer without survey_type is read as the
+type the user gives (``survey_type`` of :func:`survey_kinds`: the ``--survey-type`` flag, the
+Satisfaction page, or the Data page's detection from header words and file names); without
+one it is ``untyped`` and left out of every KPI, with a warning. Likewise the CSAT scale is
+read from scale_max or given by the user, never guessed from the highest score seen.
 
 Scores are checked on the whole history of their kind, not only inside the date window, so a
 window never hides a bad score. Blank scores are ignored everywhere.
@@ -45,27 +46,32 @@ from kpi.periods import (
     period_range,
     period_start,
 )
-from kpi.report import Section, labelled, plain
+from kpi.report import Section, Settings, assumption, labelled, plain
 from kpi.text import term_counts, terms
 
 __all__ = [
     "GROUPS",
     "CsatDifference",
     "CsatResult",
+    "EmployeeSatisfaction",
     "NpsDifference",
     "NpsResult",
     "RevenueAtRisk",
+    "SatisfactionChange",
     "comment_themes",
     "csat",
     "csat_by",
+    "csat_change",
     "csat_difference",
     "csat_scale",
     "csat_series",
     "employee_net_promoter_score",
+    "employee_satisfaction_mean",
     "latest_nps_group",
     "net_promoter_score",
     "nps_band",
     "nps_by",
+    "nps_change",
     "nps_difference",
     "nps_from_counts",
     "nps_group",
@@ -234,37 +240,30 @@ def _range_text(start: pd.Timestamp | None, end: pd.Timestamp | None) -> str:
     return f" between {a} and {b}"
 
 
-def survey_kinds(surveys: pd.DataFrame) -> pd.Series:
-    """Kind of every answer: its survey_type, and for untyped answers the module's rule.
+UNTYPED = "untyped"
+"""The kind of an answer without survey_type when the user has not said what it is."""
 
-    Untyped answers (no survey_type column, or a blank cell) are all "nps" when every
-    untyped score is a whole number 0-10 and the scale is 10 (scale_max 10, or without
-    scale_max a score above 7); otherwise all "csat". Returns a Series of str (nps, csat,
-    ces, enps or the unrecognised type text) aligned with ``surveys``.
+
+def survey_kinds(surveys: pd.DataFrame, *, survey_type: str | None = None) -> pd.Series:
+    """Kind of every answer: its survey_type; for untyped answers ``survey_type``, else
+    ``untyped``.
+
+    Untyped answers (no survey_type column, or a blank cell) are never typed from their
+    scores (see the module notes). Returns a Series of str (nps, csat, ces, enps, untyped or
+    the unrecognised type text) aligned with ``surveys``.
 
     >>> survey_kinds(pd.DataFrame({"score": [10.0, 3.0]})).tolist()
-    ['nps', 'nps']
-    >>> survey_kinds(pd.DataFrame({"score": [5.0, 3.0]})).tolist()
+    ['untyped', 'untyped']
+    >>> survey_kinds(pd.DataFrame({"score": [5.0, 3.0]}), survey_type="CSAT").tolist()
     ['csat', 'csat']
     """
     types = _types(surveys)
     untyped = types.isna()
     if untyped.any():
+        given = survey_kind(survey_type) if survey_type is not None else None
         types = types.copy()
-        types[untyped] = _untyped_kind(surveys[untyped.to_numpy(dtype=bool)])
+        types[untyped] = given or UNTYPED
     return types.astype("str")
-
-
-def _untyped_kind(rows: pd.DataFrame) -> str:
-    scores = _scores(rows, SCORE, "survey answers").dropna()
-    if scores.empty:
-        return "nps"
-    whole_0_10 = bool(((scores >= 0) & (scores <= 10) & (scores == np.round(scores))).all())
-    if "scale_max" in rows.columns:
-        scales = pd.to_numeric(rows["scale_max"], errors="coerce").dropna().unique()
-        if len(scales) == 1:
-            return "nps" if whole_0_10 and scales[0] == 10 else "csat"
-    return "nps" if whole_0_10 and scores.max() > 7 else "csat"
 
 
 # --------------------------------------------------------------------------------------------
@@ -711,15 +710,14 @@ def _csat_scale(rows: pd.DataFrame, scores: pd.Series, scale_max: int | None) ->
                 f"{_fmt(scale)} in the {source}. Check the scale_max column {_DATA_PAGE}."
             )
         return int(scale)
-    top = scores.max()
-    if top > 10:
-        bad = scores[scores > 10]
-        raise SchemaError(
-            f"csat needs scores on a scale up to 5, 7 or 10; found {_examples(bad)} in "
-            f"{_rows(len(bad))}. Add a scale_max column or check the score column {_DATA_PAGE}."
-        )
-    # Detected scale (documented rule): max <= 5 -> 5, <= 7 -> 7, else 10.
-    return 5 if top <= 5 else 7 if top <= 7 else 10
+    # Never guessed from the highest score seen: answers of 1-4 on a 10-point scale would
+    # read as a 5-point survey and the mean would mean something else.
+    raise InsufficientDataError(
+        f"csat needs the top of its scale: a scale_max column, or the scale you set "
+        f"(--csat-scale-max, or on the Satisfaction page); found neither. The highest score "
+        f"seen ({_fmt(float(scores.max()))}) does not say whether the scale ends at 5, 7 or "
+        f"10. Add scale_max {_DATA_PAGE} or set the scale."
+    )
 
 
 def _csat_answers(
@@ -761,12 +759,12 @@ def _csat_answers(
 
 
 def csat_scale(surveys: pd.DataFrame) -> int:
-    """Top of the CSAT scale: the scale_max column, else max score <= 5 -> 5, <= 7 -> 7, else 10.
+    """Top of the CSAT scale: the scale_max column (never guessed from the scores).
 
-    Read from the csat (and untyped) rows of the whole table. Answers on two scales, a
-    scale_max outside 3-10 or a score above 10 without scale_max raise SchemaError.
+    Read from the csat (and untyped) rows of the whole table. Answers on two scales or a
+    scale_max outside 3-10 raise SchemaError; no scale_max InsufficientDataError.
 
-    >>> csat_scale(pd.DataFrame({"score": [1, 4, 6]}))
+    >>> csat_scale(pd.DataFrame({"score": [1, 4, 6], "scale_max": 7}))
     7
     """
     return _csat_answers(surveys, start=None, end=None, scale_max=None)[1]
@@ -802,10 +800,11 @@ def csat(
 
     Catalogue keys ``csat_mean`` and ``csat_satisfied_share``. Top two boxes: 4-5 of 5,
     6-7 of 7, 9-10 of 10 (score >= scale_max - 1). The scale is ``scale_max`` if given, else
-    :func:`csat_scale`. Reads rows of survey_type csat and untyped rows. Blank scores are
+    :func:`csat_scale` (the scale_max column; InsufficientDataError without one). Reads rows
+    of survey_type csat and untyped rows (the caller says they are CSAT). Blank scores are
     ignored; scores outside 0..scale raise SchemaError, none left InsufficientDataError.
 
-    >>> r = csat(pd.DataFrame({"score": [5, 3, 4, 5, 1]}))
+    >>> r = csat(pd.DataFrame({"score": [5, 3, 4, 5, 1]}), scale_max=5)
     >>> r.mean, r.satisfied_share, r.scale_max
     (3.6, 0.6, 5)
     """
@@ -836,7 +835,8 @@ def csat_by(
     (int), ``satisfied_share``. One scale for all groups, read from the whole table. Answers
     with a blank group are left out; no NaN.
 
-    >>> csat_by(pd.DataFrame({"score": [5, 3, 4], "agent": ["A", "A", "B"]}), "agent")["mean"]
+    >>> rows = pd.DataFrame({"score": [5, 3, 4], "agent": ["A", "A", "B"]})
+    >>> csat_by(rows, "agent", scale_max=5)["mean"]
     agent
     A    4.0
     B    4.0
@@ -945,6 +945,189 @@ def csat_difference(
         p_value=p,
         scale_max=int(scale_max),
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Change against the comparable range before, and the employee satisfaction mean
+
+
+@dataclass(frozen=True)
+class SatisfactionChange:
+    """A satisfaction score in the range against the same number of days just before it.
+
+    ``change`` = ``now`` - ``before`` (NPS points, or points of the CSAT scale);
+    ``p_value`` is two-sided (``test`` names the test); ``before_start`` and
+    ``before_end`` are the comparable range's inclusive days.
+    """
+
+    now: float
+    before: float
+    change: float
+    p_value: float
+    n_now: int
+    n_before: int
+    before_start: pd.Timestamp
+    before_end: pd.Timestamp
+    test: str
+
+
+def _range_before(
+    start: pd.Timestamp | None, end: pd.Timestamp | None, what: str
+) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp, pd.Timestamp]:
+    if start is None or end is None:
+        raise InsufficientDataError(
+            f"{what} compares the date range with the same number of days before it, so it "
+            "needs a start and an end; pick a date range (--start and --end)."
+        )
+    start, end = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    before_end = start - pd.Timedelta(days=1)
+    return start, end, before_end - (end - start), before_end
+
+
+def nps_change(
+    surveys: pd.DataFrame,
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> SatisfactionChange:
+    """NPS change = NPS(start..end) - NPS(the same number of days before start), in points,
+    with a two-sample z test on the trinomial variance.
+
+        var = p_pro + p_det - (p_pro - p_det)^2  (per answer, each range)
+        z = change / (100 x sqrt(var_now / n_now + var_before / n_before)),
+        p = 2 x (1 - Phi(|z|))
+
+    The two ranges hold different respondents (see :func:`nps_difference`). Raises
+    InsufficientDataError without a bounded range or without answers in either range.
+
+    >>> s = pd.DataFrame({"date": pd.to_datetime(["2025-01-05"] * 4 + ["2025-02-05"] * 4),
+    ...                   "score": [10, 3, 3, 8, 10, 10, 9, 3]})
+    >>> r = nps_change(s, start=pd.Timestamp("2025-02-01"), end=pd.Timestamp("2025-02-28"))
+    >>> r.now, r.before, r.change
+    (50.0, -25.0, 75.0)
+    """
+    start, end, b_start, b_end = _range_before(start, end, "nps change")
+    now = net_promoter_score(surveys, start=start, end=end)
+    before = net_promoter_score(surveys, start=b_start, end=b_end)
+    d = nps_difference(now, before)
+    return SatisfactionChange(
+        now=now.score,
+        before=before.score,
+        change=d.difference,
+        p_value=d.p_value,
+        n_now=now.n,
+        n_before=before.n,
+        before_start=b_start,
+        before_end=b_end,
+        test="two-sample z test, trinomial variance",
+    )
+
+
+def csat_change(
+    surveys: pd.DataFrame,
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+    scale_max: int | None = None,
+) -> SatisfactionChange:
+    """CSAT change = mean CSAT(start..end) - mean CSAT(the same number of days before start),
+    in points of the scale, with Welch's t-test (see :func:`csat_difference`).
+
+        t = (mean_now - mean_before) / sqrt(s_now^2 / n_now + s_before^2 / n_before)
+
+    The scale is ``scale_max`` if given, else :func:`csat_scale` of the whole table, as in
+    :func:`csat`. Each range needs two answers, else InsufficientDataError.
+
+    >>> s = pd.DataFrame({"date": pd.to_datetime(["2025-01-05"] * 3 + ["2025-02-05"] * 3),
+    ...                   "score": [3, 4, 2, 5, 4, 5]})
+    >>> r = csat_change(s, start=pd.Timestamp("2025-02-01"), end=pd.Timestamp("2025-02-28"),
+    ...                 scale_max=5)
+    >>> round(r.change, 4), round(r.p_value, 3)
+    (1.6667, 0.082)
+    """
+    start, end, b_start, b_end = _range_before(start, end, "csat change")
+    if scale_max is None:
+        scale_max = csat_scale(surveys)
+    rows = _of_kind(surveys, "csat")
+    now = _in_range(rows, start, end, "csat change")
+    before = _in_range(rows, b_start, b_end, "csat change")
+    d = csat_difference(now, before, scale_max=scale_max)
+    return SatisfactionChange(
+        now=d.mean_a,
+        before=d.mean_b,
+        change=d.difference,
+        p_value=d.p_value,
+        n_now=d.n_a,
+        n_before=d.n_b,
+        before_start=b_start,
+        before_end=b_end,
+        test="Welch's t-test",
+    )
+
+
+@dataclass(frozen=True)
+class EmployeeSatisfaction:
+    """Mean internal survey score on its scale (0 to ``scale_max``); ``scale_source`` says
+    where the scale came from: ``scale_max column`` or ``default`` (0-10, as eNPS asks)."""
+
+    mean: float
+    n: int
+    scale_max: int
+    scale_source: str
+
+
+def employee_satisfaction_mean(
+    surveys: pd.DataFrame,
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> EmployeeSatisfaction:
+    """Employee satisfaction = sum of employee survey scores / answers (in range).
+
+    Catalogue key ``employee_satisfaction_mean``, the "mean score of an internal survey"
+    shown beside eNPS. Reads rows of survey_type enps or employee (never untyped rows). The
+    scale is the scale_max column of those rows when it holds one value, else 0-10 (the
+    eNPS question); scores outside it raise SchemaError, none in range
+    InsufficientDataError.
+
+    >>> employee_satisfaction_mean(pd.DataFrame({"score": [9, 6, 8],
+    ...                                          "survey_type": ["enps"] * 3})).mean
+    7.666666666666667
+    """
+    what = "employee satisfaction"
+    rows = _of_kind(surveys, "enps", untyped=False) if "survey_type" in surveys.columns else None
+    if rows is None or rows.empty:
+        raise InsufficientDataError(
+            f"{what} needs internal survey answers marked survey_type enps (or employee); "
+            f"found none. Add them and set survey_type {_DATA_PAGE}."
+        )
+    scores = _scores(rows, SCORE, what)
+    scale, source = 10, "default"
+    if "scale_max" in rows.columns:
+        scales = pd.to_numeric(rows["scale_max"], errors="coerce")[scores.notna()].dropna()
+        if scales.nunique() > 1:
+            raise SchemaError(
+                f"{what} needs answers on one scale; found scale_max "
+                f"{_examples(pd.Series(scales.unique()))}. Check the scale_max column "
+                f"{_DATA_PAGE}."
+            )
+        if len(scales):
+            scale, source = int(scales.iloc[0]), "scale_max column"
+    answered = scores.dropna()
+    bad = (answered < 0) | (answered > scale)
+    if bad.any():
+        raise SchemaError(
+            f"{what} needs scores from 0 to {scale}; found {_examples(answered[bad])} in "
+            f"{_rows(int(bad.sum()))}. Check the score and scale_max columns {_DATA_PAGE}."
+        )
+    kept = _in_range(rows.loc[answered.index], start, end, what)
+    if kept.empty:
+        raise InsufficientDataError(
+            f"{what} needs at least one answer with a score{_range_text(start, end)}; found "
+            f"none. Widen the date range {_DATA_PAGE}."
+        )
+    values = answered.loc[kept.index]
+    return EmployeeSatisfaction(float(values.mean()), len(values), scale, source)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1267,6 +1450,14 @@ def revenue_at_risk(
 # Section for the command line and the app
 
 _KEYS = ("nps", "nps_band", "nps_margin_of_error", "csat_mean", "csat_satisfied_share", "enps")
+_ADDED_KEYS = (
+    "employee_satisfaction_mean",
+    "employee_satisfaction_scale_max",
+    "nps_change",
+    "nps_change_p_value",
+    "csat_change",
+    "csat_change_p_value",
+)
 
 
 def section(
@@ -1275,16 +1466,26 @@ def section(
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
     period: Period = "month",
+    settings: Settings | None = None,
 ) -> Section:
     """Every KPI of "Satisfaction and loyalty" that the tables support (see kpi.report).
+
+    ``settings.survey_type`` is the type of the answers without one (else they are left
+    out, with a warning); ``settings.csat_scale_max`` the CSAT scale when the surveys have no
+    scale_max. Both are reported under ``assumptions`` when they shaped a number.
 
     Keys ``nps``, ``nps_band``, ``nps_margin_of_error``, ``csat_mean``,
     ``csat_satisfied_share``, ``enps``; series ``nps`` and ``csat_mean`` by period label
     (None for a period without answers). Answers are sorted into nps / csat / enps by
     :func:`survey_kinds`. A KPI the data cannot support is None with a warning.
+
+    Also ``employee_satisfaction_mean`` with ``employee_satisfaction_scale_max`` (its scale
+    is 0 to that), and ``nps_change`` / ``csat_change`` (this range minus the same number of
+    days before it, in points) with ``nps_change_p_value`` (two-sample z test) and
+    ``csat_change_p_value`` (Welch's t-test); the changes need a bounded range.
     """
     check_period(period)
-    result = Section(kpis=dict.fromkeys(_KEYS))
+    result = Section(kpis=dict.fromkeys(_KEYS + _ADDED_KEYS))
     surveys = tables.get("surveys")
     if surveys is None:
         result.warnings.append(
@@ -1292,13 +1493,32 @@ def section(
             f"survey answers {_DATA_PAGE}."
         )
         return result
+    settings = settings or Settings()
     try:
-        kinds = survey_kinds(surveys)
+        _scores(surveys, SCORE, "survey answers")
+        kinds = survey_kinds(surveys, survey_type=settings.survey_type)
     except KpiError as err:
         result.warnings.append(str(err))
         return result
+    untyped = _types(surveys).isna()
+    if untyped.any():
+        given = settings.survey_type
+        result.assumptions["survey_type"] = assumption(
+            survey_kind(given) if given else None, "user" if given else "default"
+        )
+        if not given:
+            result.warnings.append(
+                f"{_rows(int(untyped.sum()))} of the surveys table have no survey_type, and "
+                "the type is never guessed from the scores; they are left out of nps, csat "
+                "and enps. Give their type (--survey-type nps|csat|ces|enps, or on the "
+                f"Satisfaction page), or add a survey_type column {_DATA_PAGE}."
+            )
+    scale = settings.csat_scale_max
+    if scale is not None:
+        result.assumptions["csat_scale_max"] = assumption(scale, "user")
+        scale = int(scale)
 
-    other = kinds[~kinds.isin(["nps", "csat", "ces", "enps"])]
+    other = kinds[~kinds.isin(["nps", "csat", "ces", "enps", UNTYPED])]
     if len(other):
         result.warnings.append(
             f"{_rows(len(other))} of the surveys table have a survey_type that is not nps, "
@@ -1329,14 +1549,16 @@ def section(
     if csat_rows.empty:
         result.warnings.append(
             "csat_mean and csat_satisfied_share need satisfaction answers (survey_type csat, "
-            f"or untyped scores on a 1-5 or 1-7 scale); the surveys table has none. Set "
+            "or untyped answers with --survey-type csat); the surveys table has none. Set "
             f"survey_type {_DATA_PAGE}."
         )
     else:
         try:
-            c = csat(csat_rows, start=start, end=end)
+            c = csat(csat_rows, start=start, end=end, scale_max=scale)
+            if scale is None:
+                result.assumptions["csat_scale_max"] = assumption(c.scale_max, "data")
             result.kpis.update(csat_mean=c.mean, csat_satisfied_share=c.satisfied_share)
-            series = csat_series(csat_rows, period=period, start=start, end=end)
+            series = csat_series(csat_rows, period=period, start=start, end=end, scale_max=scale)
             result.series["csat_mean"] = labelled(series["mean"], period)
         except KpiError as err:
             result.warnings.append(str(err))
@@ -1345,6 +1567,25 @@ def section(
         result.kpis["enps"] = employee_net_promoter_score(surveys, start=start, end=end).score
     except KpiError as err:
         result.warnings.append(str(err))
+
+    try:
+        e = employee_satisfaction_mean(surveys, start=start, end=end)
+        result.kpis["employee_satisfaction_mean"] = e.mean
+        result.kpis["employee_satisfaction_scale_max"] = e.scale_max
+    except KpiError as err:
+        result.warnings.append(str(err))
+
+    for key, rows, change in (("nps_change", nps_rows, nps_change), ("csat_change", csat_rows,
+                                                                      csat_change)):  # fmt: skip
+        if rows.empty:
+            continue
+        try:
+            scaled = {"scale_max": scale} if key == "csat_change" else {}
+            c = change(rows, start=start, end=end, **scaled)
+            result.kpis[key] = c.change
+            result.kpis[f"{key}_p_value"] = c.p_value
+        except KpiError as err:
+            result.warnings.append(str(err))
 
     result.kpis = plain(result.kpis)
     return result

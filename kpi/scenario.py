@@ -28,7 +28,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 import pandas as pd
 
-from kpi import acquisition, base, retention
+from kpi import acquisition, base, retention, value
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
 from kpi.value import cac_payback_months, ltv_retention
 
@@ -130,18 +130,6 @@ class Outcome:
         return float(self.projection.at[month, "revenue"])
 
 
-def _lifetimes(
-    orders: pd.DataFrame, customers: pd.DataFrame | None, end: pd.Timestamp | None
-) -> tuple[pd.DataFrame, str]:
-    """Lifetimes with the Retention page's definition: contractual when end_date exists."""
-    if customers is not None and "end_date" in customers.columns:
-        lifetimes = retention.contractual_lifetimes(customers, orders, as_of=end)
-        return lifetimes, "contractual: a customer is lost on their end date"
-    window = retention.suggested_inactivity_window(orders)
-    lifetimes = retention.inactivity_lifetimes(orders, window_days=window, as_of=end)
-    return lifetimes, f"by inactivity: a customer is lost after {window} days without an order"
-
-
 def monthly_discount_rate(annual: float) -> float:
     """Monthly rate with the same yearly effect: (1 + annual)^(1/12) - 1.
 
@@ -162,19 +150,22 @@ def baseline(
     """Baseline = the monthly churn, ARPU, margin, CAC and inflow measured in the range.
 
         months           = days in range / (365.25 / 12)
-        churn            = pooled_churn_rate(churn_series(lifetimes, period="month"))
-        customer-months  = sum over months of (customers at start + customers at end) / 2,
-                           scaled by the share of the month inside the range
-        arpu             = revenue in range / customer-months
-        gross_margin     = 1 - sum(cost) / sum(amount) over orders in range with a cost
+        churn            = kpi.value.value_inputs(...).monthly_churn (pooled per month)
+        customer-months  = kpi.value.value_inputs(...).customer_months (days alive / 30.44)
+        arpu             = kpi.value.value_inputs(...).monthly_revenue
+                           (revenue in range / customer-months)
+        gross_margin     = kpi.value.value_inputs(...).gross_margin (from orders.cost)
         cac              = kpi.acquisition.cac(...).cac
         new_customers    = kpi.base.new_customers(...) / months
         referral_rate    = new customers in range who came by referral / customer-months
         paid_new         = max(new_customers - referral_rate x customer-months / months, 0)
 
-    Churn follows the Retention page: contractual (customers.end_date) when the data has it,
-    else a customer is lost after the suggested inactivity window. ``tables`` hold the full
-    history; ``start`` and ``end`` are inclusive days (None: the first and last order).
+    Churn, ARPU and margin are the Value page's (:func:`kpi.value.value_inputs` on
+    :func:`kpi.value.customer_lifetimes`): contractual (customers.end_date) when the data has
+    it, else a customer is lost after the suggested inactivity window. So LTV, LTV/CAC and
+    CAC payback at the baseline are the Value page's and the command line's, to the cent.
+    ``tables`` hold the full history; ``start`` and ``end`` are inclusive days (None: the
+    first and last order).
     Missing cost gives ``gross_margin_default``, missing spend a NaN CAC, missing referral
     data a referral rate of 0; each is named in ``defaults`` with a note. The discount rate
     is a setting, never measured. Raises SchemaError
@@ -199,31 +190,25 @@ def baseline(
     defaults: list[str] = []
     notes: list[str] = []
 
-    lifetimes, definition = _lifetimes(orders, customers, hi)
-    flows = retention.churn_series(lifetimes, period="month", start=lo, end=hi)
-    churn = retention.pooled_churn_rate(flows)
-    # Share of each month inside the range: the first and last months may be partial.
-    firsts = flows.index
-    nexts = firsts + pd.DateOffset(months=1)
-    inside = (np.minimum(nexts, hi + pd.Timedelta(days=1)) - np.maximum(firsts, lo)).days
-    share = inside.to_numpy() / (nexts - firsts).days.to_numpy()
-    average = (flows["customers_start"] + flows["customers_end"]).to_numpy() / 2
-    customer_months = float((average * share).sum())
-    if customer_months <= 0 or math.isnan(churn):
+    # The Value page's own inputs (kpi.value.value_inputs, same lifetimes and churn
+    # definition), so that the LTV, payback and LTV/CAC at the baseline are the Value page's.
+    lifetimes, definition = value.customer_lifetimes(orders, customers, as_of=hi)
+    try:
+        inputs = value.value_inputs(
+            orders, customers, start=lo, end=hi, lifetimes=lifetimes, churn_definition=definition
+        )
+    except InsufficientDataError:
+        inputs = None
+    if inputs is None or inputs.customer_months <= 0 or math.isnan(inputs.monthly_churn):
         raise InsufficientDataError(
             f"the what-if needs customers active in the range; found none between {lo:%Y-%m-%d}"
             f" and {hi:%Y-%m-%d}. Widen the date range."
         )
-
-    window = base.orders_in_range(orders, start=lo, end=hi)
-    arpu = base.revenue(window) / customer_months
-
-    gross_margin = math.nan
-    if "cost" in window.columns and window["cost"].notna().any():
-        costed = window[window["cost"].notna()]
-        amount = float(costed["amount"].sum())
-        if amount > 0:
-            gross_margin = 1.0 - float(costed["cost"].sum()) / amount
+    flows = retention.churn_series(lifetimes, period="month", start=lo, end=hi)
+    churn = inputs.monthly_churn
+    customer_months = inputs.customer_months
+    arpu = inputs.monthly_revenue
+    gross_margin = inputs.gross_margin
     if math.isnan(gross_margin):
         gross_margin = gross_margin_default
         defaults.append("gross_margin")

@@ -15,6 +15,8 @@ How times are read
   resolved, and a ticket resolved *before* its recorded first response (a data error that
   the ingest rejects, but a frame built by hand may hold) is answered at its resolution;
   nothing crashes on it.
+  Without any first_response_at time in the table the first response is unknown, never
+  the resolution time: the first-response KPIs are null with a warning.
 * **Resolved** means a resolved_at time. A ticket without one whose status says it is
   closed (closed, resolved, solved, done ...; see :data:`CLOSED_STATUSES`) is closed at an
   unknown time: it is neither open nor measured, and is not counted in the backlog.
@@ -40,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
+from kpi.filters import check_same_split, not_split_by
 from kpi.periods import (
     Period,
     check_period,
@@ -48,7 +51,7 @@ from kpi.periods import (
     period_range,
     period_start,
 )
-from kpi.report import Section, labelled, plain
+from kpi.report import Section, Settings, assumption, labelled, plain
 from kpi.staffing import arrivals_by_weekday_hour
 
 __all__ = [
@@ -410,6 +413,14 @@ class TimeSummary:
     km_median: float
 
 
+NO_FIRST_RESPONSE = (
+    "first_response_hours and the response part of sla_compliance need the time of the first "
+    "reply: a first_response_at timestamp, or a column with the first-response duration; the "
+    "tickets table has none filled in, and the resolution time is no stand-in for it. Map "
+    f"the time of the first reply {_DATA_PAGE}."
+)
+
+
 def _measure(
     tickets: pd.DataFrame,
     measure: str,
@@ -424,9 +435,10 @@ def _measure(
         raise ValueError(f"measure must be first_response or resolution; got {measure!r}")
     what = measure.replace("_", " ") + " time"
     needed = ("first_response_at",) if measure == "first_response" else ("resolved_at",)
-    if measure == "first_response" and "resolved_at" in tickets.columns:
-        needed = ()
     _check_tickets(tickets, what, *needed)
+    if measure == "first_response" and not tickets["first_response_at"].notna().any():
+        # the resolution time is no stand-in for the first reply
+        raise InsufficientDataError(NO_FIRST_RESPONSE)
     times = ticket_times(tickets, business_hours=business_hours, as_of=as_of)
     times = times[in_days(times["created_at"], start, end).to_numpy(dtype=bool)]
     hours = times[f"{measure}_hours"]
@@ -975,6 +987,263 @@ def escalation_rate_by(
 
 
 # --------------------------------------------------------------------------------------------
+# Complaint breakdowns, complaints per customer, conversion after a service contact
+
+COMPLAINT_DIMENSIONS: dict[str, str] = {
+    "type": "category",
+    "employee": "agent",
+    "contract": "contract",
+    "resolution": "resolution_type",
+}
+"""Breakdowns of ``complaints_by``: its key in the JSON -> the tickets column it reads."""
+
+
+def complaint_breakdowns(
+    tickets: pd.DataFrame,
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+    as_of: pd.Timestamp | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Complaints created in the range by type, employee, contract and resolution.
+
+        complaints_by[dimension][value] = {total, outstanding, resolved, escalated}
+
+    One :func:`complaints_by` table per entry of :data:`COMPLAINT_DIMENSIONS` whose column
+    the tickets have (type = ticket category, employee = agent, resolution =
+    resolution_type), with ``open`` renamed ``outstanding`` (still open at ``as_of``).
+    Dimensions without their column are left out; an empty dict when none is there.
+
+    >>> t = pd.DataFrame({"created_at": pd.to_datetime(["2025-01-10"] * 3),
+    ...                   "type": ["complaint", "complaint", "question"],
+    ...                   "agent": ["Ana", "Ana", "Bo"], "resolved_at": pd.NaT})
+    >>> complaint_breakdowns(t)["employee"]["outstanding"].to_dict()
+    {'Ana': 2}
+    """
+    out: dict[str, pd.DataFrame] = {}
+    for name, column in COMPLAINT_DIMENSIONS.items():
+        if column in tickets.columns:
+            table = complaints_by(tickets, column, start=start, end=end, as_of=as_of)
+            out[name] = table.rename(columns={"open": "outstanding"})
+    return out
+
+
+def _active_customers_by_period(
+    orders: pd.DataFrame, period: Period, index: pd.DatetimeIndex
+) -> pd.Series:
+    sales = orders[~(orders["amount"] < 0).to_numpy(dtype=bool)]
+    starts = period_start(pd.to_datetime(sales["order_date"]), period)
+    counts = sales["customer_id"].groupby(starts.to_numpy()).nunique()
+    return counts.reindex(index, fill_value=0).astype("int64")
+
+
+def complaints_per_customer(
+    tickets: pd.DataFrame,
+    orders: pd.DataFrame,
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> float:
+    """Complaints per customer = complaints created in the range / active customers in it.
+
+    Active customers: distinct customers with an order (not a refund) dated in the range,
+    as ``active_customers``. Read beside the escalation rate: complaints growing faster than
+    the customer base show here, not in the complaint count. Raises InsufficientDataError
+    when no customer ordered in the range.
+
+    >>> t = pd.DataFrame({"created_at": pd.to_datetime(["2025-01-10"] * 2),
+    ...                   "type": ["complaint", "question"]})
+    >>> o = pd.DataFrame({"customer_id": ["a", "b", "b", "c"], "amount": [5.0, 5.0, 5.0, 5.0],
+    ...                   "order_date": pd.to_datetime(["2025-01-02"] * 4)})
+    >>> round(complaints_per_customer(t, o), 4)
+    0.3333
+    """
+    check_same_split("complaints_per_customer", tickets=tickets, orders=orders)
+    complaints = complaint_counts(tickets, start=start, end=end).total
+    dated = in_days(pd.to_datetime(orders["order_date"]), start, end).to_numpy(dtype=bool)
+    sales = dated & ~(orders["amount"] < 0).to_numpy(dtype=bool)
+    active = int(orders.loc[sales, "customer_id"].nunique())
+    if active == 0:
+        raise InsufficientDataError(
+            f"complaints per customer needs customers with an order{_range_text(start, end)}; "
+            f"found none. Widen the date range or upload orders {_DATA_PAGE}."
+        )
+    return complaints / active
+
+
+def complaints_per_customer_series(
+    tickets: pd.DataFrame,
+    orders: pd.DataFrame,
+    *,
+    period: Period = "month",
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Per period: ``complaints``, ``active_customers`` (int) and ``complaints_per_customer``
+    (float, NaN for a period without an active customer), indexed by period start over the
+    range (the complaints' first to last period when unbounded), as :func:`complaints_by`."""
+    table = complaints_by(tickets, "period", period=period, start=start, end=end)
+    index = pd.DatetimeIndex(table.index)
+    active = _active_customers_by_period(orders, period, index)
+    out = pd.DataFrame(
+        {"complaints": table["total"].to_numpy(), "active_customers": active.to_numpy()},
+        index=table.index,
+    )
+    out["complaints_per_customer"] = (
+        out["complaints"] / out["active_customers"].where(out["active_customers"] > 0)
+    ).astype("float64")
+    return out
+
+
+SERVICE_CONTACT_DAYS = 30
+"""Default window of ``service_contact_conversion``: an order within 30 days of a contact."""
+
+
+@dataclass(frozen=True)
+class ServiceContactConversion:
+    """Customers with a service contact in the range, and those who ordered after one.
+
+    ``left_out``: customers whose contacts all fell within ``days`` of the data's last order
+    date, so that their window is not over yet (they are in neither count). ``touches_note``
+    says why inbound touches were not read (a filter that could not reach them), else None.
+    """
+
+    rate: float
+    customers: int
+    converted: int
+    days: int
+    left_out: int
+    touches_note: str | None = None
+
+
+_INBOUND = ("inb", "inc", "in", "вход", "przych", "eingeh", "entrant", "entrada", "dohod")
+_OUTBOUND = ("outb", "outg", "out", "исход", "wych", "ausgeh", "sortant", "salida", "odhod")
+
+
+def touch_directions(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each touch is inbound and whether it is outbound, from its direction text.
+
+    Reads inbound/incoming and outbound/outgoing and their translations (case-insensitive);
+    any other or blank direction is neither.
+
+    >>> [a.tolist() for a in touch_directions(pd.Series(["Inbound", "outgoing", "internal"]))]
+    [[True, False, False], [False, True, False]]
+    """
+    text = _text(values).fillna("")
+    inbound = text.str.startswith(_INBOUND) & ~text.str.startswith(("int",))
+    outbound = text.str.startswith(_OUTBOUND).to_numpy(dtype=bool)
+    return inbound.to_numpy(dtype=bool) & ~outbound, outbound
+
+
+def _service_contacts(
+    tickets: pd.DataFrame | None, touches: pd.DataFrame | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Customer ids and contact days (datetime64[D]) of tickets and inbound touches."""
+    ids, days = [], []
+    if tickets is not None and {"created_at", "customer_id"} <= set(tickets.columns):
+        created = _time(tickets, "created_at")
+        keep = (created.notna() & tickets["customer_id"].notna()).to_numpy(dtype=bool)
+        ids.append(tickets["customer_id"].to_numpy()[keep].astype(str))
+        days.append(created.to_numpy()[keep].astype("datetime64[D]"))
+    if touches is not None and {"date", "customer_id", "direction"} <= set(touches.columns):
+        inbound, _ = touch_directions(touches["direction"])
+        dates = pd.to_datetime(touches["date"])
+        keep = inbound & (dates.notna() & touches["customer_id"].notna()).to_numpy(dtype=bool)
+        ids.append(touches["customer_id"].to_numpy()[keep].astype(str))
+        days.append(dates.to_numpy()[keep].astype("datetime64[D]"))
+    if not ids:
+        return np.array([], dtype=str), np.array([], dtype="datetime64[D]")
+    return np.concatenate(ids), np.concatenate(days)
+
+
+def service_contact_conversion(
+    tickets: pd.DataFrame | None,
+    orders: pd.DataFrame,
+    touches: pd.DataFrame | None = None,
+    *,
+    days: int = SERVICE_CONTACT_DAYS,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> ServiceContactConversion:
+    """Conversion after a service contact = customers with a service contact in the range
+    who ordered within ``days`` after it / customers with a service contact in the range.
+
+        rate = |{c : contact(c, d) in range, order(c, d') with d < d' <= d + days}|
+               / |{c : contact(c, d) in range}|
+
+    A service contact is a ticket (by its creation day) or an inbound touch of a known
+    customer. Order dates carry no time, so an order on the contact's own day is not
+    counted (it may be the order the customer called about). Refund rows are not orders.
+    Contacts closer than ``days`` to the last order date in the data cannot be judged yet:
+    a customer with only such contacts is left out of both counts (``left_out``).
+    Raises InsufficientDataError when no customer is left.
+
+    >>> t = pd.DataFrame({"created_at": pd.to_datetime(["2025-01-10", "2025-01-12"]),
+    ...                   "customer_id": ["a", "b"]})
+    >>> o = pd.DataFrame({"customer_id": ["a", "c"], "amount": [50.0, 10.0],
+    ...                   "order_date": pd.to_datetime(["2025-01-20", "2025-06-01"])})
+    >>> service_contact_conversion(t, o).rate
+    0.5
+    """
+    if days < 1:
+        raise SchemaError(
+            f"service contact conversion needs a window of 1 day or more; got {days}."
+        )
+    check_same_split("service_contact_conversion", tickets=tickets, orders=orders)
+    touches_note = None
+    if touches is not None and not_split_by(touches) != not_split_by(orders):
+        # Touches of every customer against the orders of some would read as lost sales.
+        attrs = " or ".join(not_split_by(touches)) or "the filter"
+        touches_note = f"Inbound touches are left out: they are not split by {attrs}."
+        touches = None
+    ids, contact_days = _service_contacts(tickets, touches)
+    dates = pd.to_datetime(orders["order_date"])
+    sale = (dates.notna() & ~(orders["amount"] < 0) & orders["customer_id"].notna()).to_numpy(
+        dtype=bool
+    )
+    order_ids = orders["customer_id"].to_numpy()[sale].astype(str)
+    order_days = dates.to_numpy()[sale].astype("datetime64[D]")
+    in_range = in_days(pd.Series(contact_days.astype("datetime64[ns]")), start, end).to_numpy(
+        dtype=bool
+    )
+    ids, contact_days = ids[in_range], contact_days[in_range]
+    if len(order_days) == 0 or len(ids) == 0:
+        raise InsufficientDataError(
+            f"service contact conversion needs tickets or inbound touches of known customers"
+            f"{_range_text(start, end)} and their orders; found none. Map customer_id in the "
+            f"tickets or touches table {_DATA_PAGE}."
+        )
+    window = np.timedelta64(int(days), "D")
+    judged = contact_days + window <= order_days.max()
+    # Encode (customer, day) pairs as one sortable integer so the next order after each
+    # contact is one searchsorted away.
+    codes, _ = pd.factorize(np.concatenate([ids, order_ids]))
+    contact_code, order_code = codes[: len(ids)], codes[len(ids) :]
+    span = np.int64(1) << 32
+    contact_key = contact_code.astype("int64") * span + contact_days.astype("int64")
+    order_key = np.sort(order_code.astype("int64") * span + order_days.astype("int64"))
+    at = np.searchsorted(order_key, contact_key, side="right")
+    nxt = order_key[np.minimum(at, len(order_key) - 1)]
+    followed = (
+        (at < len(order_key)) & (nxt // span == contact_code) & (nxt - contact_key <= int(days))
+    )
+    counted = judged | followed  # an order already seen settles a contact near the end
+    per_customer = pd.DataFrame({"c": contact_code, "counted": counted, "won": followed})
+    agg = per_customer.groupby("c").agg(counted=("counted", "any"), won=("won", "any"))
+    customers = int(agg["counted"].sum())
+    converted = int((agg["won"] & agg["counted"]).sum())
+    left_out = int(len(agg) - customers)
+    if customers == 0:
+        raise InsufficientDataError(
+            f"service contact conversion needs contacts at least {days} days before the last "
+            f"order date; found none{_range_text(start, end)}. Widen the date range."
+        )
+    return ServiceContactConversion(
+        converted / customers, customers, converted, days, left_out, touches_note
+    )
+
+
+# --------------------------------------------------------------------------------------------
 # Section for the command line and the app
 
 _KEYS = (
@@ -987,6 +1256,12 @@ _KEYS = (
     "complaints",
     "escalation_rate",
     "sla_compliance",
+    "complaints_outstanding",
+    "complaints_resolved",
+    "complaints_escalated",
+    "complaints_by",
+    "complaints_per_customer",
+    "service_contact_conversion",
 )
 
 
@@ -1012,8 +1287,13 @@ def section(
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
     period: Period = "month",
+    settings: Settings | None = None,
 ) -> Section:
     """Every support-operations KPI the tickets table supports (see kpi.report).
+
+    ``settings.sla_hours`` sets the SLA target (reported under ``assumptions``). Without a
+    first_response_at time, the first-response keys and ``sla_compliance`` are null with a
+    warning: the resolution time is never read as the first reply.
 
     Keys ``first_response_hours_median`` / ``_mean``, ``resolution_hours_median`` /
     ``_mean`` (elapsed hours over tickets created in the range that got there),
@@ -1022,10 +1302,18 @@ def section(
     and ``sla_compliance`` (first response within :data:`FIRST_RESPONSE_TARGET_HOURS`,
     24 hours). Series by period label: the two medians, ``open_tickets`` (at period end),
     ``resolved_tickets``, ``complaints``, ``escalation_rate``, ``sla_compliance``.
+
+    Complaint keys: ``complaints_outstanding`` (of the range's complaints, still open),
+    ``complaints_resolved``, ``complaints_escalated`` and ``complaints_by`` ({type,
+    employee, contract, resolution: {value: {total, outstanding, resolved, escalated}}},
+    see :func:`complaint_breakdowns`); ``complaints_per_customer`` (and its series) with
+    orders; ``service_contact_conversion`` (orders within ``settings.service_contact_days``,
+    default :data:`SERVICE_CONTACT_DAYS`, days of a ticket or inbound touch) with orders.
     """
     check_period(period)
     result = Section(kpis=dict.fromkeys(_KEYS))
     tickets = tables.get("tickets")
+    orders, touches = tables.get("orders"), tables.get("touches")
     if tickets is None or "created_at" not in tickets.columns:
         result.warnings.append(
             "response and resolution times, backlog, SLA, complaints and escalations need a "
@@ -1047,7 +1335,12 @@ def section(
         except KpiError as err:
             result.warnings.append(str(err))
 
-    has_response = "first_response_at" in tickets.columns or "resolved_at" in tickets.columns
+    has_response = (
+        "first_response_at" in tickets.columns and tickets["first_response_at"].notna().any()
+    )
+    sla = settings.sla_hours if settings is not None else None
+    target = FIRST_RESPONSE_TARGET_HOURS if sla is None else float(sla)
+    result.assumptions["sla_hours"] = assumption(target, "default" if sla is None else "user")
     if has_response:
 
         def response() -> None:
@@ -1055,10 +1348,16 @@ def section(
             result.kpis.update(
                 first_response_hours_median=r.median, first_response_hours_mean=r.mean
             )
-            s = sla_compliance(tickets, start=start, end=end, as_of=now)
+            s = sla_compliance(tickets, start=start, end=end, as_of=now, target_hours=target)
             result.kpis["sla_compliance"] = s.compliance
             by = sla_compliance_by(
-                tickets, "period", period=period, start=start, end=end, as_of=now
+                tickets,
+                "period",
+                period=period,
+                start=start,
+                end=end,
+                as_of=now,
+                target_hours=target,
             )
             result.series["sla_compliance"] = labelled(by["compliance"], period)
             medians = _median_series(tickets, "first_response", period, start, end, now)
@@ -1066,10 +1365,7 @@ def section(
 
         attempt(response)
     else:
-        result.warnings.append(
-            "first_response_hours and sla_compliance need a first_response_at column in the "
-            f"tickets table; map the time of the first reply {_DATA_PAGE}."
-        )
+        result.warnings.append(NO_FIRST_RESPONSE)
 
     if "resolved_at" in tickets.columns:
 
@@ -1094,14 +1390,36 @@ def section(
     if "type" in tickets.columns:
 
         def complaints() -> None:
-            result.kpis["complaints"] = complaint_counts(
-                tickets, start=start, end=end, as_of=now
-            ).total
+            counts = complaint_counts(tickets, start=start, end=end, as_of=now)
+            result.kpis["complaints"] = counts.total
+            result.kpis["complaints_outstanding"] = counts.open
+            result.kpis["complaints_resolved"] = counts.resolved
+            result.kpis["complaints_escalated"] = counts.escalated
+            breakdowns = complaint_breakdowns(tickets, start=start, end=end, as_of=now)
+            result.kpis["complaints_by"] = {
+                name: table.to_dict(orient="index") for name, table in breakdowns.items()
+            }
             if result.kpis["complaints"]:
                 by = complaints_by(tickets, "period", period=period, start=start, end=end)
                 result.series["complaints"] = labelled(by["total"], period)
 
+        def per_customer() -> None:
+            result.kpis["complaints_per_customer"] = complaints_per_customer(
+                tickets, orders, start=start, end=end
+            )
+            s = complaints_per_customer_series(tickets, orders, period=period, start=start, end=end)
+            result.series["complaints_per_customer"] = labelled(
+                s["complaints_per_customer"], period
+            )
+
         attempt(complaints)
+        if orders is None:
+            result.warnings.append(
+                "complaints_per_customer needs an orders table to count active customers; "
+                f"upload your orders {_DATA_PAGE}."
+            )
+        else:
+            attempt(per_customer)
     else:
         result.warnings.append(
             "complaints needs a type column in the tickets table (complaint, question, "
@@ -1121,6 +1439,36 @@ def section(
             "escalation_rate needs an escalated column (yes/no) in the tickets table; map it "
             f"{_DATA_PAGE}."
         )
+
+    if orders is None or ("customer_id" not in tickets.columns and touches is None):
+        result.warnings.append(
+            "service_contact_conversion needs orders and tickets (or inbound touches) with a "
+            f"customer_id; upload them {_DATA_PAGE}."
+        )
+    else:
+        given = settings.service_contact_days if settings is not None else None
+
+        def contact_conversion() -> None:
+            days = SERVICE_CONTACT_DAYS if given is None else int(given)
+            r = service_contact_conversion(
+                tickets, orders, touches, days=days, start=start, end=end
+            )
+            result.kpis["service_contact_conversion"] = r.rate
+            result.assumptions["service_contact_days"] = assumption(
+                r.days,
+                "default" if given is None else "user",
+                rule="an order 1 to N days after the contact",
+            )
+            if r.left_out:
+                result.warnings.append(
+                    f"service_contact_conversion leaves out {r.left_out} customers whose "
+                    f"contacts are less than {r.days} days before the last order date: "
+                    "their window is not over yet."
+                )
+            if r.touches_note:
+                result.warnings.append(f"service_contact_conversion: {r.touches_note}")
+
+        attempt(contact_conversion)
 
     result.kpis = plain(result.kpis)
     return result

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
+from kpi.filters import check_same_split
 from kpi.periods import (
     Period,
     check_period,
@@ -31,7 +32,7 @@ from kpi.periods import (
 )
 from kpi.report import Section, labelled, plain
 from kpi.satisfaction import csat_by, survey_kinds
-from kpi.support import BusinessHours, _text, _time, ticket_times
+from kpi.support import BusinessHours, _text, _time, ticket_times, touch_directions
 
 __all__ = [
     "agent_table",
@@ -40,14 +41,13 @@ __all__ = [
     "employee_turnover",
     "employee_turnover_rate",
     "engagement_by_customer",
+    "engagement_minutes_per_customer",
     "section",
     "tickets_per_agent_day",
     "touches_per_customer",
 ]
 
 _DATA_PAGE = "on the Data page"
-_INBOUND = ("inb", "inc", "in", "вход", "przych", "eingeh", "entrant", "entrada", "dohod")
-_OUTBOUND = ("outb", "outg", "out", "исход", "wych", "ausgeh", "sortant", "salida", "odhod")
 
 
 def _need(frame: pd.DataFrame, table: str, what: str, *columns: str) -> None:
@@ -191,8 +191,10 @@ def tickets_per_agent_day(
     """Tickets per agent day = tickets resolved by agents in range / agents' working days.
 
     Pooled over agents (an agent with more days weighs more), from :func:`agent_table`.
-    Raises InsufficientDataError when no agent has a working day in the range.
+    Raises InsufficientDataError when no agent has a working day in the range, and
+    FilterSplitError when a filter reached the tickets but not the employees' days.
     """
+    check_same_split("tickets_per_agent_day", tickets=tickets, employees=employees)
     table = agent_table(
         tickets, employees=employees, start=start, end=end, business_hours=business_hours
     )
@@ -334,15 +336,6 @@ def _touches_in(touches: pd.DataFrame, start, end, what: str) -> pd.DataFrame:
     return touches[in_days(dates, start, end).to_numpy(dtype=bool)]
 
 
-def _direction(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    text = _text(values).fillna("")
-    inbound = text.str.startswith(_INBOUND) & ~text.str.startswith(("int",))
-    outbound = text.str.startswith(_OUTBOUND)
-    return inbound.to_numpy(dtype=bool) & ~outbound.to_numpy(dtype=bool), outbound.to_numpy(
-        dtype=bool
-    )
-
-
 def engagement_by_customer(
     touches: pd.DataFrame,
     *,
@@ -363,7 +356,7 @@ def engagement_by_customer(
     keys = rows["customer_id"].astype("str").to_numpy()
     frame = pd.DataFrame({"touches": np.ones(len(rows), dtype="int64")}, index=rows.index)
     if "direction" in rows.columns:
-        inbound, outbound = _direction(rows["direction"])
+        inbound, outbound = touch_directions(rows["direction"])
     else:
         inbound = outbound = np.zeros(len(rows), dtype=bool)
     frame["inbound"] = inbound.astype("int64")
@@ -397,6 +390,35 @@ def touches_per_customer(
             f"none. Widen the date range or map the customer column {_DATA_PAGE}."
         )
     return float(table["touches"].sum() / len(table))
+
+
+def engagement_minutes_per_customer(
+    touches: pd.DataFrame,
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> float:
+    """Engagement minutes per customer = touch minutes / distinct customers touched (in range).
+
+    Minutes are duration_min summed over the touches of known customers; a touch with a
+    blank duration (an ad click, an e-mail nobody timed) adds 0 minutes but its customer is
+    still counted as touched. Raises SchemaError without a duration_min column,
+    InsufficientDataError when no touch in the range has a customer and a duration.
+
+    >>> engagement_minutes_per_customer(pd.DataFrame({
+    ...     "date": pd.to_datetime(["2025-01-02"] * 3), "customer_id": ["C1", "C1", "C2"],
+    ...     "duration_min": [30, 10, None]}))
+    20.0
+    """
+    what = "engagement minutes per customer"
+    _need(touches, "touches", what, "date", "customer_id", "duration_min")
+    table = engagement_by_customer(touches, start=start, end=end)
+    if table.empty or table["minutes"].isna().all():
+        raise InsufficientDataError(
+            f"{what} needs touches with a customer_id and a duration_min in the date range; "
+            f"found none. Widen the date range or map the duration column {_DATA_PAGE}."
+        )
+    return float(table["minutes"].sum() / len(table))
 
 
 def _kind(values: pd.Series, needles: tuple[str, ...]) -> np.ndarray:
@@ -480,7 +502,12 @@ def efforts_vs_results(
 # --------------------------------------------------------------------------------------------
 # Section for the command line and the app
 
-_KEYS = ("tickets_per_agent_day", "employee_turnover_rate", "touches_per_customer")
+_KEYS = (
+    "tickets_per_agent_day",
+    "employee_turnover_rate",
+    "touches_per_customer",
+    "engagement_minutes_per_customer",
+)
 
 
 def section(
@@ -495,7 +522,8 @@ def section(
     Keys ``tickets_per_agent_day`` (tickets with agent and resolved_at; employees for
     hire and leave dates when present), ``employee_turnover_rate`` (:func:
     `employee_turnover_rate`: over the range, or the last twelve months) and
-    ``touches_per_customer``. Series by period label: ``employee_turnover_rate`` and
+    ``touches_per_customer``, ``engagement_minutes_per_customer`` (touch minutes / customers
+    touched). Series by period label: ``employee_turnover_rate`` and
     ``touches_per_customer``.
     """
     check_period(period)
@@ -553,6 +581,18 @@ def section(
             result.series["touches_per_customer"] = labelled(per.reindex(index), period)
         except KpiError as err:
             result.warnings.append(str(err))
+        if "duration_min" not in touches.columns:
+            result.warnings.append(
+                "engagement_minutes_per_customer needs a duration_min column in the touches "
+                f"table (minutes of each call or meeting); map it {_DATA_PAGE}."
+            )
+        else:
+            try:
+                result.kpis["engagement_minutes_per_customer"] = engagement_minutes_per_customer(
+                    touches, start=start, end=end
+                )
+            except KpiError as err:
+                result.warnings.append(str(err))
 
     result.kpis = plain(result.kpis)
     return result

@@ -34,11 +34,12 @@ from kpi.base import OrderWindow, customer_codes, customer_starts, sorted_unique
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
 from kpi.memo import note_subset, remembered
 from kpi.periods import check_period, period_start
-from kpi.report import Section, plain
+from kpi.report import Section, Settings, assumption, plain
 from kpi.retention import (
     DAYS_PER_MONTH,
     churn_series,
     contractual_lifetimes,
+    has_end_dates,
     inactivity_lifetimes,
     pooled_churn_rate,
     suggested_inactivity_window,
@@ -66,6 +67,8 @@ VARIANT_LABELS = {
 }
 DEFAULT_DISCOUNT_RATE = 0.10
 """Yearly discount rate of the default LTV (10 % a year, about 0.8 % a month)."""
+DEFAULT_HORIZON_MONTHS = 12
+"""Horizon of the model-based CLV."""
 HEALTHY_LTV_TO_CAC = 3.0
 _DATA_PAGE = "on the Data page"
 
@@ -259,17 +262,18 @@ def customer_lifetimes(
     customers: pd.DataFrame | None = None,
     *,
     as_of: pd.Timestamp | None = None,
+    window_days: int | None = None,
 ) -> tuple[pd.DataFrame, str]:
     """Lifetimes table of :mod:`kpi.retention` and the churn definition used, in words.
 
-    Contractual (customers.end_date) when the customers table has an end date, otherwise
-    inactivity with the suggested window (90th percentile of the gaps between orders), as the
-    Retention page does.
+    Contractual (customers.end_date) when the customers table has an end date in at least one
+    row, otherwise inactivity with ``window_days`` or the suggested window
+    (:func:`kpi.retention.inactivity_window`), as the Retention page does.
     """
-    if customers is not None and "end_date" in customers.columns:
-        lifetimes = contractual_lifetimes(customers, orders, as_of=as_of)
+    if has_end_dates(customers):
+        lifetimes = contractual_lifetimes(customers, orders, as_of=as_of)  # type: ignore[arg-type]
         return lifetimes, "contractual: a customer is lost on the end_date of the customers table"
-    window = suggested_inactivity_window(orders)
+    window = int(window_days) if window_days else suggested_inactivity_window(orders)
     lifetimes = inactivity_lifetimes(orders, window_days=window, as_of=as_of)
     return lifetimes, f"inactivity: a customer is lost after {window} days without an order"
 
@@ -295,11 +299,14 @@ class ValueInputs:
     ``customer_months``: months of active relationship summed over customers (from the
     lifetimes of the churn definition); ``monthly_revenue`` = revenue / customer_months (ARPU
     per month of relationship); ``monthly_churn`` = customers lost / customers at the start of
-    each month, pooled over the range; ``lifetime_months`` = 1 / monthly_churn (the mean of a
+    each month, pooled over the range (the ``churn_rate_per_period`` of kpi.retention with
+    ``churn_period`` month); ``lifetime_months`` = 1 / monthly_churn (the mean of a
     geometric lifetime); ``orders_per_year`` = orders / customer_months x 12;
     ``visits_per_year`` likewise with distinct order days per customer; ``gross_margin`` =
-    1 - cost / revenue over orders with a cost, else the margin given; ``profit_per_order`` =
-    average order value x gross margin.
+    1 - cost / revenue over orders with a cost, else the margin given; ``cost_share``: the
+    share of the range's orders that have a cost (NaN without a cost column);
+    ``profit_per_order`` = (revenue - cost) / orders over the orders that have a cost when
+    the margin is measured, else average order value x the margin given.
     """
 
     customers: int
@@ -318,6 +325,7 @@ class ValueInputs:
     margin_basis: str
     profit_per_order: float
     churn_definition: str
+    cost_share: float = math.nan
 
     @property
     def lifetime_years(self) -> float:
@@ -358,6 +366,7 @@ def value_inputs(
     margin: float | None = None,
     lifetimes: pd.DataFrame | None = None,
     churn_definition: str | None = None,
+    window_days: int | None = None,
 ) -> ValueInputs:
     """Average revenue per customer-month, churn, lifetime, order value and rates, in range.
 
@@ -370,7 +379,9 @@ def value_inputs(
     _check_orders(orders, "lifetime value")
     lo, hi = _bounds(orders, start, end)
     if lifetimes is None:
-        lifetimes, churn_definition = customer_lifetimes(orders, customers, as_of=hi)
+        lifetimes, churn_definition = customer_lifetimes(
+            orders, customers, as_of=hi, window_days=window_days
+        )
     w = OrderWindow.of(orders, lo, hi)
     money = [c for c in ("amount", "cost") if c in orders.columns]
     window = orders[money][w.in_range]  # the gross margin needs only these columns
@@ -395,6 +406,15 @@ def value_inputs(
     churn = pooled_churn_rate(flows)
     gm, basis = _margin(window, margin)
     aov = revenue / n_orders
+    profit_per_order, cost_share = aov * gm, math.nan
+    if "cost" in window.columns:
+        cost = window["cost"].to_numpy(dtype=float, na_value=np.nan)
+        costed = w.sale & ~np.isnan(cost)
+        cost_share = float(costed.sum()) / n_orders
+        if basis == "cost":
+            # only the orders that have a cost: no margin borrowed from them for the others
+            profit = amount[costed] - cost[costed]
+            profit_per_order = float(profit.sum()) / costed.sum() if costed.any() else math.nan
     return ValueInputs(
         customers=n_customers,
         orders=n_orders,
@@ -410,8 +430,9 @@ def value_inputs(
         visits_per_year=visits / months * 12.0,
         gross_margin=gm,
         margin_basis=basis,
-        profit_per_order=aov * gm,
+        profit_per_order=profit_per_order,
         churn_definition=churn_definition or "as given",
+        cost_share=cost_share,
     )
 
 
@@ -448,6 +469,12 @@ def ltv(
             raise InsufficientDataError(
                 "ltv_retention needs a monthly churn rate; no month of the range started with "
                 "customers. Widen the date range."
+            )
+        if inputs.monthly_churn == 0:
+            raise InsufficientDataError(
+                "ltv_retention is unknown: no customer was lost in the range, so the sum would "
+                "rest only on the discount rate. Widen the date range until some customers "
+                "are lost, or pick another LTV form."
             )
         # A loss-making margin (negative) is allowed here: the LTV is then a loss.
         sign = -1.0 if inputs.gross_margin < 0 else 1.0
@@ -701,8 +728,9 @@ def cohort_value_curve(
 
     Returns a DataFrame indexed by ``months_since_acquisition`` (0, 1, ... int) with columns
     ``customers`` (int, observed through that month), ``gross_profit`` (mean in that month)
-    and ``cumulative_gross_profit``. Compare with CAC: the payback month is the first where
-    the cumulative value reaches it (:func:`payback_month`). Raises SchemaError without cost
+    and ``cumulative_gross_profit``. This is what the cohort actually earned, lost customers
+    included; it is not a second payback measure (the payback is :func:`cac_payback_months`,
+    the one number the card, the what-if and the command line show). Raises SchemaError without cost
     or margin, InsufficientDataError when no acquired customer has a complete month.
     """
     _check_orders(orders, "cohort_value_curve")
@@ -759,20 +787,6 @@ def cohort_value_curve(
         index=pd.RangeIndex(n_months, name="months_since_acquisition"),
     )
     return out
-
-
-def payback_month(curve: pd.DataFrame, cac_value: float) -> int | None:
-    """First month (0-based) whose cumulative gross profit per customer reaches CAC; None if never.
-
-    ``curve`` from :func:`cohort_value_curve`. Month m means the profit of months 0..m covers
-    CAC, so the customer has paid back after m + 1 months.
-
-    >>> curve = pd.DataFrame({"cumulative_gross_profit": [100.0, 250.0, 420.0]})
-    >>> payback_month(curve, 400.0)
-    2
-    """
-    reached = np.flatnonzero(curve["cumulative_gross_profit"].to_numpy(dtype=float) >= cac_value)
-    return int(reached[0]) if len(reached) else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -930,9 +944,16 @@ def section(
     variant: str = "ltv_retention",
     margin: float | None = None,
     discount_rate: float = DEFAULT_DISCOUNT_RATE,
-    horizon_months: int = 12,
+    horizon_months: int = DEFAULT_HORIZON_MONTHS,
+    settings: Settings | None = None,
 ) -> Section:
     """Every value KPI the tables support (see kpi.report).
+
+    ``settings`` (the user's) overrides ``discount_rate``, ``horizon_months`` and the
+    inactivity window; all three are reported under ``assumptions``. ``ltv_retention`` is
+    null when no customer was lost in the range (the sum would rest on the discount rate
+    alone), and is then kept out of ``ltv_to_cac``; ``ltv_profit`` uses only the orders that
+    have a cost, and a warning says what share of the range's orders that is.
 
     Keys: ``ltv_simple``, ``clv_visit``, ``clv_purchase``, ``ltv_profit``, ``ltv_retention``
     (monthly inputs measured over the range by :func:`value_inputs`; the retention form
@@ -944,7 +965,22 @@ def section(
     ``ltv_to_cac`` then uses the retention form.
     """
     check_period(period)
+    settings = settings or Settings()
     result = Section(kpis=dict.fromkeys(KEYS))
+    if settings.discount_rate is not None:
+        discount_rate = settings.discount_rate
+    if settings.clv_horizon_months is not None:
+        horizon_months = settings.clv_horizon_months
+    result.assumptions = {
+        "discount_rate": assumption(
+            discount_rate,
+            "user" if settings.discount_rate is not None else "default",
+            per="year",
+        ),
+        "clv_horizon_months": assumption(
+            horizon_months, "user" if settings.clv_horizon_months is not None else "default"
+        ),
+    }
     orders, customers, spend = tables.get("orders"), tables.get("customers"), tables.get("spend")
     if orders is None:
         result.warnings.append(
@@ -954,10 +990,25 @@ def section(
         )
         return result
     try:
-        inputs = value_inputs(orders, customers, start=start, end=end, margin=margin)
+        inputs = value_inputs(
+            orders,
+            customers,
+            start=start,
+            end=end,
+            margin=margin,
+            window_days=settings.inactivity_window_days,
+        )
     except KpiError as err:
         result.warnings.append(f"lifetime value: {err}")
         return result
+    if inputs.margin_basis == "cost" and inputs.cost_share < 1:
+        costed = round(inputs.cost_share * inputs.orders)
+        result.warnings.append(
+            f"ltv_profit uses only the {costed:,} of {inputs.orders:,} orders in the range "
+            f"({100 * inputs.cost_share:.1f} %) that have a cost; the gross margin of "
+            "ltv_retention and cac_payback_months comes from the same orders. Fill in the "
+            "cost of every order for a profit figure over all of them."
+        )
     for key in FORMULA_VARIANTS:
         try:
             result.kpis[key] = ltv(inputs, variant=key, discount_rate=discount_rate)

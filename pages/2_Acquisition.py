@@ -23,8 +23,9 @@ cards.show(
         gv.conversion_card(view),
         gv.referral_card(view),
         ttc_card,
+        gv.response_card(view),
     ],
-    per_row=5,
+    per_row=3,
 )
 per = PERIOD_LABELS[view.period].lower()
 tables = view.tables
@@ -34,7 +35,7 @@ if frame.needs(view, "spend", "amount", what="Acquisition cost") and frame.needs
     view, "orders", what="Counting new customers"
 ):
     spend, orders, customers = tables["spend"], tables["orders"], tables.get("customers")
-    left, right = st.columns(2)
+    left, right, series = *st.columns(2), None
     with left, frame.explained():
         st.subheader("CAC by acquisition channel")
         by_channel = acq.cac_by_channel(spend, orders, customers, start=view.start, end=view.end)
@@ -56,11 +57,12 @@ if frame.needs(view, "spend", "amount", what="Acquisition cost") and frame.needs
                 "Spend is counted on the dates of the spend table: booked once a month, "
                 "it makes weekly CAC swing between 0 and several times its level."
             )
-    if acq.spend_kinds(spend) is not None:
+    # No series when CAC could not be measured (a filter the spend cannot follow).
+    if series is not None and acq.spend_kinds(spend) is not None:
         st.subheader(f"Sales and marketing spend per {per}")
         fig = charts.spend_split_over_time(series, period=view.period, currency=view.currency)
         st.plotly_chart(fig, width="stretch")
-    else:
+    elif series is not None:
         st.caption(
             "Add a kind column (sales or marketing) to the spend table to split CAC's "
             "spend into sales and marketing."

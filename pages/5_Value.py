@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from kpi import value
 from ui import frame
 from ui import value_charts as charts
 from ui import value_view as vv
@@ -24,7 +23,7 @@ if frame.needs(view, "orders", "customer_id", "order_date", "amount", what="The 
         tab_channel, tab_curve, tab_top, tab_check, tab_all = st.tabs(
             [
                 "LTV/CAC by channel",
-                "Payback curve",
+                "Profit against CAC",
                 "Top customers",
                 "Model check",
                 "Every LTV formula",
@@ -61,25 +60,11 @@ if frame.needs(view, "orders", "customer_id", "order_date", "amount", what="The 
         with tab_curve, frame.explained():
             st.subheader("Cumulative gross profit per acquired customer, against CAC")
             curve = vv.value_curve(t["orders"], t.get("customers"), view.start, view.end, s.margin)
-            month = value.payback_month(curve, h.cac) if h.cac is not None else None
             st.plotly_chart(
-                charts.value_curve(curve, cac=h.cac, currency=view.currency, payback=month),
+                charts.value_curve(curve, cac=h.cac, currency=view.currency, payback=h.payback),
                 width="stretch",
             )
-            if h.cac is None:
-                st.caption("Add a spend table to draw the CAC line and see the payback month.")
-            elif month is None:
-                st.caption(
-                    f"The customers acquired in the range have not yet earned back the "
-                    f"CAC of {view.money(h.cac)} in the months observed."
-                )
-            else:
-                st.caption(
-                    f"On average a customer's gross profit covers the CAC of "
-                    f"{view.money(h.cac)} by month {month + 1} after acquisition. The payback "
-                    "card divides CAC by the average monthly gross profit instead; the first "
-                    "order usually earns more than the months after it."
-                )
+            st.caption(vv.payback_note(h, view))
         with tab_top, frame.explained():
             st.subheader(f"Top {vv.TOP} customers by predicted CLV ({s.horizon_months} months)")
             if fit is None:

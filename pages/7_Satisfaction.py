@@ -17,7 +17,10 @@ view = frame.page(
 
 if frame.needs(view, "surveys", "score", what="The satisfaction page"):
     with frame.explained():
-        parts = sv.answers_by_kind(view.tables["surveys"])
+        survey_type, csat_scale = sv.survey_settings(view)
+        parts = sv.answers_by_kind(
+            view.tables["surveys"], survey_type=survey_type, csat_scale=csat_scale
+        )
         nps_col, csat_col, enps_col = st.columns(3)
         with nps_col:
             nps = sv.nps_card(view, parts["nps"])

@@ -85,7 +85,7 @@ if frame.needs(view, "tickets", "created_at", what="The support page"):
         "period": PERIOD_LABELS[view.period],
     }
     with frame.explained():
-        counts = support.complaint_counts(tickets, **window)
+        counts = support.complaint_counts(tickets, as_of=sv.as_of(tickets, view.end), **window)
         escalated = (
             "" if counts.escalated is None else f" · {fmt.number(counts.escalated)} escalated"
         )
@@ -104,6 +104,22 @@ if frame.needs(view, "tickets", "created_at", what="The support page"):
             st.plotly_chart(fig, width="stretch")
         else:
             st.info("No complaints in this range: tickets of type complaint are counted here.")
+        if view.has("orders"):
+            with frame.explained():
+                rate = support.complaints_per_customer_series(
+                    tickets, view.tables["orders"], period=view.period, **window
+                )
+                esc = None
+                if "escalated" in tickets.columns:
+                    esc = support.escalation_rate_by(
+                        tickets, "period", period=view.period, **window
+                    )["escalation_rate"]
+                st.plotly_chart(
+                    charts.complaints_per_customer_chart(rate, esc, period=view.period),
+                    width="stretch",
+                )
+                st.caption(f"Complaints per {per} divided by the customers who ordered in it, "
+                           "beside the share of tickets escalated.")  # fmt: skip
 
     st.subheader("When tickets arrive")
     with frame.explained():

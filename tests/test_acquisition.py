@@ -197,8 +197,9 @@ def test_cac_needs_spend_columns():
     factor=st.floats(0.01, 100, allow_nan=False),
 )
 def test_cac_scales_with_spend(amounts, factor):
+    # monthly records from January: their span holds the customers acquired in January at least
     spend = pd.DataFrame(
-        {"date": pd.date_range("2025-01-01", periods=len(amounts), freq="D"), "amount": amounts}
+        {"date": pd.date_range("2025-01-01", periods=len(amounts), freq="MS"), "amount": amounts}
     )
     scaled = spend.assign(amount=spend["amount"] * factor)
     base = acq.cac(spend, _orders()).cac
@@ -469,7 +470,10 @@ def test_section_on_hand_built_tables():
     # the orders have no revenue_type: expansion of the base cannot be counted
     assert result.warnings == [
         "organic_growth_rate counts only referrals: add a revenue_type column (upsell, "
-        "cross_sell) to orders on the Data page to count expansion too."
+        "cross_sell) to orders on the Data page to count expansion too.",
+        # the hand-built touches have no direction
+        "marketing_response_rate needs a touches table with columns date, direction "
+        "(inbound, outbound) and touch_type or campaign; map them on the Data page.",
     ]
     json.dumps(result.series)  # JSON-safe: NaN became None
 
@@ -496,3 +500,98 @@ def test_section_reports_a_broken_table_as_a_warning():
     result = acq.section(tables)
     assert result.kpis["lead_conversion_rate"] is None
     assert any("converted_date" in w for w in result.warnings)
+
+
+def _first_orders(rows):
+    """One order per customer: (customer, first order day, channel)."""
+    return pd.DataFrame(
+        {
+            "customer_id": [r[0] for r in rows],
+            "order_date": pd.to_datetime([r[1] for r in rows]),
+            "amount": 100.0,
+            "channel": [r[2] for r in rows],
+        }
+    )
+
+
+def test_cac_by_channel_counts_each_channel_within_its_own_spend_span():
+    # ads spend one record on 2025-01-10 (span January), email one on 2025-03-10 (span March).
+    spend = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2025-01-10", "2025-03-10"]),
+            "amount": [600.0, 300.0],
+            "channel": ["ads", "email"],
+        }
+    )
+    orders = _first_orders(
+        [
+            ("a1", "2025-01-05", "ads"),
+            ("a2", "2025-01-20", "ads"),
+            ("a3", "2025-03-15", "ads"),  # after the ads spend's January: not paid by it
+            ("e1", "2025-01-20", "email"),  # before the email spend's March
+            ("e2", "2025-03-20", "email"),
+        ]
+    )
+    result = acq.cac_by_channel(
+        spend, orders, start=pd.Timestamp("2025-01-01"), end=pd.Timestamp("2025-03-31")
+    )
+    # ads 600 / 2 (a1, a2) = 300; email 300 / 1 (e2) = 300
+    assert result["new_customers"].to_dict() == {"ads": 2, "email": 1}
+    assert result["cac"].to_dict() == {"ads": 300.0, "email": 300.0}
+
+
+def test_cac_series_counts_only_customers_within_the_spend_span_like_cac():
+    # Spend starts in February (2025-02-10, 2025-03-10: span 1 Feb - 6 Apr); c0 was acquired
+    # on 15 January, before any spend, so neither cac nor its series counts it.
+    spend = pd.DataFrame({"date": pd.to_datetime(["2025-02-10", "2025-03-10"]), "amount": 400.0})
+    orders = _first_orders(
+        [
+            ("c0", "2025-01-15", "ads"),
+            ("c1", "2025-02-05", "ads"),
+            ("c2", "2025-02-20", "ads"),
+            ("c3", "2025-03-05", "ads"),
+        ]
+    )
+    window = dict(start=pd.Timestamp("2025-01-01"), end=pd.Timestamp("2025-03-31"))
+    series = acq.cac_series(spend, orders, period="month", **window)
+    # January: no spend, nobody paid for; February 400 / 2 = 200; March 400 / 1 = 400
+    assert series["new_customers"].tolist() == [0, 2, 1]
+    np.testing.assert_allclose(series["cac"].to_numpy(), [np.nan, 200.0, 400.0])
+    total = acq.cac(spend, orders, **window)
+    assert series["new_customers"].sum() == total.new_customers == 3
+
+
+def test_organic_growth_under_a_channel_filter_counts_only_filtered_customers():
+    # Leads are not split by channel, but organic growth reads them only through their
+    # customer_id, matched against the filtered customers acquired in the range: its referral
+    # customers are filtered customers, so it keeps a value where referral_rate cannot.
+    # Two customers: r1 (referral channel, won through a referral lead in the range) and a1
+    # (ads, also named on a referral lead); a0 is an ads customer from before the range.
+    orders = pd.DataFrame(
+        {
+            "customer_id": ["a0", "r1", "a1"],
+            "order_date": pd.to_datetime(["2024-12-01", "2025-01-10", "2025-01-12"]),
+            "amount": 50.0,
+            "channel": ["ads", "referral", "ads"],
+        }
+    )
+    leads = pd.DataFrame(
+        {
+            "lead_id": ["l1", "l2", "l3"],
+            "created_date": pd.to_datetime(["2025-01-02", "2025-01-03", "2025-01-04"]),
+            "source": ["referral", "referral", "ads"],
+            "customer_id": ["r1", "a1", None],
+        }
+    )
+    from kpi.filters import apply_filters
+
+    kept = apply_filters({"orders": orders, "leads": leads}, {"channel": ["ads"]})
+    assert kept["leads"].attrs  # the leads were not split by channel
+    result = acq.organic_growth(
+        kept["orders"], None, kept["leads"], start=pd.Timestamp("2025-01-01"),
+        end=pd.Timestamp("2025-01-31"),
+    )  # fmt: skip
+    # ads only: starting base a0 (1); referral customers won in the range: a1 (r1 is not ads)
+    # -> 1 / 1 = 1.0
+    assert (result.starting_base, result.referral_customers) == (1, 1)
+    assert result.rate == pytest.approx(1.0)

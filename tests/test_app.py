@@ -50,6 +50,31 @@ def test_home_cards_match_kpi_functions_on_sample_data(app_test):
     assert shown["Active customers"] == fmt.number(expected["active_customers"])
 
 
+def test_home_new_customers_are_paying_customers_and_signups_apart(app_test):
+    # Issue 16: on the sample data the card read 3,922 new customers above 3,916 active ones,
+    # because six sign-ups without any order were counted as new. Over the whole range every
+    # new customer has ordered, so new <= active; the six are named in the card's note.
+    at = app_test()
+    at.run()
+    files = [(p.name, p.read_bytes()) for p in sorted((ROOT / "sample_data").glob("*.csv"))]
+    ds = load_files(files)
+    orders, customers = ds.tables["orders"], ds.tables["customers"]
+    start, end = orders["order_date"].min().normalize(), orders["order_date"].max().normalize()
+    expected = base.headline(orders, customers, start=start, end=end)
+    ordered = set(orders["customer_id"].dropna())
+    never = customers.dropna(subset=["signup_date"])
+    never = never[~never["customer_id"].isin(ordered)]
+    in_range = never["signup_date"].between(start, end + pd.Timedelta(days=1), inclusive="left")
+    assert expected["signups_without_order"] == int(in_range.sum()) > 0
+    shown = _metrics(at)
+    new = int(shown["New customers"].replace(",", ""))
+    active = int(shown["Active customers"].replace(",", ""))
+    assert new == expected["new_customers"] <= active
+    notes = [m.help or "" for m in at.metric] + [c.value for c in at.caption]
+    n = fmt.number(expected["signups_without_order"])
+    assert any(f"{n} signed up in the range without any order" in x for x in notes), notes
+
+
 def test_date_filter_changes_cards_consistently(app_test):
     at = app_test()
     at.run()

@@ -35,6 +35,7 @@ def test_headline_whole_range_by_hand():
         "refunds": 1,
         "active_customers": 4,
         "new_customers": 4,
+        "signups_without_order": 0,  # no customers table
         "average_order_value": 85.0,  # 510 / 6
         "arpu": 127.5,  # 510 / 4
         "repeat_customer_rate": 0.25,
@@ -59,19 +60,44 @@ def test_end_day_is_inclusive_even_with_times():
     assert march["revenue"] == 110.0  # 70 + 40
 
 
-def test_signup_date_overrides_first_order_for_new_customers():
+def test_new_customers_are_paying_customers_acquired_at_the_earlier_date():
     customers = pd.DataFrame(
         {
-            "customer_id": ["A", "B", "E"],
-            "signup_date": pd.to_datetime(["2024-12-20", None, "2025-01-10"]),
+            "customer_id": ["A", "B", "E", "C"],
+            "signup_date": pd.to_datetime(["2024-12-20", None, "2025-01-10", "2025-02-20"]),
         }
     )
-    jan = base.new_customers(
-        _orders(), customers, start=pd.Timestamp("2025-01-01"), end=pd.Timestamp("2025-01-31")
+    jan = dict(start=pd.Timestamp("2025-01-01"), end=pd.Timestamp("2025-01-31"))
+    feb = dict(start=pd.Timestamp("2025-02-01"), end=pd.Timestamp("2025-02-28"))
+    # A signed up in December (before its first order): acquired then, not new in January.
+    # B has no signup date: first order 2025-01-20, new in January.
+    # E signed up in January and never ordered: a sign-up without an order, not a new customer.
+    # C ordered first on 2025-02-01 and signed up on 2025-02-20: acquired 2025-02-01.
+    assert base.new_customers(_orders(), customers, **jan) == 1  # B
+    assert base.signups_without_order(_orders(), customers, **jan) == 1  # E
+    assert base.new_customers(_orders(), customers, **feb) == 1  # C
+    starts = base.customer_starts(_orders(), customers)
+    assert "E" not in starts.index
+    assert starts["C"] == pd.Timestamp("2025-02-01")
+    assert starts["A"] == pd.Timestamp("2024-12-20")
+    # Never more new customers than there are customers with an order.
+    whole = base.headline(_orders(), customers)
+    assert whole["new_customers"] <= whole["active_customers"]
+
+
+def test_without_orders_signups_are_the_new_customers():
+    customers = pd.DataFrame(
+        {
+            "customer_id": ["A", "B", "B"],
+            "signup_date": pd.to_datetime(["2025-01-05", "2025-01-07", "2024-12-01"]),
+        }
     )
-    # A signed up in December; B has no signup date -> first order 2025-01-20; E signed up in
-    # January without ordering. New in January: B and E.
-    assert jan == 2
+    # A signed up in January; B's earliest signup is in December: one new customer.
+    result = base.section(
+        {"customers": customers}, start=pd.Timestamp("2025-01-01"), end=pd.Timestamp("2025-01-31")
+    )
+    assert result.kpis["new_customers"] == 1
+    assert result.kpis["active_customers"] is None
 
 
 def test_previous_window_and_change():

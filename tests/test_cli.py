@@ -153,3 +153,75 @@ def test_help_and_a_plain_report_import_no_statistics(orders_file):
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["False", "False"]
+
+
+def test_assumptions_block_and_its_flags(tmp_path, capsys):
+    # orders of two customers over two months, and three untyped survey answers
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "customer_id,order_date,amount\na,2025-01-05,100\na,2025-02-05,100\nb,2025-01-10,50\n"
+        "b,2025-01-30,50\n",
+        encoding="utf-8",
+    )
+    surveys = tmp_path / "surveys.csv"
+    surveys.write_text("date,score\n2025-01-05,9\n2025-01-06,10\n2025-01-07,3\n", encoding="utf-8")
+    assert main(["report", str(orders), str(surveys)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    given = out["assumptions"]
+    assert given["discount_rate"] == {"value": 0.1, "source": "default", "per": "year"}
+    assert given["clv_horizon_months"] == {"value": 12, "source": "default"}
+    assert given["churn_period"] == {"value": "month", "source": "default"}
+    assert given["inactivity_window_days"]["source"] == "data"
+    assert "percentile 90" in given["inactivity_window_days"]["rule"]
+    assert given["survey_type"] == {"value": None, "source": "default"}
+    assert out["kpis"]["nps"] is None  # untyped answers are never typed from their scores
+    code = main(
+        ["report", str(orders), str(surveys), "--discount-rate", "0.05",
+         "--clv-horizon-months", "24", "--inactivity-window-days", "45", "--survey-type",
+         "nps", "--sla-hours", "8", "--csat-scale-max", "5", "--turnover-window-months", "6"]
+    )  # fmt: skip
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    given = out["assumptions"]
+    assert given["discount_rate"]["value"] == 0.05 and given["discount_rate"]["source"] == "user"
+    assert given["clv_horizon_months"] == {"value": 24, "source": "user"}
+    assert given["inactivity_window_days"]["value"] == 45
+    assert given["inactivity_window_days"]["source"] == "user"
+    assert given["survey_type"] == {"value": "nps", "source": "user"}
+    assert given["csat_scale_max"] == {"value": 5.0, "source": "user"}
+    # no tickets and no staff list: the SLA target and turnover window shaped nothing
+    assert "sla_hours" not in given and "turnover_window_months" not in given
+    # 9 and 10 promoters, 3 a detractor: (2 - 1) / 3 = 33.3
+    assert out["kpis"]["nps"] == pytest.approx(100 / 3)
+
+
+def test_bad_assumption_flag_exits_with_a_reason(orders_file, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["report", str(orders_file), "--discount-rate", "10"])
+    assert exc.value.code == 2
+    assert "0.10 for 10 %" in capsys.readouterr().err
+
+
+def test_service_contact_days_flag_sets_the_window_and_says_so(tmp_path, capsys):
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "customer_id,order_date,amount\na,2025-01-20,100\nb,2025-02-25,80\nc,2025-06-01,10\n",
+        encoding="utf-8",
+    )
+    tickets = tmp_path / "tickets.csv"
+    tickets.write_text(
+        "ticket_id,created_at,customer_id\nt1,2025-01-05,a\nt2,2025-01-05,b\n", encoding="utf-8"
+    )
+    # a ordered 15 days after the contact, b 51 days after.
+    # Default window 30 days: a converts, b does not -> 1 / 2 = 0.5.
+    assert main(["report", str(orders), str(tickets)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["kpis"]["service_contact_conversion"] == pytest.approx(0.5)
+    assert out["assumptions"]["service_contact_days"]["value"] == 30
+    assert out["assumptions"]["service_contact_days"]["source"] == "default"
+    # 60 days: both convert -> 2 / 2 = 1.0, and the window is the user's.
+    assert main(["report", str(orders), str(tickets), "--service-contact-days", "60"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["kpis"]["service_contact_conversion"] == pytest.approx(1.0)
+    assert out["assumptions"]["service_contact_days"]["value"] == 60
+    assert out["assumptions"]["service_contact_days"]["source"] == "user"

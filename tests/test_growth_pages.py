@@ -75,10 +75,13 @@ def test_cac_over_time_is_a_gap_in_a_period_without_new_customers():
 def test_cac_by_channel_puts_the_cheapest_first_and_a_channel_without_customers_last():
     table = acq.cac_by_channel(SPEND, ORDERS)
     fig = charts.cac_by_channel_chart(table, currency="USD")
-    # ads: 1,200 / 3 (a, c, d) = 400; web: 400 / 2 (b, e) = 200; email: 0 spent, nobody: NaN.
-    assert list(fig.data[0].x) == ["Web", "Ads", "Email"]
-    np.testing.assert_allclose(fig.data[0].y, [200.0, 400.0, NAN])
-    assert tuple(fig.data[0].customdata[1]) == (1200.0, 3)
+    # ads: 1,200 / 3 (a, c, d) = 400; web: 400 / 1 (b) = 400, since e came in March, after
+    # the web spend's own span (January); email: 0 spent, nobody: NaN, last. A tie keeps the
+    # channels' alphabetical order.
+    assert list(fig.data[0].x) == ["Ads", "Web", "Email"]
+    np.testing.assert_allclose(fig.data[0].y, [400.0, 400.0, NAN])
+    assert tuple(fig.data[0].customdata[0]) == (1200.0, 3)
+    assert tuple(fig.data[0].customdata[1]) == (400.0, 1)
     assert _axis_titles(fig) == ["Acquisition channel", "CAC ($)"]
 
 
@@ -338,7 +341,7 @@ def _metrics(at) -> dict[str, tuple[str, str]]:
 
 
 def _acquisition_expected(t, start, end):
-    """The five cards' values and changes as the page formats them, from the kpi functions."""
+    """The six cards' values and changes as the page formats them, from the kpi functions."""
     o, c, s, leads = t["orders"], t["customers"], t["spend"], t["leads"]
     prev = base.previous_window(start, end)
 
@@ -350,12 +353,16 @@ def _acquisition_expected(t, start, end):
     conv = both(lambda a, b: acq.lead_conversion_rate(leads, start=a, end=b).rate)
     ref = both(lambda a, b: acq.referral_rate(o, leads=leads, customers=c, start=a, end=b).rate)
     ttc = both(lambda a, b: acq.touches_to_close(t["touches"], leads, start=a, end=b).mean)
+    resp = (acq.marketing_response_rate(t["touches"], start=start, end=end), None)
+    if prev[0] >= data_range(t)[0]:  # the page shows no change against a range before the data
+        resp = both(lambda a, b: acq.marketing_response_rate(t["touches"], start=a, end=b))
     return {
         "CAC": (fmt.money(cac[0], "EUR"), fmt.change(base.relative_change(*cac))),
         "CPL": (fmt.money(cpl[0], "EUR"), fmt.change(base.relative_change(*cpl))),
         "Lead conversion": (fmt.percent(conv[0]), gv.points_delta(*conv)),
         "Referral rate": (fmt.percent(ref[0]), gv.points_delta(*ref)),
         "Touches to close": (fmt.number(ttc[0], 1), fmt.change(base.relative_change(*ttc))),
+        "Marketing response": (fmt.percent(resp[0]), gv.points_delta(*resp)),
     }
 
 

@@ -46,11 +46,22 @@ def tables(draw):
 
 
 def starts_reference(orders, customers):
+    """The earlier of signup and first order, for customers with at least one order row."""
+    ordered = orders.dropna(subset=["customer_id"])["customer_id"].unique()
     first = orders.dropna(subset=["order_date"]).groupby("customer_id")["order_date"].min()
     if customers is not None:
         signup = customers.dropna(subset=["signup_date"]).groupby("customer_id")["signup_date"]
-        first = signup.min().combine_first(first)
+        first = pd.concat([first, signup.min()], axis=1).min(axis=1).dropna()
+    first = first[first.index.isin(ordered)]
     return first.sort_index()
+
+
+def signups_reference(orders, customers, start, end):
+    if customers is None:
+        return 0
+    signup = customers.dropna(subset=["signup_date"]).groupby("customer_id")["signup_date"].min()
+    signup = signup[~signup.index.isin(orders["customer_id"].dropna().unique())]
+    return int(periods.in_days(signup, start, end).sum())
 
 
 def headline_reference(orders, customers, start, end):
@@ -62,6 +73,7 @@ def headline_reference(orders, customers, start, end):
         "refunds": base.refund_count(window),
         "active_customers": base.active_customers(window),
         "new_customers": int(periods.in_days(starts, start, end).sum()),
+        "signups_without_order": signups_reference(orders, customers, start, end),
         "average_order_value": base.average_order_value(window),
         "arpu": base.arpu(window),
         "repeat_customer_rate": base.repeat_customer_rate(window),
@@ -421,13 +433,11 @@ def test_customer_starts_with_signup_dates_in_another_unit():
         }
     )
     result = base.customer_starts(orders, customers)
-    # a: signup 2025-02-01 12:30 wins over the 1 March order; b: first order; c: signup only
-    assert result.index.tolist() == ["a", "b", "c"]
-    assert result.tolist() == [
-        pd.Timestamp("2025-02-01 12:30"),
-        pd.Timestamp("2025-03-02"),
-        pd.Timestamp("2025-01-15"),
-    ]
+    # a: signup 2025-02-01 12:30, earlier than the 1 March order; b: first order; c signed
+    # up without an order: not an acquired customer, counted apart.
+    assert result.index.tolist() == ["a", "b"]
+    assert result.tolist() == [pd.Timestamp("2025-02-01 12:30"), pd.Timestamp("2025-03-02")]
+    assert base.signups_without_order(orders, customers) == 1
 
 
 @settings(max_examples=40, deadline=None)

@@ -106,7 +106,7 @@ def test_churn_summary_catalogue_example_lose_50_of_1000():
     result = churn_summary(
         lifetimes, start=pd.Timestamp("2025-01-01"), end=pd.Timestamp("2025-06-30")
     )
-    expected = retention.ChurnSummary(1000, 0, 50, 950, 0.05, 0.95)
+    expected = retention.ChurnSummary(1000, 0, 50, 0, 950, 0.05, 0.95)
     assert result == expected
 
 
@@ -184,16 +184,19 @@ def test_churn_series_contractual():
     # Nov: nobody yet -> rates NaN.  Dec: c5 joins, nobody at start -> NaN.
     # Jan: start 1 (c5); new c1, c2; lost c5 (31 Jan) -> end 1 + 2 - 1 = 2; churn 1/1 = 1,
     #      CRR (2 - 2) / 1 = 0 (an observed zero).
-    # Feb: start 2; new c3, c4; lost c3 -> end 3; churn 1/2, CRR (3 - 2) / 2 = 0.5.
+    # Feb: start 2 (c1, c2); new c3, c4; c3 joins and leaves in Feb: a new customer lost,
+    #      not a loss of the two at the start -> lost 0, new_lost 1, end 2 + 2 - 1 = 3;
+    #      churn 0/2 = 0, CRR (3 - 1 new still there) / 2 = 1.
     # Mar: start 3 (c1, c2, c4); lost c2 -> end 2; churn 1/3, CRR 2/3.
     expected = pd.DataFrame(
         {
             "customers_start": [0, 0, 1, 2, 3],
             "new": [0, 1, 2, 2, 0],
-            "lost": [0, 0, 1, 1, 1],
+            "lost": [0, 0, 1, 0, 1],
+            "new_lost": [0, 0, 0, 1, 0],
             "customers_end": [0, 1, 2, 3, 2],
-            "churn_rate": [NaN, NaN, 1.0, 0.5, 1 / 3],
-            "retention_rate": [NaN, NaN, 0.0, 0.5, 2 / 3],
+            "churn_rate": [NaN, NaN, 1.0, 0.0, 1 / 3],
+            "retention_rate": [NaN, NaN, 0.0, 1.0, 2 / 3],
         },
         index=pd.DatetimeIndex(
             ["2024-11-01", "2024-12-01", "2025-01-01", "2025-02-01", "2025-03-01"], name="period"
@@ -573,9 +576,9 @@ def test_median_customer_lifetime_not_reached_is_nan():
 def test_section_non_contractual_from_orders():
     result = section({"orders": DOZEN}, end=AS_OF)
     assert set(result.kpis) == set(retention.SECTION_KEYS)
-    # cohort age 1 pooled over Jan and Feb: NRR = GRR = 150 / 470
-    assert result.kpis["nrr"] == pytest.approx(150 / 470)
-    assert result.kpis["grr"] == pytest.approx(150 / 470)
+    # NRR and GRR compare the range with the range before it; the whole data has none before
+    assert result.kpis["nrr"] is None and result.kpis["grr"] is None
+    assert any("nrr and grr compare the range" in w for w in result.warnings)
     # window 41 days (see test_order_gaps_and_suggested_window); on 15 Mar only C (49 days)
     assert result.kpis["inactive_customers"] == 1
     assert result.cohorts["customer_retention"] == {
@@ -593,14 +596,21 @@ def test_section_non_contractual_from_orders():
 
 def test_section_contractual_from_customers():
     result = section({"customers": CONTRACTS}, end=pd.Timestamp("2025-03-31"))
-    # see test_churn_series_contractual: lost 0 + 0 + 1 + 1 + 1 over start 0 + 0 + 1 + 2 + 3
-    # -> 3 / 6 = 0.5; series from the first signup (15 Dec 2024)
-    assert result.kpis["churn_rate"] == pytest.approx(0.5)
-    assert result.kpis["customer_retention_rate"] == pytest.approx(0.5)
+    # the whole data starts with the first signup (15 Dec 2024): nobody at the range's start,
+    # so the range's churn is unknown, not a rate
+    assert result.kpis["churn_rate"] is None
+    assert result.kpis["customer_retention_rate"] is None
+    assert any("no customer was there when the range begins" in w for w in result.warnings)
+    # per month, see test_churn_series_contractual: lost 0 + 1 + 0 + 1 over start 0 + 1 + 2 + 3
+    # -> 2 / 6 (c3 joined and left in February: a new customer lost, not a loss of the base)
+    assert result.kpis["churn_rate_per_period"] == pytest.approx(2 / 6)
+    assert result.kpis["churn_period"] == "month"
+    # over the whole range everyone is new; c5, c3 and c2 left inside it
+    assert result.kpis["new_customers_lost"] == 3
     assert result.series["churn_rate"] == {
         "2024-12": None,
         "2025-01": 1.0,
-        "2025-02": 0.5,
+        "2025-02": 0.0,
         "2025-03": pytest.approx(1 / 3),
     }
     assert any("contractual" in w for w in result.warnings)

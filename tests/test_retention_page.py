@@ -10,11 +10,13 @@ import pandas._testing as tm
 import pytest
 
 from kpi import base, models, retention
+from kpi.errors import KpiError
 from kpi.ingest import load_files
 from tests.conftest import ROOT
 from ui import format as fmt
 from ui import retention_charts as charts
 from ui import retention_view as rv
+from ui.growth_view import points_delta
 
 PAGE = "pages/4_Retention.py"
 NAN = float("nan")
@@ -131,7 +133,8 @@ def test_churn_and_retention_over_time_with_an_empty_period():
     # a: Jan 1 - Feb 10; b: from Jan 15, still a customer; c: Mar 1 - Mar 20; seen to Apr 30.
     #   Jan: nobody at the start (NaN, the empty cell); a and b are new.
     #   Feb: 2 at the start, a lost: churn 1 / 2; CRR (1 at the end - 0 new) / 2 = 0.5.
-    #   Mar: 1 at the start (b), c new and lost: churn 1 / 1; CRR (1 - 1) / 1 = 0.
+    #   Mar: 1 at the start (b), c joins and leaves in March: a new customer lost, not a loss
+    #        of the one at the start: churn 0 / 1; CRR (1 at the end - 0 new still there) / 1.
     #   Apr: 1 at the start, nobody lost: churn 0 (the zero cell), CRR 1.
     customers = pd.DataFrame(
         {
@@ -144,11 +147,11 @@ def test_churn_and_retention_over_time_with_an_empty_period():
     series = retention.churn_series(life, period="month")
     fig = charts.churn_over_time(series, period="month", definition="churn = contract ended")
     assert list(fig.data[0].x) == ["2025-01", "2025-02", "2025-03", "2025-04"]
-    np.testing.assert_allclose(fig.data[0].y, [NAN, 0.5, 1.0, 0.0])
+    np.testing.assert_allclose(fig.data[0].y, [NAN, 0.5, 0.0, 0.0])
     assert tuple(fig.data[0].customdata[1]) == (1, 2)  # 1 lost of 2 at the start
     assert fig.layout.title.text == "Churn rate per month · churn = contract ended"
     fig = charts.retention_over_time(series, period="month", definition="churn = contract ended")
-    np.testing.assert_allclose(fig.data[0].y, [NAN, 0.5, 0.0, 1.0])
+    np.testing.assert_allclose(fig.data[0].y, [NAN, 0.5, 1.0, 1.0])
     assert _axis_titles(fig) == ["Month", "Customer retention rate"]
 
 
@@ -222,28 +225,34 @@ def _metric(at, label: str):
 def _expected_cards(tables, start, end):
     orders, customers = tables["orders"], tables["customers"]
     life = retention.contractual_lifetimes(customers, orders, as_of=end)
+    summary = retention.churn_summary(life, start=start, end=end)
     rate = retention.pooled_churn_rate(
         retention.churn_series(life, period="month", start=start, end=end)
     )
     window = retention.suggested_inactivity_window(orders)
     inactive = retention.inactive_customers(orders, as_of=end, window_days=window)
-    table = retention.cohort_retention(
-        orders, period="month", customers=customers, start=start, end=end
-    )
-    curve = retention.retention_curve(table)
-    return rate, inactive, curve.loc[1]
+    try:
+        money = retention.revenue_retention(orders, start=start, end=end)
+    except KpiError:
+        money = None
+    return summary, rate, inactive, money
 
 
 def test_page_cards_match_kpi_functions_on_sample_data(app_test):
     at = _open(app_test)
     tables = _sample()
     start, end = tables["orders"]["order_date"].min(), tables["orders"]["order_date"].max()
-    rate, inactive, one = _expected_cards(tables, start, end)
+    summary, rate, inactive, money = _expected_cards(tables, start, end)
+    # the whole data begins with nobody: churn over the range and NRR against the range
+    # before it are unknown, and the cards say why; the per-month churn is there
+    assert summary.customers_start == 0 and money is None
+    assert _metric(at, "Churn rate over the range").value == fmt.DASH
+    assert _metric(at, "Customer retention rate over the range").value == fmt.DASH
+    assert any("Choose a later start date" in c.value for c in at.caption)
     assert _metric(at, "Churn rate per month").value == fmt.percent(rate)
-    assert _metric(at, "Customer retention rate").value == fmt.percent(1 - rate)
     assert _metric(at, "Inactive customers").value == fmt.number(len(inactive))
-    assert _metric(at, "NRR").value == fmt.percent(one["revenue_retention"])
-    assert _metric(at, "GRR").value == fmt.percent(one["gross_revenue_retention"])
+    assert _metric(at, "NRR").value == fmt.DASH
+    assert _metric(at, "GRR").value == fmt.DASH
     assert len(at.get("plotly_chart")) >= 6
     # Switch to churn by inactivity: the definition is named, the cards follow it.
     at.radio(key="ret_definition").set_value("inactivity").run()
@@ -266,16 +275,22 @@ def test_moving_the_date_range_moves_the_cards_and_their_change(app_test):
     start, end = pd.Timestamp("2026-01-01"), pd.Timestamp("2026-06-30")
     at = _open(app_test, dates=(start, end))
     tables = _sample()
-    rate, inactive, one = _expected_cards(tables, start, end)
+    summary, rate, inactive, money = _expected_cards(tables, start, end)
     prev_start, prev_end = base.previous_window(start, end)
-    before, _, one_before = _expected_cards(tables, prev_start, prev_end)
+    then, before, _, money_before = _expected_cards(tables, prev_start, prev_end)
+    card = _metric(at, "Churn rate over the range")
+    assert card.value == fmt.percent(summary.churn_rate)
+    assert card.delta == points_delta(summary.churn_rate, then.churn_rate)  # in points
+    crr = _metric(at, "Customer retention rate over the range")
+    assert crr.value == fmt.percent(summary.retention_rate)
     card = _metric(at, "Churn rate per month")
     assert card.value == fmt.percent(rate)
-    assert card.delta == fmt.change(base.relative_change(rate, before))
+    assert card.delta == points_delta(rate, before)
     nrr = _metric(at, "NRR")
-    assert nrr.value == fmt.percent(one["revenue_retention"])
-    change = base.relative_change(one["revenue_retention"], one_before["revenue_retention"])
-    assert nrr.delta == fmt.change(change)
+    assert nrr.value == fmt.percent(money.nrr)
+    assert nrr.delta == points_delta(money.nrr, money_before.nrr)
+    assert _metric(at, "GRR").value == fmt.percent(money.grr)
+    assert money.grr <= min(1.0, money.nrr)
     assert _metric(at, "Inactive customers").value == fmt.number(len(inactive))
 
 
@@ -285,3 +300,38 @@ def test_without_orders_or_contracts_the_page_says_what_unlocks_it(app_test):
     assert not at.metric
     text = " ".join(i.value for i in at.info)
     assert "orders" in text and "Data page" in text
+
+
+def test_a_window_the_data_cannot_support_is_said_on_the_page(app_test):
+    # 200 one-off customers and five who came back after ten days: the suggested ten-day
+    # window rests on five gaps; the page says so beside the window and on the churn card
+    from tests.test_range_rates import one_off_orders
+
+    orders = one_off_orders()
+    csv = orders.assign(order_date=orders["order_date"].dt.strftime("%Y-%m-%d")).to_csv(index=False)
+    dates = (pd.Timestamp("2025-03-01"), pd.Timestamp("2025-05-31"))
+    at = _open(app_test, load_files([("orders.csv", csv.encode())]), dates=dates)
+    warned = " ".join(w.value for w in at.warning).replace("\\", "")
+    assert "window of 10 days rests on 5 repeat orders" in warned
+    assert any("Assumption: inactivity window 10 days" in c.value for c in at.caption)
+    churn = _metric(at, "Churn rate over the range").value
+    assert churn == fmt.percent(1.0)  # everyone at 1 March was lost in March
+    notes = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert "cannot support this short a window" in notes
+
+
+def test_retention_cards_read_the_command_lines_keys(app_test):
+    # the cards and `python -m kpi report` call the same functions for the same range
+    from kpi.analysis import analysis
+
+    start, end = pd.Timestamp("2025-01-01"), pd.Timestamp("2025-06-30")
+    at = _open(app_test, dates=(start, end))
+    kpis = analysis(_sample(), start=start, end=end).kpis
+    assert _metric(at, "Churn rate over the range").value == fmt.percent(kpis["churn_rate"])
+    assert _metric(at, "Customer retention rate over the range").value == fmt.percent(
+        kpis["customer_retention_rate"]
+    )
+    assert _metric(at, "Churn rate per month").value == fmt.percent(kpis["churn_rate_per_period"])
+    assert _metric(at, "NRR").value == fmt.percent(kpis["nrr"])
+    assert _metric(at, "GRR").value == fmt.percent(kpis["grr"])
+    assert _metric(at, "Inactive customers").value == fmt.number(kpis["inactive_customers"])

@@ -164,8 +164,8 @@ def test_profit_per_customer_from_cost():
             name="profit_share",
         ),
     )
-    # top 20 % of 4 customers is 0.8 of the first: 0.8 x 70 / 120
-    assert result.top_share == pytest.approx(0.8 * 70 / 120)
+    # top 20 % of 4 customers: ceil(0.8) = the first one, as in its band: 70 / 120
+    assert result.top_share == pytest.approx(70 / 120)
 
 
 def test_profit_per_customer_from_a_margin():

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from kpi.errors import InsufficientDataError, SchemaError
+from kpi.report import Settings
 from kpi.satisfaction import (
     comment_themes,
     csat,
@@ -411,27 +412,56 @@ def test_survey_kind(value, expected):
 
 
 @pytest.mark.parametrize(
-    ("columns", "expected"),
+    "columns",
     [
-        ({"score": [10, 3, 7]}, "nps"),  # whole 0-10 with a score above 7
-        ({"score": [5, 3, 1]}, "csat"),  # looks like 1-5
-        ({"score": [7, 6, 2]}, "csat"),  # looks like 1-7
-        ({"score": [5, 3, 1], "scale_max": [10, 10, 10]}, "nps"),  # scale says 10
-        ({"score": [9, 3, 1], "scale_max": [10, np.nan, 10]}, "nps"),
-        ({"score": [9.5, 3, 1]}, "csat"),  # not whole numbers
+        {"score": [10, 3, 7]},
+        {"score": [5, 3, 1]},
+        {"score": [7, 6, 2]},
+        {"score": [5, 3, 1], "scale_max": [10, 10, 10]},
+        {"score": [9.5, 3, 1]},
     ],
 )
-def test_survey_kinds_untyped_rule(columns, expected):
-    result = survey_kinds(pd.DataFrame(columns))
-    assert result.tolist() == [expected] * 3
+def test_survey_kinds_never_guess_from_scores(columns):
+    # untyped answers stay untyped whatever their scores; the user's type decides
+    assert survey_kinds(pd.DataFrame(columns)).tolist() == ["untyped"] * 3
+    given = survey_kinds(pd.DataFrame(columns), survey_type="nps")
+    assert given.tolist() == ["nps"] * 3
+
+
+def test_forty_low_nps_answers_are_not_csat():
+    # 40 NPS answers from 0 to 7: untyped they are neither NPS nor CSAT (never CSAT from
+    # their highest score); typed by the user they are NPS
+    surveys = pd.DataFrame(
+        {"date": pd.Timestamp("2025-03-01"), "score": [0, 1, 2, 3, 4, 5, 6, 7] * 5}
+    )
+    untyped = section({"surveys": surveys})
+    assert untyped.kpis["csat_mean"] is None and untyped.kpis["nps"] is None
+    assert any("never guessed from the scores" in w for w in untyped.warnings)
+    assert untyped.assumptions["survey_type"] == {"value": None, "source": "default"}
+    typed = section({"surveys": surveys}, settings=Settings(survey_type="nps"))
+    # detractors 0-6: 35 of 40, promoters 0: NPS = -87.5
+    assert typed.kpis["nps"] == pytest.approx(-87.5)
+    assert typed.kpis["csat_mean"] is None
+    assert typed.assumptions["survey_type"] == {"value": "nps", "source": "user"}
+
+
+def test_ten_point_csat_is_not_nps():
+    # a 1-10 CSAT survey: typed csat by the user, on the 10-point scale the user sets
+    surveys = pd.DataFrame({"date": pd.Timestamp("2025-03-01"), "score": [10, 9, 8, 2]})
+    result = section({"surveys": surveys}, settings=Settings(survey_type="csat", csat_scale_max=10))
+    assert result.kpis["nps"] is None
+    assert result.kpis["csat_mean"] == pytest.approx(29 / 4)  # (10 + 9 + 8 + 2) / 4
+    assert result.kpis["csat_satisfied_share"] == pytest.approx(0.5)  # 9-10 of 10
+    assert result.assumptions["csat_scale_max"] == {"value": 10, "source": "user"}
 
 
 def test_survey_kinds_typed_and_blank_rows():
     surveys = pd.DataFrame(
         {"score": [10, 4, 5, 9], "survey_type": pd.Series(["eNPS", None, "", "csat"], dtype="str")}
     )
-    # The two untyped rows (4 and 5) look like a 1-5 survey: csat.
-    assert survey_kinds(surveys).tolist() == ["enps", "csat", "csat", "csat"]
+    # The two untyped rows (4 and 5) are untyped until the user says what they are.
+    assert survey_kinds(surveys).tolist() == ["enps", "untyped", "untyped", "csat"]
+    assert survey_kinds(surveys, survey_type="CSAT").tolist() == ["enps", "csat", "csat", "csat"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -441,7 +471,7 @@ def test_survey_kinds_typed_and_blank_rows():
 def test_csat_catalogue_example():
     # KPI_CATALOGUE.md: scores 5, 3, 4, 5, 1 on a 5-point scale: (5+3+4+5+1) / 5 = 18 / 5 = 3.6.
     # Top two boxes (4-5): 5, 4, 5, so 3 / 5 satisfied.
-    result = csat(pd.DataFrame({"score": [5, 3, 4, 5, 1]}))
+    result = csat(pd.DataFrame({"score": [5, 3, 4, 5, 1]}), scale_max=5)
     assert result.mean == pytest.approx(3.6)
     assert (result.satisfied, result.n, result.scale_max) == (3, 5, 5)
     assert result.satisfied_share == pytest.approx(0.6)
@@ -451,20 +481,23 @@ def test_csat_catalogue_example():
 @pytest.mark.parametrize(
     ("scores", "scale_max", "expected_scale", "expected_satisfied"),
     [
-        ([1, 4, 6, 7], None, 7, 2),  # detected 7: 6-7 satisfied
-        ([0, 8, 9, 10], None, 10, 2),  # detected 10: 9-10 satisfied
-        ([1, 5, 8, 9], None, 10, 1),  # 1-10 scale: only 9
-        ([1, 3, 4, 5], 10, 10, 0),  # scale_max says 10: no 9-10
-        ([1, 3, 4, 5], None, 5, 2),  # detected 5
+        ([1, 4, 6, 7], 7, 7, 2),  # 6-7 satisfied
+        ([0, 8, 9, 10], 10, 10, 2),  # 9-10 satisfied
+        ([1, 5, 8, 9], 10, 10, 1),  # only 9
+        ([1, 3, 4, 5], 10, 10, 0),  # scale_max says 10: no 9-10, whatever the scores look like
+        ([1, 3, 4, 5], 5, 5, 2),  # 4-5
     ],
 )
 def test_csat_scales_and_top_two_box(scores, scale_max, expected_scale, expected_satisfied):
-    columns = {"score": scores}
-    if scale_max is not None:
-        columns["scale_max"] = [scale_max] * len(scores)
+    columns = {"score": scores, "scale_max": [scale_max] * len(scores)}
     result = csat(pd.DataFrame(columns))
     assert result.scale_max == expected_scale
     assert result.satisfied == expected_satisfied
+
+
+def test_csat_scale_is_never_guessed_from_the_scores():
+    with pytest.raises(InsufficientDataError, match="needs the top of its scale"):
+        csat(pd.DataFrame({"score": [1, 4, 6, 7]}))
 
 
 def test_csat_scale_argument_overrides_detection():
@@ -473,7 +506,7 @@ def test_csat_scale_argument_overrides_detection():
 
 def test_csat_reads_only_csat_and_untyped_rows():
     surveys = pd.DataFrame({"score": [5, 1, 10, 3], "survey_type": ["CSAT", None, "nps", "ces"]})
-    result = csat(surveys)
+    result = csat(surveys, scale_max=5)
     assert (result.n, result.mean) == (2, 3.0)
 
 
@@ -492,8 +525,8 @@ def test_csat_score_above_scale_rejected():
 
 
 def test_csat_unknown_scale_rejected():
-    with pytest.raises(SchemaError, match="scale up to 5, 7 or 10; found 12 in 1 row"):
-        csat(pd.DataFrame({"score": [12, 3]}))
+    with pytest.raises(SchemaError, match=r"scores from 0 to 10 .*found 12 in 1 row"):
+        csat(pd.DataFrame({"score": [12, 3]}), scale_max=10)
     with pytest.raises(SchemaError, match="whole number from 3 to 10; found 100"):
         csat(pd.DataFrame({"score": [12, 3], "scale_max": [100, 100]}))
 
@@ -505,7 +538,8 @@ def test_csat_no_answers():
 
 
 def test_csat_scale():
-    assert csat_scale(pd.DataFrame({"score": [1, 2, 5]})) == 5
+    with pytest.raises(InsufficientDataError, match="needs the top of its scale"):
+        csat_scale(pd.DataFrame({"score": [1, 2, 5]}))
     assert csat_scale(pd.DataFrame({"score": [1, 2, 5], "scale_max": [7, None, 7]})) == 7
 
 
@@ -516,7 +550,7 @@ def test_csat_by_agent():
             "agent": pd.Series(["Ana", "Ana", "Ivo", "Ivo", None, "Ivo"], dtype="str"),
         }
     )
-    result = csat_by(surveys, "agent")
+    result = csat_by(surveys, "agent", scale_max=5)
     # Ana: 5, 4: mean 4.5, both satisfied. Ivo: 1, 2: mean 1.5, none satisfied (a zero cell).
     expected = pd.DataFrame(
         {"n": [2, 2], "mean": [4.5, 1.5], "satisfied": [2, 0], "satisfied_share": [1.0, 0.0]},
@@ -532,7 +566,7 @@ def test_csat_series_with_empty_week():
             "score": [5, 2, 4],
         }
     )
-    result = csat_series(surveys, period="week")
+    result = csat_series(surveys, period="week", scale_max=5)
     # Week of 6 Jan: 5, 2: mean 3.5, one satisfied; 13 Jan: none (NaN); 20 Jan: 4, satisfied.
     expected = pd.DataFrame(
         {
@@ -552,7 +586,7 @@ def test_csat_difference_welch_by_hand():
     # Welch df = (1/4)^2 / ((1/12)^2 / 3 + (1/6)^2 / 3) = (1/16) / (5/432) = 5.4.
     a = pd.DataFrame({"score": [5, 4, 5, 4]})
     b = pd.DataFrame({"score": [3, 2, 4, 3]})
-    result = csat_difference(a, b)
+    result = csat_difference(a, b, scale_max=5)
     assert result.difference == pytest.approx(1.5)
     assert result.t == pytest.approx(3.0)
     assert result.df == pytest.approx(5.4)
@@ -561,12 +595,15 @@ def test_csat_difference_welch_by_hand():
 
 
 def test_csat_difference_edges():
-    same = csat_difference(pd.DataFrame({"score": [4, 4]}), pd.DataFrame({"score": [4, 4]}))
+    def frame(scores):
+        return pd.DataFrame({"score": scores, "scale_max": 5})
+
+    same = csat_difference(frame([4, 4]), frame([4, 4]))
     assert (same.t, same.p_value) == (0.0, 1.0)
-    apart = csat_difference(pd.DataFrame({"score": [5, 5]}), pd.DataFrame({"score": [2, 2]}))
+    apart = csat_difference(frame([5, 5]), frame([2, 2]))
     assert (apart.t, apart.p_value) == (math.inf, 0.0)
     with pytest.raises(InsufficientDataError, match="at least two answers on each side"):
-        csat_difference(pd.DataFrame({"score": [5]}), pd.DataFrame({"score": [2, 3]}))
+        csat_difference(frame([5]), frame([2, 3]))
 
 
 # --------------------------------------------------------------------------------------------
@@ -852,9 +889,11 @@ def section_surveys() -> pd.DataFrame:
 
 
 def test_section_with_surveys():
-    result = section({"surveys": section_surveys()}, period="month")
+    result = section(
+        {"surveys": section_surveys()}, period="month", settings=Settings(csat_scale_max=5)
+    )
     # NPS: 10, 3, 8, 9: 2 promoters, 1 detractor of 4: 25; var .5 + .25 - .0625 = .6875.
-    # CSAT: 4, 5 on a detected 5-point scale: mean 4.5, both satisfied. eNPS: 10, 3: 0.
+    # CSAT: 4, 5 on the 5-point scale set: mean 4.5, both satisfied. eNPS: 10, 3: 0.
     assert result.kpis == {
         "nps": 25.0,
         "nps_band": "problems",
@@ -862,6 +901,14 @@ def test_section_with_surveys():
         "csat_mean": 4.5,
         "csat_satisfied_share": 1.0,
         "enps": 0.0,
+        # the eNPS answers 10 and 3 on 0-10: mean 6.5
+        "employee_satisfaction_mean": 6.5,
+        "employee_satisfaction_scale_max": 10,
+        # no date range: nothing to compare against
+        "nps_change": None,
+        "nps_change_p_value": None,
+        "csat_change": None,
+        "csat_change_p_value": None,
     }
     # January: 10 and 3: 0; February: no NPS answer; March: 8 and 9: 50.
     assert result.series == {
@@ -878,6 +925,7 @@ def test_section_date_range():
         start=pd.Timestamp("2025-03-01"),
         end=pd.Timestamp("2025-03-31"),
         period="month",
+        settings=Settings(csat_scale_max=5),
     )
     assert result.kpis["nps"] == 50.0
     assert result.kpis["csat_mean"] == 5.0
@@ -889,7 +937,20 @@ def test_section_date_range():
 def test_section_without_surveys():
     result = section({"orders": ORDERS})
     assert result.kpis == dict.fromkeys(
-        ["nps", "nps_band", "nps_margin_of_error", "csat_mean", "csat_satisfied_share", "enps"]
+        [
+            "nps",
+            "nps_band",
+            "nps_margin_of_error",
+            "csat_mean",
+            "csat_satisfied_share",
+            "enps",
+            "employee_satisfaction_mean",
+            "employee_satisfaction_scale_max",
+            "nps_change",
+            "nps_change_p_value",
+            "csat_change",
+            "csat_change_p_value",
+        ]
     )
     assert result.series == {}
     assert result.warnings == [
@@ -900,13 +961,16 @@ def test_section_without_surveys():
 
 def test_section_untyped_csat_survey():
     surveys = pd.DataFrame({"date": pd.to_datetime(["2025-01-01", "2025-02-01"]), "score": [4, 5]})
+    # untyped and no scale: neither NPS nor CSAT is guessed from the scores
     result = section({"surveys": surveys})
-    assert result.kpis["nps"] is None
-    assert result.kpis["csat_mean"] == 4.5
+    assert result.kpis["nps"] is None and result.kpis["csat_mean"] is None
+    assert any("have no survey_type" in w for w in result.warnings)
+    typed = section({"surveys": surveys}, settings=Settings(survey_type="csat", csat_scale_max=5))
+    assert typed.kpis["nps"] is None
+    assert typed.kpis["csat_mean"] == 4.5
     assert any(
-        w.startswith("nps needs survey answers with scores from 0 to 10") for w in (result.warnings)
+        w.startswith("nps needs survey answers with scores from 0 to 10") for w in (typed.warnings)
     )
-    assert any("no survey_type column" in w for w in result.warnings)
 
 
 def test_section_bad_scores_become_warnings():

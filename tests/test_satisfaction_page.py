@@ -122,7 +122,7 @@ def test_csat_by_chart_puts_the_best_on_top_and_pales_small_groups():
 
 def test_csat_over_time_is_a_gap_where_a_period_has_no_answers():
     surveys = SURVEYS.assign(score=[5.0, 4.0, 1.0, 3.0])
-    series = satisfaction.csat_series(surveys, period="month")
+    series = satisfaction.csat_series(surveys, period="month", scale_max=5)
     fig = charts.csat_over_time(series, period="month", scale_max=5)
     # January (5 + 4 + 1) / 3 = 3.33, 2 of 3 satisfied; February none; March 3.
     np.testing.assert_allclose(fig.data[0].y, [10 / 3, NAN, 3.0])
@@ -293,3 +293,19 @@ def test_hostile_comments_are_shown_literally_and_a_small_sample_is_warned(app_t
     # Three NPS answers: NPS (1 - 1) / 3 = 0, and fewer than 30 answers is warned.
     assert _metric(at, "NPS").value == "+0"
     assert any("Only 3 answers" in w.value for w in at.warning)
+
+
+def test_untyped_answers_wait_for_the_type_and_scale_the_user_gives(app_test):
+    # four answers without survey_type or scale_max: never typed or scaled from the scores
+    text = "date,score\n2025-01-05,5\n2025-01-06,3\n2025-01-07,4\n2025-01-08,5\n"
+    at = _open(app_test, load_files([("answers.csv", text.encode())]))
+    assert all(m.label != "CSAT" or m.value == fmt.DASH for m in at.metric)
+    assert any("left out" in c.value for c in at.caption)
+    at.selectbox(key="sat_survey_type").set_value("csat").run()
+    at.selectbox(key="sat_csat_scale").set_value(5).run()
+    assert not at.exception, [e.value for e in at.exception]
+    # (5 + 3 + 4 + 5) / 4 = 4.25 on the 1-5 scale the user chose
+    assert _metric(at, "CSAT").value == "4.25 of 5"
+    said = " ".join(c.value for c in at.caption)
+    assert "Assumption: survey type csat (set by you)." in said
+    assert "Assumption: CSAT scale 1-5 (set by you)." in said

@@ -196,7 +196,9 @@ def test_higher_cac_never_shortens_payback(arpu, margin, k1, k2, price):
 #   C signed 2025-02-01, referred by A; D signed 2024-11-01, ended 2024-12-15 (gone before).
 # Flows: Jan start 2, new 0 (the zero cell), lost 0, end 2; Feb start 2, new 1 (C), lost 1
 #   (B), end 2; Mar start 2, end 2. Churn = 1 / (2 + 2 + 2) = 1/6 a month.
-# Customer-months = (2 + 2) / 2 x 3 months = 6.
+# Customer-months, days alive in the range (the Value page's kpi.value.value_inputs): A 90
+#   (1 Jan - 31 Mar), B 40 (1 Jan - 9 Feb), C 59 (1 Feb - 31 Mar), D 0: 189 days / 30.4375.
+CUSTOMER_MONTHS = 189 / (365.25 / 12)
 CUSTOMERS = pd.DataFrame(
     {
         "customer_id": pd.array(["A", "B", "C", "D"], dtype="str"),
@@ -207,7 +209,7 @@ CUSTOMERS = pd.DataFrame(
 )
 ORDER_DAYS = ["2024-11-05", "2025-01-10", "2025-02-10", "2025-01-20", "2025-02-05",
               "2025-03-03", "2025-03-01"]  # fmt: skip
-# Revenue in range 100 + 100 + 50 + 200 - 30 + 100 = 520; ARPU 520 / 6 = 86.67 a month.
+# Revenue in range 100 + 100 + 50 + 200 - 30 + 100 = 520; ARPU 520 / 6.2094 = 83.74 a month.
 # Margin over rows with a cost (B's order and the refund have none, the NaN cells):
 #   amount 100 + 100 + 200 + 100 = 500, cost 60 + 60 + 80 + 40 = 240: margin 1 - 0.48 = 0.52.
 ORDERS = pd.DataFrame(
@@ -230,13 +232,14 @@ def test_baseline_measured_from_a_small_business():
     tables = {"orders": ORDERS, "customers": CUSTOMERS, "spend": SPEND}
     result = sc.baseline(tables, start=START, end=END)
     assert result.churn == pytest.approx(1 / 6)
-    assert result.arpu == pytest.approx(520 / 6)
+    assert result.arpu == pytest.approx(520 / CUSTOMER_MONTHS)
+    assert result.arpu == pytest.approx(83.743, abs=1e-3)
     assert result.gross_margin == pytest.approx(0.52)
     assert result.cac == pytest.approx(300.0)
     assert result.months == pytest.approx(MONTHS)
     assert result.new_customers == pytest.approx(1 / MONTHS)
-    # C came by referral: 1 referral / 6 customer-months; no paid acquisition left over.
-    assert result.referral_rate == pytest.approx(1 / 6)
+    # C came by referral: 1 referral / 6.21 customer-months; no paid acquisition left over.
+    assert result.referral_rate == pytest.approx(1 / CUSTOMER_MONTHS)
     assert result.paid_new == 0.0
     assert result.customers == 2
     assert result.discount_rate == 0.10
@@ -267,7 +270,7 @@ def test_baseline_without_end_dates_uses_the_inactivity_window():
     lifetimes = retention.inactivity_lifetimes(orders, window_days=window, as_of=END)
     series = retention.churn_series(lifetimes, period="month", start=START, end=END)
     assert result.churn == retention.pooled_churn_rate(series)
-    assert result.churn_definition.startswith("by inactivity")
+    assert result.churn_definition.startswith("inactivity")
     assert f"{window} days" in result.churn_definition
 
 

@@ -80,3 +80,17 @@ def test_shown_as_keeps_its_sign_without_an_apostrophe():
     # promoters 3 of 4, detractors 1 of 4: NPS = 100 x (3 - 1) / 4 = +50
     assert shown["nps"] == "+50"
     assert not any(str(v).startswith("'") for v in shown.values())
+
+
+def test_churn_per_period_is_named_with_its_period_in_the_exports():
+    # The JSON's churn_period says which period the per-period churn is measured over; the
+    # workbook and report name it ("Churn per month"), not a generic "per period".
+    from kpi.report import Section
+
+    section = Section(kpis={"churn_rate_per_period": 0.0085, "churn_period": "month"})
+    rows = share.kpi_rows(section, "EUR").set_index("key")
+    assert rows.loc["churn_rate_per_period", "KPI"] == "Churn per month"
+    weekly = Section(kpis={"churn_rate_per_period": 0.002, "churn_period": "week"})
+    assert share.kpi_rows(weekly, "EUR").set_index("key").loc["churn_rate_per_period", "KPI"] == (
+        "Churn per week"
+    )

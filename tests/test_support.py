@@ -514,6 +514,28 @@ def test_section_hand_example():
         "complaints": 3,
         "escalation_rate": 0.4,
         "sla_compliance": 0.6,
+        # the three complaints: T3 still open, T1 and T2 resolved, T2 escalated
+        "complaints_outstanding": 1,
+        "complaints_resolved": 2,
+        "complaints_escalated": 1,
+        "complaints_by": {
+            "type": {
+                "billing": {"total": 1, "outstanding": 0, "resolved": 1, "escalated": 0},
+                "service": {"total": 2, "outstanding": 1, "resolved": 1, "escalated": 1},
+            },
+            "employee": {
+                "Ana": {"total": 1, "outstanding": 1, "resolved": 0, "escalated": 0},
+                "Ivo": {"total": 2, "outstanding": 0, "resolved": 2, "escalated": 1},
+            },
+            "resolution": {
+                "(blank)": {"total": 1, "outstanding": 1, "resolved": 0, "escalated": 0},
+                "fixed": {"total": 1, "outstanding": 0, "resolved": 1, "escalated": 0},
+                "refund": {"total": 1, "outstanding": 0, "resolved": 1, "escalated": 1},
+            },
+        },
+        # no orders table: no customer base to divide by
+        "complaints_per_customer": None,
+        "service_contact_conversion": None,
     }
     assert result.series["first_response_hours_median"] == {"2025-01": 2.0, "2025-02": 0.5}
     assert result.series["resolution_hours_median"] == {"2025-01": 4.0, "2025-02": None}
@@ -522,7 +544,10 @@ def test_section_hand_example():
     assert result.series["sla_compliance"] == {"2025-01": 0.5, "2025-02": 1.0}
     assert result.series["complaints"] == {"2025-01": 3}
     assert result.series["escalation_rate"] == {"2025-01": pytest.approx(1 / 3), "2025-02": 0.5}
-    assert result.warnings == []
+    assert [w.split(" needs ")[0] for w in result.warnings] == [
+        "complaints_per_customer",
+        "service_contact_conversion",
+    ]
     json.dumps({"kpis": result.kpis, "series": result.series})
 
 
@@ -537,7 +562,7 @@ def test_section_with_date_range_reads_open_at_range_end():
 def test_section_without_tickets():
     result = section({"orders": pd.DataFrame({"customer_id": ["C1"]})})
     assert all(v is None for v in result.kpis.values())
-    assert len(result.kpis) == 9
+    assert len(result.kpis) == 15
     assert any("tickets table with columns ticket_id and created_at" in w for w in result.warnings)
 
 

@@ -74,6 +74,7 @@ def surveys() -> pd.DataFrame:
             "date": pd.to_datetime(["2025-01-20"] * 5),
             "score": [5.0, 4.0, 2.0, 10.0, 3.0],
             "survey_type": ["csat", "csat", "csat", "nps", "csat"],
+            "scale_max": [5, 5, 5, 10, 5],  # the CSAT scale is read, never guessed
             "agent": ["Ana", "Ana", "Ivo", "Ana", None],
         }
     )
@@ -324,6 +325,7 @@ def test_section_with_tables_missing():
         "tickets_per_agent_day": None,
         "employee_turnover_rate": None,
         "touches_per_customer": None,
+        "engagement_minutes_per_customer": None,
     }
     text = " ".join(result.warnings)
     assert "tickets table with columns created_at, resolved_at and agent" in text

@@ -183,7 +183,11 @@ def test_value_inputs_by_hand(shop):
     assert value.ltv(result, variant="ltv_simple") == pytest.approx(simple)
     assert value.ltv(result, variant="clv_purchase") == pytest.approx(simple)
     assert value.ltv(result, variant="clv_visit") == pytest.approx(simple)
-    assert value.ltv(result, variant="ltv_profit") == pytest.approx(0.76 * simple)
+    # The profit form uses only the 4 of 5 orders with a cost (c's 100 has none): profit per
+    # order (60 + 30 + 90 + 200) / 4 = 95 x 5 orders / months x 12 a year x 4 / 12 years.
+    assert result.cost_share == pytest.approx(4 / 5)
+    assert result.profit_per_order == pytest.approx(95.0)
+    assert value.ltv(result, variant="ltv_profit") == pytest.approx(95 * 5 / months * 4)
     undiscounted = value.ltv(result, variant="ltv_retention", discount_rate=0.0)
     assert undiscounted == pytest.approx(0.76 * 550 / months / 0.25)
     assert value.ltv(result) < undiscounted  # discounted at 10 % a year by default
@@ -226,12 +230,14 @@ def test_ltv_to_cac_by_channel_by_hand(shop):
     # 1 - 120 / 500 = 0.76, churn 1 lost / (2 in Feb + 1 in Mar) = 1/3.
     arpu = 500 / (121 / DAYS_PER_MONTH)
     ads_ltv = 0.76 * arpu / (1 / 3)
-    # search: spend 0 for c; c never churned and nothing is discounted: LTV unknown (NaN).
+    # search: spend 0; c signed up on 1 Feb, after the spend table's span (records of 2-4
+    # January cover January), so nobody it paid for: CAC unknown; c never churned and
+    # nothing is discounted: LTV unknown (NaN).
     expected = pd.DataFrame(
         {
             "spend": [300.0, 0.0],
-            "new_customers": np.array([2, 1], dtype=np.int64),
-            "cac": [150.0, 0.0],
+            "new_customers": np.array([2, 0], dtype=np.int64),
+            "cac": [150.0, np.nan],
             "ltv": [ads_ltv, np.nan],
             "ltv_to_cac": [ads_ltv / 150, np.nan],
             "payback_months": [150 / (0.76 * arpu), np.nan],
@@ -246,11 +252,12 @@ def test_ltv_to_cac_overall_by_hand(shop):
         shop["orders"], shop["spend"], shop["customers"], start=T("2025-01-01"),
         end=T("2025-03-31"), discount_rate=0.0,
     )  # fmt: skip
-    # CAC = 400 spend (every row) / 3 new customers; LTV 0.76 x (550 / months) / 0.25.
+    # CAC = 400 spend (every row) / 2 new customers within the spend's span (January: a and
+    # b; c signed up on 1 Feb, after it); LTV 0.76 x (550 / months) / 0.25.
     ltv = 0.76 * 550 / (180 / DAYS_PER_MONTH) / 0.25
-    assert result.cac == pytest.approx(400 / 3)
-    assert result.ratio == pytest.approx(ltv / (400 / 3))
-    assert result.payback_months == pytest.approx((400 / 3) / (0.76 * 550 / (180 / 30.4375)))
+    assert result.cac == pytest.approx(400 / 2)
+    assert result.ratio == pytest.approx(ltv / (400 / 2))
+    assert result.payback_months == pytest.approx((400 / 2) / (0.76 * 550 / (180 / 30.4375)))
 
 
 def test_ltv_to_cac_by_cohort_by_hand(shop):
@@ -259,12 +266,15 @@ def test_ltv_to_cac_by_cohort_by_hand(shop):
         end=T("2025-03-31"), period="month", discount_rate=0.0,
     )  # fmt: skip
     # January cohort (a, b): spend 400 / 2 = 200, LTV as the ads channel above.
-    # February cohort (c): no spend in Feb, CAC 0; c never churned: LTV NaN. March: nobody.
+    # February cohort (c): signed up on 1 Feb, after the spend's span (January), so no spend
+    # paid for c: no new customer counted, CAC unknown (NaN, not 0); c never churned: LTV NaN.
+    # March: nobody.
     arpu = 500 / (121 / DAYS_PER_MONTH)
     jan_ltv = 0.76 * arpu * 3
     assert list(result.index) == list(pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"]))
-    assert result["new_customers"].tolist() == [2, 1, 0]
+    assert result["new_customers"].tolist() == [2, 0, 0]
     assert result["cac"].iloc[0] == pytest.approx(200.0)
+    assert math.isnan(result["cac"].iloc[1])
     assert result["ltv"].iloc[0] == pytest.approx(jan_ltv)
     assert result["ltv_to_cac"].iloc[0] == pytest.approx(jan_ltv / 200)
     assert result["ltv"].iloc[1:].isna().all()
@@ -310,9 +320,15 @@ def test_cohort_value_curve_by_hand(cohort_orders):
         index=pd.RangeIndex(2, name="months_since_acquisition"),
     )
     tm.assert_frame_equal(result, expected)
-    assert value.payback_month(result, 100.0) == 1
-    assert value.payback_month(result, 0.0) == 0
-    assert value.payback_month(result, 1000.0) is None
+    assert not hasattr(value, "payback_month")  # one payback: cac_payback_months
+
+
+def test_cac_payback_months_on_a_hand_table():
+    # Two customers acquired with a spend of 800: CAC 400. Each orders 250 a month at a 40 %
+    # margin: monthly gross profit 250 x 0.4 = 100 per customer. Payback 400 / 100 = 4 months,
+    # the catalogue's worked example ("profit covers CAC in 4 months").
+    result = value.cac_payback_months(800.0 / 2, monthly_gross_profit=250.0 * 0.4)
+    assert result == 4.0
 
 
 def test_cohort_value_curve_uses_cost_and_any_datetime_unit(cohort_orders):
@@ -424,8 +440,16 @@ def test_section_keys_and_warnings(shop):
     # Three customers cannot carry the purchase models: null, with the fallback said.
     assert result.kpis["clv_model_mean"] is None
     assert any("formula LTV is used instead" in w for w in result.warnings)
-    expected_ratio = result.kpis["ltv_retention"] / (400 / 3)
+    # CAC 400 / 2 customers acquired within the spend's span (see test_ltv_to_cac_overall)
+    expected_ratio = result.kpis["ltv_retention"] / (400 / 2)
     assert result.kpis["ltv_to_cac"] == pytest.approx(expected_ratio)
+    # 4 of the 5 orders have a cost: ltv_profit says so
+    assert any("4 of 5 orders" in w and "80.0 %" in w for w in result.warnings)
+    assert result.assumptions["discount_rate"] == {
+        "value": 0.1,
+        "source": "default",
+        "per": "year",
+    }
 
     bare = value.section({"orders": shop["orders"].drop(columns="cost")})
     assert bare.kpis["ltv_to_cac"] is None and bare.kpis["ltv_retention"] is None

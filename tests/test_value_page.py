@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 
 import numpy as np
 import pandas as pd
@@ -78,8 +79,9 @@ def test_ltv_cac_by_cohort_has_a_gap_for_an_empty_quarter_and_the_3_to_1_line():
     assert _axis_titles(fig) == ["Acquisition quarter", "LTV / CAC (times)"]
 
 
-def test_value_curve_marks_the_payback_month_against_the_cac_line():
-    # Cumulative 62.5, 102.5, 150 per customer; CAC 100 is reached in the second month.
+def test_value_curve_marks_the_cards_payback_on_the_cac_line():
+    # Cumulative 62.5, 102.5, 150 per customer; the card's payback (CAC 100 / 40 a month =
+    # 2.5 months) is the star on the CAC line, not the month the curve crosses it.
     curve = pd.DataFrame(
         {
             "customers": np.array([2, 1, 0], dtype=np.int64),
@@ -88,12 +90,13 @@ def test_value_curve_marks_the_payback_month_against_the_cac_line():
         },
         index=pd.RangeIndex(3, name="months_since_acquisition"),
     )
-    month = value.payback_month(curve, 100.0)
-    fig = charts.value_curve(curve, cac=100.0, currency="EUR", payback=month)
+    fig = charts.value_curve(curve, cac=100.0, currency="EUR", payback=2.5)
     assert list(fig.data[0].x) == [1, 2, 3]
     np.testing.assert_allclose(fig.data[0].y, [62.5, 102.5, 150.0])
     assert list(fig.data[1].y) == [100.0, 100.0]
-    assert list(fig.data[2].x) == [2] and fig.data[2].name == "Paid back in month 2"
+    assert list(fig.data[2].x) == [2.5] and list(fig.data[2].y) == [100.0]
+    assert fig.data[2].name == "CAC payback: 2.5 months"
+    assert "payback" not in fig.data[0].name.lower()
     assert _axis_titles(fig) == ["Months since acquisition", "Gross profit per customer (€)"]
     without = charts.value_curve(curve, cac=None, currency="EUR")
     assert len(without.data) == 1
@@ -170,6 +173,17 @@ def test_cards_match_kpi_functions_on_sample_data(app_test):
     assert _metric(at, "LTV/CAC").value == fmt.ratio(profit / expected.cac)
 
 
+def test_the_curve_shows_the_cards_payback_and_no_other(app_test):
+    # Issue 16: the card said 5.2 months while the curve said "paid back in month 4". The
+    # caption under the curve now quotes the card's number, and no other payback month.
+    at = _open(app_test)
+    card = _metric(at, "CAC payback").value
+    notes = [c.value for c in at.caption if "CAC payback" in c.value]
+    assert len(notes) == 1 and f"CAC payback: {card}" in notes[0], (card, notes)
+    assert not any("paid back in month" in c.value.lower() for c in at.caption)
+    assert not any(re.search(r"by month \d", c.value) for c in at.caption)
+
+
 def test_moving_the_date_range_moves_the_cards_consistently(app_test):
     start, end = pd.Timestamp("2026-01-01"), pd.Timestamp("2026-06-30")
     at = _open(app_test, start=start, end=end)
@@ -206,3 +220,21 @@ def test_without_orders_the_page_explains_what_unlocks_it(app_test):
     assert not at.metric
     text = " ".join(i.value for i in at.info)
     assert "orders" in text and "Data page" in text
+
+
+def test_ltv_without_a_lost_customer_is_unknown_and_kept_out_of_ltv_to_cac(app_test):
+    # ten customers ordering on the 1st of each month, January to June, each order 100 with a
+    # cost of 40, and 500 of spend a month: nobody is lost, so the retention form is unknown
+    months = pd.date_range("2025-01-01", periods=6, freq="MS").strftime("%Y-%m-%d")
+    orders = "customer_id,order_date,amount,cost\n" + "".join(
+        f"c{i},{day},100,40\n" for i in range(10) for day in months
+    )
+    spend = "date,amount\n" + "".join(f"{day},500\n" for day in months)
+    at = _open(
+        app_test, load_files([("orders.csv", orders.encode()), ("spend.csv", spend.encode())])
+    )
+    assert next(m for m in at.metric if m.label == "LTV").value == fmt.DASH
+    assert next(m for m in at.metric if m.label == "LTV/CAC").value == fmt.DASH
+    said = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert "no customer was lost in the range" in said
+    assert "Assumptions: discount rate 10 % a year (default)" in said

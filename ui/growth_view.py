@@ -8,6 +8,7 @@ missing says what would unlock it (the KpiError's message) instead of disappeari
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -18,6 +19,7 @@ from kpi import acquisition as acq
 from kpi import base
 from kpi import revenue as rev
 from kpi.errors import KpiError
+from kpi.filters import FilterSplitError, scope_note
 from kpi.periods import in_days
 from ui import caching, cards, state
 from ui import format as fmt
@@ -45,14 +47,15 @@ def before(view: View, compute: Callable[[pd.Timestamp, pd.Timestamp], T]) -> T 
 
 
 def points_delta(now: float | None, before: float | None) -> str | None:
-    """Difference of two shares in percentage points: ``+1.2 pp``; None when either is unknown.
+    """Difference of two shares in percentage points: ``+1.2 pts``; None when either is
+    unknown. A rate's change is never shown as a relative per cent.
 
     >>> points_delta(0.32, 0.30), points_delta(0.3, None)
-    ('+2.0 pp', None)
+    ('+2.0 pts', None)
     """
     if now is None or before is None or pd.isna(now) or pd.isna(before):
         return None
-    return f"{100 * (now - before):+.1f} pp"
+    return f"{100 * (now - before):+.1f} pts"
 
 
 def _change_note(view: View) -> str:
@@ -66,11 +69,27 @@ def _change_note(view: View) -> str:
 
 
 def _guarded(label: str, build: Callable[[], cards.Card]) -> cards.Card:
-    """The card ``build`` makes, or one that says what the data lacks."""
+    """The card ``build`` makes, or one that says what the data lacks (or which filter the
+    card cannot follow)."""
     try:
         return build()
+    except FilterSplitError as err:
+        return cards.Card(label, fmt.DASH, note=str(err))
     except KpiError as err:
         return cards.missing_card(label, str(err))
+
+
+def scoped(card: cards.Card, view: View, *tables: str) -> cards.Card:
+    """``card`` saying so when an active filter could not reach its ``tables`` (it then
+    covers every channel, segment or region)."""
+    note = scope_note(**{t: view.tables.get(t) for t in tables})
+    if note is None:
+        return card
+    return dataclasses.replace(
+        card,
+        note=note if card.note is None else f"{card.note} · {note}",
+        help=f"{card.help} {note}" if card.help else note,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -138,7 +157,7 @@ def cac_card(view: View) -> cards.Card:
         rows = _spend_and(
             acquisition_spend_rows(spend, view.start, view.end), acquired, "New customer"
         )
-        return cards.Card(
+        card = cards.Card(
             label,
             view.money(now.cac),
             change=base.relative_change(now.cac, getattr(then, "cac", None)),
@@ -149,6 +168,7 @@ def cac_card(view: View) -> cards.Card:
             rows=rows,
             key="acq_cac",
         )
+        return scoped(card, view, "spend", "orders")
 
     return _guarded(label, build)
 
@@ -172,7 +192,7 @@ def cpl_card(view: View) -> cards.Card:
             created,
             "Lead",
         )
-        return cards.Card(
+        card = cards.Card(
             label,
             view.money(now.cpl),
             change=base.relative_change(now.cpl, getattr(then, "cpl", None)),
@@ -182,6 +202,7 @@ def cpl_card(view: View) -> cards.Card:
             rows=rows,
             key="acq_cpl",
         )
+        return scoped(card, view, "spend", "leads")
 
     return _guarded(label, build)
 
@@ -204,7 +225,7 @@ def conversion_card(view: View) -> cards.Card:
             if now.basis == "qualified"
             else "leads"
         )
-        return cards.Card(
+        card = cards.Card(
             label,
             fmt.percent(now.rate),
             delta=points_delta(now.rate, getattr(then, "rate", None)),
@@ -214,6 +235,7 @@ def conversion_card(view: View) -> cards.Card:
             rows=leads[in_days(leads["created_date"], view.start, view.end).to_numpy()],
             key="acq_conversion",
         )
+        return scoped(card, view, "leads")
 
     return _guarded(label, build)
 
@@ -246,7 +268,7 @@ def referral_card(view: View) -> cards.Card:
             new = acq.referred_new_customers(orders, customers, start=view.start, end=view.end)
             rows = pd.DataFrame({"customer_id": new.index.astype(str), "acquired": new.to_numpy()})
             what = "customers won by referral"
-        return cards.Card(
+        card = cards.Card(
             label,
             fmt.percent(now.rate),
             delta=points_delta(now.rate, getattr(then, "rate", None)),
@@ -256,6 +278,7 @@ def referral_card(view: View) -> cards.Card:
             rows=rows,
             key="acq_referral",
         )
+        return scoped(card, view, "orders", *(["leads"] if now.basis == "leads" else []))
 
     return _guarded(label, build)
 
@@ -302,7 +325,49 @@ def touches_card(view: View) -> tuple[cards.Card, acq.TouchesToClose | None]:
         key="acq_touches",
         note=f"Median {fmt.number(now.median, 1)} · {fmt.number(now.deals)} deals",
     )
-    return card, now
+    return scoped(card, view, "touches", "leads"), now
+
+
+def response_card(view: View) -> cards.Card:
+    """Marketing response: inbound responses / outbound contacts, per campaign or touch type."""
+    label = "Marketing response"
+    if not view.has("touches", "direction"):
+        return cards.missing_card(
+            label,
+            "The marketing response rate needs a touches table with date, direction (inbound, "
+            "outbound) and touch_type or campaign.",
+        )
+
+    def build() -> cards.Card:
+        touches = view.tables["touches"]
+        table = acq.marketing_response_by_channel(touches, start=view.start, end=view.end)
+        rate = acq.marketing_response_rate(touches, start=view.start, end=view.end)
+        then = before(
+            view, lambda s, e: _or_none(lambda: acq.marketing_response_rate(touches, start=s,
+                                                                            end=e))
+        )  # fmt: skip
+        per = ", ".join(f"{name} {fmt.percent(r)}" for name, r in table["response_rate"].items())
+        card = cards.Card(
+            label,
+            fmt.percent(rate),
+            delta=points_delta(rate, then),
+            help=f"Inbound responses divided by outbound contacts, over the channels you "
+            f"reached out on: {fmt.number(table['responses'].sum())} / "
+            f"{fmt.number(table['contacts'].sum())}. Per channel: {per}. Responses are "
+            "counted per channel, not matched to the contact they answer." + _change_note(view),
+            rows=table.reset_index(),
+            key="acq_response",
+        )
+        return scoped(card, view, "touches")
+
+    return _guarded(label, build)
+
+
+def _or_none(compute: Callable[[], T]) -> T | None:
+    try:
+        return compute()
+    except KpiError:
+        return None
 
 
 # --------------------------------------------------------------------------------------------

@@ -70,9 +70,9 @@ def gaps_of(orders: pd.DataFrame) -> pd.Series:
 
 
 @caching.cached(show_spinner=False, max_entries=16)
-def suggested_window(orders: pd.DataFrame) -> int:
-    """:func:`kpi.retention.suggested_inactivity_window`, cached (failures are raised)."""
-    return retention.suggested_inactivity_window(orders)
+def suggested_window(orders: pd.DataFrame) -> retention.InactivityWindow:
+    """:func:`kpi.retention.inactivity_window`, cached (failures are raised)."""
+    return retention.inactivity_window(orders)
 
 
 @caching.cached(show_spinner=False, max_entries=32)
@@ -99,6 +99,7 @@ class Definition:
     window: int | None
     label: str
     lifetimes: pd.DataFrame
+    weak: str | None = None
 
 
 def definition_label(kind: str, window: int | None) -> str:
@@ -207,7 +208,10 @@ def holdout_error(survivors: np.ndarray, fit: models.SbgFit, fitted_on: int) -> 
 def choose_definition(view: View) -> Definition | None:
     """The churn-definition choice, the gaps between orders and the inactivity window."""
     orders, customers = view.tables.get("orders"), view.tables.get("customers")
-    contractual = view.has("customers", "customer_id", "end_date")
+    # an end_date column nobody filled in says nothing about cancellations
+    contractual = view.has("customers", "customer_id", "end_date") and retention.has_end_dates(
+        customers
+    )
     has_orders = view.has("orders", "customer_id", "order_date", "amount")
     kinds = ([CONTRACTUAL] if contractual else []) + ([INACTIVITY] if has_orders else [])
     if not kinds:
@@ -223,13 +227,17 @@ def choose_definition(view: View) -> Definition | None:
         "no order within the inactivity window; the window also sets who is inactive.",
     )
     window = None
+    weak = None
     if has_orders:
         gaps = gaps_of(orders)
+        rule = "no suggestion: nobody ordered on two different days"
         try:
-            suggested = suggested_window(orders)
+            found = suggested_window(orders)
         except InsufficientDataError as err:
             suggested = 90
             left.caption(fmt.md(str(err)))
+        else:
+            suggested, weak, rule = found.days, found.weak, found.rule
         window = int(
             left.number_input(
                 "Inactivity window (days)",
@@ -237,10 +245,17 @@ def choose_definition(view: View) -> Definition | None:
                 max_value=3650,
                 step=1,
                 **state.bind("s_window", default=suggested),
-                help=f"Suggested from your data: {suggested:,} days, the 90th percentile of "
-                "the gaps between a customer's consecutive orders.",
+                help=f"Suggested from your data: {suggested:,} days, the {rule}. The 90th "
+                "percentile, not the median: with the median, half of the ordinary gaps "
+                "between orders would count as churn.",
             )
         )
+        source = "suggested from your data" if window == suggested else "set by you"
+        left.caption(f"Assumption: inactivity window {window:,} days ({source}; {rule}).")
+        if weak is not None and window <= suggested:
+            left.warning(fmt.md(weak[:1].upper() + weak[1:]))
+        else:
+            weak = None
         if len(gaps):
             left.caption(
                 f"{fmt.percent(float((gaps <= window).mean()))} of repeat orders came within "
@@ -249,7 +264,7 @@ def choose_definition(view: View) -> Definition | None:
             fig = charts.gap_histogram(gaps, suggested=suggested, window=window)
             right.plotly_chart(fig, width="stretch")
     lifetimes = lifetimes_of(kind, orders, customers, window, view.end)
-    return Definition(kind, window, definition_label(kind, window), lifetimes)
+    return Definition(kind, window, definition_label(kind, window), lifetimes, weak)
 
 
 def _churn_now(lifetimes: pd.DataFrame, view: View, start: pd.Timestamp, end: pd.Timestamp):
@@ -257,23 +272,85 @@ def _churn_now(lifetimes: pd.DataFrame, view: View, start: pd.Timestamp, end: pd
     return series, retention.pooled_churn_rate(series)
 
 
-def _nrr_grr(view: View, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame | None:
+def _range_churn(lifetimes: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp):
+    """:func:`kpi.retention.churn_summary` of a range, or None when it cannot be measured."""
     try:
-        table = cohort_table(
-            view.tables["orders"], view.tables.get("customers"), view.period, None, start, end
-        )
+        return retention.churn_summary(lifetimes, start=start, end=end)
     except KpiError:
         return None
-    curve = retention.retention_curve(table)
-    return curve if 1 in curve.index else None
+
+
+def _revenue_retention(view: View, start: pd.Timestamp, end: pd.Timestamp):
+    """:func:`kpi.retention.revenue_retention` of a range, or the reason it is unknown."""
+    try:
+        return retention.revenue_retention(view.tables["orders"], start=start, end=end)
+    except KpiError as err:
+        return str(err)
+
+
+def _window_note(d: Definition) -> str | None:
+    """Says when the suggested inactivity window rests on too little evidence."""
+    if d.kind != INACTIVITY or d.weak is None:
+        return None
+    return "The data cannot support this short a window: " + d.weak.split(": ", 1)[-1]
 
 
 def kpi_cards(view: View, d: Definition) -> None:
-    """Churn rate, CRR, inactive customers, NRR, GRR and median lifetime, with their rows."""
+    """Churn rate, CRR, churn per period, inactive customers, NRR, GRR and median lifetime."""
+    from ui.growth_view import points_delta
+
     per = PERIOD_LABELS[view.period].lower()
     prev_start, prev_end = base.previous_window(view.start, view.end)
-    versus = f"Change against {fmt.day(prev_start)} – {fmt.day(prev_end)}."
+    versus = f"Change against {fmt.day(prev_start)} – {fmt.day(prev_end)}, in points."
     out: list[cards.Card] = []
+    now = _range_churn(d.lifetimes, view.start, view.end)
+    then = _range_churn(d.lifetimes, prev_start, prev_end)
+    if now is None or now.customers_start == 0:
+        why = (
+            "Churn over the range is customers lost / customers at its start, and no customer "
+            f"was there on {fmt.day(view.start)}. Choose a later start date, or read the churn "
+            f"per {per} beside it."
+        )
+        out += [
+            cards.missing_card("Churn rate over the range", why),
+            cards.missing_card("Customer retention rate over the range", why),
+        ]
+    else:
+        before = then.churn_rate if then is not None else math.nan
+        before_crr = then.retention_rate if then is not None else math.nan
+        apart = (
+            f" {fmt.number(now.new_lost)} customers who joined and left inside the range are "
+            "counted apart (new customers lost), not as churn."
+            if now.new_lost
+            else ""
+        )
+        out.append(
+            cards.Card(
+                "Churn rate over the range",
+                fmt.percent(now.churn_rate),
+                delta=points_delta(now.churn_rate, before),
+                lower_is_better=True,
+                key="ret_churned",
+                help=f"Customers at the range's start who were lost in it / customers at its "
+                f"start ({d.label}): {fmt.number(now.lost)} / "
+                f"{fmt.number(now.customers_start)}.{apart} {versus}",
+                note=_window_note(d),
+                rows=churned_in(d.lifetimes, view.start, view.end),
+            )
+        )
+        kept = now.new - now.new_lost
+        out.append(
+            cards.Card(
+                "Customer retention rate over the range",
+                fmt.percent(now.retention_rate),
+                delta=points_delta(now.retention_rate, before_crr),
+                key="ret_crr",
+                help=f"(Customers at the end - new customers still there) / customers at the "
+                f"start ({d.label}): ({fmt.number(now.customers_end)} - {fmt.number(kept)}) / "
+                f"{fmt.number(now.customers_start)}. {versus}",
+                rows=pd.DataFrame([now.__dict__]),
+            )
+        )
     try:
         series, rate = _churn_now(d.lifetimes, view, view.start, view.end)
         try:
@@ -281,38 +358,25 @@ def kpi_cards(view: View, d: Definition) -> None:
         except KpiError:
             before = math.nan
         lost, base_n = int(series["lost"].sum()), int(series["customers_start"].sum())
-        formula = (
-            f"{fmt.number(lost)} customers lost / {fmt.number(base_n)} customers at the "
-            f"start of each {per}, summed over the {len(series)} {per}s of the range"
-        )
+        flows = series.assign(period=period_labels(series.index, view.period))  # type: ignore[arg-type]
         out.append(
             cards.Card(
                 f"Churn rate per {per}",
                 fmt.percent(rate),
-                change=base.relative_change(rate, before),
+                delta=points_delta(rate, before),
                 lower_is_better=True,
-                key="ret_churned",
-                help=f"Customers lost in a {per} divided by customers at its start ({d.label}): "
-                f"{formula}. {versus}",
-                rows=churned_in(d.lifetimes, view.start, view.end),
-            )
-        )
-        crr = 1 - rate if not math.isnan(rate) else math.nan
-        flows = series.assign(period=period_labels(series.index, view.period))  # type: ignore[arg-type]
-        out.append(
-            cards.Card(
-                "Customer retention rate",
-                fmt.percent(crr),
-                change=base.relative_change(crr, 1 - before),
-                key="ret_crr",
-                help=f"(Customers at the end - new customers) / customers at the start, per {per} "
-                f"({d.label}): 1 - churn = 1 - {fmt.percent(rate)}. {versus}",
+                key="ret_churn_per_period",
+                help=f"Customers lost in a {per} / customers at its start, pooled over the "
+                f"{len(series)} {per}s of the range ({d.label}): {fmt.number(lost)} / "
+                f"{fmt.number(base_n)}. The monthly figure is what lifetime value uses. "
+                f"{versus}",
                 rows=flows[
                     [
                         "period",
                         "customers_start",
                         "new",
                         "lost",
+                        "new_lost",
                         "customers_end",
                         "churn_rate",
                         "retention_rate",
@@ -321,10 +385,7 @@ def kpi_cards(view: View, d: Definition) -> None:
             )
         )
     except KpiError as err:
-        out += [
-            cards.missing_card(f"Churn rate per {per}", str(err)),
-            cards.missing_card("Customer retention rate", str(err)),
-        ]
+        out.append(cards.missing_card(f"Churn rate per {per}", str(err)))
     orders = view.tables.get("orders")
     if orders is not None and d.window is not None:
         now = inactive_of(orders, view.end, d.window)
@@ -350,35 +411,31 @@ def kpi_cards(view: View, d: Definition) -> None:
                 "Needs an orders table with customer_id, order_date and amount.",
             )
         )
-    now_curve = _nrr_grr(view, view.start, view.end) if orders is not None else None
-    before_curve = _nrr_grr(view, prev_start, prev_end) if orders is not None else None
-    for key, column, label, what in (
-        ("nrr", "revenue_retention", "NRR", "revenue"),
-        ("grr", "gross_revenue_retention", "GRR", "revenue, each customer capped at age 0,"),
+    money = _revenue_retention(view, view.start, view.end) if orders is not None else None
+    earlier = _revenue_retention(view, prev_start, prev_end) if orders is not None else None
+    for key, label, what in (
+        ("nrr", "NRR", "their revenue in this range"),
+        ("grr", "GRR", "their revenue in this range, each capped at their earlier revenue,"),
     ):
-        if now_curve is None:
-            out.append(
-                cards.missing_card(
-                    label,
-                    f"{label} needs a cohort followed for one full "
-                    f"{per} after its first order; widen the date range.",
-                )
-            )
+        if not isinstance(money, retention.RevenueRetention):
+            why = money or "Needs an orders table with customer_id, order_date and amount."
+            out.append(cards.missing_card(label, why))
             continue
-        value = float(now_curve.loc[1, column])
-        before = float(before_curve.loc[1, column]) if before_curve is not None else math.nan
-        row = now_curve.loc[1]
+        value = getattr(money, key)
+        before = getattr(earlier, key) if isinstance(earlier, retention.RevenueRetention) else None
+        top = money.revenue_now if key == "nrr" else money.capped_now
         out.append(
             cards.Card(
                 label,
                 fmt.percent(value),
-                change=base.relative_change(value, before),
+                delta=points_delta(value, before),
                 key=f"ret_{key}",
-                help=f"Cohorts' {what} one {per} after their start / their "
-                f"{what.rstrip(',')} in their first {per}, weighted by cohort: "
-                f"{fmt.number(row['cohorts'])} cohorts of the range, "
-                f"{fmt.number(row['customers'])} customers. {versus}",
-                rows=now_curve.reset_index(),
+                help=f"Customers who bought from {fmt.day(money.before_start)} to "
+                f"{fmt.day(money.before_end)} (the same number of days before the range): "
+                f"{what} / their revenue then = {fmt.money(top, view.currency)} / "
+                f"{fmt.money(money.revenue_before, view.currency)}, "
+                f"{fmt.number(money.customers)} customers. The cohort table shows the same by "
+                f"months since first order. {versus}",
             )
         )
     recent = started_in(d.lifetimes, view.start)

@@ -17,6 +17,7 @@ import streamlit as st
 
 from kpi import base, satisfaction
 from kpi.errors import InsufficientDataError, KpiError
+from kpi.filters import ATTRIBUTE_LABELS, STAFF_NOT_SPLIT
 from kpi.periods import in_days
 from kpi.satisfaction import GROUPS, SMALL_SAMPLE, NpsResult
 from ui import cards, state
@@ -30,15 +31,78 @@ CSAT_BREAKDOWNS = {"agent": "Agent", "category": "Category"}
 COMPETITORS = "sat_competitors"
 
 
-def answers_by_kind(surveys: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def answers_by_kind(
+    surveys: pd.DataFrame, *, survey_type: str | None = None, csat_scale: int | None = None
+) -> dict[str, pd.DataFrame]:
     """The surveys table split into nps, csat and enps answers (:func:`survey_kinds`).
+
+    ``survey_type`` is the type of the answers without one (else they are left out);
+    ``csat_scale`` fills the scale of CSAT answers without a scale_max (the user's setting:
+    the scale is never guessed from the scores).
 
     >>> parts = answers_by_kind(pd.DataFrame({"score": [9, 4], "survey_type": ["nps", "csat"]}))
     >>> {k: len(v) for k, v in parts.items()}
     {'nps': 1, 'csat': 1, 'enps': 0}
+    >>> untyped = pd.DataFrame({"score": [9, 4]})
+    >>> {k: len(v) for k, v in answers_by_kind(untyped, survey_type="csat").items()}
+    {'nps': 0, 'csat': 2, 'enps': 0}
     """
-    kinds = satisfaction.survey_kinds(surveys)
-    return {k: surveys[(kinds == k).to_numpy(dtype=bool)] for k in KINDS}
+    kinds = satisfaction.survey_kinds(surveys, survey_type=survey_type)
+    parts = {k: surveys[(kinds == k).to_numpy(dtype=bool)] for k in KINDS}
+    if csat_scale is not None:
+        rows = parts["csat"]
+        given = rows["scale_max"] if "scale_max" in rows else pd.Series(pd.NA, index=rows.index)
+        filled = pd.to_numeric(given, errors="coerce").fillna(float(csat_scale))
+        parts["csat"] = rows.assign(scale_max=filled)
+    return parts
+
+
+def survey_settings(view: View) -> tuple[str | None, int | None]:
+    """Ask for what the data does not say: the type of untyped answers and the CSAT scale.
+
+    Shown only when needed; each choice is stated as an assumption beside the cards.
+    """
+    surveys = view.tables["surveys"]
+    types = satisfaction.survey_kinds(surveys)
+    untyped = int((types == satisfaction.UNTYPED).sum())
+    survey_type = None
+    left, right = st.columns(2)
+    if untyped:
+        names = {"": "Leave them out", "nps": "NPS (0-10)", "csat": "CSAT", "enps": "eNPS"}
+        survey_type = (
+            left.selectbox(
+                f"{fmt.number(untyped)} answers have no survey type: they are",
+                list(names),
+                format_func=names.get,
+                key="sat_survey_type",
+                help="The type is never guessed from the scores: low NPS answers look like "
+                "a CSAT survey, and a 1-10 CSAT like an NPS one.",
+            )
+            or None
+        )
+        left.caption(
+            "Assumption: survey type "
+            + (f"{survey_type} (set by you)." if survey_type else "not given; left out.")
+        )
+    csat_rows = surveys[(satisfaction.survey_kinds(surveys, survey_type=survey_type) == "csat")]
+    has_scale = "scale_max" in csat_rows and csat_rows["scale_max"].notna().all()
+    scale = None
+    if len(csat_rows) and not has_scale:
+        scale = right.selectbox(
+            "CSAT scale: answers run from 1 to",
+            [5, 7, 10],
+            index=None,
+            placeholder="Choose the scale of your survey",
+            key="sat_csat_scale",
+            help="Your CSAT answers have no scale_max, and the highest score seen does not "
+            "say where the scale ends.",
+        )
+        right.caption(
+            f"Assumption: CSAT scale 1-{scale} (set by you)."
+            if scale
+            else "CSAT needs its scale: choose it above, or add scale_max on the Data page."
+        )
+    return survey_type, scale
 
 
 def in_range(rows: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
@@ -84,27 +148,57 @@ def nps_card(view: View, rows: pd.DataFrame, *, employee: bool = False) -> NpsRe
             st.caption(fmt.md(str(err)))
             return None
         prev_start, prev_end, versus = _versus(view)
+        change = p_value = None
         try:
-            diff = satisfaction.nps_difference(now, score(rows, start=prev_start, end=prev_end))
+            if employee:
+                d = satisfaction.nps_difference(now, score(rows, start=prev_start, end=prev_end))
+                change, p_value = d.difference, d.p_value
+            else:  # the command line's nps_change and nps_change_p_value
+                c = satisfaction.nps_change(rows, start=view.start, end=view.end)
+                change, p_value = c.change, c.p_value
         except InsufficientDataError:
-            diff = None
+            pass
         who = "employees" if employee else "customers"
         st.metric(
             label,
             fmt.points(now.score),
-            delta=None if diff is None else f"{diff.difference:+.1f} points",
+            delta=None if change is None else f"{change:+.1f} points",
             help=f"Share of {who} answering 9-10 minus share answering 0-6, in points "
-            f"(-100 to +100). Change against {versus}.",
+            f"(-100 to +100). Change against {versus}, tested with a two-sample z test on "
+            "the NPS variance.",
         )
         # The bands (poor, problems, good, excellent) are for customers' NPS, not eNPS.
         band = "" if employee else f"{now.band.capitalize()} · "
         st.caption(f"{band}±{now.margin_of_error:.1f} points (95 %) · {fmt.number(now.n)} answers")
-        if diff is not None:
-            st.caption(f"Against {versus}: {_significance(diff.p_value)}")
+        if p_value is not None:
+            st.caption(f"Against {versus}: {_significance(p_value)}")
         if now.small_sample:
             st.warning(f"Only {now.n} answers (fewer than {SMALL_SAMPLE}): read with care.")
+        if employee:
+            _employee_mean(view, rows)
+            whole = view.tables["surveys"].attrs.get(STAFF_NOT_SPLIT)
+            if whole:
+                words = " or ".join(ATTRIBUTE_LABELS.get(a, a).lower() for a in whole.split(","))
+                st.caption(f"Employees' answers are not split by {words}: this card covers "
+                           "the whole team.")  # fmt: skip
         _answers(rows, view, key=label.lower())
     return now
+
+
+def _employee_mean(view: View, rows: pd.DataFrame) -> None:
+    """The mean score of the same internal survey, with its scale, beside eNPS."""
+    try:
+        e = satisfaction.employee_satisfaction_mean(rows, start=view.start, end=view.end)
+    except KpiError as err:
+        st.caption(fmt.md(f"Employee satisfaction (mean): {err}"))
+        return
+    where = "the scale_max column" if e.scale_source != "default" else "the eNPS question"
+    st.metric(
+        "Employee satisfaction (mean)",
+        f"{fmt.number(e.mean, 1)} of {e.scale_max}",
+        help=f"Sum of the employees' scores divided by the answers: mean of "
+        f"{fmt.number(e.n)} answers on a 0-{e.scale_max} scale (from {where}).",
+    )
 
 
 def _answers(rows: pd.DataFrame, view: View, *, key: str) -> None:
@@ -123,17 +217,15 @@ def csat_card(view: View, rows: pd.DataFrame) -> satisfaction.CsatResult | None:
             st.metric("CSAT", fmt.DASH)
             st.caption(fmt.md(str(err)))
             return None
-        prev_start, prev_end, versus = _versus(view)
+        _, _, versus = _versus(view)
         try:
-            diff = satisfaction.csat_difference(
-                in_range(rows, view.start, view.end), in_range(rows, prev_start, prev_end)
-            )
+            diff = satisfaction.csat_change(rows, start=view.start, end=view.end)
         except InsufficientDataError:
             diff = None
         st.metric(
             "CSAT",
             f"{fmt.number(now.mean, 2)} of {now.scale_max}",
-            delta=None if diff is None else f"{diff.difference:+.2f}",
+            delta=None if diff is None else f"{diff.change:+.2f} points",
             help=f"Mean satisfaction score on the survey's 1-{now.scale_max} scale. Satisfied: "
             f"answers in the top two boxes ({now.scale_max - 1}-{now.scale_max}). Change "
             f"against {versus}, tested with Welch's t-test.",

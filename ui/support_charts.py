@@ -236,6 +236,58 @@ def complaints_chart(table: pd.DataFrame, *, dimension: str, period: str | None 
     return _layout(fig, height=max(260, 70 + 30 * len(ordered)))
 
 
+def complaints_per_customer_chart(
+    table: pd.DataFrame, escalation: pd.Series | None, *, period: str
+) -> go.Figure:
+    """Complaints per active customer per period (line, left axis), and the escalation rate
+    (line, right axis) beside it when the tickets have the flag.
+
+    ``table``: :func:`kpi.support.complaints_per_customer_series`; ``escalation``: the
+    ``escalation_rate`` column of :func:`kpi.support.escalation_rate_by` per period (0-1,
+    NaN for a period without tickets). Trace 0 complaints per customer, trace 1 the
+    escalation rate.
+    """
+    labels = _labels(table.index, period)
+    traces = [
+        go.Scatter(
+            x=labels,
+            y=table["complaints_per_customer"].to_numpy(dtype="float64"),
+            name="Complaints per customer",
+            mode="lines+markers",
+            line={"color": PALETTE[3], "width": 2},
+            customdata=list(
+                zip(table["complaints"].tolist(), table["active_customers"].tolist(), strict=True)
+            ),
+            hovertemplate="%{x}<br>Complaints per customer: %{y:.3f}<br>%{customdata[0]:,} "
+            "complaints / %{customdata[1]:,} customers with an order<extra></extra>",
+        )
+    ]
+    if escalation is not None:
+        traces.append(
+            go.Scatter(
+                x=labels,
+                y=escalation.reindex(table.index).to_numpy(dtype="float64"),
+                name="Escalation rate",
+                mode="lines",
+                yaxis="y2",
+                line={"color": PALETTE[0], "width": 2, "dash": "dot"},
+                hovertemplate="%{x}<br>Escalation rate: %{y:.1%}<extra></extra>",
+            )
+        )
+        fig = go.Figure(traces)
+        fig.update_layout(
+            yaxis2={"title": {"text": "Escalated tickets"}, "overlaying": "y", "side": "right",
+                    "rangemode": "tozero", "showgrid": False, "tickformat": ".0%"},
+        )  # fmt: skip
+    else:
+        fig = go.Figure(traces)
+    fig.update_xaxes(title_text=PERIOD_LABELS[period], type="category")
+    fig.update_layout(
+        yaxis={"title": {"text": "Complaints per active customer"}, "rangemode": "tozero"}
+    )
+    return _layout(fig)
+
+
 def arrivals_heatmap(counts: pd.DataFrame) -> go.Figure:
     """Tickets created per weekday (rows, Monday on top) and hour of day (columns).
 

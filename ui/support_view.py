@@ -10,6 +10,7 @@ through ``st.dataframe`` and plotly, never as markdown.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ import streamlit as st
 
 from kpi import base, staffing, support, team
 from kpi.errors import KpiError
+from kpi.filters import FilterSplitError, scope_note
 from kpi.periods import in_days
 from kpi.satisfaction import survey_kinds
 from kpi.support import BusinessHours
@@ -186,14 +188,15 @@ def versus(view: View) -> tuple[pd.Timestamp, pd.Timestamp, str]:
 
 
 def points_delta(now: float | None, before: float | None) -> str | None:
-    """Difference of two shares in percentage points: ``+1.2 pp``; None when either is unknown.
+    """Difference of two shares in percentage points: ``+1.2 pts``; None when either is
+    unknown. A rate's change is never shown as a relative per cent.
 
     >>> points_delta(0.32, 0.30), points_delta(0.3, None)
-    ('+2.0 pp', None)
+    ('+2.0 pts', None)
     """
     if now is None or before is None or pd.isna(now) or pd.isna(before):
         return None
-    return f"{100 * (now - before):+.1f} pp"
+    return f"{100 * (now - before):+.1f} pts"
 
 
 def as_of(tickets: pd.DataFrame, end: pd.Timestamp) -> pd.Timestamp:
@@ -249,12 +252,27 @@ def open_rows(tickets: pd.DataFrame, moment: pd.Timestamp) -> pd.DataFrame:
 def _guarded(label: str, build) -> cards.Card:
     try:
         return build()
+    except FilterSplitError as err:  # the data is there; the filter cannot reach all of it
+        return cards.Card(label, fmt.DASH, note=str(err))
     except KpiError as err:
         return cards.missing_card(label, str(err))
 
 
+def scoped(card: cards.Card, tables: dict[str, pd.DataFrame], *names: str) -> cards.Card:
+    """``card`` saying so when an active filter could not reach its tables ``names``."""
+    note = scope_note(**{n: tables.get(n) for n in names})
+    if note is None:
+        return card
+    return dataclasses.replace(
+        card,
+        note=note if card.note is None else f"{card.note} · {note}",
+        help=f"{card.help} {note}" if card.help else note,
+    )
+
+
 def support_cards(view: View, s: Settings) -> list[cards.Card]:
-    """Median first response, median resolution, backlog, both SLAs and escalation rate."""
+    """Median first response, median resolution, backlog, both SLAs, escalation rate,
+    complaints per customer and orders after a service contact."""
     tickets = view.tables["tickets"]
     prev_start, prev_end, before = versus(view)
     now_at, then_at = as_of(tickets, view.end), as_of(tickets, prev_end)
@@ -357,8 +375,71 @@ def support_cards(view: View, s: Settings) -> list[cards.Card]:
             rows=flagged, key="sup_escalation",
         )  # fmt: skip
 
+    def per_customer() -> cards.Card:
+        orders = view.tables["orders"]
+        value = support.complaints_per_customer(tickets, orders, start=view.start, end=view.end)
+        try:
+            then = support.complaints_per_customer(tickets, orders, start=prev_start,
+                                                   end=prev_end)  # fmt: skip
+        except KpiError:
+            then = None
+        n = support.complaint_counts(tickets, start=view.start, end=view.end).total
+        active = base.active_customers(base.orders_in_range(orders, start=view.start,
+                                                            end=view.end))  # fmt: skip
+        complaints = rows[support.is_complaint(rows).to_numpy(dtype=bool)]
+        return cards.Card(
+            "Complaints per customer", fmt.number(value, 3),
+            delta=None if then is None else f"{value - then:+.3f}", lower_is_better=True,
+            help=f"Complaints created in the range divided by the customers who ordered in it: "
+            f"{fmt.number(n)} / {fmt.number(active)}. Read beside the "
+            "escalation rate: complaints growing faster than the customer base show here."
+            + note,
+            rows=complaints, key="sup_complaints_per_customer",
+        )  # fmt: skip
+
+    def contact_conversion() -> cards.Card:
+        orders, touches = view.tables["orders"], view.tables.get("touches")
+        r = support.service_contact_conversion(tickets, orders, touches, start=view.start,
+                                               end=view.end)  # fmt: skip
+        try:
+            then = support.service_contact_conversion(
+                tickets, orders, touches, start=prev_start, end=prev_end
+            ).rate
+        except KpiError:
+            then = None
+        late = (
+            f" {fmt.number(r.left_out)} customers whose contacts are less than {r.days} days "
+            "before the data's last order are not judged yet."
+            if r.left_out else ""
+        )  # fmt: skip
+        return cards.Card(
+            "Orders after a service contact", fmt.percent(r.rate),
+            delta=points_delta(r.rate, then),
+            help=f"Customers with a ticket or an inbound touch in the range who ordered within "
+            f"{r.days} days after it, divided by the customers with such a contact: "
+            f"{fmt.number(r.converted)} / {fmt.number(r.customers)}. An order on the "
+            "contact's own day is not counted." + late + (f" {r.touches_note}"
+                                                          if r.touches_note else "") + note,
+            note=f"Window: {r.days} days (default)", key="sup_contact_conversion",
+        )  # fmt: skip
+
+    has_orders = view.tables.get("orders") is not None
     first_label, res_label = "First response within target", "Resolution within target"
-    return [
+    more = [
+        _guarded("Complaints per customer", per_customer)
+        if has_orders and "type" in tickets.columns
+        else cards.missing_card(
+            "Complaints per customer",
+            "Needs a type column in the tickets table and an orders table.",
+        ),
+        _guarded("Orders after a service contact", contact_conversion)
+        if has_orders and "customer_id" in tickets.columns
+        else cards.missing_card(
+            "Orders after a service contact",
+            "Needs a customer_id column in the tickets table and an orders table.",
+        ),
+    ]
+    out = [
         _guarded("Median first response", first),
         _guarded("Median resolution", resolution),
         _guarded("Open backlog", backlog),
@@ -369,7 +450,9 @@ def support_cards(view: View, s: Settings) -> list[cards.Card]:
         else cards.missing_card(
             "Escalation rate", "Needs an escalated column (yes/no) in the tickets table."
         ),
+        *more,
     ]
+    return [scoped(c, view.tables, "tickets") for c in out]
 
 
 def breakdowns(tickets: pd.DataFrame, names: dict[str, str]) -> dict[str, str]:
@@ -586,19 +669,22 @@ def engagement_summary(table: pd.DataFrame) -> dict[str, float]:
     """Totals of :func:`kpi.team.engagement_by_customer`: touches, customers, inbound and
     outbound shares, minutes per customer (NaN without durations).
 
+    Minutes per customer is :func:`kpi.team.engagement_minutes_per_customer`'s definition:
+    all minutes / all customers touched (a customer without a timed touch adds 0 minutes).
+
     >>> t = pd.DataFrame({"touches": [3, 1], "inbound": [1, 0], "outbound": [2, 0],
     ...                   "minutes": [30.0, None]})
     >>> engagement_summary(t)["inbound_share"], engagement_summary(t)["minutes_per_customer"]
-    (0.25, 30.0)
+    (0.25, 15.0)
     """
     touches = int(table["touches"].sum())
-    minutes = table["minutes"].dropna()
+    timed = table["minutes"].notna().any()
     return {
         "touches": touches,
         "customers": len(table),
         "inbound_share": float(table["inbound"].sum() / touches) if touches else math.nan,
         "outbound_share": float(table["outbound"].sum() / touches) if touches else math.nan,
-        "minutes_per_customer": float(minutes.mean()) if len(minutes) else math.nan,
+        "minutes_per_customer": float(table["minutes"].sum() / len(table)) if timed else math.nan,
     }
 
 
@@ -673,21 +759,47 @@ def team_cards(view: View, bh: BusinessHours | None) -> list[cards.Card]:
             rows=rows, key="team_touches",
         )  # fmt: skip
 
+    def minutes() -> cards.Card:
+        value = team.engagement_minutes_per_customer(touches, start=view.start, end=view.end)
+        try:
+            then = team.engagement_minutes_per_customer(touches, start=prev_start, end=prev_end)
+        except KpiError:
+            then = None
+        rows = _dated_in(touches, "date", view.start, view.end)
+        rows = rows[rows["customer_id"].notna().to_numpy(dtype=bool)]
+        total = pd.to_numeric(rows["duration_min"], errors="coerce").sum()
+        return cards.Card(
+            "Minutes per customer", fmt.number(value, 1),
+            change=base.relative_change(value, then),
+            help=f"Minutes of touches with a customer divided by the customers touched: "
+            f"{fmt.number(total)} / {fmt.number(rows['customer_id'].nunique())}. A touch "
+            "without a duration adds no time." + note,
+            rows=rows, key="team_minutes",
+        )  # fmt: skip
+
+    def scope(build, *names: str):
+        return lambda: scoped(build(), tables, *names)
+
     if tickets is not None and {"agent", "resolved_at"} <= set(tickets.columns):
-        out.append(_guarded("Tickets per agent day", per_agent_day))
+        out.append(_guarded("Tickets per agent day", scope(per_agent_day, "tickets")))
     else:
         out.append(cards.missing_card("Tickets per agent day", "Needs a tickets table with "
                                       "the columns agent and resolved_at."))  # fmt: skip
     if employees is not None and "leave_date" in employees.columns:
-        out.append(_guarded("Employee turnover", turnover))
+        out.append(_guarded("Employee turnover", scope(turnover, "employees")))
     else:
         out.append(cards.missing_card("Employee turnover", "Needs an employees table with the "
                                       "columns employee, hire_date and leave_date."))  # fmt: skip
     if touches is not None and "customer_id" in touches.columns:
-        out.append(_guarded("Touches per customer", engagement))
+        out.append(_guarded("Touches per customer", scope(engagement, "touches")))
     else:
         out.append(cards.missing_card("Touches per customer", "Needs a touches table with the "
                                       "columns date and customer_id."))  # fmt: skip
+    if touches is not None and {"customer_id", "duration_min"} <= set(touches.columns):
+        out.append(_guarded("Minutes per customer", scope(minutes, "touches")))
+    else:
+        out.append(cards.missing_card("Minutes per customer", "Needs a touches table with the "
+                                      "columns date, customer_id and duration_min."))  # fmt: skip
     return out
 
 
@@ -710,8 +822,8 @@ def engagement(engaged: pd.DataFrame) -> None:
              f"{fmt.number(engaged['outbound'].sum())} / "
              f"{fmt.number(summary['touches'])}.")  # fmt: skip
     c.metric("Time per customer", fmt.hours(summary["minutes_per_customer"] / 60),
-             border=True, help="Minutes of calls and meetings summed per customer, averaged "
-             "over the customers with a duration.")  # fmt: skip
+             border=True, help="Minutes of calls and meetings with customers divided by the "
+             "customers touched (a touch without a duration adds no time).")  # fmt: skip
     left, right = st.columns([3, 2])
     left.plotly_chart(charts.touches_histogram(engaged), width="stretch")
     with right, st.expander(f"Touches per customer ({fmt.number(len(engaged))})"):

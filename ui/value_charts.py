@@ -96,14 +96,16 @@ def ltv_cac_by_cohort(table: pd.DataFrame, *, period: str) -> go.Figure:
 
 
 def value_curve(
-    curve: pd.DataFrame, *, cac: float | None, currency: str, payback: int | None = None
+    curve: pd.DataFrame, *, cac: float | None, currency: str, payback: float | None = None
 ) -> go.Figure:
     """Cumulative gross profit per acquired customer by month, against the CAC line.
 
-    ``curve``: :func:`kpi.value.cohort_value_curve`. Trace 0 is the cumulative curve (x =
-    months since acquisition, counted from 1: month 1 is the first month); trace 1, when
-    ``cac`` is given, the flat CAC line; trace 2 marks the ``payback`` month (0-based in
-    the curve) where the curve first reaches CAC.
+    ``curve``: :func:`kpi.value.cohort_value_curve`, what the customers acquired in the range
+    actually earned, lost customers included. Trace 0 is that curve (x = months since
+    acquisition, counted from 1: month 1 is the first month); trace 1, when ``cac`` is given,
+    the flat CAC line; trace 2 marks ``payback``, the CAC payback in months of
+    :func:`kpi.value.cac_payback_months` (the card's number), on the CAC line. The curve's own
+    crossing is not marked: the page shows one payback, the card's.
     """
     sym = fmt.currency_symbol(currency)
     months = np.asarray(curve.index, dtype=int) + 1
@@ -112,7 +114,7 @@ def value_curve(
             x=months,
             y=curve["cumulative_gross_profit"],
             mode="lines+markers",
-            name="Cumulative gross profit per customer",
+            name="Gross profit earned so far per acquired customer (lost ones included)",
             line={"color": PALETTE[0], "width": 3},
             customdata=curve["customers"],
             hovertemplate=f"Month %{{x}}<br>Cumulative gross profit: %{{y:,.0f}} {sym}"
@@ -130,15 +132,15 @@ def value_curve(
                 hovertemplate=f"CAC: %{{y:,.0f}} {sym}<extra></extra>",
             )
         )
-        if payback is not None:
+        if payback is not None and np.isfinite(payback):
             fig.add_trace(
                 go.Scatter(
-                    x=[payback + 1],
-                    y=[curve["cumulative_gross_profit"].iloc[payback]],
+                    x=[payback],
+                    y=[cac],
                     mode="markers",
-                    name=f"Paid back in month {payback + 1}",
+                    name=f"CAC payback: {fmt.months(payback)}",
                     marker={"color": PALETTE[2], "size": 14, "symbol": "star"},
-                    hovertemplate="Paid back in month %{x}<extra></extra>",
+                    hovertemplate="CAC payback: %{x:.1f} months<extra></extra>",
                 )
             )
     fig.update_xaxes(title_text="Months since acquisition")

@@ -192,6 +192,7 @@ class Headline:
     ratio: float | None
     payback: float | None
     inputs: value.ValueInputs | None
+    why: str | None = None  # why the LTV is unknown
 
 
 def _ltv(inputs: value.ValueInputs, variant: str, s: Settings, fit: value.ModelClv | None):
@@ -209,7 +210,11 @@ def headline(
     t = view.tables
     variant = s.variant if (s.variant != "clv_model_mean" or fit is not None) else "ltv_retention"
     inputs = inputs_of(t["orders"], t.get("customers"), start, end, s.margin)
-    ltv = _ltv(inputs, variant, s, fit)
+    why = None
+    try:
+        ltv = _ltv(inputs, variant, s, fit)
+    except KpiError as err:  # unknown (no customer lost, no margin): no card, no LTV/CAC
+        ltv, why = None, str(err)
     cac = ratio = payback = None
     if view.has("spend", "date", "amount"):
         cac = measure_cac(t["spend"], t["orders"], t.get("customers"), start=start, end=end).cac
@@ -219,7 +224,7 @@ def headline(
             payback = value.cac_payback_months(
                 cac, monthly_gross_profit=inputs.monthly_gross_profit
             )
-    return Headline(variant, ltv, cac, ratio, payback, inputs)
+    return Headline(variant, ltv, cac, ratio, payback, inputs, why)
 
 
 def ltv_help(h: Headline, s: Settings, view: View) -> str:
@@ -231,7 +236,7 @@ def ltv_help(h: Headline, s: Settings, view: View) -> str:
         return (
             "Gross margin × monthly revenue per customer × (1 + d) / (d + monthly churn): "
             f"{fmt.percent(i.gross_margin)} × {m(i.monthly_revenue)} × {1 + d:.4f} / "
-            f"({fmt.percent(d, 2)} + {fmt.percent(i.monthly_churn, 2)}); d is "
+            f"({fmt.percent(d, 2)} + {fmt.percent(i.monthly_churn, 2)} churn per month); d is "
             f"{fmt.percent(s.discount_rate, 0)} a year as a monthly rate. Churn is "
             f"{i.churn_definition}."
         )
@@ -253,7 +258,8 @@ def ltv_help(h: Headline, s: Settings, view: View) -> str:
     if h.variant == "ltv_profit":
         return (
             f"Profit per order × orders per year × years: {m(i.profit_per_order)} × "
-            f"{fmt.number(i.orders_per_year, 1)} × {fmt.number(i.lifetime_years, 2)}."
+            f"{fmt.number(i.orders_per_year, 1)} × {fmt.number(i.lifetime_years, 2)}. Profit "
+            f"per order over the {fmt.percent(i.cost_share)} of orders that have a cost."
         )
     return (
         f"Mean over customers of the BG/NBD expected purchases in {s.horizon_months} months "
@@ -271,17 +277,41 @@ def inputs_table(i: value.ValueInputs, view: View) -> pd.DataFrame:
         ("Revenue", m(i.revenue)),
         ("Customer-months of relationship", fmt.number(i.customer_months, 1)),
         ("Monthly revenue per customer", m(i.monthly_revenue)),
-        ("Monthly churn", fmt.percent(i.monthly_churn, 2)),
+        (
+            "Churn per month (lost / customers at each month's start)",
+            fmt.percent(i.monthly_churn, 2),
+        ),
         ("Average lifetime", fmt.months(i.lifetime_months)),
         ("Average order value", m(i.average_order_value)),
         ("Spend per visit (order day)", m(i.spend_per_visit)),
         ("Orders per customer-year", fmt.number(i.orders_per_year, 1)),
         ("Visits per customer-year", fmt.number(i.visits_per_year, 1)),
         ("Gross margin", fmt.percent(i.gross_margin)),
-        ("Profit per order", m(i.profit_per_order)),
+        ("Profit per order (orders with a cost)", m(i.profit_per_order)),
+        ("Orders with a cost", fmt.percent(i.cost_share)),
         ("Churn definition", i.churn_definition),
     ]
     return pd.DataFrame(rows, columns=["Input", "Value"])
+
+
+def assumptions_note(h: Headline, s: Settings) -> str:
+    """The defaults and settings that shaped the cards, in one line beside them."""
+    i = h.inputs
+    parts = [
+        f"discount rate {fmt.percent(s.discount_rate, 0)} a year"
+        + (" (default)" if s.discount_rate == value.DEFAULT_DISCOUNT_RATE else " (set by you)"),
+        f"model horizon {s.horizon_months} months"
+        + (" (default)" if s.horizon_months == value.DEFAULT_HORIZON_MONTHS else " (set by you)"),
+    ]
+    if i is not None:
+        parts.append(f"churn per month {fmt.percent(i.monthly_churn, 2)} ({i.churn_definition})")
+        if i.margin_basis == "cost" and not math.isnan(i.cost_share):
+            parts.append(
+                f"gross margin from the {fmt.percent(i.cost_share)} of orders that have a cost"
+            )
+        elif i.margin_basis == "margin given":
+            parts.append(f"gross margin {fmt.percent(i.gross_margin)} (set by you)")
+    return "Assumptions: " + " · ".join(parts) + "."
 
 
 def _ratio(x: float | None) -> str:
@@ -301,17 +331,21 @@ def show_cards(view: View, s: Settings, fit: value.ModelClv | None) -> Headline:
             before = None
     m = view.money
     label = {"clv_model_mean": "CLV (model)"}.get(h.variant, "LTV")
-    made = [
-        cards.Card(
-            label,
-            m(h.ltv),
-            change=base.relative_change(h.ltv, before.ltv if before else None),
-            help=ltv_help(h, s, view),
-            rows=inputs_table(h.inputs, view),
-            key="val_ltv",
-            note=value.VARIANT_LABELS[h.variant],
-        )
-    ]
+    if h.ltv is None:
+        made = [cards.missing_card(label, h.why or "The data cannot support this LTV.")]
+    else:
+        made = [
+            cards.Card(
+                label,
+                m(h.ltv),
+                change=base.relative_change(h.ltv, before.ltv if before else None),
+                help=ltv_help(h, s, view),
+                rows=inputs_table(h.inputs, view),
+                key="val_ltv",
+                note=value.VARIANT_LABELS[h.variant],
+            )
+        ]
+    st.caption(fmt.md(assumptions_note(h, s)))
     if h.cac is None:
         no_spend = not view.has("spend", "date", "amount")
 
@@ -347,7 +381,9 @@ def show_cards(view: View, s: Settings, fit: value.ModelClv | None) -> Headline:
             rows=spent,
             key="val_cac",
         ),
-        cards.Card(
+        cards.missing_card("LTV/CAC", f"LTV/CAC needs the LTV: {h.why}")
+        if h.ltv is None
+        else cards.Card(
             "LTV/CAC",
             _ratio(h.ratio),
             change=base.relative_change(h.ratio, before.ratio if before else None),
@@ -391,6 +427,34 @@ def formula_note(h: Headline) -> str:
     if variant != h.variant:
         note += " The model-based CLV is fitted on all customers at once, so it is not split."
     return note
+
+
+def payback_note(h: Headline, view: View) -> str:
+    """The caption under the profit curve: the card's payback, and what the curve is."""
+    curve = (
+        "The curve is what the customers acquired in the range actually earned, month by "
+        "month, averaged over everyone followed that long, lost customers included; the first "
+        "order usually earns more than the months after it."
+    )
+    if h.cac is None:
+        return "Add a spend table to draw the CAC line and the CAC payback. " + curve
+    if h.payback is None:
+        return (
+            "CAC payback needs a gross margin: map a cost column or set the margin above. " + curve
+        )
+    profit = view.money(h.inputs.monthly_gross_profit) if h.inputs is not None else "?"
+    if h.payback == math.inf:
+        head = (
+            f"CAC payback: never. Customers make no gross profit ({profit} a month), so the "
+            f"CAC of {view.money(h.cac)} is not earned back."
+        )
+    else:
+        head = (
+            f"CAC payback: {fmt.months(h.payback)} (the star, as on the card): the CAC of "
+            f"{view.money(h.cac)} divided by the average monthly gross profit per customer, "
+            f"{profit}."
+        )
+    return f"{head} {curve}"
 
 
 def channel_table(table: pd.DataFrame, view: View) -> pd.DataFrame:
