@@ -102,13 +102,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kpi", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     rep = sub.add_parser("report", help="print every KPI the files support")
-    rep.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    rep.add_argument("files", nargs="*", type=Path, metavar="FILE")
     rep.add_argument("--mapping", type=Path, help="JSON: per file, its table and columns")
     rep.add_argument("--period", choices=PERIODS, default="month")
     rep.add_argument("--start", type=_date, help="first day of the range (YYYY-MM-DD)")
     rep.add_argument("--end", type=_date, help="last day of the range (YYYY-MM-DD)")
     rep.add_argument("--format", choices=("json", "table"), default="json")
+    rep.add_argument(
+        "--source",
+        metavar="URL",
+        help="duckdb:///f.duckdb, a Parquet/CSV path, "
+        "postgresql://user@host:port/db, spark://host:7077, sc://host or local[N]",
+    )
+    rep.add_argument(
+        "--table",
+        action="append",
+        default=[],
+        metavar="NAME=SCHEMA.TABLE",
+        help="with --source: orders=... (and customers=...)",
+    )
     args = parser.parse_args(argv)
+    if args.source is not None or not args.files:
+        return _report_source(parser, args)
     try:
         files = [(p.name, p.read_bytes()) for p in args.files]
         mapping = None
@@ -126,6 +141,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         print(_format_table(out))
+    return 0
+
+
+def _report_source(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """The report computed where the data lives (kpi.engines), or a usage error."""
+    if args.source is None or args.files:
+        parser.error("give FILE(s), or --source URL with --table orders=SCHEMA.TABLE")
+    if args.start and args.end and args.start > args.end:
+        print("error: --start is after --end", file=sys.stderr)
+        return 2
+    from kpi.engines.cli import source_output
+
+    try:
+        out = source_output(
+            args.source, args.table, start=args.start, end=args.end, period=args.period
+        )
+    except KpiError as exc:
+        print(f"error: {exc}".splitlines()[0], file=sys.stderr)
+        return 2
+    print(
+        json.dumps(out, ensure_ascii=False, indent=2)
+        if args.format == "json"
+        else _format_table(out)
+    )
     return 0
 
 

@@ -35,7 +35,7 @@ from kpi.acquisition import acquisition_channels
 from kpi.engines import sql
 from kpi.errors import InsufficientDataError
 from kpi.models import rfm_summary
-from kpi.periods import Period, period_ordinal
+from kpi.periods import Period, in_days, period_ordinal
 from kpi.retention import CohortTable, cohort_retention, order_gaps
 
 if TYPE_CHECKING:
@@ -155,9 +155,22 @@ class MemoryReductions:
         self.customers = tables.get("customers")
         base.check_orders(self.orders)
 
-    def last_day(self) -> int | None:
-        """The day of the last dated order (any row), None when no row is dated."""
-        return day_number(self.orders["order_date"].max())
+    def extent(self, w: Window) -> dict[str, int | None]:
+        """First and last order day, overall and in the range (None: no such row), and the
+        numbers of rows, dated rows and refund rows."""
+        dates = self.orders["order_date"]
+        dated = dates.notna()
+        in_range = in_days(dates, w.start, w.end)
+        amount = self.orders["amount"].to_numpy(dtype=float, na_value=np.nan)
+        return {
+            "first_day": day_number(dates.min()),
+            "last_day": day_number(dates.max()),
+            "first_in_range": day_number(dates[in_range].min()),
+            "last_in_range": day_number(dates[in_range].max()),
+            "dated_rows": int(dated.sum()),
+            "refunds": int((amount[dated.to_numpy()] < 0).sum()),
+            "all_rows": len(dates),
+        }
 
     def base_counts(self, w: Window) -> dict[str, float | int]:
         rows = base.orders_in_range(self.orders, start=w.start, end=w.end)
@@ -206,23 +219,28 @@ class MemoryReductions:
         out["period"] = period_ordinal(out["period"], w.period)
         return normalise("period_table", out)
 
-    def _cohorts(self, w: Window) -> CohortTable:
+    def _cohorts(self, w: Window, as_of: int | None) -> CohortTable:
         return cohort_retention(
-            self.orders, period=w.period, customers=self.customers, start=w.start, end=w.end
+            self.orders,
+            period=w.period,
+            customers=self.customers,
+            start=w.start,
+            end=w.end,
+            as_of=None if as_of is None else day_timestamp(as_of),
         )
 
-    def cohort_sizes(self, w: Window) -> pd.DataFrame:
+    def cohort_sizes(self, w: Window, as_of: int | None = None) -> pd.DataFrame:
         try:
-            table = self._cohorts(w)
+            table = self._cohorts(w, as_of)
         except InsufficientDataError:
             return normalise("cohort_sizes", pd.DataFrame(columns=COLUMNS["cohort_sizes"]))
         sizes = table.sizes.rename("customers").reset_index()
         sizes["cohort"] = period_ordinal(sizes["cohort"], w.period)
         return normalise("cohort_sizes", sizes)
 
-    def cohort_cells(self, w: Window) -> pd.DataFrame:
+    def cohort_cells(self, w: Window, as_of: int | None = None) -> pd.DataFrame:
         try:
-            table = self._cohorts(w)
+            table = self._cohorts(w, as_of)
         except InsufficientDataError:
             return normalise("cohort_cells", pd.DataFrame(columns=COLUMNS["cohort_cells"]))
         parts = {
@@ -263,9 +281,10 @@ class SqlReductions:
     def _table(self, name: str, query: str) -> pd.DataFrame:
         return normalise(name, self._run(query))
 
-    def last_day(self) -> int | None:
-        value = self._run(sql.extent(self.cols, None, None))["last_day"].iloc[0]
-        return None if pd.isna(value) else int(value)
+    def extent(self, w: Window) -> dict[str, int | None]:
+        """As :meth:`MemoryReductions.extent`."""
+        row = self._run(sql.extent(self.cols, w.lo, w.hi)).iloc[0]
+        return {k: None if pd.isna(v) else int(v) for k, v in row.items()}
 
     def base_counts(self, w: Window) -> dict[str, float | int]:
         row = self._run(sql.base_counts(self.cols, w.lo, w.hi)).iloc[0]
@@ -283,17 +302,17 @@ class SqlReductions:
         return self._table("period_table", sql.period_table(self.cols, w.period, w.lo, w.hi))
 
     def _as_of(self, w: Window) -> int | None:
-        return w.hi if w.hi is not None else self.last_day()
+        return w.hi if w.hi is not None else self.extent(Window())["last_day"]
 
-    def cohort_sizes(self, w: Window) -> pd.DataFrame:
-        as_of = self._as_of(w)
+    def cohort_sizes(self, w: Window, as_of: int | None = None) -> pd.DataFrame:
+        as_of = self._as_of(w) if as_of is None else as_of
         if as_of is None:
             return normalise("cohort_sizes", pd.DataFrame(columns=COLUMNS["cohort_sizes"]))
         query = sql.cohort_sizes(self.cols, w.period, w.lo, w.hi, as_of)
         return self._table("cohort_sizes", query)
 
-    def cohort_cells(self, w: Window) -> pd.DataFrame:
-        as_of = self._as_of(w)
+    def cohort_cells(self, w: Window, as_of: int | None = None) -> pd.DataFrame:
+        as_of = self._as_of(w) if as_of is None else as_of
         if as_of is None:
             return normalise("cohort_cells", pd.DataFrame(columns=COLUMNS["cohort_cells"]))
         query = sql.cohort_cells(self.cols, w.period, w.lo, w.hi, as_of)

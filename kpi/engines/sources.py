@@ -271,8 +271,11 @@ class PostgresEngine(Engine):
 _SPARK: dict[str, Any] = {}  # one session per process and master: starting one takes seconds
 
 
-def spark_session(master: str) -> Any:
-    """The SparkSession for ``master``, made once (UTC, no UI, few shuffle partitions)."""
+def spark_session(master: str, settings: Mapping[str, str] | None = None) -> Any:
+    """The SparkSession for ``master``, made once (UTC, no UI, few shuffle partitions).
+
+    ``settings``: extra Spark settings, used only when the session is made here.
+    """
     if master in _SPARK:
         return _SPARK[master]
     from pyspark.sql import SparkSession
@@ -284,13 +287,16 @@ def spark_session(master: str) -> Any:
         builder = (
             builder.master(master)
             .config("spark.ui.enabled", "false")
-            .config("spark.sql.shuffle.partitions", "8")
-            .config("spark.driver.memory", "2g")
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.adaptive.enabled", "true")
         )
+        if master.startswith("local"):  # one machine: a few shuffle partitions, not 200
+            builder = builder.config("spark.sql.shuffle.partitions", "4")
     builder = builder.config("spark.sql.session.timeZone", "UTC").config(
         "spark.sql.timestampType", "TIMESTAMP_NTZ"
     )
+    for key, value in (settings or {}).items():
+        builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR") if not master.startswith("sc://") else None
     _SPARK[master] = session
@@ -366,7 +372,8 @@ def open_source(url: str, tables: Mapping[str, str] | None = None) -> Engine:
     """The engine for a --source URL (see the module docstring); SourceError if unknown."""
     tables = dict(tables or {})
     tables.setdefault("orders", "orders")
-    if url.startswith("duckdb:") or (is_file(url) and not url.startswith(("postgres", "spark"))):
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    if url.startswith("duckdb:") or (not scheme and is_file(url)):
         return DuckDBEngine(url, tables)
     if url.startswith(("postgresql://", "postgres://")):
         return PostgresEngine(url, tables)

@@ -184,12 +184,14 @@ def customer_periods(cols: Columns, period: Period, lo: int | None, hi: int | No
 
 
 def extent(cols: Columns, lo: int | None, hi: int | None) -> str:
-    """One row: first and last order day overall, and first and last in the range."""
+    """One row: first and last order day, overall and in the range; rows, dated rows, refunds."""
+    r = _between("d", lo, hi)
     return (
         f"WITH {_rows(cols)} SELECT MIN(d) AS first_day, MAX(d) AS last_day, "
-        f"(SELECT MIN(d) FROM o WHERE {_between('d', lo, hi)}) AS first_in_range, "
-        f"(SELECT MAX(d) FROM o WHERE {_between('d', lo, hi)}) AS last_in_range, "
-        "(SELECT COUNT(*) FROM o) AS dated_rows FROM o"
+        f"(SELECT MIN(d) FROM o WHERE {r}) AS first_in_range, "
+        f"(SELECT MAX(d) FROM o WHERE {r}) AS last_in_range, "
+        "COUNT(*) AS dated_rows, SUM(CASE WHEN sale THEN 0 ELSE 1 END) AS refunds, "
+        "(SELECT COUNT(*) FROM orders) AS all_rows FROM o"
     )
 
 
