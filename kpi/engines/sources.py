@@ -17,6 +17,7 @@ line that names the engine, host and table but never a password or a full URL.
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -142,9 +143,13 @@ def _guard(engine: Engine, what: str, call: Callable[[], Any], errors: tuple[typ
 
 
 class DuckDBEngine(Engine):
-    """DuckDB in process: a database file, or Parquet/CSV files read directly."""
+    """DuckDB in process: a database file, or Parquet/CSV files read directly.
 
-    def __init__(self, url: str, tables: Mapping[str, str], *, memory_limit: str | None = None):
+    At most ``memory_gb`` of memory (3 GB by default, so that the whole command stays under
+    4 GB); larger aggregations spill to ``$TMPDIR/kpi-duckdb-spill``.
+    """
+
+    def __init__(self, url: str, tables: Mapping[str, str], *, memory_gb: float = 3.0):
         import duckdb
 
         self._errors = (duckdb.Error,)
@@ -163,8 +168,11 @@ class DuckDBEngine(Engine):
         self.con = _guard(
             self, "cannot open", lambda: duckdb.connect(database, read_only=read_only), self._errors
         )
-        if memory_limit:
-            self.con.execute(f"SET memory_limit = '{int(memory_limit.rstrip('GB'))}GB'")
+        # past memory_gb DuckDB spills its hash tables to a temporary directory on disk
+        spill = Path(tempfile.gettempdir()) / "kpi-duckdb-spill"
+        self.con.execute(f"SET memory_limit = '{float(memory_gb)}GB'")
+        self.con.execute(f"SET temp_directory = '{str(spill).replace(chr(39), '')}'")
+        self.con.execute("SET preserve_insertion_order = false")
         self.con.execute("SET TimeZone = 'UTC'")
         here = self.con.execute("SELECT current_database(), current_schema()").fetchone()
         for name, target in self.tables.items():
@@ -291,7 +299,9 @@ def spark_session(master: str, settings: Mapping[str, str] | None = None) -> Any
             .config("spark.sql.adaptive.enabled", "true")
         )
         if master.startswith("local"):  # one machine: a few shuffle partitions, not 200
-            builder = builder.config("spark.sql.shuffle.partitions", "4")
+            builder = builder.config("spark.sql.shuffle.partitions", "4").config(
+                "spark.driver.memory", "2g"
+            )
     builder = builder.config("spark.sql.session.timeZone", "UTC").config(
         "spark.sql.timestampType", "TIMESTAMP_NTZ"
     )
