@@ -399,3 +399,17 @@ def test_spark_missing_table(capsys, spark_ready):
 def test_open_source_rejects_nothing_silently(tmp_path):
     with pytest.raises(SourceError, match="no file"):
         open_source(str(tmp_path / "x.parquet"))
+
+
+@pytest.mark.parametrize("period", ["week", "month", "quarter", "year"])
+def test_period_ordinal_sql_equals_the_numpy_one(period):
+    from kpi.engines.sql import period_ordinal
+    from kpi.periods import day_period_ordinal
+
+    # every day from 1967 to 1973 (before and after the 1970 origin, leap year 1972 included)
+    # and the turns of year 1999/2000, 2024/2025
+    days = np.concatenate([np.arange(-1100, 1500), np.arange(10_950, 10_960), [20_088, 20_089]])
+    con = duckdb.connect()
+    con.register("days", pd.DataFrame({"d": days}))
+    result = con.execute(f"SELECT {period_ordinal('d', period)} FROM days ORDER BY d").fetchall()
+    assert [r[0] for r in result] == day_period_ordinal(np.sort(days), period).tolist()
