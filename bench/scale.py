@@ -121,7 +121,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--customers-per-order", type=float, default=0.05)
     parser.add_argument("--dir", type=Path, default=None, help="where the Parquet files go")
-    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the Parquet files")
+    parser.add_argument("--write-only", action="store_true", help="write the files, time nothing")
     args = parser.parse_args(argv)
     root = args.dir or Path(tempfile.mkdtemp(prefix="kpi-scale-"))
     print(f"# machine: {os.cpu_count()} cores, shared; files in {root}", flush=True)
@@ -129,10 +130,13 @@ def main(argv: list[str] | None = None) -> None:
         for n in args.orders:
             folder = root / f"orders-{n}"
             start = time.perf_counter()
-            write_orders(folder, n, max(1, int(n * args.customers_per_order)))
+            if not list(folder.glob("orders-*.parquet")):  # files of an earlier --keep run
+                write_orders(folder, n, max(1, int(n * args.customers_per_order)))
             size = sum(f.stat().st_size for f in folder.iterdir()) / 1e9
             made = round(time.perf_counter() - start, 1)
-            print(f"{n:>13,} orders written in {made} s, {size:.2f} GB Parquet", flush=True)
+            print(f"{n:>13,} orders ready in {made} s, {size:.2f} GB Parquet", flush=True)
+            if args.write_only:
+                continue
             glob = str(folder / "orders-*.parquet")
             duck = timed(["report", "--source", glob])
             print(f"{n:>13,} duckdb  {json.dumps(duck)}", flush=True)
