@@ -413,3 +413,33 @@ def test_period_ordinal_sql_equals_the_numpy_one(period):
     con.register("days", pd.DataFrame({"d": days}))
     result = con.execute(f"SELECT {period_ordinal('d', period)} FROM days ORDER BY d").fetchall()
     assert [r[0] for r in result] == day_period_ordinal(np.sort(days), period).tolist()
+
+
+def test_engine_packages_are_imported_only_when_used():
+    """kpi.engines imports duckdb, sqlglot, psycopg and pyspark inside the functions that use
+    them, so the app (requirements.txt) imports kpi without them; never streamlit or plotly."""
+    import ast
+
+    allowed = {
+        "__future__",
+        "collections",
+        "dataclasses",
+        "math",
+        "pathlib",
+        "re",
+        "tempfile",
+        "typing",
+        "urllib",
+        "numpy",
+        "pandas",
+        "kpi",
+    }
+    for path in sorted((ROOT / "kpi" / "engines").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        top = set()
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                top.update(a.name.split(".")[0] for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                top.add(node.module.split(".")[0])
+        assert top <= allowed, (path.name, top - allowed)
