@@ -1,0 +1,338 @@
+"""The heavy reductions written once, as SQL in DuckDB's dialect, transpiled per engine.
+
+Each reduction is a function returning one SELECT over two relations, ``orders`` and
+``customers`` (the canonical tables of DESIGN.md). DuckDB runs the text as written;
+:func:`compile_for` rewrites the table names to the user's ``SCHEMA.TABLE`` and, for
+PostgreSQL and Spark, transpiles the text with sqlglot. Only integers computed here (days
+since 1970-01-01) are ever spliced into the text; table names go through sqlglot's parser.
+
+Every reduction works on the normalised rows of :func:`_rows`:
+
+    cid    customer id as text (NULL: blank)        d    whole days since 1970-01-01
+    ts     order time                               amount   NULL where blank
+    sale   amount is blank or >= 0 (a refund is an amount below zero)
+
+and defines its figures exactly as the in-memory functions of ``kpi.base``, ``kpi.models``
+and ``kpi.retention`` do (the docstrings name the function each one mirrors).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kpi.periods import Period, check_period
+
+# rfm_summary's time units, in days (kpi.models.DAYS_PER_UNIT)
+UNIT_DAYS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Which optional canonical columns the source tables hold."""
+
+    orders_channel: bool = False
+    customers: bool = False
+    signup_date: bool = False
+    customers_channel: bool = False
+
+
+def _int(value: int | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _between(expr: str, lo: int | None, hi: int | None) -> str:
+    parts = []
+    if lo is not None:
+        parts.append(f"{expr} >= {int(lo)}")
+    if hi is not None:
+        parts.append(f"{expr} <= {int(hi)}")
+    return " AND ".join(parts) or "TRUE"
+
+
+def _day(expr: str) -> str:
+    """Whole days since 1970-01-01 of a date or timestamp expression."""
+    return f"DATE_DIFF('day', DATE '1970-01-01', CAST({expr} AS DATE))"
+
+
+def period_ordinal(day_expr: str, period: Period) -> str:
+    """kpi.periods.day_period_ordinal of an integer day expression, as SQL.
+
+    Weeks: floor((d + 3) / 7), ISO weeks counted from Monday 1969-12-29; months, quarters and
+    years: calendar months since January 1970 (divided by 3 or 12, rounded down).
+    """
+    p = check_period(period)
+    if p == "week":
+        return f"CAST(FLOOR(({day_expr} + 3) / 7.0) AS BIGINT)"
+    date = f"(DATE '1970-01-01' + CAST({day_expr} AS INTEGER))"
+    months = (
+        f"((CAST(EXTRACT(YEAR FROM {date}) AS BIGINT) - 1970) * 12 "
+        f"+ CAST(EXTRACT(MONTH FROM {date}) AS BIGINT) - 1)"
+    )
+    if p == "month":
+        return months
+    return f"CAST(FLOOR({months} / {3 if p == 'quarter' else 12}.0) AS BIGINT)"
+
+
+def _rows(cols: Columns) -> str:
+    channel = ", CAST(channel AS VARCHAR) AS channel" if cols.orders_channel else ""
+    return (
+        "o AS (SELECT CAST(customer_id AS VARCHAR) AS cid, CAST(order_date AS TIMESTAMP) AS ts, "
+        f"{_day('order_date')} AS d, CAST(amount AS DOUBLE) AS amount, "
+        f"(amount IS NULL OR amount >= 0) AS sale{channel} "
+        "FROM orders WHERE order_date IS NOT NULL)"
+    )
+
+
+def _signups(cols: Columns) -> str:
+    return (
+        "su AS (SELECT CAST(customer_id AS VARCHAR) AS cid, "
+        "MIN(CAST(signup_date AS TIMESTAMP)) AS signup FROM customers "
+        "WHERE customer_id IS NOT NULL AND signup_date IS NOT NULL GROUP BY 1)"
+    )
+
+
+def _starts(cols: Columns) -> str:
+    """CTE ``st`` (cid, first_order, acquired, acquired_day): kpi.base.customer_starts."""
+    first = "fo AS (SELECT cid, MIN(ts) AS first_order FROM o WHERE cid IS NOT NULL GROUP BY cid)"
+    if not cols.signup_date:
+        return (
+            f"{first}, st AS (SELECT cid, first_order, first_order AS acquired, "
+            f"{_day('first_order')} AS acquired_day FROM fo)"
+        )
+    return (
+        f"{first}, {_signups(cols)}, st AS (SELECT COALESCE(fo.cid, su.cid) AS cid, "
+        "fo.first_order, COALESCE(su.signup, fo.first_order) AS acquired, "
+        f"{_day('COALESCE(su.signup, fo.first_order)')} AS acquired_day "
+        "FROM fo FULL OUTER JOIN su ON fo.cid = su.cid)"
+    )
+
+
+def base_counts(cols: Columns, lo: int | None, hi: int | None) -> str:
+    """One row: revenue, orders, refunds, active, repeat and new customers of a day range.
+
+    kpi.base.headline's counts: revenue sums every amount in the range (blank: 0), orders
+    count the rows that are not refunds, active customers have an order (not a refund),
+    repeat customers two or more, new customers were acquired (first order, or signup) in it.
+    """
+    r = _between("d", lo, hi)
+    return (
+        f"WITH {_rows(cols)}, {_starts(cols)}, "
+        f"r AS (SELECT * FROM o WHERE {r}), "
+        "per AS (SELECT cid, COUNT(*) AS n FROM r WHERE sale AND cid IS NOT NULL GROUP BY cid) "
+        "SELECT (SELECT COALESCE(SUM(amount), 0) FROM r) AS revenue, "
+        "(SELECT COUNT(*) FROM r WHERE sale) AS orders, "
+        "(SELECT COUNT(*) FROM r WHERE NOT sale) AS refunds, "
+        "(SELECT COUNT(*) FROM per) AS active_customers, "
+        "(SELECT COUNT(*) FROM per WHERE n >= 2) AS repeat_customers, "
+        f"(SELECT COUNT(*) FROM st WHERE {_between('acquired_day', lo, hi)}) AS new_customers"
+    )
+
+
+def first_orders(cols: Columns) -> str:
+    """Per customer: first order time, acquisition time and acquisition channel.
+
+    kpi.base.customer_starts (acquired: signup date, else first order, refunds included) and
+    kpi.acquisition.acquisition_channels (the customers table's channel, else the channel of
+    the earliest order that has one). Ties at one instant take the alphabetically first
+    channel: a database has no row order (the in-memory code takes the first row).
+    """
+    parts = [_rows(cols), _starts(cols)]
+    channels = []
+    ids = "ids AS (SELECT cid FROM st"
+    joins = ""
+    if cols.orders_channel:
+        parts.append(
+            "ct AS (SELECT cid, MIN(ts) AS t FROM o "
+            "WHERE cid IS NOT NULL AND channel IS NOT NULL GROUP BY cid)"
+        )
+        parts.append(
+            "oc AS (SELECT o.cid, MIN(o.channel) AS channel FROM o JOIN ct "
+            "ON o.cid = ct.cid AND o.ts = ct.t WHERE o.channel IS NOT NULL GROUP BY o.cid)"
+        )
+        joins += " LEFT JOIN oc ON oc.cid = ids.cid"
+        channels.append("oc.channel")
+    if cols.customers_channel:
+        parts.append(
+            "cc AS (SELECT CAST(customer_id AS VARCHAR) AS cid, "
+            "MIN(CAST(channel AS VARCHAR)) AS channel FROM customers "
+            "WHERE customer_id IS NOT NULL AND channel IS NOT NULL GROUP BY 1)"
+        )
+        ids += " UNION SELECT cid FROM cc"
+        joins += " LEFT JOIN cc ON cc.cid = ids.cid"
+        channels.insert(0, "cc.channel")
+    parts.append(ids + ")")
+    channel = {0: "CAST(NULL AS VARCHAR)", 1: "".join(channels)}.get(
+        len(channels), f"COALESCE({', '.join(channels)})"
+    )
+    return (
+        f"WITH {', '.join(parts)} SELECT ids.cid AS customer_id, st.first_order, st.acquired, "
+        f"{channel} AS channel FROM ids LEFT JOIN st ON st.cid = ids.cid{joins}"
+    )
+
+
+def customer_periods(cols: Columns, period: Period, lo: int | None, hi: int | None) -> str:
+    """Per customer and period of the range: orders (not refunds) and revenue (net).
+
+    Rows with a customer only; a period holds a row when the customer has any order row in it.
+    """
+    return (
+        f"WITH {_rows(cols)} SELECT cid AS customer_id, {period_ordinal('d', period)} AS period, "
+        "SUM(CASE WHEN sale THEN 1 ELSE 0 END) AS orders, "
+        "SUM(COALESCE(amount, 0)) AS revenue "
+        f"FROM o WHERE cid IS NOT NULL AND {_between('d', lo, hi)} GROUP BY 1, 2"
+    )
+
+
+def extent(cols: Columns, lo: int | None, hi: int | None) -> str:
+    """One row: first and last order day, overall and in the range; rows, dated rows, refunds."""
+    r = _between("d", lo, hi)
+    return (
+        f"WITH {_rows(cols)} SELECT MIN(d) AS first_day, MAX(d) AS last_day, "
+        f"(SELECT MIN(d) FROM o WHERE {r}) AS first_in_range, "
+        f"(SELECT MAX(d) FROM o WHERE {r}) AS last_in_range, "
+        "COUNT(*) AS dated_rows, SUM(CASE WHEN sale THEN 0 ELSE 1 END) AS refunds, "
+        "(SELECT COUNT(*) FROM orders) AS all_rows FROM o"
+    )
+
+
+def period_table(cols: Columns, period: Period, lo: int | None, hi: int | None) -> str:
+    """Per period with orders or new customers: revenue, orders, active and new customers.
+
+    kpi.base.revenue_series before its empty periods are filled in: active customers have an
+    order (not a refund) in the period; new customers were acquired in it (and in the range).
+    """
+    ordinal = period_ordinal("d", period)
+    return (
+        f"WITH {_rows(cols)}, {_starts(cols)}, "
+        f"a AS (SELECT {ordinal} AS period, SUM(COALESCE(amount, 0)) AS revenue, "
+        "SUM(CASE WHEN sale THEN 1 ELSE 0 END) AS orders, "
+        "COUNT(DISTINCT CASE WHEN sale THEN cid END) AS active_customers "
+        f"FROM o WHERE {_between('d', lo, hi)} GROUP BY 1), "
+        f"n AS (SELECT {period_ordinal('acquired_day', period)} AS period, "
+        f"COUNT(*) AS new_customers FROM st WHERE {_between('acquired_day', lo, hi)} GROUP BY 1) "
+        "SELECT COALESCE(a.period, n.period) AS period, COALESCE(a.revenue, 0) AS revenue, "
+        "COALESCE(a.orders, 0) AS orders, COALESCE(a.active_customers, 0) AS active_customers, "
+        "COALESCE(n.new_customers, 0) AS new_customers "
+        "FROM a FULL OUTER JOIN n ON a.period = n.period"
+    )
+
+
+def _cohort_members(
+    cols: Columns, lo: int | None, hi: int | None, as_of: int, period: Period
+) -> str:
+    """CTEs ``k`` (order rows up to as_of) and ``coh`` (cid, first_day, cohort): the
+    customers of kpi.retention.cohort_retention whose first sale or signup is in the range."""
+    k = (
+        "k AS (SELECT cid, d, COALESCE(amount, 0) AS amt FROM o "
+        f"WHERE cid IS NOT NULL AND d <= {int(as_of)})"
+    )
+    fs = "fs AS (SELECT cid, MIN(d) AS fd FROM k WHERE amt >= 0 GROUP BY cid)"
+    if cols.signup_date:
+        first = (
+            f"{_signups(cols)}, sd AS (SELECT cid, {_day('signup')} AS sday FROM su "
+            f"WHERE {_day('signup')} <= {int(as_of)}), "
+            "fx AS (SELECT COALESCE(sd.cid, fs.cid) AS cid, COALESCE(sd.sday, fs.fd) AS fd "
+            "FROM fs FULL OUTER JOIN sd ON fs.cid = sd.cid)"
+        )
+    else:
+        first = "fx AS (SELECT cid, fd FROM fs)"
+    return (
+        f"{k}, {fs}, {first}, coh AS (SELECT cid, fd, {period_ordinal('fd', period)} AS cohort "
+        f"FROM fx WHERE {_between('fd', lo, hi)})"
+    )
+
+
+def cohort_sizes(cols: Columns, period: Period, lo: int | None, hi: int | None, as_of: int) -> str:
+    """Customers per cohort (period ordinal of the first sale or signup)."""
+    return (
+        f"WITH {_rows(cols)}, {_cohort_members(cols, lo, hi, as_of, period)} "
+        "SELECT cohort, COUNT(*) AS customers FROM coh GROUP BY cohort"
+    )
+
+
+def cohort_cells(cols: Columns, period: Period, lo: int | None, hi: int | None, as_of: int) -> str:
+    """Per cohort and age with any order: active customers, revenue and capped revenue.
+
+    kpi.retention.cohort_retention's cells: active = customers with a sale in the cell;
+    revenue = net amount; gross_revenue = each customer's revenue in the cell, negatives as 0,
+    capped at its own age-0 revenue (0 when it had none).
+    """
+    ordinal = period_ordinal("k.d", period)
+    return (
+        f"WITH {_rows(cols)}, {_cohort_members(cols, lo, hi, as_of, period)}, "
+        f"cell AS (SELECT k.cid, coh.cohort, {ordinal} - coh.cohort AS age, "
+        "SUM(k.amt) AS rev, MAX(CASE WHEN k.amt >= 0 THEN 1 ELSE 0 END) AS active "
+        f"FROM k JOIN coh ON k.cid = coh.cid WHERE {ordinal} >= coh.cohort "
+        "GROUP BY k.cid, coh.cohort, 3), "
+        "r0 AS (SELECT cid, GREATEST(rev, 0) AS r0 FROM cell WHERE age = 0) "
+        "SELECT cohort, age, SUM(active) AS active, SUM(rev) AS revenue, "
+        "SUM(LEAST(GREATEST(rev, 0), COALESCE(r0.r0, 0))) AS gross_revenue "
+        "FROM cell LEFT JOIN r0 ON cell.cid = r0.cid GROUP BY cohort, age"
+    )
+
+
+def rfm(cols: Columns, end_day: int | None, freq: str = "W") -> str:
+    """Per customer: frequency, recency, T and monetary_value of kpi.models.rfm_summary.
+
+    Purchases per distinct day (amounts summed, refunds included); frequency = days - 1,
+    recency = last - first day, T = end - first day, in units of ``freq``; monetary_value =
+    mean of the repeat days' amounts (blank days skipped), 0 without a repeat day. ``end_day``
+    None: the last order day.
+    """
+    unit = f"CAST({UNIT_DAYS[freq]!r} AS DOUBLE)"
+    end = "(SELECT MAX(d) FROM o WHERE cid IS NOT NULL)" if end_day is None else str(int(end_day))
+    return (
+        f"WITH {_rows(cols)}, dd AS (SELECT cid, d, SUM(amount) AS amt FROM o "
+        f"WHERE cid IS NOT NULL AND d <= {end} GROUP BY cid, d), "
+        "f AS (SELECT cid, MIN(d) AS fd, MAX(d) AS ld, COUNT(*) AS n FROM dd GROUP BY cid), "
+        "m AS (SELECT dd.cid, AVG(dd.amt) AS mv FROM dd JOIN f ON dd.cid = f.cid "
+        "WHERE dd.d > f.fd GROUP BY dd.cid) "
+        "SELECT f.cid AS customer_id, CAST(f.n - 1 AS DOUBLE) AS frequency, "
+        f"CAST(f.ld - f.fd AS DOUBLE) / {unit} AS recency, "
+        f"CAST({end} - f.fd AS DOUBLE) / {unit} AS T, "
+        "CASE WHEN f.n > 1 THEN m.mv ELSE 0 END AS monetary_value "
+        "FROM f LEFT JOIN m ON f.cid = m.cid"
+    )
+
+
+def gap_counts(cols: Columns) -> str:
+    """How many repeat visits came after each gap (days between consecutive order days).
+
+    kpi.retention.order_gaps as a histogram: distinct (customer, day) pairs of the rows that
+    are not refunds, the gap to the customer's previous order day.
+    """
+    return (
+        f"WITH {_rows(cols)}, v AS (SELECT DISTINCT cid, d FROM o "
+        "WHERE cid IS NOT NULL AND COALESCE(amount, 0) >= 0), "
+        "g AS (SELECT d - LAG(d) OVER (PARTITION BY cid ORDER BY d) AS gap FROM v) "
+        "SELECT gap AS gap_days, COUNT(*) AS visits FROM g WHERE gap IS NOT NULL GROUP BY gap"
+    )
+
+
+DIALECTS = {"duckdb": "duckdb", "postgresql": "postgres", "spark": "spark"}
+
+
+def compile_for(sql: str, dialect: str, tables: dict[str, str] | None = None) -> str:
+    """The DuckDB text of a reduction for ``dialect``, with ``orders``/``customers`` renamed.
+
+    ``tables`` maps a canonical name to the engine's ``SCHEMA.TABLE`` (parsed, never pasted).
+    """
+    import sqlglot
+    from sqlglot import exp
+
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    if tables:
+        mapping = {
+            name: exp.to_table(target, dialect=DIALECTS[dialect]) for name, target in tables.items()
+        }
+
+        def rename(node: exp.Expression) -> exp.Expression:
+            if isinstance(node, exp.Table) and not node.args.get("db") and node.name in mapping:
+                new = mapping[node.name].copy()
+                if node.alias:
+                    new.set("alias", node.args["alias"])
+                return new
+            return node
+
+        tree = tree.transform(rename)
+    return tree.sql(dialect=DIALECTS[dialect])
