@@ -178,8 +178,8 @@ def decode(query: Mapping[str, str], b: sc.Baseline, currency: str) -> dict[str,
     >>> b = sc.Baseline(churn=0.03, arpu=100.0, gross_margin=0.5, cac=300.0,
     ...     new_customers=12.0, referral_rate=0.01, paid_new=10.0, discount_rate=0.1,
     ...     customers=500, months=12.0)
-    >>> decode({"w_c": "1.5", "w_p": "900", "w_m": "1e9", "w_x": "3"}, b, "EUR")
-    {'churn': 1.5, 'price_change': 50.0}
+    >>> decode({"w_c": "1.5", "w_p": "900", "w_m": "1e9", "w_x": "3"}, b, "EUR")  # price: ±20 %
+    {'churn': 1.5, 'price_change': 20.0}
     """
     out: dict[str, float] = {}
     for lever in levers(b, currency):
