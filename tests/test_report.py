@@ -35,3 +35,21 @@ def test_partial_last_period_is_named_only_when_the_range_ends_inside_it():
     assert report.partial_last_period(pd.Timestamp("2025-02-28"), "month") is None
     assert report.partial_last_period(pd.Timestamp("2025-12-31"), "quarter") is None
     assert report.partial_last_period(pd.Timestamp("2025-11-30"), "quarter") == "2025-Q4"
+
+
+def test_nested_breakdowns_are_cards_of_rows_not_a_crash():
+    # complaints_by nests dimension, value and count: two complaint tickets, one escalated.
+    tickets = pd.DataFrame(
+        {
+            "ticket_id": ["t1", "t2"],
+            "created_at": pd.to_datetime(["2025-01-05", "2025-01-20"]),
+            "resolved_at": pd.to_datetime(["2025-01-06", None]),
+            "type": ["complaint", "complaint"],
+            "escalated": [True, False],
+            "agent": ["Ann", "Bob"],
+        }
+    )
+    page = report.report_html({"orders": ORDERS, "tickets": tickets}, **ARGS)
+    # one row per leaf; the agent's name keeps its capital
+    assert "<th>Employee · Ann · escalated</th><td>1</td>" in page
+    assert "<th>Employee · Bob · outstanding</th><td>1</td>" in page

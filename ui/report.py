@@ -28,7 +28,7 @@ from kpi.periods import PERIOD_LABELS
 from kpi.report import Section
 from ui import format as fmt
 from ui.charts import FONT, PALETTE, partial_last_period
-from ui.share import value_text
+from ui.share import leaves, value_text
 
 # The report's sections, in the order of the app's pages (Home first; What-if has no KPIs of
 # its own, and Data none at all).
@@ -200,20 +200,26 @@ def _value_curve_chart(cohort: Mapping[str, list[Any]], currency: str | None) ->
     return Chart("Value curve", note, _axis_layout(fig, height=300))
 
 
+def _first_upper(text: str) -> str:
+    """``"employee · Ann"`` -> ``"Employee · Ann"``: names from the data keep their case."""
+    return text[:1].upper() + text[1:]
+
+
 def _cards(section: Section, currency: str | None, start: pd.Timestamp, end: pd.Timestamp) -> str:
     esc = html.escape
     shown_margins = set(MARGINS.values())
     out = []
+    period = section.kpis.get("churn_period")
     for key, got in section.kpis.items():
         if key in MODEL_PARAMETERS or key in shown_margins:
             continue
-        name, unit = label(key)
+        name, unit = label(key, period=period if isinstance(period, str) else None)
         when = _period_text(key, start, end)
         if isinstance(got, Mapping):
             rows = "".join(
-                f"<tr><th>{esc(str(part).replace('_', ' ').capitalize())}</th>"
+                f"<tr><th>{esc(_first_upper(str(part).replace('_', ' ')))}</th>"
                 f"<td>{esc(_shown(v, unit, currency))}</td></tr>"
-                for part, v in got.items()
+                for part, v in leaves(got)
             )
             body = f'<table class="parts">{rows}</table>' if rows else f"<p>{fmt.DASH}</p>"
             out.append(

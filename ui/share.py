@@ -53,14 +53,14 @@ def value_text(value: Any, unit: str, currency: str | None) -> str:
     return fmt.number(value, 2)
 
 
-def _leaves(value: Any, path: str = "") -> list[tuple[str, Any]]:
+def leaves(value: Any, path: str = "") -> list[tuple[str, Any]]:
     """(breakdown, value) pairs of a KPI value; nested maps (``complaints_by``: dimension,
     value, count) give one pair per leaf, their labels joined with " · "."""
     if not isinstance(value, Mapping):
         return [(path, value)]
     out: list[tuple[str, Any]] = []
     for part, v in value.items():
-        out += _leaves(v, f"{path} · {part}" if path else str(part))
+        out += leaves(v, f"{path} · {part}" if path else str(part))
     return out
 
 
@@ -75,7 +75,7 @@ def kpi_rows(section: Section, currency: str | None) -> pd.DataFrame:
     period = section.kpis.get("churn_period")
     for key, value in section.kpis.items():
         name, unit = label(key, period=period if isinstance(period, str) else None)
-        for part, v in _leaves(value):
+        for part, v in leaves(value):
             shown = value_text(v, unit, currency)
             raw = v if isinstance(v, int | float) and not isinstance(v, bool) else None
             rows.append((key, name, str(part), raw, shown))
