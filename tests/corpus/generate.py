@@ -68,6 +68,8 @@ class Case:
     summary_rows: int = 0  # title/total rows the tool writes: set aside or rejected, never kept
     spend_total: float | None = None
     traps: str = ""
+    # What the user answers when the app asks (the export cannot say it), as Settings fields.
+    answers: dict[str, Any] | None = None
     data: bytes = b""
     name: str = ""  # the generator function's name, set by build()
 
@@ -87,6 +89,8 @@ class Case:
         }
         if self.spend_total is not None:
             out["spend_total"] = self.spend_total
+        if self.answers:
+            out["answers"] = self.answers
         return out
 
 
@@ -2694,6 +2698,8 @@ def typeform_responses(rng: np.random.Generator) -> Case:
         (day(times[0]), day(times[-1])),
         traps="'#' as the response id; a 1-5 rating whose header is the question (CSAT, not NPS); "
         "'Response Type' (completed/partial) is not the survey type",
+        # the export names the question, not the rating's range: the user gives the scale
+        answers={"csat_scale_max": 5},
         data=csv_bytes(rows),
     )
 
