@@ -750,8 +750,8 @@ def _fast_dates(text: pd.Series, order: DateOrder | None) -> DateParse | None:
         if chosen is None or chosen.shape != "dmy":
             return None
     cells = pa.array(_as_text(text))
-    hit = pc.fill_null(pc.match_substring_regex(cells, chosen.pattern), False)
-    hit_np = hit.to_numpy(zero_copy_only=False)
+    hit_np, stamps = _layout_cells(cells, chosen)
+    hit = pa.array(hit_np)
     blank = blank_mask(text).to_numpy(dtype=bool)
     left = ~hit_np & ~blank
     if chosen.shape == "dmy" and left.any():
@@ -762,16 +762,9 @@ def _fast_dates(text: pd.Series, order: DateOrder | None) -> DateParse | None:
         decided, ambiguous = decide_date_order(text[hit_np])
         if decided != first:
             return None
-    sub = cells.filter(hit)
-    wall = pc.utf8_slice_codeunits(sub, 0, chosen.width) if chosen.width else sub
-    got = pc.strptime(wall, format=chosen.fmt, unit="s", error_is_null=True)
-    written = pc.cast(pc.utf8_slice_codeunits(sub, *chosen.day), pa.int64())
-    same_day = pc.fill_null(pc.equal(pc.day(got), written), False)
-    got = pc.if_else(same_day, got, pa.scalar(None, got.type))
-    stamps = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[us]")
-    stamps[hit_np] = got.to_numpy(zero_copy_only=False).astype("datetime64[us]")
     offsets: tuple[str, ...] = ()
     if chosen.width:
+        sub = cells.filter(hit)
         ends = pc.unique(pc.utf8_slice_codeunits(sub, chosen.width, 64)).to_pylist()
         offsets = tuple(dict.fromkeys(_offset_label(e) for e in ends if e.strip()))
     # Cells the layout's pattern took but strptime refused (31.02.2025): the general path.
@@ -799,6 +792,120 @@ def _fast_dates(text: pd.Series, order: DateOrder | None) -> DateParse | None:
         order is not None,
         offsets,
     )
+
+
+def _layout_cells(
+    cells: pa.Array | pa.ChunkedArray, layout: _Layout
+) -> tuple[np.ndarray, np.ndarray]:
+    """The cells that fit ``layout``'s strict pattern, and their times (NaT where the day
+    written does not exist in its month, as 30 February).
+
+    A block of cells that all have the layout's width is read from its bytes as a matrix,
+    one column per character: digits, separators and the ranges of the pattern checked
+    column by column, the fields turned into times by calendar arithmetic. Other blocks
+    are matched by the pattern and read by Arrow's ``strptime``. Both give the same cells
+    the same times (tests compare them).
+    """
+    chunks = cells.chunks if isinstance(cells, pa.ChunkedArray) else [cells]
+    hits, stamps = [], []
+    for chunk in chunks:
+        fixed = _fixed_width_cells(chunk, layout)
+        if fixed is None:
+            fixed = _pattern_cells(chunk, layout)
+        hits.append(fixed[0])
+        stamps.append(fixed[1])
+    if not hits:
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype="datetime64[us]")
+    return np.concatenate(hits), np.concatenate(stamps)
+
+
+def _pattern_cells(cells: pa.Array, layout: _Layout) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_layout_cells` by the strict pattern and Arrow's ``strptime``."""
+    hit = pc.fill_null(pc.match_substring_regex(cells, layout.pattern), False)
+    hit_np = hit.to_numpy(zero_copy_only=False)
+    sub = cells.filter(hit)
+    wall = pc.utf8_slice_codeunits(sub, 0, layout.width) if layout.width else sub
+    got = pc.strptime(wall, format=layout.fmt, unit="s", error_is_null=True)
+    written = pc.cast(pc.utf8_slice_codeunits(sub, *layout.day), pa.int64())
+    same_day = pc.fill_null(pc.equal(pc.day(got), written), False)
+    got = pc.if_else(same_day, got, pa.scalar(None, got.type))
+    stamps = np.full(len(cells), np.datetime64("NaT"), dtype="datetime64[us]")
+    stamps[hit_np] = got.to_numpy(zero_copy_only=False).astype("datetime64[us]")
+    return hit_np, stamps
+
+
+# Each strptime field: its digits and the values the strict pattern allows (_DD, _MM, _HH, _MS).
+_FIELDS = {"Y": (4, 0, 9999), "m": (2, 1, 12), "d": (2, 1, 31), "H": (2, 0, 23), "M": (2, 0, 59),
+           "S": (2, 0, 59)}  # fmt: skip
+
+
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _fixed_width_cells(cells: pa.Array, layout: _Layout) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`_layout_cells` from the bytes, when every cell is as wide as the layout.
+
+    None when it does not apply: an offset may follow the layout, a compact date (its
+    pattern allows fewer years), a missing cell, or a cell of another width.
+    """
+    if layout.width is not None or layout.shape == "compact" or cells.null_count:
+        return None
+    fields: dict[str, int] = {}
+    literals: list[tuple[int, int]] = []
+    at, i, fmt = 0, 0, layout.fmt
+    while i < len(fmt):
+        if fmt[i] == "%":
+            if fmt[i + 1] not in _FIELDS or fmt[i + 1] in fields:
+                return None
+            fields[fmt[i + 1]] = at
+            at += _FIELDS[fmt[i + 1]][0]
+            i += 2
+        else:
+            literals.append((at, ord(fmt[i])))
+            at += 1
+            i += 1
+    width, n = at, len(cells)
+    if not {"Y", "m", "d"} <= fields.keys() or not fmt.isascii():
+        return None
+    _, offsets, chars = cells.buffers()
+    kind = np.int64 if pa.types.is_large_string(cells.type) else np.int32
+    bounds = np.frombuffer(offsets, dtype=kind)[cells.offset : cells.offset + n + 1]
+    if n == 0 or chars is None or not (np.diff(bounds) == width).all():
+        return None
+    grid = np.frombuffer(chars, dtype=np.uint8)[bounds[0] : bounds[-1]].reshape(n, width)
+    rows = np.ascontiguousarray(grid.T)  # one contiguous row per character position
+    ok = np.ones(n, dtype=bool)
+    for pos, code in literals:
+        ok &= rows[pos] == code
+    value: dict[str, np.ndarray] = {}
+    for name, pos in fields.items():
+        size, low, high = _FIELDS[name]
+        got = np.zeros(n, dtype=np.int32)
+        for k in range(size):
+            digit = rows[pos + k] - np.uint8(48)  # wraps above 9 for every byte but a digit
+            ok &= digit <= 9
+            got = got * 10 + digit
+        ok &= (got >= low) & (got <= high)
+        value[name] = got.astype(np.int64)
+    year = np.where(ok, value["Y"], 1970)
+    month = np.where(ok, value["m"], 1)
+    day = np.where(ok, value["d"], 1)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    longest = _MONTH_DAYS[month] + (leap & (month == 2))
+    exists = day <= longest  # 30 February: no such day
+    # Days since 1970-01-01 of a proleptic Gregorian date, years counted from March.
+    shifted = year - (month <= 2)
+    era = shifted // 400
+    of_era = shifted - era * 400
+    of_year = (153 * ((month + 9) % 12) + 2) // 5 + day - 1
+    days = era * 146_097 + of_era * 365 + of_era // 4 - of_era // 100 + of_year - 719_468
+    seconds = days * 86_400
+    for name, mult in (("H", 3600), ("M", 60), ("S", 1)):
+        if name in value:
+            seconds += value[name] * mult
+    stamps = (seconds * 1_000_000).view("datetime64[us]")
+    stamps[~(ok & exists)] = np.datetime64("NaT")
+    return ok, stamps
 
 
 def _mostly_distinct(values: pd.Series) -> bool:
@@ -863,8 +970,13 @@ def parse_dates(
         fast = _fast_dates(values, order)
         if fast is not None:
             return fast
-    if len(values) > 5000 and values.dtype != object:
-        # Dates repeat: a million orders fall on a thousand days. Parse each distinct cell once.
+    if (
+        len(values) > 5000
+        and values.dtype != object
+        and not pd.api.types.is_datetime64_any_dtype(values.dtype)
+    ):
+        # Dates repeat: a million orders fall on a thousand days. Parse each distinct cell once
+        # (date cells need no parsing: converting them is quicker than finding the repeats).
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         if len(uniques) < len(values) // 2:
             once = parse_dates(pd.Series(uniques, dtype=values.dtype), order=order, _fast=_fast)
