@@ -649,3 +649,18 @@ def test_a_column_of_one_width_and_a_few_blanks_reads_as_the_general_path():
     pd.testing.assert_series_equal(fast.bad, general.bad)
     assert fast.values.iloc[0] == pd.Timestamp("2022-01-01 00:26:27")
     assert fast.bad.iloc[5] and not fast.bad.iloc[7]
+
+
+def test_repeating_dates_of_one_width_read_as_the_general_path():
+    from kpi.values import _FAST_MIN
+
+    days = pd.date_range("2023-12-25", periods=40, freq="D").strftime("%d.%m.%Y").tolist()
+    cells = days * (_FAST_MIN // 10)
+    cells[-2:] = ["31.02.2024", ""]  # no such day, a blank (its block takes the pattern path)
+    series = pd.Series(cells, dtype="str")
+    fast = parse_dates(series)
+    general = parse_dates(series, _fast=False)
+    pd.testing.assert_series_equal(fast.values, general.values)
+    pd.testing.assert_series_equal(fast.bad, general.bad)
+    assert fast.order == general.order == "dmy"
+    assert fast.values.iloc[0] == pd.Timestamp("2023-12-25")
