@@ -842,16 +842,19 @@ _FIELDS = {"Y": (4, 0, 9999), "m": (2, 1, 12), "d": (2, 1, 31), "H": (2, 0, 23),
            "S": (2, 0, 59)}  # fmt: skip
 
 
+# After an ISO clock time (``_fast_layouts``): Z, or an offset (s: + or -, D: a digit).
+_OFFSET_SUFFIXES = ("Z", "sDDDD", "sDD:DD", " sDDDD", " sDD:DD")
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
 def _fixed_width_cells(cells: pa.Array, layout: _Layout) -> tuple[np.ndarray, np.ndarray] | None:
     """:func:`_layout_cells` from the bytes, when every cell is as wide as the layout.
 
-    None when it does not apply: an offset may follow the layout, a compact date (its
-    pattern allows fewer years), a missing cell, or a cell of another width.
+    An ISO layout that an offset may follow takes cells that all have one offset width
+    (``+01:00``, or ``Z``). None when it does not apply: a compact date (its pattern allows
+    fewer years), a missing cell, or cells of more than one width.
     """
-    if layout.width is not None or layout.shape == "compact" or cells.null_count:
+    if layout.shape == "compact" or cells.null_count:
         return None
     fields: dict[str, int] = {}
     literals: list[tuple[int, int]] = []
@@ -867,17 +870,31 @@ def _fixed_width_cells(cells: pa.Array, layout: _Layout) -> tuple[np.ndarray, np
             literals.append((at, ord(fmt[i])))
             at += 1
             i += 1
-    width, n = at, len(cells)
-    if not {"Y", "m", "d"} <= fields.keys() or not fmt.isascii():
+    n = len(cells)
+    if not {"Y", "m", "d"} <= fields.keys() or not fmt.isascii() or layout.width not in (None, at):
         return None
     _, offsets, chars = cells.buffers()
     kind = np.int64 if pa.types.is_large_string(cells.type) else np.int32
     bounds = np.frombuffer(offsets, dtype=kind)[cells.offset : cells.offset + n + 1]
-    if n == 0 or chars is None or not (np.diff(bounds) == width).all():
+    if n == 0 or chars is None:
+        return None
+    width = int(bounds[1] - bounds[0])
+    suffixes = [t for t in _OFFSET_SUFFIXES if len(t) == width - at] if layout.width else [""]
+    if width < at or not suffixes or not (np.diff(bounds) == width).all():
         return None
     grid = np.frombuffer(chars, dtype=np.uint8)[bounds[0] : bounds[-1]].reshape(n, width)
     rows = np.ascontiguousarray(grid.T)  # one contiguous row per character position
-    ok = np.ones(n, dtype=bool)
+    ok = np.zeros(n, dtype=bool)
+    for suffix in suffixes:  # what the pattern allows after the clock time, if anything
+        fits = np.ones(n, dtype=bool)
+        for k, char in enumerate(suffix, start=at):
+            if char == "D":
+                fits &= rows[k] - np.uint8(48) <= 9
+            elif char == "s":
+                fits &= (rows[k] == ord("+")) | (rows[k] == ord("-"))
+            else:
+                fits &= rows[k] == ord(char)
+        ok |= fits
     for pos, code in literals:
         ok &= rows[pos] == code
     value: dict[str, np.ndarray] = {}

@@ -593,16 +593,14 @@ def test_date_order_decided_on_the_first_distinct_cells_of_a_long_column():
 # Cells of one width are read from their bytes: the same cells and times as the pattern path.
 
 _WIDE_LAYOUTS = [
-    lay
-    for order in ("dmy", "mdy")
-    for lay in _fast_layouts(order)
-    if lay.width is None and lay.shape != "compact"
+    lay for order in ("dmy", "mdy") for lay in _fast_layouts(order) if lay.shape != "compact"
 ]
 
 
 @settings(max_examples=80, deadline=None)
 @given(
     which=st.integers(0, len(_WIDE_LAYOUTS) - 1),
+    suffix=st.sampled_from(["Z", "+01:00", "-0530", " +02:00", " -0100", "X01:00", "+1:000", "  "]),
     cells=st.lists(
         st.one_of(
             st.sampled_from(
@@ -618,17 +616,24 @@ _WIDE_LAYOUTS = [
         max_size=40,
     ),
 )  # fmt: skip
-def test_fixed_width_dates_read_as_the_pattern_path(which, cells):
+def test_fixed_width_dates_read_as_the_pattern_path(which, suffix, cells):
     from kpi.values import _fixed_width_cells, _pattern_cells
 
     lay = _WIDE_LAYOUTS[which]
     width = len(pd.Timestamp("2025-01-02 03:04:05").strftime(lay.fmt))
-    # Every cell padded or cut to the layout's width, so the byte path applies.
+    # Every cell padded or cut to the layout's width, so the byte path applies; where an
+    # offset may follow, every cell ends in one of the same width (or in one the pattern
+    # refuses), and one in five keeps its own last characters instead.
     same = [(c * width)[:width] for c in cells]
+    if lay.width:
+        same = [c + (suffix if i % 5 else (c * 7)[: len(suffix)]) for i, c in enumerate(same)]
     arr = pa.array(same, type=pa.large_string())
     fixed = _fixed_width_cells(arr, lay)
-    assert fixed is not None
     hit, stamps = _pattern_cells(arr, lay)
+    if fixed is None:  # no offset is that wide: the pattern takes none of the cells either
+        assert lay.width and len(suffix) not in (1, 5, 6, 7)
+        assert not hit.any()
+        return
     np.testing.assert_array_equal(fixed[0], hit)
     np.testing.assert_array_equal(fixed[1], stamps)
     sliced = arr.slice(1)  # an offset into the buffers
