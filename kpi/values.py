@@ -397,8 +397,12 @@ def parse_numbers(
         if sep == ".":
             # Fast path: plain numbers ("1234.5", "-3", "1e3") need no cleaning.
             direct = _to_float(text)
-            result[text.index] = direct.to_numpy()
-            text = text[direct.isna().to_numpy()]
+            if text.index.equals(index):  # no blank cell: every row in place, no label lookup
+                result = pd.Series(direct.to_numpy(dtype="float64"), index=index)
+            else:
+                result[text.index] = direct.to_numpy()
+            missed = direct.isna().to_numpy()
+            text = text[missed] if missed.any() else text.iloc[:0]
         else:
             simple = _simple_comma_cells(text) if simple is None else simple
             if simple.all() and text.index.equals(index):
