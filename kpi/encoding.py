@@ -105,6 +105,8 @@ def detect_encoding(data: bytes) -> str:
         odd_zeros = head[1::2].count(0)
         even_zeros = head[0::2].count(0)
         return "utf-16-le" if odd_zeros >= even_zeros else "utf-16-be"
+    if data.isascii():  # quicker than decoding a large file to find it is valid UTF-8
+        return "utf-8"
     try:
         data.decode("utf-8")
         return "utf-8"

@@ -485,8 +485,10 @@ def _repeats(rows: pd.DataFrame) -> int:
         numbers = _canonical_integers(cells)
         if numbers is None:
             return len(cells) - len(pc.unique(cells))
-        if np.all(numbers[1:] > numbers[:-1]):
-            return 0
+        steps = np.diff(numbers)
+        if np.all(steps >= 0):
+            # Sorted (lines of an order written together): each repeat follows its equal.
+            return int(np.count_nonzero(steps == 0))
         return len(numbers) - len(pd.unique(numbers))
     return int(rows.duplicated().sum())
 

@@ -350,7 +350,6 @@ def _read_arrow_text(
     if quoted and utf8.count(b'"') % 2:
         return None  # a quote left open: pandas refuses the file, with its reason
     body = memoryview(utf8)[3:] if encoding == "utf-8-sig" else memoryview(utf8)
-    raw = body.tobytes() if quoted else b""
     lines_below = utf8.count(b"\n") + (not utf8.endswith(b"\n")) - skip
     invalid: list[tuple[int, str]] = []
 
@@ -393,7 +392,7 @@ def _read_arrow_text(
     frame = pd.DataFrame({n: table.column(i).to_pandas() for i, n in enumerate(names)})
     if not invalid:
         return frame, []
-    return _place_invalid_rows(frame, raw or body.tobytes(), invalid, delimiter, names, skip)
+    return _place_invalid_rows(frame, body.tobytes(), invalid, delimiter, names, skip)
 
 
 def _place_invalid_rows(

@@ -389,13 +389,20 @@ def parse_numbers(
         elif hint == "," and simple is not None and simple.all():
             sep = ","  # what decide_decimal says of any sample of these cells, with this hint
         else:
-            sample = text if len(text) <= 20_000 else text.sample(20_000, random_state=0)
+            sample = text
+            if len(text) > 20_000:  # seeded, without shuffling every position as .sample does
+                picks = np.random.default_rng(0).choice(len(text), 20_000, replace=False)
+                sample = text.iloc[np.sort(picks)]
             sep = decide_decimal(sample, hint=hint)  # type: ignore[arg-type]
         if sep == ".":
             # Fast path: plain numbers ("1234.5", "-3", "1e3") need no cleaning.
             direct = _to_float(text)
-            result[text.index] = direct.to_numpy()
-            text = text[direct.isna().to_numpy()]
+            if text.index.equals(index):  # no blank cell: every row in place, no label lookup
+                result = pd.Series(direct.to_numpy(dtype="float64"), index=index)
+            else:
+                result[text.index] = direct.to_numpy()
+            missed = direct.isna().to_numpy()
+            text = text[missed] if missed.any() else text.iloc[:0]
         else:
             simple = _simple_comma_cells(text) if simple is None else simple
             if simple.all() and text.index.equals(index):
@@ -750,8 +757,8 @@ def _fast_dates(text: pd.Series, order: DateOrder | None) -> DateParse | None:
         if chosen is None or chosen.shape != "dmy":
             return None
     cells = pa.array(_as_text(text))
-    hit = pc.fill_null(pc.match_substring_regex(cells, chosen.pattern), False)
-    hit_np = hit.to_numpy(zero_copy_only=False)
+    hit_np, stamps = _layout_cells(cells, chosen)
+    hit = pa.array(hit_np)
     blank = blank_mask(text).to_numpy(dtype=bool)
     left = ~hit_np & ~blank
     if chosen.shape == "dmy" and left.any():
@@ -762,16 +769,9 @@ def _fast_dates(text: pd.Series, order: DateOrder | None) -> DateParse | None:
         decided, ambiguous = decide_date_order(text[hit_np])
         if decided != first:
             return None
-    sub = cells.filter(hit)
-    wall = pc.utf8_slice_codeunits(sub, 0, chosen.width) if chosen.width else sub
-    got = pc.strptime(wall, format=chosen.fmt, unit="s", error_is_null=True)
-    written = pc.cast(pc.utf8_slice_codeunits(sub, *chosen.day), pa.int64())
-    same_day = pc.fill_null(pc.equal(pc.day(got), written), False)
-    got = pc.if_else(same_day, got, pa.scalar(None, got.type))
-    stamps = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[us]")
-    stamps[hit_np] = got.to_numpy(zero_copy_only=False).astype("datetime64[us]")
     offsets: tuple[str, ...] = ()
     if chosen.width:
+        sub = cells.filter(hit)
         ends = pc.unique(pc.utf8_slice_codeunits(sub, chosen.width, 64)).to_pylist()
         offsets = tuple(dict.fromkeys(_offset_label(e) for e in ends if e.strip()))
     # Cells the layout's pattern took but strptime refused (31.02.2025): the general path.
@@ -799,6 +799,143 @@ def _fast_dates(text: pd.Series, order: DateOrder | None) -> DateParse | None:
         order is not None,
         offsets,
     )
+
+
+def _layout_cells(
+    cells: pa.Array | pa.ChunkedArray, layout: _Layout
+) -> tuple[np.ndarray, np.ndarray]:
+    """The cells that fit ``layout``'s strict pattern, and their times (NaT where the day
+    written does not exist in its month, as 30 February).
+
+    A block of cells that all have the layout's width is read from its bytes as a matrix,
+    one column per character: digits, separators and the ranges of the pattern checked
+    column by column, the fields turned into times by calendar arithmetic. Other blocks
+    are matched by the pattern and read by Arrow's ``strptime``. Both give the same cells
+    the same times (tests compare them).
+    """
+    chunks = cells.chunks if isinstance(cells, pa.ChunkedArray) else [cells]
+    hits, stamps = [], []
+    for chunk in chunks:
+        fixed = _fixed_width_cells(chunk, layout)
+        if fixed is None:
+            fixed = _pattern_cells(chunk, layout)
+        hits.append(fixed[0])
+        stamps.append(fixed[1])
+    if not hits:
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype="datetime64[us]")
+    return np.concatenate(hits), np.concatenate(stamps)
+
+
+def _pattern_cells(cells: pa.Array, layout: _Layout) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_layout_cells` by the strict pattern and Arrow's ``strptime``."""
+    hit = pc.fill_null(pc.match_substring_regex(cells, layout.pattern), False)
+    hit_np = hit.to_numpy(zero_copy_only=False)
+    sub = cells.filter(hit)
+    wall = pc.utf8_slice_codeunits(sub, 0, layout.width) if layout.width else sub
+    got = pc.strptime(wall, format=layout.fmt, unit="s", error_is_null=True)
+    written = pc.cast(pc.utf8_slice_codeunits(sub, *layout.day), pa.int64())
+    same_day = pc.fill_null(pc.equal(pc.day(got), written), False)
+    got = pc.if_else(same_day, got, pa.scalar(None, got.type))
+    stamps = np.full(len(cells), np.datetime64("NaT"), dtype="datetime64[us]")
+    stamps[hit_np] = got.to_numpy(zero_copy_only=False).astype("datetime64[us]")
+    return hit_np, stamps
+
+
+# Each strptime field: its digits and the values the strict pattern allows (_DD, _MM, _HH, _MS).
+_FIELDS = {"Y": (4, 0, 9999), "m": (2, 1, 12), "d": (2, 1, 31), "H": (2, 0, 23), "M": (2, 0, 59),
+           "S": (2, 0, 59)}  # fmt: skip
+
+
+# After an ISO clock time (``_fast_layouts``): Z, or an offset (s: + or -, D: a digit).
+_OFFSET_SUFFIXES = ("Z", "sDDDD", "sDD:DD", " sDDDD", " sDD:DD")
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _fixed_width_cells(cells: pa.Array, layout: _Layout) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`_layout_cells` from the bytes, when every cell is as wide as the layout.
+
+    An ISO layout that an offset may follow takes cells that all have one offset width
+    (``+01:00``, or ``Z``). None when it does not apply: a compact date (its pattern allows
+    fewer years), a missing cell, or cells of more than one width.
+    """
+    if layout.shape == "compact" or cells.null_count:
+        return None
+    fields: dict[str, int] = {}
+    literals: list[tuple[int, int]] = []
+    at, i, fmt = 0, 0, layout.fmt
+    while i < len(fmt):
+        if fmt[i] == "%":
+            if fmt[i + 1] not in _FIELDS or fmt[i + 1] in fields:
+                return None
+            fields[fmt[i + 1]] = at
+            at += _FIELDS[fmt[i + 1]][0]
+            i += 2
+        else:
+            literals.append((at, ord(fmt[i])))
+            at += 1
+            i += 1
+    n = len(cells)
+    if not {"Y", "m", "d"} <= fields.keys() or not fmt.isascii() or layout.width not in (None, at):
+        return None
+    _, offsets, chars = cells.buffers()
+    kind = np.int64 if pa.types.is_large_string(cells.type) else np.int32
+    bounds = np.frombuffer(offsets, dtype=kind)[cells.offset : cells.offset + n + 1]
+    if n == 0 or chars is None:
+        return None
+    width = int(bounds[1] - bounds[0])
+    suffixes = [t for t in _OFFSET_SUFFIXES if len(t) == width - at] if layout.width else [""]
+    if width < at or not suffixes or not (np.diff(bounds) == width).all():
+        return None
+    grid = np.frombuffer(chars, dtype=np.uint8)[bounds[0] : bounds[-1]].reshape(n, width)
+    rows = np.ascontiguousarray(grid.T)  # one contiguous row per character position
+    ok = np.zeros(n, dtype=bool)
+    for suffix in suffixes:  # what the pattern allows after the clock time, if anything
+        fits = np.ones(n, dtype=bool)
+        for k, char in enumerate(suffix, start=at):
+            if char == "D":
+                fits &= rows[k] - np.uint8(48) <= 9
+            elif char == "s":
+                fits &= (rows[k] == ord("+")) | (rows[k] == ord("-"))
+            else:
+                fits &= rows[k] == ord(char)
+        ok |= fits
+    for pos, code in literals:
+        ok &= rows[pos] == code
+    value: dict[str, np.ndarray] = {}
+    for name, pos in fields.items():
+        size, low, high = _FIELDS[name]
+        got = np.zeros(n, dtype=np.int32)
+        for k in range(size):
+            digit = rows[pos + k] - np.uint8(48)  # wraps above 9 for every byte but a digit
+            ok &= digit <= 9
+            got = got * 10 + digit
+        ok &= (got >= low) & (got <= high)
+        value[name] = got.astype(np.int64)
+    year = np.where(ok, value["Y"], 1970)
+    month = np.where(ok, value["m"], 1)
+    day = np.where(ok, value["d"], 1)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    longest = _MONTH_DAYS[month] + (leap & (month == 2))
+    exists = day <= longest  # 30 February: no such day
+    # Days since 1970-01-01 of a proleptic Gregorian date, years counted from March.
+    shifted = year - (month <= 2)
+    era = shifted // 400
+    of_era = shifted - era * 400
+    of_year = (153 * ((month + 9) % 12) + 2) // 5 + day - 1
+    days = era * 146_097 + of_era * 365 + of_era // 4 - of_era // 100 + of_year - 719_468
+    seconds = days * 86_400
+    for name, mult in (("H", 3600), ("M", 60), ("S", 1)):
+        if name in value:
+            seconds += value[name] * mult
+    stamps = (seconds * 1_000_000).view("datetime64[us]")
+    stamps[~(ok & exists)] = np.datetime64("NaT")
+    return ok, stamps
+
+
+def _one_width(values: pd.Series) -> bool:
+    """Whether the column's first 2,000 cells are all filled and all as long (one layout)."""
+    head = values.iloc[:2000]
+    return bool(head.notna().all()) and head.str.len().nunique() == 1
 
 
 def _mostly_distinct(values: pd.Series) -> bool:
@@ -856,15 +993,21 @@ def parse_dates(
         and len(values) >= _FAST_MIN
         and isinstance(values.dtype, pd.StringDtype)
         and values.dtype.storage == "pyarrow"
-        and _mostly_distinct(values)
+        and (_mostly_distinct(values) or _one_width(values))
     ):
-        # Timestamps rarely repeat: one pass over the column. Dates that repeat are parsed
-        # once per distinct cell below, which is quicker still.
+        # Timestamps rarely repeat: one pass over the column. Cells of one width are read
+        # from their bytes, quicker than finding the repeats; other dates that repeat are
+        # parsed once per distinct cell below.
         fast = _fast_dates(values, order)
         if fast is not None:
             return fast
-    if len(values) > 5000 and values.dtype != object:
-        # Dates repeat: a million orders fall on a thousand days. Parse each distinct cell once.
+    if (
+        len(values) > 5000
+        and values.dtype != object
+        and not pd.api.types.is_datetime64_any_dtype(values.dtype)
+    ):
+        # Dates repeat: a million orders fall on a thousand days. Parse each distinct cell once
+        # (date cells need no parsing: converting them is quicker than finding the repeats).
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         if len(uniques) < len(values) // 2:
             once = parse_dates(pd.Series(uniques, dtype=values.dtype), order=order, _fast=_fast)

@@ -403,6 +403,8 @@ def test_distinct_values_are_counted_as_pandas_counts_them(text):
         ["-5", "0", "-5", "999999999999999999"],
         ["12345678901234567890", "12345678901234567890"],  # too long for int64: as text
         ["0"] * 1_500 + ["A-1"],  # a cell past the first thousand is no integer
+        ["1", "1", "2", "2", "2", "7", "8", "8"],  # sorted lines of orders: 4 repeats
+        ["-3", "-3", "0", "0", "5", "4", "4"],  # sorted, then one step down
     ],
 )
 def test_order_numbers_repeat_as_text_even_when_read_as_integers(numbers):

@@ -6,11 +6,13 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpi.values import (
+    _fast_layouts,
     decide_decimal,
     detect_currency,
     parse_dates,
@@ -586,3 +588,84 @@ def test_date_order_decided_on_the_first_distinct_cells_of_a_long_column():
     days = pd.date_range("1990-01-01", periods=30_000, freq="D")
     cells = pd.Series(list(days.strftime("%d/%m/%Y")) * 2 + ["01/31/2025"] * 50_000)
     assert decide_date_order(cells) == ("dmy", False)
+
+
+# Cells of one width are read from their bytes: the same cells and times as the pattern path.
+
+_WIDE_LAYOUTS = [
+    lay for order in ("dmy", "mdy") for lay in _fast_layouts(order) if lay.shape != "compact"
+]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    which=st.integers(0, len(_WIDE_LAYOUTS) - 1),
+    suffix=st.sampled_from(["Z", "+01:00", "-0530", " +02:00", " -0100", "X01:00", "+1:000", "  "]),
+    cells=st.lists(
+        st.one_of(
+            st.sampled_from(
+                ["2024-02-29 23:59:59", "2025-02-29 10:00:00", "2025-04-31 00:00:00",
+                 "2025-13-01 00:00:00", "2025-00-10 00:00:00", "2025-03-04 24:00:00",
+                 "2025-03-04 23:60:00", "0000-01-01 00:00:00", "9999-12-31 23:59:59",
+                 "31.12.2025 10:00", "29.02.2023 10:00", "02/29/2024 10:00", "31.04.2025",
+                 "2025-03-04T14:22:01", "2025-03-04", "01.01.1970", "1969-12-31 23:59:59"]
+            ),
+            st.text(alphabet="0123456789-.:/ T", min_size=1, max_size=19),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+)  # fmt: skip
+def test_fixed_width_dates_read_as_the_pattern_path(which, suffix, cells):
+    from kpi.values import _fixed_width_cells, _pattern_cells
+
+    lay = _WIDE_LAYOUTS[which]
+    width = len(pd.Timestamp("2025-01-02 03:04:05").strftime(lay.fmt))
+    # Every cell padded or cut to the layout's width, so the byte path applies; where an
+    # offset may follow, every cell ends in one of the same width (or in one the pattern
+    # refuses), and one in five keeps its own last characters instead.
+    same = [(c * width)[:width] for c in cells]
+    if lay.width:
+        same = [c + (suffix if i % 5 else (c * 7)[: len(suffix)]) for i, c in enumerate(same)]
+    arr = pa.array(same, type=pa.large_string())
+    fixed = _fixed_width_cells(arr, lay)
+    hit, stamps = _pattern_cells(arr, lay)
+    if fixed is None:  # no offset is that wide: the pattern takes none of the cells either
+        assert lay.width and len(suffix) not in (1, 5, 6, 7)
+        assert not hit.any()
+        return
+    np.testing.assert_array_equal(fixed[0], hit)
+    np.testing.assert_array_equal(fixed[1], stamps)
+    sliced = arr.slice(1)  # an offset into the buffers
+    if len(sliced):
+        np.testing.assert_array_equal(_fixed_width_cells(sliced, lay)[1], stamps[1:])
+
+
+def test_a_column_of_one_width_and_a_few_blanks_reads_as_the_general_path():
+    from kpi.values import _FAST_MIN
+
+    good = pd.Timestamp("2022-01-01 00:26:27") + pd.to_timedelta(np.arange(3 * _FAST_MIN), "s")
+    cells = good.strftime("%Y-%m-%d %H:%M:%S").tolist()
+    cells[5], cells[7], cells[9] = "2022-02-30 10:00:00", "", "2022-1-05 10:00:0"
+    series = pd.Series(cells, dtype="str")
+    fast = parse_dates(series)
+    general = parse_dates(series, _fast=False)
+    pd.testing.assert_series_equal(fast.values, general.values)
+    pd.testing.assert_series_equal(fast.bad, general.bad)
+    assert fast.values.iloc[0] == pd.Timestamp("2022-01-01 00:26:27")
+    assert fast.bad.iloc[5] and not fast.bad.iloc[7]
+
+
+def test_repeating_dates_of_one_width_read_as_the_general_path():
+    from kpi.values import _FAST_MIN
+
+    days = pd.date_range("2023-12-25", periods=40, freq="D").strftime("%d.%m.%Y").tolist()
+    cells = days * (_FAST_MIN // 10)
+    cells[-2:] = ["31.02.2024", ""]  # no such day, a blank (its block takes the pattern path)
+    series = pd.Series(cells, dtype="str")
+    fast = parse_dates(series)
+    general = parse_dates(series, _fast=False)
+    pd.testing.assert_series_equal(fast.values, general.values)
+    pd.testing.assert_series_equal(fast.bad, general.bad)
+    assert fast.order == general.order == "dmy"
+    assert fast.values.iloc[0] == pd.Timestamp("2023-12-25")
