@@ -199,6 +199,14 @@ def test_every_reduction_equals_the_in_memory_one(
                 if isinstance(expected, pd.DataFrame):
                     assert len(expected) > 0, f"{name} {w} is empty: the check would be void"
             _assert_same(memory.extent(w), sql.extent(w), f"{kind} extent {w}")
+            ext = memory.extent(w)
+            lo = w.lo if w.lo is not None else ext["first_day"]
+            hi = w.hi if w.hi is not None else ext["last_day"]
+            money = memory.revenue_retention(lo, hi)
+            _assert_same(money, sql.revenue_retention(lo, hi), f"{kind} revenue_retention {w}")
+            if w.start is not None and dataset == "sample":
+                assert money["revenue_before"] > 0, "the check of NRR's sums would be void"
+        _assert_same(memory.visit_counts(), sql.visit_counts(), f"{kind} visit_counts")
         if dataset == "cdnow":  # the summary Fader, Hardie and Lee fit: calibration to 1997-09-30
             end = pd.Timestamp("1997-09-30")
             _assert_same(memory.rfm(end), sql.rfm(end), f"{kind} rfm to {end}")
@@ -251,6 +259,48 @@ def test_kpis_from_reductions_equal_the_functions_on_rows(w, datasets, sample_me
         else:
             pd.testing.assert_frame_equal(res, exp, check_freq=False, obj=field)
     assert table.as_of == expected.as_of
+
+
+def test_acquisition_by_hand_in_duckdb(tmp_path):
+    """The earlier of signup and first order, paying customers only, by hand:
+
+    a: first order 01-10, signup 01-20 (after it)  -> acquired 01-10, new in January
+    b: signup 01-05, no order                      -> signup without an order, not new
+    c: signup 12-28 (last year), first order 01-15 -> acquired 12-28, not new in January
+    d: order 01-25 (a refund), no signup           -> acquired 01-25, new in January
+    e: signup 02-03, no order                      -> outside January
+    January: new 2 (a, d), sign-ups without an order 1 (b).
+    """
+    orders = pd.DataFrame(
+        {
+            "customer_id": ["a", "c", "d"],
+            "order_date": pd.to_datetime(["2025-01-10", "2025-01-15", "2025-01-25"]),
+            "amount": [10.0, 5.0, -3.0],
+        }
+    )
+    customers = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c", "e"],
+            "signup_date": pd.to_datetime(["2025-01-20", "2025-01-05", "2024-12-28", "2025-02-03"]),
+        }
+    )
+    path = tmp_path / "hand.duckdb"
+    con = duckdb.connect(str(path))
+    for name, frame in {"orders": orders, "customers": customers}.items():
+        con.register("frame", frame)
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
+        con.unregister("frame")
+    con.close()
+    engine = open_source(f"duckdb://{path}", {"orders": "orders", "customers": "customers"})
+    try:
+        red = SqlReductions(engine)
+        w = Window(pd.Timestamp("2025-01-01"), pd.Timestamp("2025-01-31"))
+        counts = red.base_counts(w)
+        assert (counts["new_customers"], counts["signups_without_order"]) == (2, 1)
+        first = red.first_orders().set_index("customer_id")["acquired"].dt.strftime("%m-%d")
+        assert first.dropna().to_dict() == {"a": "01-10", "c": "12-28", "d": "01-25"}
+    finally:
+        engine.close()
 
 
 def test_inactivity_window_from_the_gap_histogram(datasets):
@@ -326,6 +376,10 @@ def test_command_line_gives_the_file_reports_kpis(
     assert result["kpis"].keys() == file_report["kpis"].keys()
     assert result["tables"]["orders"]["rows"] == file_report["tables"]["orders"]["rows"]
     _same_kpis(file_report, result)
+    # every default the engine used is stated, as the file report states it
+    assert "inactivity_window_days" in result["assumptions"]
+    for key, entry in result["assumptions"].items():
+        assert entry == file_report["assumptions"][key], key
     assert any("still need the rows in memory" in w for w in result["warnings"])
 
 

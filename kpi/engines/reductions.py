@@ -5,7 +5,7 @@ table), each as a small table whose columns and order are fixed here:
 
 =================  ========================================================================
 base_counts        {revenue, orders, refunds, active_customers, repeat_customers,
-                   new_customers} of a day range
+                   new_customers, signups_without_order} of a day range
 first_orders       customer_id, first_order, acquired, channel (sorted by customer_id)
 customer_periods   customer_id, period, orders, revenue (sorted by customer, period)
 period_table       period, revenue, orders, active_customers, new_customers (sorted)
@@ -36,7 +36,7 @@ from kpi.engines import sql
 from kpi.errors import InsufficientDataError
 from kpi.models import rfm_summary
 from kpi.periods import Period, in_days, period_ordinal
-from kpi.retention import CohortTable, cohort_retention, order_gaps
+from kpi.retention import CohortTable, cohort_retention, order_gaps, revenue_retention
 
 if TYPE_CHECKING:
     from kpi.engines.sources import Engine
@@ -58,7 +58,9 @@ COUNT_KEYS = (
     "active_customers",
     "repeat_customers",
     "new_customers",
+    "signups_without_order",
 )
+RETENTION_KEYS = ("customers", "revenue_before", "revenue_now", "capped_now")
 COLUMNS = {
     "first_orders": ("customer_id", "first_order", "acquired", "channel"),
     "customer_periods": ("customer_id", "period", "orders", "revenue"),
@@ -185,6 +187,9 @@ class MemoryReductions:
             "new_customers": base.new_customers(
                 self.orders, self.customers, start=w.start, end=w.end
             ),
+            "signups_without_order": base.signups_without_order(
+                self.orders, self.customers, start=w.start, end=w.end
+            ),
         }
 
     def first_orders(self) -> pd.DataFrame:
@@ -262,6 +267,26 @@ class MemoryReductions:
         frame = pd.DataFrame({"gap_days": counts.index.to_numpy(), "visits": counts.to_numpy()})
         return normalise("gap_counts", frame)
 
+    def revenue_retention(self, lo: int, hi: int) -> dict[str, float | int]:
+        """kpi.retention.revenue_retention's customers and sums for the days ``lo`` to ``hi``
+        (all 0 when nobody bought in the earlier range)."""
+        try:
+            r = revenue_retention(self.orders, start=day_timestamp(lo), end=day_timestamp(hi))
+        except InsufficientDataError:
+            return dict.fromkeys(RETENTION_KEYS, 0)
+        return {k: getattr(r, k) for k in RETENTION_KEYS}
+
+    def visit_counts(self) -> dict[str, int]:
+        """Customers with an order (not a refund) and those with two order days or more:
+        kpi.retention.inactivity_window's ``customers`` and ``repeat_customers``."""
+        cc = base.customer_codes(self.orders)
+        amount = self.orders["amount"].to_numpy(dtype=float, na_value=0.0)
+        sale = (cc.codes >= 0) & self.orders["order_date"].notna().to_numpy() & (amount >= 0)
+        return {
+            "customers": len(np.unique(cc.codes[sale])),
+            "repeat_customers": int(order_gaps(self.orders).index.nunique()),
+        }
+
 
 class SqlReductions:
     """The reductions run by a SQL engine (:mod:`kpi.engines.sources`): one query each.
@@ -323,3 +348,13 @@ class SqlReductions:
 
     def gap_counts(self) -> pd.DataFrame:
         return self._table("gap_counts", sql.gap_counts(self.cols))
+
+    def revenue_retention(self, lo: int, hi: int) -> dict[str, float | int]:
+        """As :meth:`MemoryReductions.revenue_retention`."""
+        row = self._run(sql.revenue_retention(self.cols, lo, hi)).iloc[0]
+        return {k: int(row[k]) if k == "customers" else float(row[k]) for k in RETENTION_KEYS}
+
+    def visit_counts(self) -> dict[str, int]:
+        """As :meth:`MemoryReductions.visit_counts`."""
+        row = self._run(sql.visit_counts(self.cols)).iloc[0]
+        return {k: int(row[k]) for k in ("customers", "repeat_customers")}

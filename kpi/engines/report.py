@@ -8,14 +8,18 @@ where it accepts reduced input:
   customers, average order value, ARPU), as :func:`kpi.base.headline` defines them;
 - the per-period table of :func:`kpi.base.revenue_series` (empty periods filled here);
 - the cohort tables of :func:`kpi.retention.cohort_retention`, rebuilt as a
-  :class:`kpi.retention.CohortTable` from the cohort cells, then NRR and GRR by the existing
-  :func:`kpi.retention.retention_curve`;
-- the inactivity window of :func:`kpi.retention.suggested_inactivity_window`, from the
-  order-gap histogram (reported as a warning, as the in-memory report does).
+  :class:`kpi.retention.CohortTable` from the cohort cells;
+- NRR and GRR of :func:`kpi.retention.revenue_retention` (the range against the comparable
+  range before it) from its reduced sums;
+- the inactivity window of :func:`kpi.retention.inactivity_window`, from the order-gap
+  histogram and the visit counts, reported under ``assumptions`` with its rule and
+  percentile (and the same warning when too few customers came back), as the file report
+  does.
 
 Every other KPI is null with one warning: its code still takes raw order rows (see the
 module docstring of :mod:`kpi.engines`). The JSON has the keys and shape of
-``python -m kpi report FILE``.
+``python -m kpi report FILE``; its ``assumptions`` hold only the defaults that shaped a
+number computed here (churn_period and the value defaults shape KPIs left null).
 """
 
 from __future__ import annotations
@@ -30,8 +34,8 @@ from kpi.analysis import analysis
 from kpi.engines.reductions import MemoryReductions, SqlReductions, Window, day_timestamp
 from kpi.errors import InsufficientDataError
 from kpi.periods import Period, day_period_ordinal, period_labels, period_range
-from kpi.report import Section, plain
-from kpi.retention import CohortTable, retention_curve
+from kpi.report import Section, assumption, plain
+from kpi.retention import INACTIVITY_PERCENTILE, CohortTable, InactivityWindow
 
 Reductions = MemoryReductions | SqlReductions
 SERIES_KEYS = ("revenue", "orders", "active_customers", "new_customers")
@@ -41,6 +45,7 @@ ENGINE_KPIS = (
     "refunds",
     "active_customers",
     "new_customers",
+    "signups_without_order",
     "average_order_value",
     "arpu",
     "repeat_customer_rate",
@@ -53,7 +58,7 @@ def headline(counts: dict[str, float | int]) -> dict[str, float | int | None]:
     """kpi.base.headline's figures from the base counts of a range.
 
     >>> headline({"revenue": 300.0, "orders": 3, "refunds": 1, "active_customers": 2,
-    ...           "repeat_customers": 1, "new_customers": 2})["arpu"]
+    ...           "repeat_customers": 1, "new_customers": 2, "signups_without_order": 0})["arpu"]
     150.0
     """
     revenue, orders, active = counts["revenue"], counts["orders"], counts["active_customers"]
@@ -63,6 +68,7 @@ def headline(counts: dict[str, float | int]) -> dict[str, float | int | None]:
         "refunds": int(counts["refunds"]),
         "active_customers": int(active),
         "new_customers": int(counts["new_customers"]),
+        "signups_without_order": int(counts["signups_without_order"]),
         "average_order_value": revenue / orders if orders else None,
         "arpu": revenue / active if active else None,
         "repeat_customer_rate": counts["repeat_customers"] / active if active else None,
@@ -198,6 +204,34 @@ def inactivity_window(gaps: pd.DataFrame, percentile: float = 0.9) -> int | None
     return max(1, math.ceil(gap_quantile(gaps, percentile)))
 
 
+def _revenue_retention(
+    red: Reductions, w: Window, ext: dict[str, int | None], warnings: list[str]
+) -> dict[str, float]:
+    """nrr and grr of kpi.retention.revenue_retention (the range against the comparable range
+    before it) from the reduced sums; {} with its warning when they cannot be computed."""
+    lo = w.lo if w.lo is not None else ext["first_day"]
+    hi = w.hi if w.hi is not None else ext["last_day"]
+    if lo is None or hi is None:
+        warnings.append(
+            "nrr and grr need dated orders; every order_date is blank. Check the date column "
+            "on the Data page."
+        )
+        return {}
+    money = red.revenue_retention(lo, hi)
+    if money["revenue_before"] <= 0:
+        before_hi = day_timestamp(lo - 1)
+        before_lo = day_timestamp(lo - 1 - (hi - lo))
+        warnings.append(
+            f"nrr and grr compare the range with the {hi - lo + 1:,} days before it "
+            f"({before_lo.date()} to {before_hi.date()}); no customer bought then. Choose a "
+            "later start date (--start, or the date range), so that a range of the same "
+            "length comes before it."
+        )
+        return {}
+    total = float(money["revenue_before"])
+    return {"nrr": money["revenue_now"] / total, "grr": money["capped_now"] / total}
+
+
 def engine_section(red: Reductions, w: Window) -> tuple[Section, dict[str, Any]]:
     """Every KPI the reductions support, in the shape of :func:`kpi.analysis.analysis`, and
     the source's row counts (all rows, dated rows, refunds)."""
@@ -230,21 +264,24 @@ def engine_section(red: Reductions, w: Window) -> tuple[Section, dict[str, Any]]
         cohorts["revenue_retention"] = dict(
             zip(names, table.revenue_retention.to_numpy().tolist(), strict=True)
         )
-        curve = retention_curve(table)
-        if 1 in curve.index:
-            kpis["nrr"] = curve.loc[1, "revenue_retention"]
-            kpis["grr"] = curve.loc[1, "gross_revenue_retention"]
-        else:
-            warnings.append(
-                "nrr and grr need a cohort followed for at least one full period after its "
-                "first order; widen the date range or upload a longer order history."
-            )
-    window = inactivity_window(red.gap_counts())
+    kpis.update(_revenue_retention(red, w, ext, warnings))
+    assumptions: dict[str, dict[str, Any]] = {}
+    gaps = red.gap_counts()
+    window = inactivity_window(gaps, INACTIVITY_PERCENTILE)
     if window is not None:
-        warnings.append(
-            f"inactivity window: {window} days without an order (the 90th percentile of the "
-            "gaps between a customer's orders)."
+        visits = red.visit_counts()
+        evidence = InactivityWindow(
+            days=window,
+            percentile=INACTIVITY_PERCENTILE,
+            gaps=int(gaps["visits"].sum()),
+            repeat_customers=visits["repeat_customers"],
+            customers=visits["customers"],
         )
+        assumptions["inactivity_window_days"] = assumption(
+            window, "data", rule=evidence.rule, percentile=evidence.percentile
+        )
+        if evidence.weak is not None:
+            warnings.append(evidence.weak)
     missing = [k for k in every.kpis if k not in ENGINE_KPIS]
     warnings.append(
         f"computed from a database source: {', '.join(ENGINE_KPIS)} and the cohort tables; "
@@ -252,7 +289,11 @@ def engine_section(red: Reductions, w: Window) -> tuple[Section, dict[str, Any]]
         "memory: export the tables and run python -m kpi report FILE."
     )
     section = Section(
-        kpis=plain(kpis), series=plain(by_period), cohorts=plain(cohorts), warnings=warnings
+        kpis=plain(kpis),
+        series=plain(by_period),
+        cohorts=plain(cohorts),
+        warnings=warnings,
+        assumptions=assumptions,
     )
     return section, ext
 
@@ -281,6 +322,7 @@ def build_output(red: Reductions, w: Window, source: str) -> dict[str, Any]:
             "kpis": section.kpis,
             "series": section.series,
             "cohorts": section.cohorts,
+            "assumptions": dict(sorted(section.assumptions.items())),
             "warnings": warnings,
         }
     )

@@ -92,27 +92,55 @@ def _signups(cols: Columns) -> str:
 
 
 def _starts(cols: Columns) -> str:
-    """CTE ``st`` (cid, first_order, acquired, acquired_day): kpi.base.customer_starts."""
-    first = "fo AS (SELECT cid, MIN(ts) AS first_order FROM o WHERE cid IS NOT NULL GROUP BY cid)"
+    """CTEs ``fo`` (cid, first_order: every customer with an order row, first_order NULL
+    when none is dated) and ``st`` (cid, first_order, acquired, acquired_day) of
+    kpi.base.customer_starts: customers with at least one order row, acquired at the earlier
+    of their earliest signup and their first order (refund rows included); a customer with
+    neither a dated order nor a signup date is left out (acquisition date unknown)."""
+    first = (
+        "fo AS (SELECT CAST(customer_id AS VARCHAR) AS cid, "
+        "MIN(CAST(order_date AS TIMESTAMP)) AS first_order FROM orders "
+        "WHERE customer_id IS NOT NULL GROUP BY 1)"
+    )
     if not cols.signup_date:
         return (
             f"{first}, st AS (SELECT cid, first_order, first_order AS acquired, "
-            f"{_day('first_order')} AS acquired_day FROM fo)"
+            f"{_day('first_order')} AS acquired_day FROM fo WHERE first_order IS NOT NULL)"
         )
+    # the earlier of two times, either of which may be NULL, in every dialect alike
+    acquired = (
+        "CASE WHEN su.signup IS NULL THEN fo.first_order "
+        "WHEN fo.first_order IS NULL OR su.signup < fo.first_order THEN su.signup "
+        "ELSE fo.first_order END"
+    )
     return (
-        f"{first}, {_signups(cols)}, st AS (SELECT COALESCE(fo.cid, su.cid) AS cid, "
-        "fo.first_order, COALESCE(su.signup, fo.first_order) AS acquired, "
-        f"{_day('COALESCE(su.signup, fo.first_order)')} AS acquired_day "
-        "FROM fo FULL OUTER JOIN su ON fo.cid = su.cid)"
+        f"{first}, {_signups(cols)}, ac AS (SELECT fo.cid, fo.first_order, "
+        f"{acquired} AS acquired FROM fo LEFT JOIN su ON fo.cid = su.cid), "
+        f"st AS (SELECT cid, first_order, acquired, {_day('acquired')} AS acquired_day "
+        "FROM ac WHERE acquired IS NOT NULL)"
+    )
+
+
+def _signups_without_order(cols: Columns, lo: int | None, hi: int | None) -> str:
+    """kpi.base.signups_without_order: customers of the customers table with no order row
+    at all whose earliest signup falls in the range (0 without signup dates)."""
+    if not cols.signup_date:
+        return "0"
+    return (
+        "(SELECT COUNT(*) FROM su LEFT JOIN fo ON su.cid = fo.cid "
+        f"WHERE fo.cid IS NULL AND {_between(_day('su.signup'), lo, hi)})"
     )
 
 
 def base_counts(cols: Columns, lo: int | None, hi: int | None) -> str:
-    """One row: revenue, orders, refunds, active, repeat and new customers of a day range.
+    """One row: revenue, orders, refunds, active, repeat and new customers and sign-ups
+    without an order of a day range.
 
     kpi.base.headline's counts: revenue sums every amount in the range (blank: 0), orders
     count the rows that are not refunds, active customers have an order (not a refund),
-    repeat customers two or more, new customers were acquired (first order, or signup) in it.
+    repeat customers two or more, new customers have an order row and were acquired (the
+    earlier of signup and first order) in the range; sign-ups without an order are counted
+    apart.
     """
     r = _between("d", lo, hi)
     return (
@@ -124,14 +152,16 @@ def base_counts(cols: Columns, lo: int | None, hi: int | None) -> str:
         "(SELECT COUNT(*) FROM r WHERE NOT sale) AS refunds, "
         "(SELECT COUNT(*) FROM per) AS active_customers, "
         "(SELECT COUNT(*) FROM per WHERE n >= 2) AS repeat_customers, "
-        f"(SELECT COUNT(*) FROM st WHERE {_between('acquired_day', lo, hi)}) AS new_customers"
+        f"(SELECT COUNT(*) FROM st WHERE {_between('acquired_day', lo, hi)}) AS new_customers, "
+        f"{_signups_without_order(cols, lo, hi)} AS signups_without_order"
     )
 
 
 def first_orders(cols: Columns) -> str:
     """Per customer: first order time, acquisition time and acquisition channel.
 
-    kpi.base.customer_starts (acquired: signup date, else first order, refunds included) and
+    kpi.base.customer_starts (acquired: the earlier of signup and first order, refunds
+    included; only customers with an order row) and
     kpi.acquisition.acquisition_channels (the customers table's channel, else the channel of
     the earliest order that has one). Ties at one instant take the alphabetically first
     channel: a database has no row order (the in-memory code takes the first row).
@@ -306,6 +336,44 @@ def gap_counts(cols: Columns) -> str:
         "WHERE cid IS NOT NULL AND COALESCE(amount, 0) >= 0), "
         "g AS (SELECT d - LAG(d) OVER (PARTITION BY cid ORDER BY d) AS gap FROM v) "
         "SELECT gap AS gap_days, COUNT(*) AS visits FROM g WHERE gap IS NOT NULL GROUP BY gap"
+    )
+
+
+def revenue_retention(cols: Columns, lo: int, hi: int) -> str:
+    """One row: kpi.retention.revenue_retention's sums for the days ``lo`` to ``hi``.
+
+    The earlier range holds as many days and ends the day before ``lo``; its customers have
+    a sale (not a refund) in it. Per customer, r0 (revenue then) and r1 (revenue from ``lo``
+    to ``hi``) are net of refunds (blank: 0) and floored at 0: customers, revenue_before =
+    sum r0, revenue_now = sum r1, capped_now = sum min(r0, r1).
+    """
+    lo, hi = int(lo), int(hi)
+    before_hi = lo - 1
+    before_lo = before_hi - (hi - lo)
+    return (
+        f"WITH {_rows(cols)}, k AS (SELECT cid, d, COALESCE(amount, 0) AS amt FROM o "
+        f"WHERE cid IS NOT NULL AND d >= {before_lo} AND d <= {hi}), "
+        f"p AS (SELECT cid, SUM(CASE WHEN d <= {before_hi} THEN amt ELSE 0 END) AS s0, "
+        f"SUM(CASE WHEN d >= {lo} THEN amt ELSE 0 END) AS s1, "
+        f"MAX(CASE WHEN d <= {before_hi} AND amt >= 0 THEN 1 ELSE 0 END) AS buyer "
+        "FROM k GROUP BY cid), "
+        "q AS (SELECT GREATEST(s0, 0) AS r0, GREATEST(s1, 0) AS r1 FROM p WHERE buyer = 1) "
+        "SELECT COUNT(*) AS customers, COALESCE(SUM(r0), 0) AS revenue_before, "
+        "COALESCE(SUM(r1), 0) AS revenue_now, COALESCE(SUM(LEAST(r0, r1)), 0) AS capped_now "
+        "FROM q"
+    )
+
+
+def visit_counts(cols: Columns) -> str:
+    """One row: customers with an order (not a refund), and those among them who ordered on
+    two different days or more: the evidence kpi.retention.inactivity_window reports beside
+    the gaps of :func:`gap_counts`."""
+    return (
+        f"WITH {_rows(cols)}, v AS (SELECT DISTINCT cid, d FROM o "
+        "WHERE cid IS NOT NULL AND COALESCE(amount, 0) >= 0), "
+        "n AS (SELECT cid, COUNT(*) AS days FROM v GROUP BY cid) "
+        "SELECT COUNT(*) AS customers, "
+        "COALESCE(SUM(CASE WHEN days >= 2 THEN 1 ELSE 0 END), 0) AS repeat_customers FROM n"
     )
 
 
