@@ -328,10 +328,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+# Options the --source path does not take: each shapes a KPI it leaves null, or the reading.
+_FILE_ONLY = (
+    "mapping",
+    "only",
+    "sla_hours",
+    "discount_rate",
+    "clv_horizon_months",
+    "inactivity_window_days",
+    "csat_scale_max",
+    "turnover_window_months",
+    "service_contact_days",
+    "survey_type",
+)
+
+
 def _report_source(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     """The report computed where the data lives (kpi.engines), or a usage error."""
     if args.source is None or args.files:
         parser.error("give FILE(s), or --source URL with --table orders=SCHEMA.TABLE")
+    # The engines compute the reductions' KPIs only; a flag they would not use must not be
+    # taken silently.
+    unused = [f"--{name.replace('_', '-')}" for name in _FILE_ONLY if getattr(args, name)]
+    if unused:
+        parser.error(f"{', '.join(unused)} work with FILE(s) only, not with --source")
     if args.start and args.end and args.start > args.end:
         print("error: --start is after --end", file=sys.stderr)
         return 2

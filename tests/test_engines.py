@@ -497,3 +497,12 @@ def test_engine_packages_are_imported_only_when_used():
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 top.add(node.module.split(".")[0])
         assert top <= allowed, (path.name, top - allowed)
+
+
+def test_file_only_flags_are_refused_with_a_source_not_ignored(capsys, tmp_path):
+    # --inactivity-window-days would shape churn in a file report; through an engine it
+    # would change nothing, so it is refused rather than reported as taken.
+    with pytest.raises(SystemExit) as exc:
+        main(["report", "--source", str(tmp_path / "o.parquet"), "--inactivity-window-days", "45"])
+    assert exc.value.code == 2
+    assert "--inactivity-window-days work with FILE(s) only" in capsys.readouterr().err
