@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -708,6 +709,12 @@ class CohortTable:
     observable: pd.DataFrame
     complete: pd.DataFrame
 
+    def as_json(self, name: str) -> dict[str, list[Any]]:
+        """One of the tables (``customer_retention``...) as ``{cohort label: [age 0, ...]}``,
+        the command line's ``cohorts`` contract."""
+        table: pd.DataFrame = getattr(self, name)
+        return dict(zip(self.labels(), table.to_numpy().tolist(), strict=True))
+
     def labels(self) -> list[str]:
         """Row labels: the cohort's period label, prefixed by the attribute when split."""
         idx = self.sizes.index
@@ -1223,16 +1230,8 @@ def section(
         except InsufficientDataError as exc:
             warnings.append(str(exc))
         else:
-            labels = table.labels()
-            cohorts["customer_retention"] = dict(
-                zip(labels, table.customer_retention.to_numpy().tolist(), strict=True)
-            )
-            cohorts["revenue_retention"] = dict(
-                zip(labels, table.revenue_retention.to_numpy().tolist(), strict=True)
-            )
-            cohorts["gross_revenue_retention"] = dict(
-                zip(labels, table.gross_revenue_retention.to_numpy().tolist(), strict=True)
-            )
+            for name in ("customer_retention", "revenue_retention", "gross_revenue_retention"):
+                cohorts[name] = table.as_json(name)
     else:
         warnings.append(
             "inactive_customers, nrr, grr and the cohort tables need an orders table with "

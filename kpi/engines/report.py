@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from kpi.analysis import analysis
+from kpi.base import HEADLINE_KEYS
 from kpi.engines.reductions import MemoryReductions, SqlReductions, Window, day_timestamp
 from kpi.errors import InsufficientDataError
 from kpi.periods import Period, day_period_ordinal, period_labels, period_range
@@ -39,19 +40,7 @@ from kpi.retention import INACTIVITY_PERCENTILE, CohortTable, InactivityWindow
 
 Reductions = MemoryReductions | SqlReductions
 SERIES_KEYS = ("revenue", "orders", "active_customers", "new_customers")
-ENGINE_KPIS = (
-    "revenue",
-    "orders",
-    "refunds",
-    "active_customers",
-    "new_customers",
-    "signups_without_order",
-    "average_order_value",
-    "arpu",
-    "repeat_customer_rate",
-    "nrr",
-    "grr",
-)
+ENGINE_KPIS = (*HEADLINE_KEYS, "nrr", "grr")
 
 
 def headline(counts: dict[str, float | int]) -> dict[str, float | int | None]:
@@ -257,13 +246,8 @@ def engine_section(red: Reductions, w: Window) -> tuple[Section, dict[str, Any]]
     except InsufficientDataError as exc:
         warnings.append(str(exc))
     else:
-        names = table.labels()
-        cohorts["customer_retention"] = dict(
-            zip(names, table.customer_retention.to_numpy().tolist(), strict=True)
-        )
-        cohorts["revenue_retention"] = dict(
-            zip(names, table.revenue_retention.to_numpy().tolist(), strict=True)
-        )
+        for name in ("customer_retention", "revenue_retention"):
+            cohorts[name] = table.as_json(name)
     kpis.update(_revenue_retention(red, w, ext, warnings))
     assumptions: dict[str, dict[str, Any]] = {}
     gaps = red.gap_counts()
