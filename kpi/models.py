@@ -29,8 +29,12 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
-from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
+from scipy import optimize
+
+# The two normal and chi-squared values below come from scipy.special, the functions
+# scipy.stats.norm.ppf and scipy.stats.chi2.sf evaluate: importing scipy.stats takes longer
+# than a whole report's model fits.
+from scipy.special import betaln, chdtrc, digamma, expit, gammaln, hyp2f1, ndtri
 
 from kpi.base import customer_codes, sorted_unique
 from kpi.errors import ConvergenceError, InsufficientDataError, KpiError, SchemaError
@@ -468,7 +472,7 @@ def kaplan_meier(durations: ArrayLike, observed: ArrayLike) -> KaplanMeier:
         survival = np.cumprod(1 - events / at_risk)
         greenwood = np.cumsum(events / (at_risk * (at_risk - events)))
         std_error = survival * np.sqrt(greenwood)
-        half_width = stats.norm.ppf(0.975) * np.sqrt(greenwood)
+        half_width = ndtri(0.975) * np.sqrt(greenwood)  # the normal's 97.5 % quantile
         lower = survival * np.exp(-half_width)
         upper = np.minimum(1.0, survival * np.exp(half_width))
     dead = survival <= 0
@@ -553,7 +557,7 @@ def logrank_test(
     statistic = (float(d_a.sum()) - expected) ** 2 / variance
     return LogRank(
         statistic=statistic,
-        p_value=float(stats.chi2.sf(statistic, 1)),
+        p_value=float(chdtrc(1, statistic)),  # chi-squared (1 df) upper tail
         observed_a=float(d_a.sum()),
         expected_a=expected,
     )
@@ -1087,6 +1091,14 @@ class _BgNbdTerms:
         self.t_once, self.w_once = _weighted_counts(big_t[~repeat], w[~repeat])
         self.x, self.tx, self.big_t, self.w = x[repeat], tx[repeat], big_t[repeat], w[repeat]
         self.x_values, self.x_weights = _weighted_counts(self.x, self.w)
+        # A repeat customer's x, t_x and T each take few distinct values (whole days in the
+        # time unit): the terms of one value alone are evaluated once per distinct value and
+        # gathered per customer, the same numbers as evaluated per customer.
+        self.x_at = np.searchsorted(self.x_values, self.x)
+        self.t_values, self.t_at = np.unique(self.big_t, return_inverse=True)
+        self.tx_values, self.tx_at = np.unique(self.tx, return_inverse=True)
+        # With unit weights (every fit but a weighted one) w * v is v: the products are skipped.
+        self.unit = bool(np.all(self.w == 1.0))
 
     def negative_ll(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
         """Negative mean log-likelihood at log-parameters theta, and its gradient in theta."""
@@ -1131,17 +1143,25 @@ class _BgNbdTerms:
         self, r: float, alpha: float, a: float, b: float
     ) -> tuple[float, float, float, float, float]:
         """-(r + x) ln(alpha + T) + ln(1 + e^d) for x > 0, summed; its r, alpha, a, b slopes."""
-        x, w = self.x, self.w
+        x = self.x
+
+        def weighted(values: np.ndarray) -> np.ndarray:
+            return values if self.unit else self.w * values
+
         rx = r + x
-        log_t = np.log(alpha + self.big_t)
-        log_tx = np.log(alpha + self.tx)
-        d = np.log(a) - np.log(b + x - 1) + rx * (log_t - log_tx)
+        alpha_t = (alpha + self.t_values)[self.t_at]  # alpha + T, per customer
+        alpha_tx = (alpha + self.tx_values)[self.tx_at]
+        log_t = np.log(alpha + self.t_values)[self.t_at]
+        log_tx = np.log(alpha + self.tx_values)[self.tx_at]
+        b_x = (b + self.x_values - 1)[self.x_at]  # b + x - 1
+        log_ratio = log_t - log_tx
+        d = np.log(a) - np.log(b + self.x_values - 1)[self.x_at] + rx * log_ratio
         share = expit(d)  # of the second term (dropped out after the last purchase) in L
-        ll = np.sum(w * (np.logaddexp(0.0, d) - rx * log_t))
-        d_r = -np.sum(w * (log_t - share * (log_t - log_tx)))
-        d_alpha = -np.sum(w * rx * ((1 - share) / (alpha + self.big_t) + share / (alpha + self.tx)))
-        d_a = np.sum(w * share) / a
-        d_b = -np.sum(w * share / (b + x - 1))
+        ll = np.sum(weighted(np.logaddexp(0.0, d) - rx * log_t))
+        d_r = -np.sum(weighted(log_t - share * log_ratio))
+        d_alpha = -np.sum(weighted(rx) * ((1 - share) / alpha_t + share / alpha_tx))
+        d_a = np.sum(weighted(share)) / a
+        d_b = -np.sum(weighted(share) / b_x)
         return float(ll), float(d_r), float(d_alpha), float(d_a), float(d_b)
 
 
