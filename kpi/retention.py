@@ -132,18 +132,29 @@ def order_gaps(orders: pd.DataFrame) -> pd.Series:
     [30]
     """
     _check_orders(orders, "order gaps")
+    gap_codes, gaps, _, ids = _gap_arrays(orders)
+    return pd.Series(gaps, index=ids[gap_codes], name="gap_days")
+
+
+def _gap_arrays(orders: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Index]:
+    """The gaps of :func:`order_gaps` as integer arrays: each gap's customer code, the gap
+    (int64 days), the customer code of every dated sale row, and the ids of the codes.
+
+    The inactivity window needs the gaps, how many customers they come from and how many
+    customers bought at all; counted on the codes, no text id is hashed or copied.
+    """
     codes, day, amount, ids = _order_arrays(orders, None)
     sale = amount >= 0
     codes, day = codes[sale], day[sale]
     if len(day) == 0:
-        return pd.Series([], dtype=np.int64, index=ids[:0], name="gap_days")
+        return codes[:0], np.empty(0, dtype=np.int64), codes, ids
     # distinct (customer, day) pairs in customer-then-day order, as one sorted int64 key
     lo = int(day.min())
     span = int(day.max()) - lo + 1
     customer, visit = np.divmod(sorted_unique(codes * span + (day - lo)), span)
     same = customer[1:] == customer[:-1]
     gaps = np.diff(visit)[same]
-    return pd.Series(gaps.astype(np.int64), index=ids[customer[1:][same]], name="gap_days")
+    return customer[1:][same], gaps.astype(np.int64), codes, ids
 
 
 def suggested_inactivity_window(orders: pd.DataFrame, *, percentile: float = 0.9) -> int:
@@ -161,13 +172,18 @@ def suggested_inactivity_window(orders: pd.DataFrame, *, percentile: float = 0.9
     """
     if not 0 < percentile <= 1:
         raise ValueError(f"percentile must be in (0, 1]; got {percentile}")
-    gaps = order_gaps(orders)
-    if gaps.empty:
+    _check_orders(orders, "order gaps")
+    return _window_days(_gap_arrays(orders)[1], percentile)
+
+
+def _window_days(gaps: np.ndarray, percentile: float) -> int:
+    """The ``percentile`` of the gaps (days), rounded up, at least 1."""
+    if len(gaps) == 0:
         raise InsufficientDataError(
             "the inactivity window needs customers who ordered on at least two different days; "
             "found none. Set the window by hand, or upload a longer order history."
         )
-    return max(1, math.ceil(float(np.quantile(gaps.to_numpy(), percentile))))
+    return max(1, math.ceil(float(np.quantile(gaps, percentile))))
 
 
 INACTIVITY_PERCENTILE = 0.9
@@ -236,16 +252,18 @@ def inactivity_window(
     >>> w.days, w.gaps, w.repeat_customers, w.customers
     (28, 2, 1, 1)
     """
-    days = suggested_inactivity_window(orders, percentile=percentile)
-    gaps = order_gaps(orders)
-    codes, _, amount, _ = _order_arrays(orders, None)
-    customers = int(np.count_nonzero(np.bincount(codes[amount >= 0]))) if len(codes) else 0
+    if not 0 < percentile <= 1:
+        raise ValueError(f"percentile must be in (0, 1]; got {percentile}")
+    _check_orders(orders, "order gaps")
+    # one pass over the orders for the gaps and both customer counts
+    gap_codes, gaps, sale_codes, _ = _gap_arrays(orders)
+    days = _window_days(gaps, percentile)
     return InactivityWindow(
         days=days,
         percentile=percentile,
         gaps=len(gaps),
-        repeat_customers=int(gaps.index.nunique()),
-        customers=customers,
+        repeat_customers=len(sorted_unique(gap_codes)),
+        customers=int(np.count_nonzero(np.bincount(sale_codes))) if len(sale_codes) else 0,
     )
 
 
