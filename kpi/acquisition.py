@@ -26,12 +26,12 @@ import pandas as pd
 
 from kpi.base import (
     NONE_YET,
+    OrderWindow,
+    check_orders,
     customer_codes,
     customer_starts,
     headline,
-    orders_in_range,
     per_code,
-    repeat_customer_rate,
 )
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
 from kpi.filters import check_same_split
@@ -955,7 +955,10 @@ def organic_growth(
     (orders.revenue_type). The repeat-customer share and
     the upsell and cross-sell counts are reported beside it.
     """
-    window = orders_in_range(orders, start=start, end=end)
+    check_orders(orders)
+    # The range's rows as integer customer codes; the frame itself is cut only for
+    # revenue_type, since copying its text columns took most of this function's time.
+    w = OrderWindow.of(orders, start, end)
     starts = customer_starts(orders, customers)
     n_referral = len(
         referred_new_customers(
@@ -971,9 +974,9 @@ def organic_growth(
             gone = customers.loc[customers["end_date"] < lo, "customer_id"]
             base_ids -= set(gone)
 
-    sales = window[window["amount"].fillna(0) >= 0]
     expanded = upsells = cross_sells = None
     if "revenue_type" in orders.columns:
+        sales = orders[["customer_id", "revenue_type"]].iloc[np.flatnonzero(w.in_range)[w.sale]]
         kind = canonical(sales["revenue_type"])
         upsells = int((kind == "upsell").sum())
         cross_sells = int((kind == "cross_sell").sum())
@@ -988,10 +991,18 @@ def organic_growth(
         starting_base=n_base,
         referral_customers=n_referral,
         expanded_customers=expanded,
-        repeat_customer_share=repeat_customer_rate(window),
+        repeat_customer_share=_repeat_share(w),
         upsells=upsells,
         cross_sells=cross_sells,
     )
+
+
+def _repeat_share(w: OrderWindow) -> float | None:
+    """:func:`kpi.base.repeat_customer_rate` of the window's rows, on their customer codes."""
+    buyers = w.codes[w.sale]
+    counts = np.bincount(buyers[buyers >= 0], minlength=len(w.ids))
+    active = int(np.count_nonzero(counts))
+    return float(int(np.count_nonzero(counts >= 2)) / active) if active else None
 
 
 # --------------------------------------------------------------------------------------------
