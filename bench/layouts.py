@@ -1,6 +1,7 @@
 """Benchmark: every real export layout read, mapped and validated, side by side with DuckDB.
 
     python -m bench.layouts [--rows 1000000] [--xlsx-rows 100000] [--repeat 3] [--report]
+    python -m bench.layouts --only-report [--rows 1000000] [--repeat 3]
 
 The same seeded orders (:func:`bench.ingest.orders_frame`, with a time of day added) are
 written in the layouts users upload, to a temporary folder:
@@ -343,8 +344,15 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", default="", help="layouts, comma-separated")
     parser.add_argument("--report", action="store_true", help="also time python -m kpi report")
+    parser.add_argument(
+        "--only-report",
+        action="store_true",
+        help="time only python -m kpi report against DuckDB's core (no layouts)",
+    )
     args = parser.parse_args(argv)
     layouts = [s for s in args.only.split(",") if s] or [*TEXT_LAYOUTS, "xlsx", "parquet"]
+    if args.only_report:
+        layouts = []
     xlsx_rows = [int(s) for s in args.xlsx_rows.split(",") if s]
     began = time.perf_counter()
     print(HEADER, flush=True)
@@ -353,7 +361,7 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
         xlsx_rows=xlsx_rows,
         repeat=args.repeat,
         layouts=layouts,
-        report=args.report,
+        report=args.report or args.only_report,
         log=lambda line: print(line, flush=True),
     )
     print(f"median of {args.repeat} runs; {time.perf_counter() - began:,.0f} s in all")
