@@ -662,16 +662,9 @@ def inactive_customers(
     manager calls. Customers who only have refunds are not listed.
     """
     _check_orders(orders, "inactive customers")
-    as_of_day = _day(as_of)
-    codes, day, amount, ids = _order_arrays(orders, as_of_day)
+    codes, day, amount, ids, sale, as_of_day, orders_n, buyers, last = _last_orders(orders, as_of)
     columns = ["last_order_date", "last_order_value", "orders", "revenue"]
-    sale = amount >= 0
-    if as_of_day is None:
-        as_of_day = int(day[sale].max()) if sale.any() else 0
     n = len(ids)
-    orders_n = np.bincount(codes[sale], minlength=n)
-    buyers = np.flatnonzero(orders_n)  # customers with only refunds are not listed
-    last = per_code(np.maximum, codes[sale], day[sale], n, BEFORE_ALL)
     on_last = sale & (day == last[codes])
     last_value = np.bincount(codes[on_last], weights=amount[on_last], minlength=n)
     revenue = np.bincount(codes, weights=amount, minlength=n)
@@ -690,6 +683,29 @@ def inactive_customers(
     out = out.rename_axis("customer_id").reset_index()
     out = out.sort_values(["revenue", "customer_id"], ascending=[False, True], kind="stable")
     return out[["customer_id", *columns, "days_since_last_order"]].reset_index(drop=True)
+
+
+def _last_orders(orders: pd.DataFrame, as_of: pd.Timestamp | None) -> tuple[Any, ...]:
+    """The order arrays of :func:`inactive_customers` up to ``as_of`` (codes, day, amount,
+    ids, sale), the day it counts from, and per customer code: non-refund orders, the codes
+    of the customers who have one (buyers), and the last order day."""
+    as_of_day = _day(as_of)
+    codes, day, amount, ids = _order_arrays(orders, as_of_day)
+    sale = amount >= 0
+    if as_of_day is None:
+        as_of_day = int(day[sale].max()) if sale.any() else 0
+    n = len(ids)
+    orders_n = np.bincount(codes[sale], minlength=n)
+    buyers = np.flatnonzero(orders_n)  # customers with only refunds are not listed
+    last = per_code(np.maximum, codes[sale], day[sale], n, BEFORE_ALL)
+    return codes, day, amount, ids, sale, as_of_day, orders_n, buyers, last
+
+
+def _inactive_count(orders: pd.DataFrame, *, as_of: pd.Timestamp | None, window_days: int) -> int:
+    """``len(inactive_customers(...))``, without building and sorting the list by text ids."""
+    _check_orders(orders, "inactive customers")
+    *_, as_of_day, _, buyers, last = _last_orders(orders, as_of)
+    return int(np.count_nonzero(as_of_day - last[buyers] >= window_days))
 
 
 # --- cohorts ------------------------------------------------------------------------------------
@@ -1234,9 +1250,7 @@ def section(
 
     if orders is not None:
         if window is not None:
-            kpis["inactive_customers"] = len(
-                inactive_customers(orders, as_of=as_of, window_days=window)
-            )
+            kpis["inactive_customers"] = _inactive_count(orders, as_of=as_of, window_days=window)
         try:
             money = revenue_retention(orders, start=start, end=end)
         except InsufficientDataError as exc:
