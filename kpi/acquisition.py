@@ -31,6 +31,7 @@ from kpi.base import (
     customer_codes,
     customer_starts,
     headline,
+    id_positions,
     per_code,
 )
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
@@ -846,7 +847,7 @@ def referred_new_customers(
     starts = customer_starts(orders, customers)
     new = starts[in_days(starts, start, end).to_numpy()]
     referred = referral_customers(orders, customers, leads, referral_sources=referral_sources)
-    return new[referred.get_indexer(new.index.astype("string")) >= 0]
+    return new[id_positions(referred, new.index.astype("string")) >= 0]
 
 
 @dataclass(frozen=True)
