@@ -28,10 +28,10 @@ package when it is importable. Steps (``--only`` takes these keys, comma-separat
              XLSX at min(size, --xlsx-max) rows
 
 Cold and cached: every timed run of ours gets a fresh shallow copy of the tables, so nothing
-remembered per frame (customer codes, acquisition dates; :mod:`kpi.memo`) is reused: the
-figure is a cold start, as right after an upload. The ``cached`` column times the same call on
-the same frames again, as a page rerun or the next page sees them once an upload's customer
-codes and acquisition dates are remembered.
+kept per frame (customer codes, acquisition dates: the reductions of :mod:`kpi.reduce`) is
+reused: the figure is a cold start, as right after an upload. The ``cached`` column times the
+same call on the same frames again, as a page rerun or the next page sees them once an
+upload's customer codes and acquisition dates are kept.
 
 Peak MB is the tracemalloc peak of one extra, untimed run of our step (the timed runs are not
 traced, since tracing slows Python code). It counts what numpy, pandas and Python allocate;

@@ -37,8 +37,8 @@ from kpi.base import (
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
 from kpi.filters import check_same_split
 from kpi.labels import canonical
-from kpi.memo import remembered
 from kpi.periods import Period, check_period, in_days, period_start, series_index
+from kpi.reduce import Reductions, reductions_for
 from kpi.report import Section, labelled, plain
 from kpi.support import touch_directions
 
@@ -205,6 +205,7 @@ def cac(
     *,
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
+    reductions: Reductions | None = None,
 ) -> Cac:
     """CAC = (sales + marketing spend in range) / new customers in range.
 
@@ -227,7 +228,7 @@ def cac(
     check_same_split("cac", spend=spend, orders=orders, customers=customers)
     frame = _acquisition_spend(spend, "cac")
     frame = frame[in_days(frame["date"], start, end)]
-    starts = customer_starts(orders, customers)
+    starts = customer_starts(orders, customers, reductions=reductions)
     inside, outside, span = _within_span(starts, spend, start, end)
     new = int(inside.sum())
     total = float(frame["amount"].sum())
@@ -248,7 +249,12 @@ def cac(
     )
 
 
-def acquisition_channels(orders: pd.DataFrame, customers: pd.DataFrame | None = None) -> pd.Series:
+def acquisition_channels(
+    orders: pd.DataFrame,
+    customers: pd.DataFrame | None = None,
+    *,
+    reductions: Reductions | None = None,
+) -> pd.Series:
     """Acquisition channel per customer: customers.channel, else the channel of the first order.
 
     Returns a Series indexed by customer_id (string values, sorted by customer); customers
@@ -261,9 +267,20 @@ def acquisition_channels(orders: pd.DataFrame, customers: pd.DataFrame | None = 
     >>> acquisition_channels(orders, customers).to_dict()
     {'a': 'ads', 'b': 'referral'}
     """
+    facts = reductions_for(orders, reductions)  # one of the reductions: once per pair of tables
+
+    def compute() -> pd.Series:
+        return _acquisition_channels(orders, customers, facts)
+
+    return facts.cached("acquisition channels", compute, [customers]).copy(deep=False)
+
+
+def _acquisition_channels(
+    orders: pd.DataFrame, customers: pd.DataFrame | None, reductions: Reductions
+) -> pd.Series:
     result = pd.Series(dtype="string", index=pd.Index([], name="customer_id", dtype="string"))
     if "channel" in orders.columns:
-        result = _first_order_channels(orders)
+        result = _first_order_channels(orders, reductions=reductions)
     if customers is not None and {"customer_id", "channel"} <= set(customers.columns):
         own = customers.dropna(subset=["channel"]).groupby("customer_id")["channel"].first()
         own = own.astype("string")
@@ -278,10 +295,12 @@ def acquisition_channels(orders: pd.DataFrame, customers: pd.DataFrame | None = 
     return result
 
 
-def _first_order_channels(orders: pd.DataFrame) -> pd.Series:
+def _first_order_channels(
+    orders: pd.DataFrame, *, reductions: Reductions | None = None
+) -> pd.Series:
     """The channel of each customer's earliest dated order with a channel (the first row
     among orders of that same instant), indexed by customer_id, sorted; by integer codes."""
-    cc = customer_codes(orders)
+    cc = customer_codes(orders, reductions)
     channel = orders["channel"]
     rows = np.flatnonzero(
         orders["order_date"].notna().to_numpy() & channel.notna().to_numpy() & (cc.codes >= 0)
@@ -304,6 +323,7 @@ def cac_by_channel(
     *,
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
+    reductions: Reductions | None = None,
 ) -> pd.DataFrame:
     """CAC of a channel = channel spend in range / new customers acquired through that channel.
 
@@ -322,7 +342,7 @@ def cac_by_channel(
             "cac_by_channel needs a channel column in the spend table; map it "
             f"{_DATA_PAGE}, or add the channel to each spend row."
         )
-    channels = acquisition_channels(orders, customers)
+    channels = acquisition_channels(orders, customers, reductions=reductions)
     has_channel = "channel" in orders.columns or (
         customers is not None and "channel" in customers.columns
     )
@@ -333,7 +353,7 @@ def cac_by_channel(
         )
     frame = frame[in_days(frame["date"], start, end) & frame["channel"].notna()]
     spent = frame.groupby(frame["channel"].str.strip())["amount"].sum()
-    starts = customer_starts(orders, customers)
+    starts = customer_starts(orders, customers, reductions=reductions)
     own = channels.reindex(starts.index).str.strip()
     # each channel's customers count within that channel's own spend span (a channel whose
     # spend starts in June did not pay for May's customers); a channel without spend rows
@@ -360,6 +380,7 @@ def cac_series(
     period: str = "month",
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
+    reductions: Reductions | None = None,
 ) -> pd.DataFrame:
     """CAC per period = acquisition spend in the period / customers acquired in the period.
 
@@ -373,7 +394,7 @@ def cac_series(
     p = check_period(period)
     frame = _acquisition_spend(spend, "cac")
     frame = frame[in_days(frame["date"], start, end)]
-    starts = customer_starts(orders, customers)
+    starts = customer_starts(orders, customers, reductions=reductions)
     # as in cac: only customers acquired within the spend's span were paid for by it
     starts = starts[_within_span(starts, spend, start, end)[0]]
     index = series_index([frame["date"], starts], start, end, p)
@@ -790,14 +811,19 @@ def referral_customers(
     leads: pd.DataFrame | None = None,
     *,
     referral_sources: Sequence[str] = REFERRAL_SOURCES,
+    reductions: Reductions | None = None,
 ) -> pd.Index:
     """Customers who came by referral: customers.referred_by filled, or an acquisition channel
     that reads as referral, or a converted lead of a referral source with a customer_id."""
-    return remembered(
-        f"referral_customers {tuple(referral_sources)}",
-        [orders, customers, leads],
-        lambda: _referral_customers(orders, customers, leads, referral_sources),
-    ).copy()
+    return (
+        reductions_for(orders, reductions)
+        .cached(
+            f"referral_customers {tuple(referral_sources)}",
+            lambda: _referral_customers(orders, customers, leads, referral_sources, reductions),
+            [customers, leads],
+        )
+        .copy()
+    )
 
 
 def _referral_customers(
@@ -805,11 +831,12 @@ def _referral_customers(
     customers: pd.DataFrame | None,
     leads: pd.DataFrame | None,
     referral_sources: Sequence[str],
+    reductions: Reductions | None = None,
 ) -> pd.Index:
     found: list[pd.Series] = []
     if customers is not None and {"customer_id", "referred_by"} <= set(customers.columns):
         found.append(customers.loc[customers["referred_by"].notna(), "customer_id"].dropna())
-    channels = acquisition_channels(orders, customers)
+    channels = acquisition_channels(orders, customers, reductions=reductions)
     found.append(pd.Series(channels.index[_is_referral(channels, referral_sources).to_numpy()]))
     if leads is not None and {"source", "customer_id"} <= set(leads.columns):
         ref = _is_referral(leads["source"], referral_sources) & leads["customer_id"].notna()
@@ -838,15 +865,18 @@ def referred_new_customers(
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
     referral_sources: Sequence[str] = REFERRAL_SOURCES,
+    reductions: Reductions | None = None,
 ) -> pd.Series:
     """Acquisition date of each customer acquired in range who came by referral.
 
     Acquired as :func:`kpi.base.customer_starts`; by referral as :func:`referral_customers`.
     A Series indexed by customer_id, sorted.
     """
-    starts = customer_starts(orders, customers)
+    starts = customer_starts(orders, customers, reductions=reductions)
     new = starts[in_days(starts, start, end).to_numpy()]
-    referred = referral_customers(orders, customers, leads, referral_sources=referral_sources)
+    referred = referral_customers(
+        orders, customers, leads, referral_sources=referral_sources, reductions=reductions
+    )
     return new[id_positions(referred, new.index.astype("string")) >= 0]
 
 
@@ -868,6 +898,7 @@ def referral_rate(
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
     referral_sources: Sequence[str] = REFERRAL_SOURCES,
+    reductions: Reductions | None = None,
 ) -> ReferralRate:
     """Referral rate = referral leads created in range / active customers in range.
 
@@ -876,7 +907,9 @@ def referral_rate(
     customers acquired in the range who came by referral (customers.referred_by or a referral
     acquisition channel: ``basis`` "customers"). None without active customers.
     """
-    active = int(headline(orders, start=start, end=end)["active_customers"] or 0)
+    active = int(
+        headline(orders, start=start, end=end, reductions=reductions)["active_customers"] or 0
+    )
     if leads is not None and {"created_date", "source"} <= set(leads.columns):
         check_same_split("referral_rate", leads=leads, orders=orders)
         n = len(referral_leads(leads, start=start, end=end, referral_sources=referral_sources))
@@ -894,7 +927,12 @@ def referral_rate(
             )
         n = len(
             referred_new_customers(
-                orders, customers, start=start, end=end, referral_sources=referral_sources
+                orders,
+                customers,
+                start=start,
+                end=end,
+                referral_sources=referral_sources,
+                reductions=reductions,
             )
         )
         basis = "customers"
@@ -944,6 +982,7 @@ def organic_growth(
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
     referral_sources: Sequence[str] = REFERRAL_SOURCES,
+    reductions: Reductions | None = None,
 ) -> OrganicGrowth:
     """Organic growth = (referral customers won + base customers who expanded) / starting base.
 
@@ -960,10 +999,16 @@ def organic_growth(
     # The range's rows as integer customer codes; the frame itself is cut only for
     # revenue_type, since copying its text columns took most of this function's time.
     w = OrderWindow.of(orders, start, end)
-    starts = customer_starts(orders, customers)
+    starts = customer_starts(orders, customers, reductions=reductions)
     n_referral = len(
         referred_new_customers(
-            orders, customers, leads, start=start, end=end, referral_sources=referral_sources
+            orders,
+            customers,
+            leads,
+            start=start,
+            end=end,
+            referral_sources=referral_sources,
+            reductions=reductions,
         )
     )
 
@@ -1016,8 +1061,12 @@ def section(
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
     period: str = "month",
+    reductions: Reductions | None = None,
 ) -> Section:
     """Every acquisition KPI the tables support (see kpi.report).
+
+    ``reductions``: the orders' in-memory reductions (:func:`kpi.analysis.analysis` builds
+    them once); the acquisition dates and referral customers are taken from them.
 
     Keys: ``cac``, ``cac_by_channel`` ({channel: CAC}), ``cpl``, ``lead_conversion_rate``,
     ``acquisition_share_by_source`` ({source: share}), ``touches_to_close`` (mean per won
@@ -1028,6 +1077,8 @@ def section(
     p = check_period(period)
     result = Section(kpis=dict.fromkeys(KEYS))
     orders = tables.get("orders")
+    if orders is not None:
+        reductions = reductions_for(orders, reductions)
     customers = tables.get("customers")
     spend = tables.get("spend")
     leads = tables.get("leads")
@@ -1053,7 +1104,7 @@ def section(
     else:
 
         def acquisition_cost() -> None:
-            c = cac(spend, orders, customers, start=start, end=end)
+            c = cac(spend, orders, customers, start=start, end=end, reductions=reductions)
             result.kpis["cac"] = c.cac
             if c.acquired_outside_span and c.span_start is not None:
                 result.warnings.append(
@@ -1061,11 +1112,15 @@ def section(
                     f"spend table's span ({c.span_start.date()} to {c.span_end.date()}); "
                     f"{c.acquired_outside_span:,} acquired in the range outside it are left out."
                 )
-            s = cac_series(spend, orders, customers, period=p, start=start, end=end)
+            s = cac_series(
+                spend, orders, customers, period=p, start=start, end=end, reductions=reductions
+            )
             result.series["cac"] = labelled(s["cac"], p)
 
         def by_channel() -> None:
-            table = cac_by_channel(spend, orders, customers, start=start, end=end)
+            table = cac_by_channel(
+                spend, orders, customers, start=start, end=end, reductions=reductions
+            )
             result.kpis["cac_by_channel"] = plain(table["cac"].to_dict())
 
         attempt(acquisition_cost)
@@ -1119,11 +1174,20 @@ def section(
     else:
 
         def referrals() -> None:
-            r = referral_rate(orders, leads=leads, customers=customers, start=start, end=end)
+            r = referral_rate(
+                orders,
+                leads=leads,
+                customers=customers,
+                start=start,
+                end=end,
+                reductions=reductions,
+            )
             result.kpis["referral_rate"] = r.rate
 
         def organic() -> None:
-            g = organic_growth(orders, customers, leads, start=start, end=end)
+            g = organic_growth(
+                orders, customers, leads, start=start, end=end, reductions=reductions
+            )
             result.kpis["organic_growth_rate"] = g.rate
             if start is None:
                 raise InsufficientDataError(

@@ -1,4 +1,14 @@
-"""Every KPI family at once: what the command line prints and the app's shared report holds."""
+"""Every KPI family at once: what the command line prints and the app's shared report holds.
+
+The flow is read, then reduce, then compute the KPIs, then show them. The tables come read
+and mapped (:mod:`kpi.ingest`); :func:`analysis` then builds the in-memory reductions of the
+orders once (:class:`kpi.reduce.Reductions`: customer codes, acquisition dates, last order
+days, revenue types, each computed on first use) and hands the same object to every family's
+``section`` as ``reductions=``, so no family derives the per-customer facts again; each
+section computes its KPIs from them and from the tables; the command line and the pages show
+the merged :class:`kpi.report.Section`. Tables too large for memory, or living in a
+database, take the same path through :mod:`kpi.engines`, whose reductions are SQL.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +19,7 @@ import pandas as pd
 
 from kpi import acquisition, base, retention, revenue, satisfaction, support, team, value
 from kpi.errors import KpiError
+from kpi.reduce import Reductions
 from kpi.report import Section, Settings, assumption
 
 # The KPI families, in the order of KPI_CATALOGUE.md; each module has ``section()``.
@@ -17,8 +28,8 @@ TURNOVER_WINDOW_MONTHS = 12
 """Without a start date, employee turnover covers the twelve months up to the end."""
 
 
-def _takes_settings(module) -> bool:
-    return "settings" in inspect.signature(module.section).parameters
+def _takes(module, name: str) -> bool:
+    return name in inspect.signature(module.section).parameters
 
 
 def analysis(
@@ -36,11 +47,17 @@ def analysis(
     ``settings`` (what the user set) goes to every family whose ``section`` takes it; each
     family reports the defaults it used under ``assumptions``. ``families`` (default: all of
     FAMILIES) limits the work to those modules, for the command line's ``--only``.
+
+    The orders' reductions are built here, once, and passed to every family whose
+    ``section`` takes ``reductions``: read, reduce, then compute.
     """
     settings = settings or Settings()
+    reductions = Reductions.of(tables)
     result = Section()
     for module in FAMILIES if families is None else families:
-        options = {"settings": settings} if _takes_settings(module) else {}
+        options: dict[str, object] = {"settings": settings} if _takes(module, "settings") else {}
+        if reductions is not None and _takes(module, "reductions"):
+            options["reductions"] = reductions
         try:
             part = module.section(tables, start=start, end=end, period=period, **options)
         except KpiError as exc:

@@ -22,7 +22,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kpi.errors import SchemaError
-from kpi.memo import remembered, subset_of
 from kpi.periods import (
     Period,
     check_period,
@@ -32,6 +31,7 @@ from kpi.periods import (
     period_ordinal,
     period_range,
 )
+from kpi.reduce import CustomerCodes, Reductions, reductions_for
 from kpi.report import Section, plain
 
 ORDER_COLUMNS = ("customer_id", "order_date", "amount")
@@ -154,24 +154,9 @@ def arpu(orders: pd.DataFrame) -> float | None:
     return revenue(orders) / n if n else None
 
 
-@dataclass(frozen=True)
-class CustomerCodes:
-    """The orders' customer ids as integers: ``ids[codes[i]]`` is row i's customer.
-
-    ``ids`` holds every id of the rows, sorted (an Index named ``customer_id``), so ascending
-    codes are customers in id order; ``codes`` is int64 per order row, -1 where the id is
-    blank.
-    """
-
-    codes: np.ndarray
-    ids: pd.Index
-
-
-def customer_codes(orders: pd.DataFrame) -> CustomerCodes:
-    """The orders' customer ids factorised once per frame (remembered while the frame lives).
-
-    ``ids`` may hold more customers than the rows name: a filtered table shares the codes of
-    the whole table it was cut from (:func:`kpi.memo.note_subset`).
+def customer_codes(orders: pd.DataFrame, reductions: Reductions | None = None) -> CustomerCodes:
+    """The orders' customer ids as integer codes, ids sorted: the in-memory engine's
+    (:attr:`kpi.reduce.Reductions.codes`), factorised once per table.
 
     Grouping by a text id hashes every string again; the per-customer counts of a page run
     (active, repeat, new customers, per-period actives) all group the same rows, so they share
@@ -181,17 +166,7 @@ def customer_codes(orders: pd.DataFrame) -> CustomerCodes:
     >>> cc.codes.tolist(), cc.ids.tolist()
     ([1, 0, -1, 1], ['a', 'b'])
     """
-
-    def compute() -> CustomerCodes:
-        link = subset_of(orders)
-        if link is not None:  # filtered rows of a table already factorised: take its codes
-            parent, rows = link
-            whole = customer_codes(parent)
-            return CustomerCodes(whole.codes[rows], whole.ids)
-        codes, ids = pd.factorize(orders["customer_id"], sort=True)
-        return CustomerCodes(codes.astype(np.int64, copy=False), pd.Index(ids, name="customer_id"))
-
-    return remembered("customer_codes", [orders], compute)
+    return reductions_for(orders, reductions).codes
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
@@ -267,7 +242,12 @@ def id_positions(ids: pd.Index, values: pd.Series | pd.Index) -> np.ndarray:
     return ids.get_indexer(values)
 
 
-def customer_starts(orders: pd.DataFrame, customers: pd.DataFrame | None = None) -> pd.Series:
+def customer_starts(
+    orders: pd.DataFrame,
+    customers: pd.DataFrame | None = None,
+    *,
+    reductions: Reductions | None = None,
+) -> pd.Series:
     """Acquisition date per paying customer: the earlier of the signup date (where the
     customers table has one) and the first order (refund rows included: a refund implies an
     earlier purchase, even one outside the data).
@@ -276,7 +256,8 @@ def customer_starts(orders: pd.DataFrame, customers: pd.DataFrame | None = None)
     by customer. Only customers with at least one order row are here: a signup without an
     order is not an acquired customer (:func:`signups_without_order` counts those), and a
     customer without a signup date or a dated order is left out (acquisition date unknown).
-    Remembered per pair of frames while they live, since one page run asks for it many times.
+    Computed once per pair of tables by the in-memory engine (``reductions``: the orders'
+    :class:`kpi.reduce.Reductions`, found from the table when not given).
 
     >>> orders = pd.DataFrame({"customer_id": ["a", "b", "a"], "amount": [1.0, 1.0, 1.0],
     ...     "order_date": pd.to_datetime(["2025-03-01", "2025-01-05", "2025-01-02"])})
@@ -284,63 +265,16 @@ def customer_starts(orders: pd.DataFrame, customers: pd.DataFrame | None = None)
     {'a': '2025-01-02', 'b': '2025-01-05'}
     """
     check_orders(orders)
-
-    def compute() -> pd.Series:
-        cc = customer_codes(orders)
-        by_code, _ = _start_dates(orders, customers)
-        known_start = ~np.isnat(by_code)
-        result = pd.Series(by_code[known_start], index=cc.ids[known_start])
-        result.index.name = "customer_id"
-        return result
-
-    return remembered("customer_starts", [orders, customers], compute).copy(deep=False)
+    return reductions_for(orders, reductions).customer_starts(customers)
 
 
 def _start_dates(
-    orders: pd.DataFrame, customers: pd.DataFrame | None
+    orders: pd.DataFrame, customers: pd.DataFrame | None, reductions: Reductions | None = None
 ) -> tuple[np.ndarray, pd.Series]:
-    """The acquisition dates of :func:`customer_starts` before they become a Series.
-
-    ``by_code``: datetime64 per customer code of :func:`customer_codes` (NaT where unknown),
-    the earlier of the first order and the earliest signup; ``others``: signup dates of
-    customers without any order row, indexed by id (not acquired customers). The counters
-    (new customers in a range or per period) need only the dates; remembered per pair of
-    tables.
-    """
-
-    def compute() -> tuple[np.ndarray, pd.Series]:
-        cc = customer_codes(orders)
-        dates = orders["order_date"].to_numpy()
-        known = (cc.codes >= 0) & ~np.isnat(dates)
-        # earliest order per customer: a running minimum over the dates' integer ticks
-        first = per_code(
-            np.minimum, cc.codes[known], dates[known].view(np.int64), len(cc.ids), NONE_YET
-        )
-        start = np.where(first == NONE_YET, np.iinfo(np.int64).min, first)
-        start = start.view(dates.dtype)  # int64 minimum is NaT
-        others = pd.Series([], dtype=start.dtype, index=cc.ids[:0])
-        if customers is not None and {"customer_id", "signup_date"} <= set(customers.columns):
-            signed = customers.dropna(subset=["customer_id", "signup_date"])
-            signup = signed["signup_date"].to_numpy()
-            start = start.astype(np.promote_types(start.dtype, signup.dtype))
-            signup = signup.astype(start.dtype)  # one unit, so their ticks compare
-            at = id_positions(cc.ids, signed["customer_id"])  # -1: a customer without orders
-            ordered = at >= 0
-            # earliest signup per customer; the customer was acquired at the earlier of it and
-            # the first order (a signup recorded after the first purchase does not move it)
-            signup_ticks = signup[ordered].view(np.int64)
-            signed_first = per_code(np.minimum, at[ordered], signup_ticks, len(cc.ids), NONE_YET)
-            ticks = start.view(np.int64)
-            ticks = np.where(np.isnat(start), NONE_YET, ticks)
-            earlier = np.minimum(ticks, signed_first)
-            known = earlier != NONE_YET
-            start[known] = earlier[known].view(start.dtype)
-            if not ordered.all():
-                others = pd.Series(signup[~ordered], index=signed["customer_id"][~ordered])
-                others = others.groupby(level=0).min()
-        return start, others
-
-    return remembered("start dates", [orders, customers], compute)
+    """The acquisition dates of :func:`customer_starts` before they become a Series
+    (:meth:`kpi.reduce.Reductions.start_dates`); the counters (new customers in a range or
+    per period) need only the dates."""
+    return reductions_for(orders, reductions).start_dates(customers)
 
 
 def _starts_in(
@@ -348,10 +282,11 @@ def _starts_in(
     customers: pd.DataFrame | None,
     start: pd.Timestamp | None,
     end: pd.Timestamp | None,
+    reductions: Reductions | None = None,
 ) -> np.ndarray:
     """The acquisition dates (one per paying customer) from ``start`` to ``end``, days
     inclusive."""
-    by_code, _ = _start_dates(orders, customers)
+    by_code, _ = _start_dates(orders, customers, reductions)
     return _within(by_code[~np.isnat(by_code)], start, end)
 
 
@@ -371,6 +306,7 @@ def new_customers(
     *,
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
+    reductions: Reductions | None = None,
 ) -> int:
     """New customers = paying customers acquired in the range: customers with at least one
     order whose acquisition date (the earlier of signup and first order) falls in the range.
@@ -389,7 +325,7 @@ def new_customers(
     if orders is None:
         return len(_signups_in(customers, start, end))
     check_orders(orders)
-    return len(_starts_in(orders, customers, start, end))
+    return len(_starts_in(orders, customers, start, end, reductions))
 
 
 def _signups_in(
@@ -409,13 +345,14 @@ def signups_without_order(
     *,
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
+    reductions: Reductions | None = None,
 ) -> int:
     """Sign-ups without an order = customers of the customers table whose signup date falls in
     the range and who have no order row at all: registered, not (yet) paying, so not among
     :func:`new_customers`. 0 without a customers table with signup_date.
     """
     check_orders(orders)
-    _, others = _start_dates(orders, customers)
+    _, others = _start_dates(orders, customers, reductions)
     return len(_within(others.to_numpy(), start, end))
 
 
@@ -425,6 +362,7 @@ def customer_activity(
     *,
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
+    reductions: Reductions | None = None,
 ) -> pd.DataFrame:
     """Per customer active in the range: acquisition date, orders, revenue, new, repeat.
 
@@ -440,7 +378,7 @@ def customer_activity(
     {'customer_id': ['a', 'b'], 'orders': [1, 1], 'new': [False, True], 'repeat': [False, False]}
     """
     check_orders(orders)
-    w = OrderWindow.of(orders, start, end)
+    w = OrderWindow.of(orders, start, end, reductions)
     n = len(w.ids)
     counted = w.codes >= 0  # a blank customer id belongs to nobody
     codes, amount = w.codes[counted], w.amount[counted]
@@ -454,7 +392,7 @@ def customer_activity(
         },
         index=w.ids[present],
     )
-    starts = customer_starts(orders, customers)
+    starts = customer_starts(orders, customers, reductions=reductions)
     out.insert(0, "acquired", starts.reindex(out.index))
     out["new"] = in_days(out["acquired"], start, end).to_numpy(dtype=bool)
     out["repeat"] = (out["orders"] >= 2).to_numpy()
@@ -478,9 +416,13 @@ class OrderWindow:
 
     @classmethod
     def of(
-        cls, orders: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp | None
+        cls,
+        orders: pd.DataFrame,
+        start: pd.Timestamp | None,
+        end: pd.Timestamp | None,
+        reductions: Reductions | None = None,
     ) -> OrderWindow:
-        cc = customer_codes(orders)
+        cc = customer_codes(orders, reductions)
         mask = in_days(orders["order_date"], start, end).to_numpy(dtype=bool)
         dates = orders["order_date"].to_numpy()
         amount = orders["amount"].to_numpy(dtype=float, na_value=np.nan)
@@ -496,6 +438,7 @@ def headline(
     *,
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
+    reductions: Reductions | None = None,
 ) -> dict[str, float | int | None]:
     """The home page's figures for a range, keyed as in KPI_CATALOGUE.md (see HEADLINE_KEYS).
 
@@ -503,7 +446,7 @@ def headline(
     the rest, counted in one pass over the range with integer customer codes.
     """
     check_orders(orders)
-    w = OrderWindow.of(orders, start, end)
+    w = OrderWindow.of(orders, start, end, reductions)
     total = float(np.nansum(w.amount))
     n_orders = int(w.sale.sum())
     buyers = w.codes[w.sale]
@@ -515,8 +458,12 @@ def headline(
         "orders": n_orders,
         "refunds": int(len(w.sale) - n_orders),
         "active_customers": active,
-        "new_customers": new_customers(orders, customers, start=start, end=end),
-        "signups_without_order": signups_without_order(orders, customers, start=start, end=end),
+        "new_customers": new_customers(
+            orders, customers, start=start, end=end, reductions=reductions
+        ),
+        "signups_without_order": signups_without_order(
+            orders, customers, start=start, end=end, reductions=reductions
+        ),
         "average_order_value": total / n_orders if n_orders else None,
         "arpu": total / active if active else None,
         "repeat_customer_rate": repeaters / active if active else None,
@@ -555,6 +502,7 @@ def headline_change(
     start: pd.Timestamp,
     end: pd.Timestamp,
     now: Mapping[str, float | int | None] | None = None,
+    reductions: Reductions | None = None,
 ) -> dict[str, float | None]:
     """Relative change of each headline figure against the previous range of the same length.
 
@@ -562,12 +510,12 @@ def headline_change(
     ``now``: the range's :func:`headline`, when the caller has it already.
     """
     if now is None:
-        now = headline(orders, customers, start=start, end=end)
+        now = headline(orders, customers, start=start, end=end, reductions=reductions)
     prev_start, prev_end = previous_window(start, end)
     lo = orders["order_date"].min()
     if pd.isna(lo) or lo > prev_end:
         return dict.fromkeys(now)
-    before = headline(orders, customers, start=prev_start, end=prev_end)
+    before = headline(orders, customers, start=prev_start, end=prev_end, reductions=reductions)
     return {k: relative_change(now[k], before[k]) for k in now}
 
 
@@ -578,6 +526,7 @@ def revenue_series(
     period: str = "month",
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
+    reductions: Reductions | None = None,
 ) -> pd.DataFrame:
     """Per-period revenue, orders, active and new customers, AOV and ARPU.
 
@@ -588,7 +537,7 @@ def revenue_series(
     """
     p: Period = check_period(period)
     check_orders(orders)
-    w = OrderWindow.of(orders, start, end)
+    w = OrderWindow.of(orders, start, end, reductions)
     columns = ["revenue", "orders", "active_customers", "new_customers"]
     if len(w.dates) == 0:
         empty = pd.DataFrame(columns=[*columns, "average_order_value", "arpu"], dtype=float)
@@ -610,7 +559,7 @@ def revenue_series(
     )
     buyer = w.sale & (w.codes >= 0)
     out["active_customers"] = distinct_per_group(at[buyer], w.codes[buyer], n, len(w.ids))
-    new_at = period_ordinal(_starts_in(orders, customers, start, end), p) - origin
+    new_at = period_ordinal(_starts_in(orders, customers, start, end, reductions), p) - origin
     out["new_customers"] = np.bincount(new_at[(new_at >= 0) & (new_at < n)], minlength=n)
     out[columns[1:]] = out[columns[1:]].astype(np.int64)
     out["average_order_value"] = out["revenue"] / out["orders"].where(out["orders"] > 0)
@@ -624,8 +573,12 @@ def section(
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
     period: str = "month",
+    reductions: Reductions | None = None,
 ) -> Section:
-    """Base counts, revenue, average order value and ARPU, headline and per period."""
+    """Base counts, revenue, average order value and ARPU, headline and per period.
+
+    ``reductions``: the orders' in-memory reductions (:func:`kpi.analysis.analysis` builds
+    them once for every family); found from the table when not given."""
     orders = tables.get("orders")
     customers = tables.get("customers")
     if orders is None:
@@ -642,8 +595,11 @@ def section(
                 "can be told apart as a paying customer."
             )
         return Section(kpis=kpis, warnings=warnings)
-    kpis = headline(orders, customers, start=start, end=end)
-    series = revenue_series(orders, customers, period=period, start=start, end=end)
+    reductions = reductions_for(orders, reductions)
+    kpis = headline(orders, customers, start=start, end=end, reductions=reductions)
+    series = revenue_series(
+        orders, customers, period=period, start=start, end=end, reductions=reductions
+    )
     labels = period_labels(series.index, check_period(period))
     by_period = {
         key: dict(zip(labels, series[key].tolist(), strict=True))

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from kpi.errors import InsufficientDataError
-from kpi.memo import note_subset, remembered
+from kpi.reduce import Reductions, reductions_for
 from kpi.satisfaction import survey_kind
 
 ATTRIBUTES = ("channel", "segment", "region")
@@ -53,17 +53,18 @@ def apply_filters(
     "leads are not split by channel".
     """
     active = {a: set(v) for a, v in selected.items() if v}
-    if not active:
+    if not active or not tables:
         return dict(tables)
-    # The same selection on the same tables gives the very same frames while the tables live,
-    # so whatever was remembered for them (customer codes, acquisition dates) is found again
-    # on the next widget move; each kept table records the rows it came from.
+    # The same selection on the same tables gives the very same frames while the tables live
+    # (kept with the first table's reductions), so the reductions of the filtered tables
+    # (customer codes, acquisition dates) are found again on the next widget move; each kept
+    # table's reductions take their customer codes from the table it was cut from.
     names = sorted(tables)
     choice = json.dumps({a: sorted(map(str, v)) for a, v in sorted(active.items())})
-    kept = remembered(
+    kept = reductions_for(tables[names[0]]).cached(
         f"filtered {names} {choice}",
-        [tables[n] for n in names],
         lambda: _filtered(tables, active),
+        [tables[n] for n in names[1:]],
     )
     return dict(kept)
 
@@ -102,7 +103,7 @@ def _filtered(
         else:
             rows = np.flatnonzero(mask.to_numpy())
             kept = frame.iloc[rows]
-            note_subset(kept, frame, rows)
+            Reductions.of_subset(kept, frame, rows)
         if unsplit:
             kept.attrs = {**frame.attrs, NOT_SPLIT: ",".join(unsplit)}
         if staff is not None and staff.any():

@@ -27,6 +27,7 @@ from kpi.base import NONE_YET, check_orders, customer_codes, orders_in_range, pe
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
 from kpi.labels import canonical
 from kpi.periods import check_period, in_days, period_ordinal, period_start, series_index
+from kpi.reduce import Reductions, reductions_for
 from kpi.report import Section, labelled, plain
 
 KEYS = ("revenue_by_type", "upsell_revenue", "profit_per_customer", "net_cash")
@@ -40,7 +41,7 @@ _DATA_PAGE = "on the Data page"
 # Revenue by type
 
 
-def revenue_types(orders: pd.DataFrame) -> pd.Series:
+def revenue_types(orders: pd.DataFrame, *, reductions: Reductions | None = None) -> pd.Series:
     """The revenue type of every order row (same index).
 
     With ``revenue_type``: its value as :func:`kpi.labels.canonical` reads it ("Cross-sell"
@@ -54,14 +55,23 @@ def revenue_types(orders: pd.DataFrame) -> pd.Series:
     >>> revenue_types(orders).tolist()
     ['new', 'repeat', 'refunds']
     """
-    codes, names = _type_codes(orders)
+    codes, names = type_codes(orders, reductions)
     return pd.Series(names[codes], index=orders.index, dtype="string")
 
 
 _DERIVED = np.array(["new", "repeat", REFUNDS], dtype=object)
 
 
-def _type_codes(orders: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def type_codes(
+    orders: pd.DataFrame, reductions: Reductions | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's revenue type (:func:`revenue_types`) as an int code into an array of names:
+    one of the orders' reductions (:meth:`kpi.reduce.Reductions.revenue_types`), worked out
+    once per table by :func:`row_type_codes`."""
+    return reductions_for(orders, reductions).revenue_types(row_type_codes)
+
+
+def row_type_codes(orders: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Each row's revenue type (:func:`revenue_types`) as an int code into an array of names.
 
     The derived new/repeat split compares each row's day with its customer's first order day,
@@ -84,12 +94,15 @@ def _type_codes(orders: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _typed_window(
-    orders: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp | None
+    orders: pd.DataFrame,
+    start: pd.Timestamp | None,
+    end: pd.Timestamp | None,
+    reductions: Reductions | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Type codes, names, amounts (blank: 0) and the in-range mask of the order rows."""
     check_orders(orders)
     mask = in_days(orders["order_date"], start, end).to_numpy(dtype=bool)
-    codes, names = _type_codes(orders)
+    codes, names = type_codes(orders, reductions)
     amount = np.nan_to_num(orders["amount"].to_numpy(dtype=float, na_value=np.nan)[mask])
     return codes[mask], names, amount, mask
 
@@ -99,6 +112,7 @@ def revenue_by_type(
     *,
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
+    reductions: Reductions | None = None,
 ) -> pd.DataFrame:
     """Revenue of a type = sum of the amounts of its orders in range, net of refunds.
 
@@ -113,7 +127,7 @@ def revenue_by_type(
     >>> revenue_by_type(orders)["revenue"].to_dict()
     {'new': 100.0, 'upsell': 40.0}
     """
-    codes, names, amount, _ = _typed_window(orders, start, end)
+    codes, names, amount, _ = _typed_window(orders, start, end, reductions)
     n = len(names)
     present = np.bincount(codes, minlength=n) > 0
     out = pd.DataFrame(
@@ -136,6 +150,7 @@ def revenue_by_type_series(
     period: str = "month",
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
+    reductions: Reductions | None = None,
 ) -> pd.DataFrame:
     """Revenue per period and type (net of refunds), wide, for a stacked chart.
 
@@ -144,7 +159,7 @@ def revenue_by_type_series(
     absent types are 0. Row sums are the period's revenue.
     """
     p = check_period(period)
-    codes, names, amount, mask = _typed_window(orders, start, end)
+    codes, names, amount, mask = _typed_window(orders, start, end, reductions)
     dates = orders["order_date"][mask]
     index = series_index([dates], start, end, p)
     n, k = len(index), len(names)
@@ -265,6 +280,7 @@ def profit_per_customer(
     margin: float | None = None,
     top: float = 0.2,
     bands: tuple[float, float] = (0.2, 0.5),
+    reductions: Reductions | None = None,
 ) -> Profitability:
     """Profit of a customer = customer revenue - customer cost, over orders in range.
 
@@ -310,7 +326,7 @@ def profit_per_customer(
         basis = "margin"
     # per customer, on the integer codes of kpi.base.customer_codes (ids sorted): revenue,
     # and cost where every order of the customer has one (else unknown)
-    cc = customer_codes(orders)
+    cc = customer_codes(orders, reductions)
     in_range = in_days(orders["order_date"], start, end).to_numpy(dtype=bool)
     codes = cc.codes[in_range]
     named = codes >= 0  # a blank customer id is nobody's
@@ -507,8 +523,12 @@ def section(
     end: pd.Timestamp | None = None,
     period: str = "month",
     margin: float | None = None,
+    reductions: Reductions | None = None,
 ) -> Section:
     """Revenue-by-type, upsell, profit and cash KPIs the tables support (see kpi.report).
+
+    ``reductions``: the orders' in-memory reductions (:func:`kpi.analysis.analysis` builds
+    them once); each row's revenue type and customer are taken from them.
 
     Keys: ``revenue_by_type`` ({type: revenue}), ``upsell_revenue``, ``profit_per_customer``
     (mean profit per customer with a known cost), ``net_cash``. Series by period label:
@@ -517,6 +537,8 @@ def section(
     p = check_period(period)
     result = Section(kpis=dict.fromkeys(KEYS))
     orders = tables.get("orders")
+    if orders is not None:
+        reductions = reductions_for(orders, reductions)
     cashflow = tables.get("cashflow")
 
     def attempt(job) -> None:
@@ -533,7 +555,7 @@ def section(
     else:
 
         def by_type() -> None:
-            table = revenue_by_type(orders, start=start, end=end)
+            table = revenue_by_type(orders, start=start, end=end, reductions=reductions)
             result.kpis["revenue_by_type"] = plain(table["revenue"].to_dict())
 
         def upsell() -> None:
@@ -542,7 +564,9 @@ def section(
             result.series["upsell_revenue"] = labelled(s, p)
 
         def profit() -> None:
-            r = profit_per_customer(orders, start=start, end=end, margin=margin)
+            r = profit_per_customer(
+                orders, start=start, end=end, margin=margin, reductions=reductions
+            )
             result.kpis["profit_per_customer"] = r.mean
             if r.customers_without_cost:
                 raise InsufficientDataError(

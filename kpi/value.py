@@ -32,8 +32,8 @@ import pandas as pd
 from kpi.acquisition import acquisition_channels, cac, cac_by_channel, cac_series
 from kpi.base import OrderWindow, customer_codes, customer_starts, sorted_unique
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
-from kpi.memo import note_subset, remembered
 from kpi.periods import check_period, period_start
+from kpi.reduce import Reductions, reductions_for
 from kpi.report import Section, Settings, assumption, plain
 from kpi.retention import (
     DAYS_PER_MONTH,
@@ -367,6 +367,7 @@ def value_inputs(
     lifetimes: pd.DataFrame | None = None,
     churn_definition: str | None = None,
     window_days: int | None = None,
+    reductions: Reductions | None = None,
 ) -> ValueInputs:
     """Average revenue per customer-month, churn, lifetime, order value and rates, in range.
 
@@ -382,7 +383,7 @@ def value_inputs(
         lifetimes, churn_definition = customer_lifetimes(
             orders, customers, as_of=hi, window_days=window_days
         )
-    w = OrderWindow.of(orders, lo, hi)
+    w = OrderWindow.of(orders, lo, hi, reductions)
     money = [c for c in ("amount", "cost") if c in orders.columns]
     window = orders[money][w.in_range]  # the gross margin needs only these columns
     amount = np.nan_to_num(w.amount)
@@ -716,6 +717,7 @@ def cohort_value_curve(
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
     margin: float | None = None,
+    reductions: Reductions | None = None,
 ) -> pd.DataFrame:
     """Cumulative gross profit per acquired customer = sum over months m' <= m of the mean
     gross profit in month m' after acquisition, over customers observed through month m'.
@@ -740,7 +742,7 @@ def cohort_value_curve(
             f"margin; found neither. Map the cost {_DATA_PAGE} or set the gross margin."
         )
     lo, hi = _bounds(orders, start, end)
-    starts = customer_starts(orders, customers)
+    starts = customer_starts(orders, customers, reductions=reductions)
     starts = starts[(starts >= lo) & (starts <= hi)]
     day = pd.Timedelta(days=1)
     observed_days = ((hi + day - starts) / day).to_numpy(dtype=float)
@@ -751,7 +753,7 @@ def cohort_value_curve(
             "full month; found none. Widen the date range."
         )
     # each order row's customer: acquisition day and complete months, by integer code
-    cc = customer_codes(orders)
+    cc = customer_codes(orders, reductions)
     at = cc.ids.get_indexer(starts.index)  # -1: acquired (signed up) but never ordered
     known = at >= 0
     n = len(cc.ids)  # one slot more, never acquired, for rows without a customer
@@ -823,11 +825,11 @@ def _purchases(orders: pd.DataFrame, end: pd.Timestamp | None) -> pd.DataFrame:
             keep &= orders["order_date"] < pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
         rows = np.flatnonzero(keep.to_numpy(dtype=bool))
         sales = orders[["customer_id", "order_date", "amount"]].iloc[rows]
-        note_subset(sales, orders, rows)  # its customer codes are the whole table's
+        Reductions.of_subset(sales, orders, rows)  # its customer codes are the whole table's
         return sales
 
     # the model fit and the holdout check of one page run share the rows (and their codes)
-    return remembered(f"purchases up to {end}", [orders], compute)
+    return reductions_for(orders).cached(f"purchases up to {end}", compute)
 
 
 def model_clv(
@@ -946,8 +948,12 @@ def section(
     discount_rate: float = DEFAULT_DISCOUNT_RATE,
     horizon_months: int = DEFAULT_HORIZON_MONTHS,
     settings: Settings | None = None,
+    reductions: Reductions | None = None,
 ) -> Section:
     """Every value KPI the tables support (see kpi.report).
+
+    ``reductions``: the orders' in-memory reductions (:func:`kpi.analysis.analysis` builds
+    them once); the customers' codes and acquisition dates are taken from them.
 
     ``settings`` (the user's) overrides ``discount_rate``, ``horizon_months`` and the
     inactivity window; all three are reported under ``assumptions``. ``ltv_retention`` is
@@ -989,6 +995,7 @@ def section(
             f"order_date and amount; upload your orders {_DATA_PAGE}."
         )
         return result
+    reductions = reductions_for(orders, reductions)
     try:
         inputs = value_inputs(
             orders,
@@ -997,6 +1004,7 @@ def section(
             end=end,
             margin=margin,
             window_days=settings.inactivity_window_days,
+            reductions=reductions,
         )
     except KpiError as err:
         result.warnings.append(f"lifetime value: {err}")
@@ -1036,7 +1044,7 @@ def section(
         result.warnings.append(f"ltv_to_cac needs {chosen}, which the data cannot support.")
     else:
         try:
-            acquisition = cac(spend, orders, customers, start=start, end=end)
+            acquisition = cac(spend, orders, customers, start=start, end=end, reductions=reductions)
             if acquisition.cac is None:
                 raise InsufficientDataError(
                     "ltv_to_cac and cac_payback_months need customers acquired in the range; "
@@ -1055,7 +1063,9 @@ def section(
         except KpiError as err:
             result.warnings.append(str(err))
     try:
-        curve = cohort_value_curve(orders, customers, start=start, end=end, margin=margin)
+        curve = cohort_value_curve(
+            orders, customers, start=start, end=end, margin=margin, reductions=reductions
+        )
         result.cohorts["value_curve"] = {"all": curve["cumulative_gross_profit"].tolist()}
     except KpiError as err:
         result.warnings.append(f"value curve: {err}")

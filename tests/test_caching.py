@@ -7,7 +7,7 @@ import gc
 import numpy as np
 import pandas as pd
 
-from kpi.memo import token
+from kpi.reduce import token
 from ui.caching import cached
 
 CALLS: list[int] = []
@@ -54,9 +54,9 @@ def test_a_token_is_never_given_to_another_table():
 def test_a_rerun_of_each_page_refits_and_recounts_nothing(app_test, monkeypatch):
     # The cached blocks must get the session's own tables, not copies made afresh in each
     # run (a column subset is a new table): otherwise every widget move refits the models.
-    from kpi import acquisition, memo, retention, scenario, value
+    from kpi import acquisition, reduce, retention, scenario, value
 
-    memo.clear()  # the sample tables are shared: earlier tests may have filled the memo
+    reduce.clear()  # the sample tables are shared: earlier tests may have kept their reductions
 
     counted = {}
 

@@ -193,7 +193,8 @@ def test_every_reduction_equals_the_in_memory_one(
         windows = WINDOWS[dataset][-1:] if kind == "spark" else WINDOWS[dataset]
         for w in windows:
             for name in REDUCTIONS:
-                args = (w,) if name not in ("first_orders", "rfm", "gap_counts") else ()
+                no_window = ("first_orders", "rfm", "gap_counts", "last_orders")
+                args = () if name in no_window else (w,)
                 expected = getattr(memory, name)(*args)
                 _assert_same(expected, getattr(sql, name)(*args), f"{kind} {name} {w}")
                 if isinstance(expected, pd.DataFrame):
@@ -299,6 +300,73 @@ def test_acquisition_by_hand_in_duckdb(tmp_path):
         assert (counts["new_customers"], counts["signups_without_order"]) == (2, 1)
         first = red.first_orders().set_index("customer_id")["acquired"].dt.strftime("%m-%d")
         assert first.dropna().to_dict() == {"a": "01-10", "c": "12-28", "d": "01-25"}
+    finally:
+        engine.close()
+
+
+def test_last_orders_and_revenue_types_by_hand(tmp_path):
+    """Each customer's last order day and customer x revenue type, by hand, in memory and in
+    DuckDB:
+
+    a: 01-02 sale 10, 01-02 sale 5, 01-09 sale 7, 01-12 refund -2
+       -> last order 01-09 (a refund is no order); new = 10 + 5 (2 orders, first day),
+          repeat = 7 (1), refunds = -2 (0 orders)
+    b: 01-05 refund -4, 01-05 sale 6, 01-20 sale with a blank amount
+       -> last order 01-20 (a blank amount is an order); new = 6 (1, first day 01-05 with its
+          refund), repeat = 0 (1 order), refunds = -4
+    c: 01-07 refund -1 only -> no last order; refunds = -1
+    (blank id): 01-03 sale 100 -> nobody's
+    In the range 01-05..01-31: a keeps repeat 7 and refunds -2, b and c all theirs.
+    """
+    orders = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "a", "a", "b", "b", "b", "c", None],
+            "order_date": pd.to_datetime(
+                [
+                    "2025-01-02 09:00",
+                    "2025-01-02 17:00",
+                    "2025-01-09 00:00",
+                    "2025-01-12 00:00",
+                    "2025-01-05 00:00",
+                    "2025-01-05 00:00",
+                    "2025-01-20 00:00",
+                    "2025-01-07 00:00",
+                    "2025-01-03 00:00",
+                ]
+            ),
+            "amount": [10.0, 5.0, 7.0, -2.0, -4.0, 6.0, np.nan, -1.0, 100.0],
+        }
+    )
+    first = (pd.Timestamp("2025-01-01") - pd.Timestamp(0)) // pd.Timedelta(days=1)  # day 20089
+    last = {"a": first + 8, "b": first + 19}
+    whole = {
+        ("a", "new"): (2, 15.0),
+        ("a", "refunds"): (0, -2.0),
+        ("a", "repeat"): (1, 7.0),
+        ("b", "new"): (1, 6.0),  # the first day's refund is counted apart, under refunds
+        ("b", "refunds"): (0, -4.0),
+        ("b", "repeat"): (1, 0.0),
+        ("c", "refunds"): (0, -1.0),
+    }
+    ranged = {k: v for k, v in whole.items() if k[0] != "a" or k[1] != "new"}
+    path = tmp_path / "hand.duckdb"
+    con = duckdb.connect(str(path))
+    con.register("frame", orders)
+    con.execute("CREATE TABLE orders AS SELECT * FROM frame")
+    con.close()
+    engine = open_source(f"duckdb://{path}", {"orders": "orders"})
+    w = Window(pd.Timestamp("2025-01-05"), pd.Timestamp("2025-01-31"))
+    try:
+        for red in (MemoryReductions({"orders": orders}), SqlReductions(engine)):
+            got = red.last_orders().set_index("customer_id")["last_order"].to_dict()
+            assert got == last, red
+            for window, expected in ((Window(), whole), (w, ranged)):
+                cells = red.customer_revenue_types(window)
+                got = {
+                    (r.customer_id, r.revenue_type): (r.orders, r.revenue)
+                    for r in cells.itertuples()
+                }
+                assert got == expected, (red, window)
     finally:
         engine.close()
 

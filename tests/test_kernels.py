@@ -4,6 +4,7 @@ blank ids, blank amounts, refunds, undated rows, customers who signed up and nev
 signups after the first order, ids that only differ in case.
 """
 
+import gc
 import itertools
 
 import numpy as np
@@ -500,14 +501,42 @@ def test_id_positions_are_get_indexer(ids, values):
     assert base.id_positions(index.astype(object), wanted).tolist() == expected.tolist()
 
 
-def test_memo_forgets_the_least_recently_used_and_the_tables_that_are_gone():
-    from kpi import memo
+def test_reductions_forget_the_least_recently_used_and_the_tables_that_are_gone():
+    from kpi import reduce
 
-    keep = pd.DataFrame({"x": [1]})
+    keep = pd.DataFrame({"customer_id": ["a"]})
     calls = []
-    memo.remembered("kept", [keep, None], lambda: calls.append(1))
-    for i in range(3 * memo._SIZE):  # many other tables come and go
-        memo.remembered(f"other {i}", [pd.DataFrame({"x": [i]})], lambda: None)
-        memo.remembered("kept", [keep, None], lambda: calls.append(1))  # still in use
+    reduce.Reductions.of_orders(keep).cached("kept", lambda: calls.append(1))
+    for i in range(3 * reduce._SIZE):  # many other tables come and go
+        other = pd.DataFrame({"customer_id": [str(i)]})
+        assert reduce.Reductions.of_orders(other).codes.ids.tolist() == [str(i)]
+        reduce.Reductions.of_orders(keep).cached("kept", lambda: calls.append(1))  # in use
     assert len(calls) == 1
-    assert len(memo._STORE) <= memo._SIZE
+    assert len(reduce._ENGINES) <= reduce._SIZE
+
+
+def test_reductions_are_one_object_per_live_table_and_never_lent_to_another():
+    from kpi import reduce
+
+    orders = pd.DataFrame({"customer_id": ["b", "a", None, "b"]})
+    other = orders.copy()
+    r = reduce.Reductions.of_orders(orders)
+    assert reduce.Reductions.of_orders(orders) is r
+    assert reduce.reductions_for(orders, r) is r
+    # reductions handed along with another table are not used for it (same contents, new table)
+    assert reduce.reductions_for(other, r) is not r
+    # a filtered table takes the whole table's codes for its rows: b, b -> code 1 of [a, b]
+    rows = np.array([0, 3])
+    kept = orders.iloc[rows]
+    reduce.Reductions.of_subset(kept, orders, rows)
+    cc = reduce.Reductions.of_orders(kept).codes
+    assert cc.codes.tolist() == [1, 1] and cc.ids.tolist() == ["a", "b"]
+    # once the whole table is gone, a filtered table not yet coded codes its own rows
+    whole = pd.DataFrame({"customer_id": ["b", "a", None, "c"]})
+    rows = np.array([0, 3])
+    kept = whole.iloc[rows]
+    reduce.Reductions.of_subset(kept, whole, rows)
+    del whole
+    gc.collect()
+    cc = reduce.Reductions.of_orders(kept).codes
+    assert cc.codes.tolist() == [0, 1] and cc.ids.tolist() == ["b", "c"]

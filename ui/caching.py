@@ -4,7 +4,7 @@ Streamlit hashes a DataFrame argument by its shape and, past 50,000 rows, a samp
 rows: at ten million orders that sample costs 0.15 s per cached call and rerun, and two tables
 of one shape that differ outside the sample (a re-upload with one amount corrected) would share
 a cache entry. The tables here are never changed in place, so a table's identity stands for
-its contents: :func:`cached` keys a table argument by :func:`kpi.memo.token`, a name that the
+its contents: :func:`cached` keys a table argument by :func:`kpi.reduce.token`, a name that the
 same live table always gets and no other table ever does.
 
 Results computed on an upload are kept in a session-scoped cache, so they go when the session
@@ -23,7 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from kpi.errors import KpiError
-from kpi.memo import token
+from kpi.reduce import token
 
 TABLE_HASH: dict[Any, Callable[[Any], Any]] = {pd.DataFrame: token, pd.Series: token}
 

@@ -78,9 +78,10 @@ def reap(at_time: float | None = None) -> int:
 
 def release() -> None:
     """Collect garbage and hand the freed C heap back to the system (glibc only)."""
-    from kpi import memo
+    from kpi import reduce
 
-    memo._forget_oldest()  # results of tables that are gone (kpi.memo keeps 32 at most)
+    gc.collect()  # tables held only in reference cycles go first, then their reductions
+    reduce.forget_gone()  # the reductions of tables that are gone (32 tables kept at most)
     gc.collect()
     try:  # text columns live in Arrow's memory pool, which keeps freed blocks for reuse
         import pyarrow as pa

@@ -4,8 +4,10 @@ Read, reduce, compute the KPIs, show: this package is the "reduce" step for data
 for memory, or that already lives in a database. :mod:`kpi.engines.sql` writes each
 reduction once as SQL in DuckDB's dialect; :mod:`kpi.engines.sources` runs it on DuckDB (in
 process, database files or Parquet/CSV read directly), PostgreSQL or Spark;
-:class:`kpi.engines.reductions.MemoryReductions` is the in-memory engine (the numpy kernels
-of ``kpi.base``, ``kpi.retention`` and ``kpi.models``); :mod:`kpi.engines.report` turns the
+the in-memory engine is :class:`kpi.reduce.Reductions` (what :func:`kpi.analysis.analysis`
+builds once per orders table and passes to the sections; the numpy kernels of ``kpi.base``,
+``kpi.retention`` and ``kpi.models``), put in the shapes the SQL engines answer in by
+:class:`kpi.engines.reductions.MemoryReductions`; :mod:`kpi.engines.report` turns the
 reduced tables into the command line's JSON with the existing KPI code.
 
 Why SQL transpiled with sqlglot, not Ibis. Both were tried on two reductions (the order-gap

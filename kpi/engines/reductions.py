@@ -1,6 +1,13 @@
-"""The reductions' common shape, and the in-memory engine that wraps ``kpi``'s numpy kernels.
+"""The reductions' common shape, as every engine answers it, in memory or in SQL.
 
-Every engine answers the same seven questions about the orders (and the optional customers
+The flow is read, then reduce, then compute the KPIs, then show them. In memory, the
+"reduce" step is :class:`kpi.reduce.Reductions`: :func:`kpi.analysis.analysis` builds it once
+per orders table and passes it to every family's section, and the numpy kernels of
+``kpi.base``, ``kpi.retention`` and ``kpi.models`` compute the KPIs from it. For data too
+large for memory, or living in a database, :class:`SqlReductions` answers the same questions
+by one query each, and :mod:`kpi.engines.report` computes the KPIs from the answers.
+
+Every engine answers the same questions about the orders (and the optional customers
 table), each as a small table whose columns and order are fixed here:
 
 =================  ========================================================================
@@ -13,12 +20,17 @@ cohort_sizes       cohort, customers;  cohort_cells: cohort, age, active, revenu
                    gross_revenue (sorted)
 rfm                customer_id, frequency, recency, T, monetary_value (sorted)
 gap_counts         gap_days, visits (sorted)
+last_orders        customer_id, last_order (day of the last order that is not a refund)
+customer_revenue_  customer_id, revenue_type, orders, revenue of a day range (the types
+types              new / repeat / refunds derived from the first order day)
 =================  ========================================================================
 
 ``period`` and ``cohort`` are period ordinals (:func:`kpi.periods.period_ordinal`); days
-are whole days since 1970-01-01. :class:`MemoryReductions` computes them by calling the
+are whole days since 1970-01-01. :class:`MemoryReductions` puts the in-memory engine's
+answers in these shapes: the per-customer facts of :class:`kpi.reduce.Reductions` and the
 public functions of ``kpi.base``, ``kpi.acquisition``, ``kpi.retention`` and ``kpi.models``
-on pandas frames; :class:`kpi.engines.sql_engine.SqlReductions` by one query each.
+on pandas frames (``tests/test_engines.py`` compares them cell by cell with the SQL
+engines'); :class:`SqlReductions` computes them by one query each.
 """
 
 from __future__ import annotations
@@ -36,7 +48,9 @@ from kpi.engines import sql
 from kpi.errors import InsufficientDataError
 from kpi.models import rfm_summary
 from kpi.periods import Period, in_days, period_ordinal
+from kpi.reduce import Reductions
 from kpi.retention import CohortTable, cohort_retention, order_gaps, revenue_retention
+from kpi.revenue import type_codes
 
 if TYPE_CHECKING:
     from kpi.engines.sources import Engine
@@ -50,6 +64,8 @@ REDUCTIONS = (
     "cohort_cells",
     "rfm",
     "gap_counts",
+    "last_orders",
+    "customer_revenue_types",
 )
 COUNT_KEYS = (
     "revenue",
@@ -69,9 +85,11 @@ COLUMNS = {
     "cohort_cells": ("cohort", "age", "active", "revenue", "gross_revenue"),
     "rfm": ("customer_id", "frequency", "recency", "T", "monetary_value"),
     "gap_counts": ("gap_days", "visits"),
+    "last_orders": ("customer_id", "last_order"),
+    "customer_revenue_types": ("customer_id", "revenue_type", "orders", "revenue"),
 }
 INTEGER = {"period", "orders", "active_customers", "new_customers", "cohort", "customers"}
-INTEGER |= {"age", "active", "gap_days", "visits"}
+INTEGER |= {"age", "active", "gap_days", "visits", "last_order"}
 FLOAT = {"revenue", "gross_revenue", "frequency", "recency", "T", "monetary_value"}
 TIMES = {"first_order", "acquired"}
 SORT = {
@@ -82,6 +100,8 @@ SORT = {
     "cohort_cells": ["cohort", "age"],
     "rfm": ["customer_id"],
     "gap_counts": ["gap_days"],
+    "last_orders": ["customer_id"],
+    "customer_revenue_types": ["customer_id", "revenue_type"],
 }
 
 
@@ -144,10 +164,12 @@ class Window:
 
 
 class MemoryReductions:
-    """The reductions of canonical pandas frames, by the numpy kernels of ``kpi``.
+    """The reductions of canonical pandas frames, in the tables above.
 
-    The kernels stay where they are (``kpi.base``, ``kpi.retention``, ``kpi.models``): this
-    class only calls them and reshapes their answers into the tables above.
+    The per-customer facts come from the orders' :class:`kpi.reduce.Reductions` (the same
+    object :func:`kpi.analysis.analysis` hands to the sections); the kernels stay where they
+    are (``kpi.base``, ``kpi.retention``, ``kpi.models``): this class calls them and reshapes
+    their answers.
     """
 
     dialect = "memory"
@@ -156,6 +178,7 @@ class MemoryReductions:
         self.orders = tables["orders"]
         self.customers = tables.get("customers")
         base.check_orders(self.orders)
+        self.facts = Reductions.of_orders(self.orders)
 
     def extent(self, w: Window) -> dict[str, int | None]:
         """First and last order day, overall and in the range (None: no such row), and the
@@ -267,6 +290,37 @@ class MemoryReductions:
         frame = pd.DataFrame({"gap_days": counts.index.to_numpy(), "visits": counts.to_numpy()})
         return normalise("gap_counts", frame)
 
+    def last_orders(self) -> pd.DataFrame:
+        last = self.facts.last_order_days
+        known = np.flatnonzero(last != base.BEFORE_ALL)
+        frame = pd.DataFrame(
+            {"customer_id": self.facts.codes.ids[known].astype("str"), "last_order": last[known]}
+        )
+        return normalise("last_orders", frame)
+
+    def customer_revenue_types(self, w: Window) -> pd.DataFrame:
+        cc = self.facts.codes
+        types, names = type_codes(self.orders, self.facts)
+        dates = self.orders["order_date"]
+        rows = (
+            in_days(dates, w.start, w.end).to_numpy(dtype=bool)
+            & dates.notna().to_numpy()
+            & (cc.codes >= 0)
+        )
+        amount = np.nan_to_num(self.orders["amount"].to_numpy(dtype=float, na_value=np.nan))
+        frame = pd.DataFrame(
+            {
+                "code": cc.codes[rows],
+                "type": types[rows],
+                "orders": (amount[rows] >= 0).astype(np.int64),
+                "revenue": amount[rows],
+            }
+        )
+        cells = frame.groupby(["code", "type"], sort=True).sum().reset_index()
+        cells.insert(0, "customer_id", cc.ids[cells.pop("code").to_numpy()].astype("str"))
+        cells.insert(1, "revenue_type", names[cells.pop("type").to_numpy()].astype(str))
+        return normalise("customer_revenue_types", cells)
+
     def revenue_retention(self, lo: int, hi: int) -> dict[str, float | int]:
         """kpi.retention.revenue_retention's customers and sums for the days ``lo`` to ``hi``
         (all 0 when nobody bought in the earlier range)."""
@@ -348,6 +402,13 @@ class SqlReductions:
 
     def gap_counts(self) -> pd.DataFrame:
         return self._table("gap_counts", sql.gap_counts(self.cols))
+
+    def last_orders(self) -> pd.DataFrame:
+        return self._table("last_orders", sql.last_orders(self.cols))
+
+    def customer_revenue_types(self, w: Window) -> pd.DataFrame:
+        query = sql.customer_revenue_types(self.cols, w.lo, w.hi)
+        return self._table("customer_revenue_types", query)
 
     def revenue_retention(self, lo: int, hi: int) -> dict[str, float | int]:
         """As :meth:`MemoryReductions.revenue_retention`."""

@@ -339,6 +339,38 @@ def gap_counts(cols: Columns) -> str:
     )
 
 
+def last_orders(cols: Columns) -> str:
+    """Per customer with a dated order that is not a refund: the day of the last one.
+
+    kpi.reduce.Reductions.last_order_days (the day inactivity and recency count from).
+    """
+    return (
+        f"WITH {_rows(cols)} SELECT cid AS customer_id, MAX(d) AS last_order FROM o "
+        "WHERE sale AND cid IS NOT NULL GROUP BY cid"
+    )
+
+
+def customer_revenue_types(cols: Columns, lo: int | None, hi: int | None) -> str:
+    """Per customer and revenue type of a day range: orders (rows that are not refunds) and
+    revenue (net of refunds, blank amounts 0).
+
+    The derived types of kpi.revenue.revenue_types, which need no revenue_type column (the
+    SQL engines do not read one: its labels are read in eight languages in memory): a refund
+    row is ``refunds``, a sale on the customer's first order day (refund rows included in
+    finding that day) ``new``, a later sale ``repeat``.
+    """
+    return (
+        f"WITH {_rows(cols)}, "
+        "f AS (SELECT cid, MIN(d) AS first_day FROM o WHERE cid IS NOT NULL GROUP BY cid), "
+        "t AS (SELECT o.cid, o.amount, o.sale, CASE WHEN NOT o.sale THEN 'refunds' "
+        "WHEN o.d = f.first_day THEN 'new' ELSE 'repeat' END AS revenue_type "
+        f"FROM o JOIN f ON o.cid = f.cid WHERE {_between('o.d', lo, hi)}) "
+        "SELECT cid AS customer_id, revenue_type, "
+        "SUM(CASE WHEN sale THEN 1 ELSE 0 END) AS orders, "
+        "COALESCE(SUM(amount), 0) AS revenue FROM t GROUP BY cid, revenue_type"
+    )
+
+
 def revenue_retention(cols: Columns, lo: int, hi: int) -> str:
     """One row: kpi.retention.revenue_retention's sums for the days ``lo`` to ``hi``.
 
