@@ -200,7 +200,12 @@ def detect_currency(values: pd.Series, *, sample: int = 2000) -> str | None:
     if pd.api.types.is_numeric_dtype(values.dtype):
         return None
     s = _as_text(_first_present(values, sample))
-    found = s.str.extract(_CUR_FIND)
+    # Every mark holds a letter or a symbol: cells of digits, separators and signs alone
+    # hold none, and are spared the pattern (Python's engine, one cell at a time).
+    odd = s.str.contains(r"[^0-9 .,()+\-]", regex=True).fillna(False).to_numpy()
+    if not odd.any():
+        return None
+    found = s[odd].str.extract(_CUR_FIND)
     marks = pd.concat([found[0], found[1]]).dropna().str.lower()
     if marks.empty:
         return None
@@ -1237,11 +1242,35 @@ def parse_ids(values: pd.Series) -> pd.Series:
     if isinstance(values.dtype, pd.StringDtype):
         # Stripped text is empty exactly where the cell was blank, and missing where it was.
         text = _as_text(values)
+        if _all_filled(text):
+            return text  # nothing missing, nothing empty: spare two passes and a copy
         return text.where(text.notna() & (text != ""))
     text = _as_text(values.astype("str") if values.dtype == object else values)
     return text.where(~blank_mask(values) & (text != ""))
 
 
+def _all_filled(text: pd.Series) -> bool:
+    """Whether an Arrow-backed text column has no missing and no empty cell (from its offsets)."""
+    if not (isinstance(text.dtype, pd.StringDtype) and text.dtype.storage == "pyarrow"):
+        return False
+    cells = pa.array(text)
+    chunks = cells.chunks if isinstance(cells, pa.ChunkedArray) else [cells]
+    for chunk in chunks:
+        if chunk.null_count or not (
+            pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)
+        ):
+            return False
+        _, offsets, _ = chunk.buffers()
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        bounds = np.frombuffer(offsets, dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
+        if len(chunk) and np.diff(bounds).min() == 0:
+            return False
+    return True
+
+
 def parse_text(values: pd.Series) -> pd.Series:
     """Free text and categories as stripped text; blank cells missing."""
-    return parse_ids(values) if values.dtype == object else _as_text(values).replace("", pd.NA)
+    if values.dtype == object:
+        return parse_ids(values)
+    text = _as_text(values)
+    return text if _all_filled(text) else text.replace("", pd.NA)
