@@ -289,7 +289,8 @@ def read_text_table(data: bytes, name: str, *, limits: Limits = Limits()) -> Raw
         raise ReadError(f"{name} is empty: it has no header and no rows.")
     fast = None
     if delimiter != ALIGNED:
-        fast = _read_arrow_text(data, encoding, delimiter, names, skip)
+        newlines = lines_total if encoding in ("utf-8", "utf-8-sig") else None
+        fast = _read_arrow_text(data, encoding, delimiter, names, skip, newlines)
     if fast is None:
         frame, bad = _read_messy_text(data, name, encoding, delimiter, names, skip)
     else:
@@ -321,7 +322,12 @@ def read_text_table(data: bytes, name: str, *, limits: Limits = Limits()) -> Raw
 
 
 def _read_arrow_text(
-    data: bytes, encoding: str, delimiter: str, names: list[str], skip: int
+    data: bytes,
+    encoding: str,
+    delimiter: str,
+    names: list[str],
+    skip: int,
+    newlines: int | None = None,
 ) -> tuple[pd.DataFrame, list[BadLine]] | None:
     """The rows and skipped lines of a text export with Arrow's multithreaded CSV reader.
 
@@ -350,7 +356,9 @@ def _read_arrow_text(
     if quoted and utf8.count(b'"') % 2:
         return None  # a quote left open: pandas refuses the file, with its reason
     body = memoryview(utf8)[3:] if encoding == "utf-8-sig" else memoryview(utf8)
-    lines_below = utf8.count(b"\n") + (not utf8.endswith(b"\n")) - skip
+    # ``newlines``: the caller's count of the UTF-8 bytes' line breaks, spared a second scan.
+    newlines = utf8.count(b"\n") if newlines is None or utf8 is not data else newlines
+    lines_below = newlines + (not utf8.endswith(b"\n")) - skip
     invalid: list[tuple[int, str]] = []
 
     def note_invalid(row: pacsv.InvalidRow) -> str:
@@ -363,7 +371,11 @@ def _read_arrow_text(
         try:
             table = pacsv.read_csv(
                 pa.py_buffer(body),
-                read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip),
+                # Blocks of 4 MB rather than 1: a quarter of the chunks per column, so every
+                # later pass over a column's chunks pays its fixed cost a quarter as often.
+                read_options=pacsv.ReadOptions(
+                    column_names=names, skip_rows=skip, block_size=4 << 20
+                ),
                 parse_options=pacsv.ParseOptions(
                     delimiter=delimiter,
                     quote_char='"' if quoted else False,

@@ -126,12 +126,20 @@ def _edges_may_be_space(cells: pa.Array | pa.ChunkedArray) -> bool:
     _, offsets, chars = cells.buffers()
     width = np.int64 if pa.types.is_large_string(cells.type) else np.int32
     bounds = np.frombuffer(offsets, dtype=width)[cells.offset : cells.offset + len(cells) + 1]
-    filled = np.diff(bounds) > 0
-    if chars is None or not chars.size or not filled.any():
+    if chars is None or not chars.size:
         return False
     data = np.frombuffer(chars, dtype=np.uint8)
-    edges = np.concatenate([data[bounds[:-1][filled]], data[bounds[1:][filled] - 1]])
-    return bool(((edges <= 0x20) | (edges >= 0x7F)).any())
+    starts, ends = bounds[:-1], bounds[1:]
+    lengths = ends - starts
+    if not lengths.all():  # empty cells have no edge: look at the filled ones only
+        filled = lengths > 0
+        starts, ends = starts[filled], ends[filled]
+        if not len(starts):
+            return False
+    # A byte is printable ASCII when it lies in 0x21..0x7E: subtracting 0x21 wraps the
+    # others below it past 0x5D, so one comparison per edge tells them apart.
+    low = np.uint8(0x21)
+    return bool(((data[starts] - low) > 0x5D).any() or ((data[ends - 1] - low) > 0x5D).any())
 
 
 def blank_mask(values: pd.Series) -> pd.Series:
@@ -174,8 +182,9 @@ def _may_be_blank(cells: pa.Array) -> np.ndarray:
     maybe = lengths == 0
     if chars is not None and chars.size:
         data = np.frombuffer(chars, dtype=np.uint8)
-        first = data[np.minimum(starts, data.size - 1)]
-        maybe |= (first <= 0x20) | (first >= 0x7F)
+        # Only the last cell may start at the buffer's end (empty): clip that one index.
+        first = data[starts] if bounds[-1] < data.size else data[np.minimum(starts, data.size - 1)]
+        maybe |= (first - np.uint8(0x21)) > 0x5D  # outside 0x21..0x7E (see above)
     if cells.null_count:
         maybe |= pc.is_null(cells).to_numpy(zero_copy_only=False)
     return maybe
@@ -200,7 +209,12 @@ def detect_currency(values: pd.Series, *, sample: int = 2000) -> str | None:
     if pd.api.types.is_numeric_dtype(values.dtype):
         return None
     s = _as_text(_first_present(values, sample))
-    found = s.str.extract(_CUR_FIND)
+    # Every mark holds a letter or a symbol: cells of digits, separators and signs alone
+    # hold none, and are spared the pattern (Python's engine, one cell at a time).
+    odd = s.str.contains(r"[^0-9 .,()+\-]", regex=True).fillna(False).to_numpy()
+    if not odd.any():
+        return None
+    found = s[odd].str.extract(_CUR_FIND)
     marks = pd.concat([found[0], found[1]]).dropna().str.lower()
     if marks.empty:
         return None
@@ -425,10 +439,23 @@ def looks_like_numbers(sample: pd.Series) -> float:
     sample = sample[~blank_mask(sample)]
     if sample.empty:
         return 0.0
+    if isinstance(sample.dtype, pd.StringDtype) and len(sample) <= _SMALL_SAMPLE:
+        cells = sample.tolist()
+        if all(isinstance(c, str) and _PLAIN_NUMBER.fullmatch(c) for c in cells):
+            return 1.0  # "12", "-3.50": floats as written, whatever the rest decides
     if not sample.astype("str").str.contains(r"\d", regex=True).any():
         # Without a digit no cell is a finite number ("inf" is bad too): spare the parse.
         return 0.0
     return float(1 - parse_numbers(sample).bad.mean())
+
+
+# Detection samples are a few hundred cells: Python's engine reads them in microseconds,
+# where each vectorised call costs a millisecond of set-up.
+_SMALL_SAMPLE = 5000
+_PLAIN_NUMBER = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,15})?")
+# No date shape has a plain number of up to seven digits (a compact date has eight).
+_SHORT_NUMBER = re.compile(r"-?[0-9]{1,7}(?:\.[0-9]{1,15})?")
+_ANY_DIGIT = re.compile(r"\d")
 
 
 # Dates -------------------------------------------------------------------------------------
@@ -507,6 +534,9 @@ def decide_date_order(text: pd.Series) -> tuple[DateOrder | None, bool]:
                 break
             size *= 4
         text = pd.Series(head[:20_000])
+    fixed = _fixed_day_month(text)
+    if fixed is not None:
+        return fixed
     parts = text.astype("object").str.extract(_DMY_GROUPS).dropna()
     if parts.empty:
         return None, False
@@ -521,6 +551,43 @@ def decide_date_order(text: pd.Series) -> tuple[DateOrder | None, bool]:
     if (parts[1] == ".").all():
         return "dmy", False
     return "dmy", True
+
+
+def _fixed_day_month(text: pd.Series) -> tuple[DateOrder | None, bool] | None:
+    """:func:`decide_date_order` for cells that all start ``dd.mm.yyyy`` (one separator).
+
+    The cells of a fixed-width day-month column (see :func:`_fast_dates`) hold both numbers
+    at the same places: they are cut out and compared in one vectorised pass each, where
+    the pattern takes a Python call per cell. Each such cell is one the pattern reads the
+    same way. None when some cell does not start so: then the pattern decides.
+    """
+    if text.empty or not isinstance(text.dtype, pd.StringDtype):
+        return None
+    cells = pa.array(text)
+    if cells.null_count:
+        return None
+    head = pc.utf8_slice_codeunits(cells, 0, 10)
+    sep = head[0].as_py()[2:3] if len(head[0].as_py()) >= 3 else ""
+    if (
+        sep not in (".", "/", "-")
+        or not pc.all(
+            pc.match_substring_regex(
+                head, rf"^\d{{2}}{re.escape(sep)}\d{{2}}{re.escape(sep)}\d{{4}}$"
+            )
+        ).as_py()
+    ):
+        return None
+    if not pc.all(pc.match_substring_regex(cells, _DMY)).as_py():
+        return None  # something after the date that the pattern would not take
+    first = pc.cast(pc.utf8_slice_codeunits(head, 0, 2), pa.int64()).to_numpy()
+    second = pc.cast(pc.utf8_slice_codeunits(head, 3, 5), pa.int64()).to_numpy()
+    day_first = int((first > 12).sum())
+    month_first = int((second > 12).sum())
+    if day_first > month_first:
+        return "dmy", False
+    if month_first > day_first:
+        return "mdy", False
+    return ("dmy", False) if sep == "." else ("dmy", True)
 
 
 _COMPACT = r"^(?:19[5-9]\d|20\d\d|2100)(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$"
@@ -1184,6 +1251,14 @@ def looks_like_dates(sample: pd.Series) -> float:
         if is_dt.mean() >= 0.8:
             return float(is_dt.mean())
     text = _as_text(sample)
+    if len(text) <= _SMALL_SAMPLE:
+        # Every date shape holds a digit, and none is a short plain number: a sample of
+        # words, or of counts and amounts, is no date without the six patterns' passes.
+        cells = [c if isinstance(c, str) else str(c) for c in text.tolist()]
+        if not any(_ANY_DIGIT.search(c) for c in cells) or all(
+            _SHORT_NUMBER.fullmatch(c) for c in cells
+        ):
+            return 0.0
     shaped = _date_shaped(text)
     if shaped.mean() < 0.5:
         return 0.0
@@ -1237,11 +1312,35 @@ def parse_ids(values: pd.Series) -> pd.Series:
     if isinstance(values.dtype, pd.StringDtype):
         # Stripped text is empty exactly where the cell was blank, and missing where it was.
         text = _as_text(values)
+        if _all_filled(text):
+            return text  # nothing missing, nothing empty: spare two passes and a copy
         return text.where(text.notna() & (text != ""))
     text = _as_text(values.astype("str") if values.dtype == object else values)
     return text.where(~blank_mask(values) & (text != ""))
 
 
+def _all_filled(text: pd.Series) -> bool:
+    """Whether an Arrow-backed text column has no missing and no empty cell (from its offsets)."""
+    if not (isinstance(text.dtype, pd.StringDtype) and text.dtype.storage == "pyarrow"):
+        return False
+    cells = pa.array(text)
+    chunks = cells.chunks if isinstance(cells, pa.ChunkedArray) else [cells]
+    for chunk in chunks:
+        if chunk.null_count or not (
+            pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)
+        ):
+            return False
+        _, offsets, _ = chunk.buffers()
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        bounds = np.frombuffer(offsets, dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
+        if len(chunk) and np.diff(bounds).min() == 0:
+            return False
+    return True
+
+
 def parse_text(values: pd.Series) -> pd.Series:
     """Free text and categories as stripped text; blank cells missing."""
-    return parse_ids(values) if values.dtype == object else _as_text(values).replace("", pd.NA)
+    if values.dtype == object:
+        return parse_ids(values)
+    text = _as_text(values)
+    return text if _all_filled(text) else text.replace("", pd.NA)
