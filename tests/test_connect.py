@@ -326,3 +326,64 @@ def test_a_parquet_file_over_the_threshold_goes_through_duckdb(app_test, orders_
     reason = connect.too_large("o.parquet", buf.getvalue(), Limits())
     assert reason is not None and "Parquet file" in reason
     assert connect.too_large("o.csv", orders_csv.read_bytes(), Limits()) is None
+
+
+@pytest.fixture(scope="module")
+def postgres_shop(shop):
+    """The same German tables and canonical views in a throwaway PostgreSQL cluster."""
+    psycopg = pytest.importorskip("psycopg")
+    from engine_servers import postgres_bin, postgres_cluster
+
+    if postgres_bin() is None:
+        pytest.skip("PostgreSQL is not installed: apt-get install postgresql")
+    con = duckdb.connect(str(shop), read_only=True)
+    frames = {t: con.sql(f"SELECT * FROM shop.{t}").df() for t in ("bestellungen", "kunden")}
+    con.close()
+    with postgres_cluster() as url, psycopg.connect(url, autocommit=True) as pg:
+        pg.execute("CREATE SCHEMA shop")
+        for table, frame in frames.items():
+            types = {
+                c: "timestamp" if frame[c].dtype.kind == "M"
+                else "double precision" if frame[c].dtype.kind == "f" else "text"
+                for c in frame.columns
+            }  # fmt: skip
+            cols = ", ".join(f'"{c}" {t}' for c, t in types.items())
+            pg.execute(f"CREATE TABLE shop.{table} ({cols})")
+            with pg.cursor().copy(f"COPY shop.{table} FROM STDIN") as copy:
+                for row in frame.itertuples(index=False):
+                    copy.write_row([None if pd.isna(v) else v for v in row])
+        back = ", ".join(f'"{g}" AS {c}' for c, g in ORDERS.items())
+        pg.execute(f"CREATE VIEW shop.orders_canonical AS SELECT {back} FROM shop.bestellungen")
+        back = ", ".join(f'"{g}" AS {c}' for c, g in CUSTOMERS.items())
+        pg.execute(f"CREATE VIEW shop.customers_canonical AS SELECT {back} FROM shop.kunden")
+        yield url
+
+
+def test_postgresql_connection_with_a_password_gives_the_command_lines_kpis(
+    app_test, shop, postgres_shop, monkeypatch
+):
+    monkeypatch.setattr(state, "limits", lambda *a, **k: Limits(max_rows=1_000))
+    # The throwaway cluster trusts local connections: the password travels, unchecked.
+    at = _app(app_test, shop, pg={"url": postgres_shop, "password": PASSWORD})
+    at.selectbox(key="_cx_connection").set_value("pg").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.selectbox(key="_cx_orders").options == [
+        "shop.bestellungen", "shop.customers_canonical", "shop.kunden", "shop.orders_canonical",
+    ]  # fmt: skip
+    _pick(at, "pg", "shop.bestellungen", "shop.kunden")
+    _mapping_widget(at, "customers", "signup_date").set_value("Anmeldedatum").run()
+    _button(at, "Compute the KPIs where the data is").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    cli = source_output(
+        postgres_shop,
+        ["orders=shop.orders_canonical", "customers=shop.customers_canonical"],
+        start=None,
+        end=None,
+        period="month",
+    )["kpis"]
+    cur = at.sidebar.selectbox(key="_w_currency").value
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Revenue"] == fmt.money(cli["revenue"], cur, decimals=2)
+    assert shown["New customers"] == fmt.number(cli["new_customers"])
+    assert shown["Repeat customer rate"] == fmt.percent(cli["repeat_customer_rate"])
+    assert PASSWORD not in _texts(at) and PASSWORD not in str(dict(at.query_params))
