@@ -4,7 +4,7 @@ import streamlit as st
 
 from kpi.errors import KpiError
 from kpi.schema import TABLES
-from ui import data_page, frame, state
+from ui import connect, data_page, frame, state
 from ui import format as fmt
 
 view = frame.page(
@@ -15,7 +15,7 @@ view = frame.page(
 )
 
 if not state.using_sample():
-    st.success("Showing your uploaded data.")
+    st.success(connect.loaded_note() or "Showing your uploaded data.")
     if st.button("Back to the sample data", icon=":material/undo:"):
         state.use_sample()
         st.rerun()
@@ -26,8 +26,11 @@ files = st.file_uploader(
     type=["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods", "parquet", "zip"],
     accept_multiple_files=True,
     key="uploader",
-    help=f"Up to {limits.max_bytes // 2**20} MB and {limits.max_rows:,} rows per file "
-    f"(workbooks: {limits.max_sheets} sheets). Nothing is stored on the server.",
+    help=f"Up to {limits.max_bytes // 2**20} MB per file. Up to {limits.max_rows:,} rows are "
+    f"read into memory (workbooks: {limits.max_sheets} sheets); larger CSV and Parquet files, "
+    f"and Parquet files over {connect.parquet_threshold_mb():,} MB, are computed by DuckDB "
+    "inside the app from a temporary copy deleted with your session. Nothing else is stored "
+    "on the server.",
 )
 # An analysis file (ui/analysis_file.py) restores a whole analysis; other files are read.
 files = [f for f in files or [] if not frame.open_analysis_upload(f)]
@@ -44,7 +47,13 @@ if pending:
         )
     )
     st.subheader("Check what each file holds")
-    chosen = {name: data_page.mapping_editor(name, data) for name, data in pending.items()}
+    chosen = {}
+    for name, data in pending.items():
+        too_large = connect.too_large(name, data, limits)  # the embedded default: DuckDB
+        if too_large:
+            connect.large_upload(name, data, too_large)
+        else:
+            chosen[name] = data_page.mapping_editor(name, data)
     left, right = st.columns([1, 2])
     if left.button("Use these tables", type="primary", disabled=not any(chosen.values())):
         try:
@@ -63,6 +72,9 @@ if pending:
         help="Keep it: it maps the next export of the same layout here, or with "
         "python -m kpi report --mapping mapping.json.",
     )
+
+connect.engine_view(view.currency)
+connect.section()
 
 if state.using_sample() and pending:
     # The sample's nine files are not what the user just uploaded: they are not listed here.

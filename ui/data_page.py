@@ -14,7 +14,7 @@ import streamlit as st
 
 from kpi import export
 from kpi.errors import KpiError
-from kpi.ingest import MappedTable, ValidationReport
+from kpi.ingest import MappedTable, SourcePlan, ValidationReport
 from kpi.io import SHEET_SEP
 from kpi.schema import (
     TABLES,
@@ -144,117 +144,133 @@ def mapping_editor(name: str, data: bytes) -> list[tuple]:
         st.error(str(exc))
         return []
     chosen = []
+    for i, plan in enumerate(plans):
+        picked = plan_editor(f"{content}_{i}", plan)
+        if picked is not None:
+            chosen.append(picked)
+    return chosen
+
+
+def plan_editor(
+    key: str, plan: SourcePlan, *, only: str | None = None, rows: int | None = None
+) -> tuple | None:
+    """The table and column mapping of one source (a file's table, or a database table).
+
+    ``only``: the one canonical table this source may hold (a database table picked for the
+    orders), so the table choice is fixed; ``rows``: its row count when ``plan.raw`` holds
+    only a sample. Returns (source, table, columns, date_orders, constants, headers) once the
+    mapping is complete, else None.
+    """
     mappings = st.session_state.setdefault(MAPPINGS, {})
     saved_all = st.session_state.get(SAVED, {})
-    for i, plan in enumerate(plans):
-        raw = plan.raw
-        key = f"{content}_{i}"
-        sug = plan.suggestion
-        saved = saved_mapping_for(saved_all, raw.source, list(raw.frame.columns))
-        entry = mappings.setdefault(
-            key,
-            {
-                "table": sug.table if sug.complete else SKIP,
-                "columns": {},
-                "date_orders": {},
-                "constants": dict(sug.constants),
-            },
+    raw = plan.raw
+    sug = plan.suggestion
+    saved = saved_mapping_for(saved_all, raw.source, list(raw.frame.columns))
+    entry = mappings.setdefault(
+        key,
+        {
+            "table": sug.table if sug.complete else SKIP,
+            "columns": {},
+            "date_orders": {},
+            "constants": dict(sug.constants),
+        },
+    )
+    if saved is not None and entry.get("saved") != id(saved):
+        entry.update(
+            table=saved["table"],
+            columns=dict(saved.get("columns", {})),
+            date_orders=dict(saved.get("date_orders", {}) or {}),
+            constants=dict(saved.get("constants", {}) or {}),
+            saved=id(saved),
         )
-        if saved is not None and entry.get("saved") != id(saved):
-            entry.update(
-                table=saved["table"],
-                columns=dict(saved.get("columns", {})),
-                date_orders=dict(saved.get("date_orders", {}) or {}),
-                constants=dict(saved.get("constants", {}) or {}),
-                saved=id(saved),
-            )
-        title = raw.source.split(SHEET_SEP)[-1] if SHEET_SEP in raw.source else raw.source
-        label = TABLES[entry["table"]].label if entry["table"] in TABLES else "not used"
-        with st.expander(f"{title}: {label}, {fmt.number(len(raw.frame))} rows", expanded=True):
-            st.caption(" ".join(raw.notes))
-            layout = layout_by_name(sug.layout)
-            if layout is not None and entry["table"] == layout.table:
-                st.success(f"Recognised: {layout.label}", icon=":material/verified:")
-            if entry.get("saved") is not None:
-                st.info("Mapped by your saved mapping.", icon=":material/bookmark:")
-            options = [*TABLES, SKIP]
-            st.session_state[f"_m_{key}_table_"] = entry["table"]
-            table = st.selectbox(
-                "This table holds",
-                options,
-                key=f"_m_{key}_table_",
-                format_func=lambda t: TABLES[t].label if t in TABLES else "Nothing: skip it",
-                on_change=_store(key, "table"),
-            )
-            if table == SKIP:
-                st.dataframe(raw.frame.head(8), width="stretch", hide_index=True)
-                continue
-            suggestion = sug if table == sug.table else suggest_mapping(raw.frame, table)
-            columns = {**suggestion.mapping, **entry["columns"]}
-            asking = entry.get("saved") is None and table == sug.table
-            doubts = {d.field: d for d in sug.doubts} if asking else {}
-            headers = [NONE, *raw.frame.columns]
-            cols = st.columns(4)
-            for j, spec in enumerate(TABLES[table].columns):
-                widget = f"_m_{key}_column_{spec.name}"
-                current = columns.get(spec.name)
-                st.session_state[widget] = current if current in headers else NONE
-                doubt = doubts.get(spec.name)
-                cols[j % 4].selectbox(
-                    (DOUBT if doubt else "") + spec.label + (" *" if spec.required else ""),
-                    headers,
-                    key=widget,
-                    on_change=_store(key, "column", spec.name),
-                    help=(f"Please check: {doubt.message()} " if doubt else "")
-                    + f"Canonical column `{spec.name}`"
-                    + (" (required)" if spec.required else " (optional)"),
-                )
-                columns[spec.name] = None if st.session_state[widget] == NONE else current
-            if suggestion.notes and table == sug.table:
-                st.caption(" ".join(suggestion.notes))
-            missing = [
-                TABLES[table].column(c).label for c in TABLES[table].required if not columns.get(c)
-            ]
-            if missing:
-                st.warning(f"Choose the column that holds: {', '.join(missing)}.")
-            constants = dict(entry.get("constants", {}))
-            answered = True
-            if table == "surveys" and not columns.get("survey_type"):
-                answered = _survey_kind(key, entry, constants)
-                constants = dict(entry.get("constants", {}))
-            confirmed = True
-            if doubts:
-                st.warning(
-                    "Please check the highlighted columns before using this table:\n"
-                    + "\n".join(f"- {fmt.md(d.message())}" for d in doubts.values()),
-                    icon=":material/help:",
-                )
-                confirmed = st.checkbox(
-                    "I have checked the highlighted columns", key=f"_m_{key}_checked"
-                )
-            orders = dict(entry["date_orders"])
-            for spec in TABLES[table].columns:
-                src = columns.get(spec.name)
-                if spec.kind in ("date", "datetime") and src and _ambiguous(raw.frame[src]):
-                    widget = f"_m_{key}_order_{spec.name}"
-                    st.session_state[widget] = orders.get(spec.name, "dmy")
-                    st.radio(
-                        f"Dates in “{src}” such as 03/04/2025 are",
-                        ["dmy", "mdy"],
-                        key=widget,
-                        horizontal=True,
-                        format_func=lambda o: (
-                            "day first (3 April)" if o == "dmy" else "month first (March 4)"
-                        ),
-                        on_change=_store(key, "order", spec.name),
-                    )
-                    orders[spec.name] = st.session_state[widget]
+    if only is not None:
+        entry["table"] = only
+    title = raw.source.split(SHEET_SEP)[-1] if SHEET_SEP in raw.source else raw.source
+    label = TABLES[entry["table"]].label if entry["table"] in TABLES else "not used"
+    count = fmt.number(len(raw.frame) if rows is None else rows)
+    with st.expander(f"{title}: {label}, {count} rows", expanded=True):
+        st.caption(" ".join(raw.notes))
+        layout = layout_by_name(sug.layout)
+        if layout is not None and entry["table"] == layout.table:
+            st.success(f"Recognised: {layout.label}", icon=":material/verified:")
+        if entry.get("saved") is not None:
+            st.info("Mapped by your saved mapping.", icon=":material/bookmark:")
+        options = [*TABLES, SKIP] if only is None else [only]
+        st.session_state[f"_m_{key}_table_"] = entry["table"]
+        table = st.selectbox(
+            "This table holds",
+            options,
+            key=f"_m_{key}_table_",
+            format_func=lambda t: TABLES[t].label if t in TABLES else "Nothing: skip it",
+            on_change=_store(key, "table"),
+        )
+        if table == SKIP:
             st.dataframe(raw.frame.head(8), width="stretch", hide_index=True)
-            if not missing and confirmed and answered:
-                chosen.append(
-                    (raw.source, table, columns, orders, constants, list(raw.frame.columns))
+            return None
+        suggestion = sug if table == sug.table else suggest_mapping(raw.frame, table)
+        columns = {**suggestion.mapping, **entry["columns"]}
+        asking = entry.get("saved") is None and table == sug.table
+        doubts = {d.field: d for d in sug.doubts} if asking else {}
+        headers = [NONE, *raw.frame.columns]
+        cols = st.columns(4)
+        for j, spec in enumerate(TABLES[table].columns):
+            widget = f"_m_{key}_column_{spec.name}"
+            current = columns.get(spec.name)
+            st.session_state[widget] = current if current in headers else NONE
+            doubt = doubts.get(spec.name)
+            cols[j % 4].selectbox(
+                (DOUBT if doubt else "") + spec.label + (" *" if spec.required else ""),
+                headers,
+                key=widget,
+                on_change=_store(key, "column", spec.name),
+                help=(f"Please check: {doubt.message()} " if doubt else "")
+                + f"Canonical column `{spec.name}`"
+                + (" (required)" if spec.required else " (optional)"),
+            )
+            columns[spec.name] = None if st.session_state[widget] == NONE else current
+        if suggestion.notes and table == sug.table:
+            st.caption(" ".join(suggestion.notes))
+        missing = [
+            TABLES[table].column(c).label for c in TABLES[table].required if not columns.get(c)
+        ]
+        if missing:
+            st.warning(f"Choose the column that holds: {', '.join(missing)}.")
+        constants = dict(entry.get("constants", {}))
+        answered = True
+        if table == "surveys" and not columns.get("survey_type"):
+            answered = _survey_kind(key, entry, constants)
+            constants = dict(entry.get("constants", {}))
+        confirmed = True
+        if doubts:
+            st.warning(
+                "Please check the highlighted columns before using this table:\n"
+                + "\n".join(f"- {fmt.md(d.message())}" for d in doubts.values()),
+                icon=":material/help:",
+            )
+            confirmed = st.checkbox(
+                "I have checked the highlighted columns", key=f"_m_{key}_checked"
+            )
+        orders = dict(entry["date_orders"])
+        for spec in TABLES[table].columns:
+            src = columns.get(spec.name)
+            if spec.kind in ("date", "datetime") and src and _ambiguous(raw.frame[src]):
+                widget = f"_m_{key}_order_{spec.name}"
+                st.session_state[widget] = orders.get(spec.name, "dmy")
+                st.radio(
+                    f"Dates in “{src}” such as 03/04/2025 are",
+                    ["dmy", "mdy"],
+                    key=widget,
+                    horizontal=True,
+                    format_func=lambda o: (
+                        "day first (3 April)" if o == "dmy" else "month first (March 4)"
+                    ),
+                    on_change=_store(key, "order", spec.name),
                 )
-    return chosen
+                orders[spec.name] = st.session_state[widget]
+        st.dataframe(raw.frame.head(8), width="stretch", hide_index=True)
+        if not missing and confirmed and answered:
+            return (raw.source, table, columns, orders, constants, list(raw.frame.columns))
+    return None
 
 
 def _survey_kind(key: str, entry: dict, constants: dict) -> bool:

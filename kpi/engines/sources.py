@@ -105,6 +105,33 @@ class Engine:
     def close(self) -> None:
         pass
 
+    def rename(self, name: str, columns: Mapping[str, str]) -> None:
+        """Show the canonical table ``name`` with only ``columns`` ({canonical: source
+        column}), under their canonical names: the Data page's column mapping, applied where
+        the data is. SourceError, naming the source column, for a missing column or a
+        column of the wrong type."""
+        have = self.columns(name)
+        for canonical, column in columns.items():
+            if column not in have:
+                raise SourceError(
+                    f"{name} table {self.tables[name]} has no column {column}; "
+                    f"it has {', '.join(have) or 'none'}."
+                )
+            kind = KINDS.get(canonical)
+            if kind and _kind(have[column]) not in (kind, "other"):
+                raise SourceError(
+                    f"{self.tables[name]}.{column} is {have[column]}; as {name}.{canonical} "
+                    f"it needs a {'date or timestamp' if kind == 'time' else 'number'} column."
+                )
+        select = ", ".join(f"{_ident(c)} AS {_ident(k)}" for k, c in columns.items())
+        self._rename(name, select)
+
+    def _rename(self, name: str, select: str) -> None:
+        raise SourceError(
+            f"{self.label}: the column mapping needs DuckDB or PostgreSQL; name the columns "
+            "customer_id, order_date and amount in a view instead."
+        )
+
     def check(self) -> sql.Columns:
         """The optional columns present; SourceError for a missing column or a wrong type."""
         found: dict[str, dict[str, str]] = {}
@@ -174,7 +201,8 @@ class DuckDBEngine(Engine):
         self.con.execute(f"SET temp_directory = '{str(spill).replace(chr(39), '')}'")
         self.con.execute("SET preserve_insertion_order = false")
         self.con.execute("SET TimeZone = 'UTC'")
-        here = self.con.execute("SELECT current_database(), current_schema()").fetchone()
+        # fetchall, not fetchone: DuckDB 2 holds a connection until its result is read out
+        here = self.con.execute("SELECT current_database(), current_schema()").fetchall()[0]
         for name, target in self.tables.items():
             self._view(name, target, here)
 
@@ -190,6 +218,7 @@ class DuckDBEngine(Engine):
             parts = [p.strip('"') for p in target.split(".")]
             parts = [*here[: max(0, 3 - len(parts))], *parts]
             source = _quoted(".".join(parts))
+        self.sources = {**getattr(self, "sources", {}), name: source}
         _guard(
             self,
             f"cannot read the {name} table {target}",
@@ -210,6 +239,10 @@ class DuckDBEngine(Engine):
 
     def fetch(self, query: str) -> pd.DataFrame:
         return _guard(self, "query failed", lambda: self.con.sql(query).df(), self._errors)
+
+    def _rename(self, name: str, select: str) -> None:
+        query = f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {select} FROM {self.sources[name]}"
+        _guard(self, f"cannot map the {name} table", lambda: self.con.execute(query), self._errors)
 
     def close(self) -> None:
         self.con.close()
@@ -271,6 +304,17 @@ class PostgresEngine(Engine):
             return pd.DataFrame.from_records(cur.fetchall(), columns=names)
 
         return _guard(self, "query failed", run, self._errors)
+
+    def _rename(self, name: str, select: str) -> None:
+        view = f"kpi_{name}"
+        source = _quoted(self.tables[name])
+
+        def run() -> None:
+            self.con.execute(f"DROP VIEW IF EXISTS pg_temp.{view}")
+            self.con.execute(f"CREATE TEMP VIEW {view} AS SELECT {select} FROM {source}")
+
+        _guard(self, f"cannot map the {name} table", run, self._errors)
+        self.tables[name] = f"pg_temp.{view}"
 
     def close(self) -> None:
         self.con.close()
@@ -393,3 +437,36 @@ def open_source(url: str, tables: Mapping[str, str] | None = None) -> Engine:
         f"unknown source {safe_url(url)!r}: use duckdb:///file.duckdb, a Parquet or CSV path, "
         "postgresql://user@host:port/db, spark://host:7077, sc://host or local[N]"
     )
+
+
+def _ident(name: str) -> str:
+    """One column name as a double-quoted identifier (DuckDB and PostgreSQL)."""
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+TABLE_LIST = (
+    "SELECT table_schema, table_name FROM information_schema.tables "
+    "WHERE table_catalog = current_database() "
+    "AND table_schema NOT IN ('information_schema', 'pg_catalog') "
+    "AND table_schema NOT LIKE 'pg_temp%' AND table_schema NOT LIKE 'pg_toast%' "
+    "ORDER BY table_schema, table_name"
+)
+
+
+def list_tables(url: str) -> list[str]:
+    """``SCHEMA.TABLE`` of every table and view in a DuckDB file or PostgreSQL database, for
+    the Data page's choice; SourceError (one line, no password) if it cannot be read."""
+    if url.startswith(("postgresql://", "postgres://")):
+        engine: Engine = PostgresEngine(url, {})
+    elif url.startswith("duckdb:") or url.lower().endswith((".duckdb", ".db")):
+        engine = DuckDBEngine(url, {})
+    else:
+        raise SourceError(
+            f"{safe_url(url)}: tables can be listed in DuckDB files and PostgreSQL only; "
+            "use python -m kpi report --source URL --table orders=SCHEMA.TABLE"
+        )
+    try:
+        rows = engine.fetch(TABLE_LIST)
+    finally:
+        engine.close()
+    return [f"{s}.{t}" for s, t in zip(rows.iloc[:, 0], rows.iloc[:, 1], strict=True)]
