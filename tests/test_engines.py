@@ -1,7 +1,8 @@
 """The reductions computed by DuckDB, PostgreSQL and Spark equal the in-memory ones, cell by cell.
 
-The engines are real: DuckDB in process, a throwaway PostgreSQL cluster started here
-(``tests/engine_servers.py``), and Spark ``local[2]`` (one session for the run). Each engine
+The engines are real: DuckDB in process, a throwaway PostgreSQL cluster and a Spark Connect
+server started here (``tests/engine_servers.py``, one of each for the run), and Spark
+``local[2]`` (one session for the run). Each engine
 is loaded with the same canonical tables as the in-memory engine, from two datasets: the
 sample data (orders and customers, with signups and channels) and the CDNOW purchase log
 of Fader, Hardie and Lee (2005). Counts must be equal; sums of amounts equal to 1e-9
@@ -12,12 +13,18 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from engine_servers import postgres_bin, postgres_cluster
+from engine_servers import (
+    postgres_bin,
+    postgres_cluster,
+    spark_connect_missing,
+    spark_connect_server,
+)
 
 from kpi import base
 from kpi.__main__ import main
@@ -136,9 +143,7 @@ def spark_ready():
     pytest.importorskip("pyspark")
     if shutil.which("java") is None:
         pytest.skip("Spark needs Java 17: apt-get install openjdk-17-jre-headless")
-    # tiny tables: one shuffle partition and no code generation save seconds per query
-    small = {"spark.sql.shuffle.partitions": "1", "spark.sql.codegen.wholeStage": "false"}
-    spark = spark_session("local[2]", small)
+    spark = spark_session("local[2]", SMALL)
     return spark
 
 
@@ -157,6 +162,39 @@ def spark_tables(spark_ready, parquet_dir, datasets) -> dict[str, str]:
     return names
 
 
+# tiny tables: one shuffle partition and no code generation save seconds per query
+SMALL = {"spark.sql.shuffle.partitions": "1", "spark.sql.codegen.wholeStage": "false"}
+
+
+@pytest.fixture(scope="session")
+def spark_connect_url():
+    """``sc://127.0.0.1:PORT`` of one Spark Connect server for the whole run."""
+    missing = spark_connect_missing()
+    if missing:
+        pytest.skip(missing)
+    from kpi.engines import sources
+
+    with spark_connect_server() as url:
+        yield url
+        # release the session while the server still answers: at exit the client would
+        # otherwise retry the stopped server for minutes
+        session = sources._SPARK.pop(url, None)
+        if session is not None:
+            session.stop()
+
+
+@pytest.fixture(scope="module")
+def spark_connect_tables(spark_connect_url, parquet_dir, datasets) -> str:
+    """The datasets as temporary views of the Connect session the engine then uses (the
+    server reads the Parquet files); returns the server's URL."""
+    spark = spark_session(spark_connect_url, SMALL)
+    for name, tables in datasets.items():
+        for table in tables:
+            view = f"{name}_{table}"
+            spark.read.parquet(str(parquet_dir / f"{view}.parquet")).createOrReplaceTempView(view)
+    return spark_connect_url
+
+
 def _engine(kind: str, dataset: str, tables: dict, duckdb_file, parquet_dir, request):
     names = {t: f"shop.{dataset}_{t}" for t in tables}
     files = {t: str(parquet_dir / f"{dataset}_{t}.parquet") for t in tables}
@@ -166,6 +204,9 @@ def _engine(kind: str, dataset: str, tables: dict, duckdb_file, parquet_dir, req
         return open_source(files["orders"], {k: v for k, v in files.items() if k != "orders"})
     if kind == "postgresql":
         return open_source(request.getfixturevalue("postgres_url"), names)
+    if kind == "spark-connect":
+        url = request.getfixturevalue("spark_connect_tables")
+        return open_source(url, {t: f"{dataset}_{t}" for t in tables})
     request.getfixturevalue("spark_tables")
     return open_source("local[2]", {t: f"{dataset}_{t}" for t in tables})
 
@@ -180,7 +221,9 @@ def _assert_same(expected, result, what: str) -> None:
 
 
 @pytest.mark.parametrize("dataset", list(DATASETS))
-@pytest.mark.parametrize("kind", ["duckdb", "duckdb-parquet", "postgresql", "spark"])
+@pytest.mark.parametrize(
+    "kind", ["duckdb", "duckdb-parquet", "postgresql", "spark", "spark-connect"]
+)
 def test_every_reduction_equals_the_in_memory_one(
     kind, dataset, datasets, duckdb_file, parquet_dir, request
 ):
@@ -190,7 +233,7 @@ def test_every_reduction_equals_the_in_memory_one(
     try:
         sql = SqlReductions(engine)
         # Spark takes seconds a query even on small tables: one window (the other engines two)
-        windows = WINDOWS[dataset][-1:] if kind == "spark" else WINDOWS[dataset]
+        windows = WINDOWS[dataset][-1:] if kind.startswith("spark") else WINDOWS[dataset]
         for w in windows:
             for name in REDUCTIONS:
                 no_window = ("first_orders", "rfm", "gap_counts", "last_orders")
@@ -423,7 +466,7 @@ def file_report() -> dict:
     return json.loads(json.dumps(build_output(ds, start=start, end=end, period="month")))
 
 
-@pytest.mark.parametrize("kind", ["csv", "duckdb", "postgresql", "spark"])
+@pytest.mark.parametrize("kind", ["csv", "duckdb", "postgresql", "spark", "spark-connect"])
 def test_command_line_gives_the_file_reports_kpis(
     kind, capsys, file_report, duckdb_file, parquet_dir, request
 ):
@@ -433,6 +476,9 @@ def test_command_line_gives_the_file_reports_kpis(
         source, tables = f"duckdb://{duckdb_file}", ["orders=shop.sample_orders"]
     elif kind == "postgresql":
         source, tables = request.getfixturevalue("postgres_url"), ["orders=shop.sample_orders"]
+    elif kind == "spark-connect":
+        source = request.getfixturevalue("spark_connect_url")
+        tables = [f"orders={parquet_dir / 'sample_orders.parquet'}"]
     else:
         request.getfixturevalue("spark_ready")
         source, tables = "local[2]", [f"orders={parquet_dir / 'sample_orders.parquet'}"]
@@ -516,6 +562,26 @@ def test_unknown_source_and_malformed_table(capsys):
 
 def test_spark_missing_table(capsys, spark_ready):
     _fails(capsys, ["--source", "local[2]", "--table", "orders=shop.nowhere"], "shop.nowhere")
+
+
+def test_spark_connect_missing_table_and_file(capsys, spark_connect_url, tmp_path):
+    _fails(
+        capsys, ["--source", spark_connect_url, "--table", "orders=shop.nowhere"], "shop.nowhere"
+    )
+    absent = tmp_path / "absent.parquet"
+    _fails(capsys, ["--source", spark_connect_url, f"--table=orders={absent}"], str(absent))
+
+
+def test_an_unreachable_spark_connect_server_is_one_quick_line_without_the_token(capsys):
+    """The client would retry for minutes; the engine gives up after a 5 second probe."""
+    from engine_servers import _free_port
+
+    pytest.importorskip("pyspark")
+    url = f"sc://127.0.0.1:{_free_port()}/;token=s3cr3t-tk;user_id=ann"
+    began = time.monotonic()
+    err = _fails(capsys, ["--source", url], "cannot connect", "127.0.0.1")
+    assert time.monotonic() - began < 30
+    assert "s3cr3t-tk" not in err
 
 
 def test_open_source_rejects_nothing_silently(tmp_path):

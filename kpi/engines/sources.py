@@ -58,7 +58,8 @@ def _scrub(text: str, url: str) -> str:
     for secret in (url, parts.password, parts.netloc):
         if secret:
             line = line.replace(secret, "***")
-    return re.sub(r"password=\S+", "password=***", line)
+    line = re.sub(r"password=\S+", "password=***", line)
+    return re.sub(r"token=[^;\s]+", "token=***", line)  # Spark Connect: sc://host/;token=...
 
 
 def is_file(target: str) -> bool:
@@ -330,30 +331,82 @@ def spark_session(master: str, settings: Mapping[str, str] | None = None) -> Any
     """
     if master in _SPARK:
         return _SPARK[master]
+    if master.startswith("sc://"):
+        _SPARK[master] = _connect_session(master, settings)
+        return _SPARK[master]
     from pyspark.sql import SparkSession
 
-    builder = SparkSession.builder.appName("kpi")
-    if master.startswith("sc://"):
-        builder = builder.remote(master)
-    else:
-        builder = (
-            builder.master(master)
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.sql.adaptive.enabled", "true")
+    builder = (
+        SparkSession.builder.appName("kpi")
+        .master(master)
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.adaptive.enabled", "true")
+    )
+    if master.startswith("local"):  # one machine: a few shuffle partitions, not 200
+        builder = builder.config("spark.sql.shuffle.partitions", "4").config(
+            "spark.driver.memory", "2g"
         )
-        if master.startswith("local"):  # one machine: a few shuffle partitions, not 200
-            builder = builder.config("spark.sql.shuffle.partitions", "4").config(
-                "spark.driver.memory", "2g"
-            )
     builder = builder.config("spark.sql.session.timeZone", "UTC").config(
         "spark.sql.timestampType", "TIMESTAMP_NTZ"
     )
     for key, value in (settings or {}).items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
-    session.sparkContext.setLogLevel("ERROR") if not master.startswith("sc://") else None
+    session.sparkContext.setLogLevel("ERROR")
     _SPARK[master] = session
+    return session
+
+
+def connect_address(url: str) -> tuple[str, int]:
+    """Host and port of a Spark Connect URL (15002 when none is given).
+
+    >>> connect_address("sc://spark.example.com/;token=abc")
+    ('spark.example.com', 15002)
+    >>> connect_address("sc://127.0.0.1:40123")
+    ('127.0.0.1', 40123)
+    """
+    parts = urlsplit(url)
+    try:
+        return parts.hostname or "localhost", parts.port or 15002
+    except ValueError:
+        raise SourceError(f"Spark Connect: no port number in {parts.netloc}") from None
+
+
+def _connect_session(url: str, settings: Mapping[str, str] | None) -> Any:
+    """A Spark Connect session on ``url`` (``sc://host:port/;token=...``).
+
+    The server must answer within 5 seconds: the client would otherwise retry an unreachable
+    one for about ten minutes. The session is made by the Connect client itself, not by
+    ``SparkSession.builder.remote``, which refuses when a local session already runs in the
+    process and, after it, any later local one.
+    """
+    import socket
+    import warnings
+
+    host, port = connect_address(url)
+    try:
+        socket.create_connection((host, port), timeout=5).close()
+    except OSError as exc:
+        raise SourceError(
+            f"Spark Connect: cannot connect to {host}:{port}: {exc.strerror or exc}"
+        ) from None
+    with warnings.catch_warnings():
+        # pyspark 4.3 warns about pandas 3 on import; the reductions collect rows, not pandas
+        warnings.filterwarnings("ignore", "PySpark does not yet", FutureWarning)
+        try:
+            from pyspark.sql.connect.session import SparkSession
+        except ImportError as exc:  # grpcio, grpcio-status, googleapis-common-protos, zstandard
+            raise SourceError(
+                f"Spark Connect needs more packages ({_scrub(str(exc), url)}): "
+                "pip install -r requirements-scale.txt"
+            ) from None
+        session = SparkSession.builder.remote(url).create()
+    # session settings (runtime ones; a Connect server ignores static ones)
+    session.conf.set("spark.sql.session.timeZone", "UTC")
+    session.conf.set("spark.sql.timestampType", "TIMESTAMP_NTZ")
+    for key, value in (settings or {}).items():
+        session.conf.set(key, value)
     return session
 
 
@@ -371,15 +424,23 @@ class SparkEngine(Engine):
             raise SourceError(
                 "Spark needs pyspark: pip install -r requirements-scale.txt"
             ) from None
+        where = safe_url(url)
+        if url.startswith("sc://"):  # without the ;token=... of the URL
+            where = "sc://{}:{}".format(*connect_address(url))
         try:
             self.spark = spark_session(url)
+        except SourceError:
+            raise
         except Exception as exc:  # py4j and JVM start-up errors have no common base
             raise SourceError(
-                f"Spark: cannot start a session on {safe_url(url)}: {_scrub(str(exc), url)}"
+                f"Spark: cannot start a session on {where}: {_scrub(str(exc), url)}"
             ) from None
         self.names: dict[str, str] = {}
         for name, target in self.tables.items():
             if is_file(target):
+                if "://" not in target and Path(target).exists():
+                    # the server resolves a relative path against its own directory
+                    target = str(Path(target).resolve())
                 view = f"kpi_{name}"
                 reader = self.spark.read
                 try:
