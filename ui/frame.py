@@ -150,6 +150,7 @@ def _filters(ds: Dataset, lo: dt.date, hi: dt.date) -> dict[str, object]:
             key=f"_w_{attr}",
             on_change=_keep(attr),
             placeholder="All",
+            format_func=fmt.category,
         )
     currencies = list(fmt.CURRENCIES)
     if ss["f_currency"] not in currencies:
