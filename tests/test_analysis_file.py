@@ -67,6 +67,12 @@ def test_a_colleague_opening_the_file_sees_the_senders_numbers_on_every_page(app
     sender.switch_page("pages/4_Retention.py").run()
     sender.radio(key="ret_definition").set_value("inactivity").run()
     sender.number_input(key="ret_window").set_value(45).run()
+    sender.selectbox(key="ret_granularity").set_value("quarter").run()
+    sender.selectbox(key="ret_km_split").set_value("segment").run()
+    sender.switch_page("pages/9_Team.py").run()
+    sender.number_input(key="team_arrivals").set_value(7.5).run()
+    sender.slider(key="team_agents").set_value(6).run()
+    sender.session_state["s_rivals"] = [["Acme", 35.0, 4.2]]
     sender.switch_page("pages/5_Value.py").run()
     sender.slider(key="val_discount").set_value(20).run()
     sender.switch_page("pages/8_Support.py").run()
@@ -89,6 +95,10 @@ def test_a_colleague_opening_the_file_sees_the_senders_numbers_on_every_page(app
     assert receiver.session_state["s_discount"] == 20
     assert receiver.session_state["sup_first_target"] == 8.0
     assert receiver.session_state["wi_saved"] == {"Churn down": {"churn": 1.0}}
+    assert receiver.session_state["s_ret_granularity"] == "quarter"
+    assert receiver.session_state["s_ret_km_split"] == "segment"
+    assert receiver.session_state["s_arrivals"] == 7.5 and receiver.session_state["s_agents"] == 6
+    assert receiver.session_state["s_rivals"] == [["Acme", 35.0, 4.2]]
     got = _numbers(receiver)
     for script in PAGES:
         assert got[script] == sent[script], script

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
 from ui import format as fmt
@@ -56,3 +57,30 @@ def test_percentage_points_for_rate_changes():
     assert fmt.pp(-0.004) == "-0.4 pp"
     assert fmt.pp(0.0125, 2) == "+1.25 pp"
     assert fmt.pp(float("nan")) == fmt.DASH
+
+
+def test_categories_are_cased_by_one_rule_in_charts_filters_and_tables(app_test):
+    import json
+
+    from ui import growth_charts
+
+    # "google ads", "Google_ads" and "google_ads" are written the same way everywhere
+    assert {fmt.category(v) for v in ("google ads", "Google_ads", "google_ads")} == {"Google ads"}
+    assert growth_charts.label("google ads") == fmt.category("google ads")
+    at = app_test()
+    at.switch_page("pages/2_Acquisition.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    # the sample's channels are lower case in the data: ads, partner, referral, search, social
+    expected = ["Ads", "Partner", "Referral", "Search", "Social"]
+    assert at.sidebar.multiselect(key="_w_channel").options == expected
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    shown = {str(x) for s in specs for t in s["data"] for x in [*(t.get("x") or []),
+                                                                *(t.get("y") or [])]}  # fmt: skip
+    assert "Ads" in shown and "ads" not in shown
+    # a drill-down table shows them so too; its downloads keep the data's own values
+    from ui import cards
+
+    rows = pd.DataFrame({"channel": ["google ads", None], "amount": [1.0, 2.0]})
+    shown = cards._categories_cased(rows, cards.readable(rows))
+    assert shown.iloc[:, 0].tolist()[0] == "Google ads" and pd.isna(shown.iloc[1, 0])
+    assert rows["channel"].tolist()[0] == "google ads"

@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpi import scenario as sc
-from kpi import value
-from ui import state
+from kpi import staffing, value
+from ui import retention_charts, state
+from ui import retention_view as rv
 from ui import whatif_view as wv
 from ui.retention_view import CONTRACTUAL, INACTIVITY
 
@@ -24,6 +25,10 @@ def test_the_registry_repeats_the_pages_lists_exactly():
                     months=12.0)  # fmt: skip
     assert {lv.name: lv.code for lv in wv.levers(b, "EUR")} == state.LEVER_CODES
     assert state.SETTING["s_discount"].default == round(value.DEFAULT_DISCOUNT_RATE * 100)
+    assert tuple(retention_charts.METRICS) == state.COHORT_METRICS
+    assert state.COHORT_PERIODS == rv.GRANULARITIES
+    assert tuple(rv.ATTRIBUTES) == state.SPLITS
+    assert state.WEEKDAYS == staffing.WEEKDAYS
     names = [s.name for s in state.SETTINGS]
     assert len(set(names)) == len(names) and not set(names) & set(state.FILTER_KEYS)
 
@@ -64,6 +69,20 @@ def test_link_text_is_parsed_strictly(text):
         ("sup_bh_start", "9.25", None),
         ("sup_bh_on", "1", True),
         ("sup_bh_on", "True", None),
+        ("s_rivals", "Acme~35~4.2|Bolt~~3.9", [["Acme", 35.0, 4.2], ["Bolt", None, 3.9]]),
+        ("s_rivals", "Acme~135~", None),  # NPS above 100
+        ("s_rivals", "Acme~35", None),  # a field missing
+        ("s_rivals", "<b>~1~1", None),
+        ("s_rivals", "~1~1", None),  # no name
+        ("s_slot_day", "Tue", "Tue"),
+        ("s_slot_day", "Tuesday", None),
+        ("s_slot_hour", "24", None),
+        ("s_csat_scale", "7", 7),
+        ("s_csat_scale", "6", None),
+        ("s_ret_split", "segment", "segment"),
+        ("s_ret_split", "customer_id", None),
+        ("s_ret_sbg_cohort", "Jan 2025", "Jan 2025"),
+        ("s_ret_sbg_cohort", "a\x00b", None),
     ],
 )
 def test_examples_of_link_values(key, text, expected):
@@ -150,3 +169,88 @@ def test_a_link_with_dates_outside_the_data_says_what_is_shown(app_test):
     assert any("Showing the full range" in i.value for i in at.info)
     revenue = next(m.value for m in at.metric if m.label == "Revenue")
     assert revenue.replace("€", "").strip() not in ("0", "")
+
+
+def test_team_staffing_inputs_survive_a_page_switch_and_go_into_the_link(app_test):
+    at = app_test()
+    at.switch_page("pages/9_Team.py").run()
+    at.radio(key="team_slot_mode").set_value("choose").run()
+    at.selectbox(key="team_slot_day").set_value("Tue").run()
+    at.selectbox(key="team_slot_hour").set_value(14).run()
+    at.number_input(key="team_arrivals").set_value(7.5).run()
+    at.slider(key="team_agents").set_value(6).run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [(m.label, m.value) for m in at.metric]
+    at.switch_page("app.py").run()
+    assert at.query_params.get("slot_day") == "Tue" and at.query_params.get("slot_hour") == "14"
+    assert at.query_params.get("arrivals") == "7.5" and at.query_params.get("agents") == "6"
+    at.switch_page("pages/9_Team.py").run()
+    assert at.selectbox(key="team_slot_day").value == "Tue"
+    assert at.number_input(key="team_arrivals").value == 7.5
+    assert at.slider(key="team_agents").value == 6
+    assert [(m.label, m.value) for m in at.metric] == shown
+    assert any("set by you" in c.value for c in at.caption)
+    # Another hour of the week: the tickets and agents typed for the old one are dropped.
+    at.selectbox(key="team_slot_hour").set_value(15).run()
+    assert "arrivals" not in at.query_params and "agents" not in at.query_params
+
+
+def test_team_staffing_inputs_come_from_a_link(app_test):
+    at = app_test()
+    at.query_params.update({"slot": "choose", "slot_day": "Wed", "slot_hour": "10",
+                            "arrivals": "12", "agents": "9", "answer_s": "30"})  # fmt: skip
+    at.switch_page("pages/9_Team.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.slider(key="team_agents").value == 9
+    assert at.number_input(key="team_arrivals").value == 12.0
+    # 12 tickets an hour of the handling time shown, 9 agents, 30 s: the cards say so
+    assert any(m.label == "Answered within 30 s" for m in at.metric)
+
+
+def test_retention_chart_choices_survive_a_page_switch_and_go_into_the_link(app_test):
+    at = app_test()
+    at.switch_page("pages/4_Retention.py").run()
+    at.selectbox(key="ret_granularity").set_value("quarter").run()
+    at.selectbox(key="ret_split").set_value("segment").run()
+    at.selectbox(key="ret_km_split").set_value("segment").run()
+    at.selectbox(key="ret_sbg_cohort").set_value(at.selectbox(key="ret_sbg_cohort").options[2])
+    at.run()
+    cohort = at.selectbox(key="ret_sbg_cohort").value
+    at.slider(key="ret_sbg_k").set_value(3).run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = [c.value for c in at.caption]
+    at.switch_page("app.py").run()
+    assert at.query_params.get("cohort_by") == "quarter"
+    assert at.query_params.get("cohort_split") == "segment"
+    assert at.query_params.get("km_split") == "segment"
+    assert at.query_params.get("sbg_cohort") == cohort and at.query_params.get("sbg_fit") == "3"
+    at.switch_page("pages/4_Retention.py").run()
+    assert at.selectbox(key="ret_granularity").value == "quarter"
+    assert at.selectbox(key="ret_split").value == "segment"
+    assert at.selectbox(key="ret_km_split").value == "segment"
+    assert at.selectbox(key="ret_sbg_cohort").value == cohort
+    assert at.slider(key="ret_sbg_k").value == 3
+    assert [c.value for c in at.caption] == captions
+
+
+def test_a_link_with_a_cohort_the_data_lacks_falls_back_to_the_whole_base(app_test):
+    at = app_test()
+    at.query_params.update({"sbg_cohort": "Jan 1999", "cohort_split": "plan"})
+    at.switch_page("pages/4_Retention.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="ret_sbg_cohort").value == "whole"
+    assert at.selectbox(key="ret_split").value == "plan"  # the sample's customers have plans
+
+
+def test_competitors_come_from_the_link_and_go_back_into_it(app_test):
+    at = app_test()
+    at.query_params.update({"rivals": "Acme~35~4.2|Bolt~~3.9"})
+    at.switch_page("pages/7_Satisfaction.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["s_rivals"] == [["Acme", 35.0, 4.2], ["Bolt", None, 3.9]]
+    titles = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any('"Acme"' in spec for spec in titles)
+    assert any('"Bolt"' in spec for spec in titles)  # on the CSAT chart
+    assert not any("Type competitors" in c.value for c in at.caption)
+    at.switch_page("app.py").run()
+    assert at.query_params.get("rivals") == "Acme~35~4.2|Bolt~~3.9"

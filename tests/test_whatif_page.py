@@ -106,8 +106,10 @@ def test_overrides_are_screen_units_and_round_trip_through_the_url():
     [
         ({"w_c": "__import__('os').system('x')"}, {}),
         ({"w_c": "1e9", "w_m": "nan", "w_p": "inf"}, {}),
-        # churn 10 %: its track runs 0.05 .. 20 %; prices -20 .. +20 %
-        ({"w_c": "-4", "w_p": "500"}, {"churn": 0.05, "price_change": 20.0}),
+        # churn cannot go below 0.05 % nor prices below -90 %; a price rise of 500 % is kept
+        # (the slider widens to it)
+        ({"w_c": "-4", "w_p": "500"}, {"churn": 0.05, "price_change": 500.0}),
+        ({"w_p": "-95", "w_m": "101"}, {"price_change": -90.0, "gross_margin": 100.0}),
         ({"w_zz": "3", "start": "2025-01-01"}, {}),
     ],
 )
@@ -188,6 +190,38 @@ def test_a_link_with_w_keys_reopens_the_scenario_in_its_date_range(app_test):
     assert table["Scenario"].tolist() == _expected_column(sc.outcome(b, levers))
     assert at.slider(key="wi_s_churn").value == pytest.approx(1.2)
     assert at.slider(key="wi_s_price_change").value == pytest.approx(5.0)
+
+
+def test_a_link_value_outside_a_slider_widens_its_track_and_an_impossible_one_is_named(
+    app_test,
+):
+    at = _open(app_test, {"w_c": "45", "w_p": "3", "w_m": "250"})
+    b = sc.baseline(_sample(), start=START, end=END)
+    churn = next(lv for lv in wv.levers(b, "EUR") if lv.name == "churn")
+    assert churn.high < 45  # the track is centred on the measured churn, far below 45 %
+    slider = at.slider(key="wi_s_churn")
+    assert slider.value == pytest.approx(45.0) and slider.max == pytest.approx(45.0)
+    said = [c.value.replace("\\", "") for c in at.caption]
+    assert any("widened to 45.00 %" in c for c in said)
+    # a margin of 250 % cannot be: it is brought to 100 % and the page says so, beside it
+    assert at.slider(key="wi_s_gross_margin").value == pytest.approx(100.0)
+    [note] = [w.value.replace("\\", "") for w in at.warning if "beyond what it can be" in w.value]
+    assert "Gross margin to 250.0 %" in note and "uses 100.0 %" in note
+    levers = sc.Levers.of(b).changed(churn=0.45, price_change=0.03, gross_margin=1.0)
+    assert _table(at)["Scenario"].tolist() == _expected_column(sc.outcome(b, levers))
+    at.slider(key="wi_s_gross_margin").set_value(60.0).run()
+    assert not [w for w in at.warning if "beyond what it can be" in w.value]
+
+
+def test_an_opened_scenario_outside_a_track_widens_it_instead_of_clamping(app_test):
+    at = _open(app_test)
+    at.session_state["wi_saved"] = {"Far": {"churn": 45.0}}
+    at.run()
+    at.selectbox(key="wi_open_name").set_value("Far").run()
+    at.button(key="wi_open").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    slider = at.slider(key="wi_s_churn")
+    assert slider.value == pytest.approx(45.0) and slider.max == pytest.approx(45.0)
 
 
 def test_saved_scenarios_are_compared_with_the_baseline(app_test):

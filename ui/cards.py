@@ -149,11 +149,22 @@ def _column_config(rows: pd.DataFrame, labels: list[str]) -> dict[str, object]:
     return config
 
 
+def _categories_cased(rows: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
+    """``shown`` with its category columns (channel, segment...) written by the screen's one
+    rule, :func:`ui.format.category`; the downloads keep the data's own values."""
+    cased = {
+        label: shown[label].map(fmt.category, na_action="ignore")
+        for raw, label in zip(rows.columns, shown.columns, strict=True)
+        if raw in fmt.CATEGORY_COLUMNS and not pd.api.types.is_numeric_dtype(shown[label])
+    }
+    return shown.assign(**cased) if cased else shown
+
+
 def drill_down(rows: pd.DataFrame, *, name: str, key: str) -> None:
     """The rows behind a number: a table (first rows) and CSV and XLSX downloads of all."""
     shown = readable(rows)
     st.dataframe(
-        shown.head(ROWS_SHOWN), hide_index=True, width="stretch",
+        _categories_cased(rows, shown.head(ROWS_SHOWN)), hide_index=True, width="stretch",
         column_config=_column_config(rows, list(shown.columns)),
     )  # fmt: skip
     if len(rows) > ROWS_SHOWN:

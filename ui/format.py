@@ -185,6 +185,23 @@ def day(ts: object) -> str:
 _MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_{}[]()#+-.!|<>~$"})
 
 
+CATEGORY_COLUMNS = ("channel", "source", "segment", "region", "plan")
+"""Columns whose values are categories the data names in its own casing (``google ads``,
+``Google Ads``): the screen writes them by :func:`category`, in charts, tables and filters."""
+
+
+def category(value: object) -> str:
+    """A category as the screen writes it everywhere: underscores as spaces, the first
+    letter upper case, the rest as in the data (so "google ads" and "google_ads" read the
+    same as "Google ads").
+
+    >>> category("cold_call"), category("google ads"), category("web"), category("B2B")
+    ('Cold call', 'Google ads', 'Web', 'B2B')
+    """
+    text = str(value).replace("_", " ").strip()
+    return text[:1].upper() + text[1:] if text else str(value)
+
+
 def md(text: object) -> str:
     r"""Escape text from a file (a name, a header, a cell) for use inside Markdown.
 

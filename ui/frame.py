@@ -24,7 +24,7 @@ from kpi.filters import ATTRIBUTE_LABELS, apply_filters, attribute_values, data_
 from kpi.ingest import Dataset
 from kpi.periods import PERIOD_LABELS, PERIODS
 from ui import format as fmt
-from ui import meeting, serverlog, sessions, state
+from ui import meeting, reconnect, serverlog, sessions, state
 
 APP_NAME = "Customer KPI Explorer"
 FAVICON = "📊"
@@ -150,6 +150,7 @@ def _filters(ds: Dataset, lo: dt.date, hi: dt.date) -> dict[str, object]:
             key=f"_w_{attr}",
             on_change=_keep(attr),
             placeholder="All",
+            format_func=fmt.category,
         )
     currencies = list(fmt.CURRENCIES)
     if ss["f_currency"] not in currencies:
@@ -214,6 +215,7 @@ def page(title: str, icon: str, *, caption: str | None = None) -> View:
         data_end=hi_ts,
     )
     _share(view, selected, title)
+    reconnect.install()
     return view
 
 

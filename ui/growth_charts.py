@@ -54,13 +54,13 @@ CUSTOMER_NAMES = {
 
 
 def label(value: object) -> str:
-    """A normalised category (``cold_call``) as people read it (``Cold call``).
+    """A normalised category (``cold_call``) as people read it (``Cold call``): the one
+    display rule of :func:`ui.format.category`.
 
     >>> label("cold_call"), label("in_person"), label("web")
     ('Cold call', 'In person', 'Web')
     """
-    text = str(value).replace("_", " ").strip()
-    return text[:1].upper() + text[1:] if text else str(value)
+    return fmt.category(value)
 
 
 def _money_axis(name: str, currency: str) -> str:

@@ -475,8 +475,7 @@ def cohort_block(view: View, d: Definition) -> None:
             "Retention of",
             list(charts.METRICS),
             format_func=charts.METRICS.get,
-            default="customers",
-            key="ret_metric",
+            **state.bind("s_ret_metric"),
         )
         or "customers"
     )
@@ -484,8 +483,7 @@ def cohort_block(view: View, d: Definition) -> None:
         c2.pills(
             "Show",
             ["relative", "absolute"],
-            default="relative",
-            key="ret_scale",
+            **state.bind("s_ret_scale"),
             format_func={"relative": "Share", "absolute": "Counts or money"}.get,
         )
         or "relative"
@@ -494,16 +492,15 @@ def cohort_block(view: View, d: Definition) -> None:
     period = c3.selectbox(
         "Cohorts by",
         GRANULARITIES,
-        index=GRANULARITIES.index(default),
         format_func=lambda p: PERIOD_LABELS[p],
-        key="ret_granularity",
+        **state.bind("s_ret_granularity", default=default),
     )
     options = split_options(view.tables)
     by = c4.selectbox(
         "Split by",
         [None, *options],
-        key="ret_split",
         format_func=lambda c: "Nothing" if c is None else options[c],
+        **state.bind("s_ret_split", options=[None, *options]),
     )
     with frame.explained():
         table = cohort_table(orders, customers, period, by, view.start, view.end)
@@ -514,8 +511,7 @@ def cohort_block(view: View, d: Definition) -> None:
                 st.segmented_control(
                     f"{options[by]} shown in the heatmap",
                     groups,
-                    default=groups[0],
-                    key="ret_group",
+                    **state.bind("s_ret_group", options=groups),
                 )
                 or groups[0]
             )
@@ -547,8 +543,8 @@ def survival_block(view: View, d: Definition) -> None:
     by = st.selectbox(
         "Compare by",
         [None, *options],
-        key="ret_km_split",
         format_func=lambda c: "Nothing (all customers)" if c is None else options[c],
+        **state.bind("s_ret_km_split", options=[None, *options]),
     )
     with frame.explained():
         durations = retention.survival_durations(recent)
@@ -592,7 +588,7 @@ def sbg_block(view: View, d: Definition) -> None:
     choice = left.selectbox(
         f"Cohort ({per} of first order or signup)",
         ["whole", *labels],
-        key="ret_sbg_cohort",
+        **state.bind("s_ret_sbg_cohort", options=["whole", *labels]),
         format_func=lambda c: "Whole base" if c == "whole" else c,
     )
     with frame.explained():
@@ -610,8 +606,9 @@ def sbg_block(view: View, d: Definition) -> None:
                 f"Fit on the first {per}s",
                 2,
                 n,
-                max(2, round(n * 2 / 3)),
-                key="ret_sbg_k",
+                **state.bind(
+                    "s_ret_sbg_k", default=max(2, round(n * 2 / 3)), options=list(range(2, n + 1))
+                ),
                 help=f"The model sees {per}s 0 to k; the {per}s after k are "
                 "the holdout it is checked against.",
             )

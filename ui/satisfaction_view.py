@@ -29,6 +29,7 @@ KINDS = ("nps", "csat", "enps")
 BREAKDOWNS = {"segment": "Segment", "channel": "Channel", "region": "Region", "agent": "Agent"}
 CSAT_BREAKDOWNS = {"agent": "Agent", "category": "Category"}
 COMPETITORS = "sat_competitors"
+_RIVALS_BASE = "_sat_competitors_base"
 
 
 def answers_by_kind(
@@ -74,7 +75,7 @@ def survey_settings(view: View) -> tuple[str | None, int | None]:
                 f"{fmt.number(untyped)} answers have no survey type: they are",
                 list(names),
                 format_func=names.get,
-                key="sat_survey_type",
+                **state.bind("s_sat_type"),
                 help="The type is never guessed from the scores: low NPS answers look like "
                 "a CSAT survey, and a 1-10 CSAT like an NPS one.",
             )
@@ -93,7 +94,7 @@ def survey_settings(view: View) -> tuple[str | None, int | None]:
             [5, 7, 10],
             index=None,
             placeholder="Choose the scale of your survey",
-            key="sat_csat_scale",
+            **state.bind("s_csat_scale"),
             help="Your CSAT answers have no scale_max, and the highest score seen does not "
             "say where the scale ends.",
         )
@@ -278,19 +279,88 @@ def benchmarks(table: pd.DataFrame, column: str, *, low: float, high: float) -> 
     return pd.Series(values[keep].to_numpy(), index=names[keep].to_numpy(), name=column)
 
 
-def competitors(nps: NpsResult | None, csat: satisfaction.CsatResult | None) -> None:
-    """An editor for competitors' published NPS and CSAT, drawn beside your own."""
-    scale = csat.scale_max if csat else 5
-    blank = pd.DataFrame(
+def rivals_frame(rows: list) -> pd.DataFrame:
+    """The editor's table for the stored competitor rows, with blank rows to type into.
+
+    >>> rivals_frame([["Acme", 35.0, None]])["Competitor"].tolist()
+    ['Acme', '', '']
+    """
+    rows = [*rows, *([["", None, None]] * max(0, 3 - len(rows)))]
+    return pd.DataFrame(
         # empty names, not missing ones: the editor writes a missing text as "None"
-        {"Competitor": pd.Series([""] * 3, dtype="str"), "NPS": [float("nan")] * 3,
-         "CSAT": [float("nan")] * 3}
+        {"Competitor": pd.Series([r[0] for r in rows], dtype="str"),
+         "NPS": pd.Series([r[1] for r in rows], dtype="float64"),
+         "CSAT": pd.Series([r[2] for r in rows], dtype="float64")}
     )  # fmt: skip
+
+
+def rivals_of(table: pd.DataFrame) -> list[list]:
+    """The rows of the editor worth keeping: a name, and its NPS and CSAT (None when blank).
+
+    The link separates rows with ``|`` and fields with ``~``; a name keeps neither.
+
+    >>> t = pd.DataFrame({"Competitor": ["A|B", "", None], "NPS": [20, 5, 1],
+    ...                   "CSAT": [float("nan"), 4, 4]})
+    >>> rivals_of(t)
+    [['A/B', 20.0, None]]
+    """
+    out = []
+    for name, nps, csat in table[["Competitor", "NPS", "CSAT"]].itertuples(index=False):
+        if not isinstance(name, str) or not name.strip():
+            continue
+        name = name.strip().replace("|", "/").replace("~", "-")[:40]
+        numbers = [None if pd.isna(v) else float(v) for v in (nps, csat)]
+        out.append([name, *numbers])
+    return out[: state.MAX_RIVALS]
+
+
+def apply_edits(base: pd.DataFrame, edits: Mapping) -> pd.DataFrame:
+    """``base`` with a data editor's recorded edits applied, as Streamlit applies them:
+    cell edits at their positions, then the deleted rows dropped, then the added rows.
+
+    >>> b = pd.DataFrame({"Competitor": ["", ""], "NPS": [None, None], "CSAT": [None, None]})
+    >>> e = {"edited_rows": {0: {"Competitor": "A", "NPS": 10}}, "deleted_rows": [1],
+    ...      "added_rows": [{"Competitor": "B", "CSAT": 4.5}]}
+    >>> apply_edits(b, e)["Competitor"].tolist()
+    ['A', 'B']
+    """
+    rows = base.to_dict("records")
+    for i, change in (edits.get("edited_rows") or {}).items():
+        if 0 <= int(i) < len(rows):
+            rows[int(i)].update(change)
+    gone = {int(i) for i in edits.get("deleted_rows") or []}
+    rows = [r for i, r in enumerate(rows) if i not in gone]
+    rows += [dict(r) for r in edits.get("added_rows") or []]
+    return pd.DataFrame(rows, columns=list(base.columns))
+
+
+def _keep_rivals() -> None:
+    """on_change of the editor: the typed competitors into their plain key (and the link)."""
+    ss = st.session_state
+    typed = apply_edits(ss[_RIVALS_BASE], ss.get(COMPETITORS) or {})
+    ss["s_rivals"] = rivals_of(typed) or None
+
+
+def competitors(nps: NpsResult | None, csat: satisfaction.CsatResult | None) -> None:
+    """An editor for competitors' published NPS and CSAT, drawn beside your own.
+
+    The typed rows live in the setting ``s_rivals`` (so in the link and the analysis file).
+    The editor starts from them; when they change from elsewhere (a link, an analysis file),
+    the editor starts again from the new rows.
+    """
+    scale = csat.scale_max if csat else 5
+    ss = st.session_state
+    stored = state.setting("s_rivals") or []
+    base = ss.get(_RIVALS_BASE)
+    if base is None or rivals_of(apply_edits(base, ss.get(COMPETITORS) or {})) != stored:
+        ss.pop(COMPETITORS, None)
+        base = ss[_RIVALS_BASE] = rivals_frame(stored)
     typed = st.data_editor(
-        blank,
+        base,
         num_rows="dynamic",
         hide_index=True,
         key=COMPETITORS,
+        on_change=_keep_rivals,
         width="stretch",
         column_config={
             "Competitor": st.column_config.TextColumn("Competitor", max_chars=60),

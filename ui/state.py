@@ -332,9 +332,12 @@ class Setting:
     The value lives in the plain key ``key``, which no widget owns, so it survives a page
     switch; the widget ``widget`` is seeded from it and copies back (:func:`bind`). ``name`` is
     its key in the link. ``kind`` is one of ``int``, ``float``, ``bool``, ``choice``, ``days``
-    (a list of weekday numbers) and ``text``; ``low``/``high`` bound numbers, ``choices`` a
-    choice. ``default`` None means the page works it out from the data (the inactivity window
-    suggested by the gaps between orders); such a setting is stored only once it is changed.
+    (a list of weekday numbers), ``text``, ``label`` (a short name the data offers, such as a
+    cohort or a channel; the page checks it against what the data holds) and ``rivals`` (the
+    competitors typed on the Satisfaction page: ``[name, NPS or None, CSAT or None]`` rows);
+    ``low``/``high`` bound numbers, ``choices`` a choice. ``default`` None means the page
+    works it out from the data (the inactivity window suggested by the gaps between orders);
+    such a setting is stored only once it is changed.
     """
 
     name: str
@@ -353,6 +356,10 @@ class Setting:
             return isinstance(value, bool)
         if self.kind == "text":
             return isinstance(value, str) and len(value) <= 2_000
+        if self.kind == "label":
+            return isinstance(value, str) and bool(_LABEL.match(value))
+        if self.kind == "rivals":
+            return _valid_rivals(value)
         if self.kind == "days":
             return (
                 isinstance(value, list)
@@ -385,8 +392,10 @@ class Setting:
         value: object
         if self.kind == "bool":
             value = {"1": True, "0": False}.get(text)
-        elif self.kind == "text":
+        elif self.kind in ("text", "label"):
             value = text
+        elif self.kind == "rivals":
+            value = _parse_rivals(text)
         elif self.kind == "days":
             if text == "":
                 value = []
@@ -410,7 +419,61 @@ class Setting:
             return ".".join(str(d) for d in value)  # type: ignore[attr-defined]
         if self.kind == "float":
             return repr(float(value))  # type: ignore[arg-type]
+        if self.kind == "rivals":
+            return "|".join(
+                "~".join([name, *("" if v is None else _compact(v) for v in numbers)])
+                for name, *numbers in value  # type: ignore[attr-defined]
+            )
         return str(value)
+
+
+_LABEL = re.compile(r"^[^\x00-\x1f]{1,100}$")
+MAX_RIVALS = 20
+
+
+def _rival_number(value: object, low: float, high: float) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        return False
+    return low <= value <= high
+
+
+def _valid_rivals(value: object) -> bool:
+    """Competitor rows: a name (as a scenario's) and an NPS (-100..100) and a CSAT (0..10),
+    either of them None; at most :data:`MAX_RIVALS` rows."""
+    if not isinstance(value, list) or len(value) > MAX_RIVALS:
+        return False
+    for row in value:
+        if not isinstance(row, list | tuple) or len(row) != 3:
+            return False
+        name, nps, csat = row
+        if not isinstance(name, str) or not _SCENARIO_NAME.match(name) or not name.strip():
+            return False
+        if not (_rival_number(nps, -100, 100) and _rival_number(csat, 0, 10)):
+            return False
+    return True
+
+
+def _parse_rivals(text: str) -> list[list] | None:
+    """``Acme~35~4.2|Bolt~~3.9`` into rows; None when any part is not a number or a name."""
+    if text == "":
+        return []
+    rows: list[list] = []
+    for part in text.split("|"):
+        name, *numbers = part.split("~")
+        if len(numbers) != 2:
+            return None
+        values: list[float | None] = []
+        for n in numbers:
+            if n == "":
+                values.append(None)
+            elif _NUMBER.match(n):
+                values.append(float(n))
+            else:
+                return None
+        rows.append([name, *values])
+    return rows
 
 
 _INT = re.compile(r"^-?\d{1,9}$")
@@ -424,6 +487,11 @@ CHURN_KINDS = ("contractual", "inactivity")
 LTV_VARIANTS = (
     "ltv_retention", "ltv_simple", "clv_visit", "clv_purchase", "ltv_profit", "clv_model_mean",
 )  # fmt: skip
+COHORT_METRICS = ("customers", "nrr", "grr")
+COHORT_PERIODS = ("week", "month", "quarter")
+SPLITS = ("channel", "segment", "region", "plan")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+SURVEY_TYPES = ("", "nps", "csat", "enps")
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("churn", "s_churn", "ret_definition", "choice", None, choices=CHURN_KINDS),
@@ -446,6 +514,25 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("aht", "s_aht", "team_handling_minutes", "float", None, 0.5, 600),
     Setting("answer_s", "s_answer_s", "team_target_seconds", "int", 20, 1, 86_400),
     Setting("answer_share", "s_answer_share", "team_target_share", "int", 80, 1, 99),
+    Setting("slot", "s_slot", "team_slot_mode", "choice", "busiest", choices=("busiest", "choose")),
+    Setting("slot_day", "s_slot_day", "team_slot_day", "choice", "Mon", choices=WEEKDAYS),
+    Setting("slot_hour", "s_slot_hour", "team_slot_hour", "int", 9, 0, 23),
+    Setting("arrivals", "s_arrivals", "team_arrivals", "float", None, 0, 1_000_000),
+    Setting("agents", "s_agents", "team_agents", "int", None, 1, 100_000),
+    Setting("sat_type", "s_sat_type", "sat_survey_type", "choice", "", choices=SURVEY_TYPES),
+    Setting("csat_scale", "s_csat_scale", "sat_csat_scale", "choice", None, choices=(5, 7, 10)),
+    Setting("rivals", "s_rivals", "sat_competitors", "rivals", None),
+    Setting("cohort_of", "s_ret_metric", "ret_metric", "choice", "customers",
+            choices=COHORT_METRICS),
+    Setting("cohort_show", "s_ret_scale", "ret_scale", "choice", "relative",
+            choices=("relative", "absolute")),
+    Setting("cohort_by", "s_ret_granularity", "ret_granularity", "choice", None,
+            choices=COHORT_PERIODS),
+    Setting("cohort_split", "s_ret_split", "ret_split", "choice", None, choices=SPLITS),
+    Setting("cohort_group", "s_ret_group", "ret_group", "label", None),
+    Setting("km_split", "s_ret_km_split", "ret_km_split", "choice", None, choices=SPLITS),
+    Setting("sbg_cohort", "s_ret_sbg_cohort", "ret_sbg_cohort", "label", None),
+    Setting("sbg_fit", "s_ret_sbg_k", "ret_sbg_k", "int", None, 2, 10_000),
 )  # fmt: skip
 SETTING = {s.key: s for s in SETTINGS}
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -562,17 +562,32 @@ def _slot(rates: pd.DataFrame) -> tuple[str, int]:
     stacked = rates.stack().dropna()
     busiest = stacked.idxmax() if len(stacked) else ("Mon", 9)
     choice = st.radio(
-        "Hour of the week", ["busiest", "choose"], horizontal=True, key="team_slot_mode",
+        "Hour of the week", ["busiest", "choose"], horizontal=True,
         format_func={"busiest": "The busiest hour", "choose": "A weekday and hour"}.get,
+        **_new_slot(state.bind("s_slot")),
     )  # fmt: skip
     if choice == "busiest":
         return str(busiest[0]), int(busiest[1])
     left, right = st.columns(2)
-    day = left.selectbox("Weekday", list(staffing.WEEKDAYS), key="team_slot_day",
-                         format_func=charts.WEEKDAY_NAMES.get)  # fmt: skip
-    hour = right.selectbox("Hour", list(range(24)), index=9, key="team_slot_hour",
-                           format_func=charts.hour_label)  # fmt: skip
+    day = left.selectbox("Weekday", list(staffing.WEEKDAYS),
+                         format_func=charts.WEEKDAY_NAMES.get,
+                         **_new_slot(state.bind("s_slot_day")))  # fmt: skip
+    hour = right.selectbox("Hour", list(range(24)), format_func=charts.hour_label,
+                           **_new_slot(state.bind("s_slot_hour")))  # fmt: skip
     return str(day), int(hour)
+
+
+def _new_slot(bound: dict) -> dict:
+    """``bound`` whose on_change also forgets the tickets per hour and agents typed for the
+    previous hour of the week: they were about that hour, not the new one."""
+    keep = bound["on_change"]
+
+    def changed() -> None:
+        keep()
+        st.session_state.pop("s_arrivals", None)
+        st.session_state.pop("s_agents", None)
+
+    return {**bound, "on_change": changed}
 
 
 @st.fragment
@@ -595,8 +610,8 @@ def what_if(view: View) -> None:
 
     inputs = st.columns(4)
     arrivals = inputs[0].number_input(
-        "Tickets per hour", min_value=0.0, value=round(measured, 2), step=0.5, format="%.2f",
-        key=f"team_arrivals_{day}_{hour}_{measured:.4f}",
+        "Tickets per hour", min_value=0.0, max_value=1_000_000.0, step=0.5, format="%.2f",
+        **state.bind("s_arrivals", default=round(measured, 2)),
         help=f"Measured: tickets created on {charts.WEEKDAY_NAMES[day]}s "
         f"{charts.hour_label(hour)} in the range, divided by the {charts.WEEKDAY_NAMES[day]}s "
         "in it.",
@@ -614,6 +629,9 @@ def what_if(view: View) -> None:
         "Share to answer in time (%)", min_value=1, max_value=99, step=1,
         **state.bind("s_answer_share"),
     )  # fmt: skip
+    if state.setting("s_arrivals") is not None:
+        st.caption(f"Tickets per hour: {fmt.number(arrivals, 2)}, set by you; the range "
+                   f"measures {fmt.number(measured, 2)} for that hour.")  # fmt: skip
     if plausible:
         st.caption(f"Handling time starts at the mean resolution time of the range's tickets, "
                    f"{estimate:,.1f} minutes.")  # fmt: skip
@@ -628,9 +646,10 @@ def what_if(view: View) -> None:
     traffic = staffing.traffic_erlangs(arrivals, aht)
     needed = staffing.agents_needed(traffic, aht, target_share=share / 100,
                                     target_seconds=float(target))  # fmt: skip
-    top = max(10, 2 * needed, needed + 5)
-    agents = st.slider("Agents on duty", 1, top, max(needed, 1), key=f"team_agents_{top}_{needed}",
-                       help="Agents answering tickets in that hour.")  # fmt: skip
+    chosen = state.setting("s_agents")
+    top = max(10, 2 * needed, needed + 5, int(chosen or 0))
+    agents = st.slider("Agents on duty", 1, top, help="Agents answering tickets in that hour.",
+                       **state.bind("s_agents", default=max(needed, 1)))  # fmt: skip
     r = staffing.staffing(arrivals, aht, agents, target_seconds=float(target))
     out = st.columns(4)
     out[0].metric(

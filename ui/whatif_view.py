@@ -12,7 +12,9 @@ State lives in plain session keys, never only in widgets (the frame's "dummy key
 
 The overrides are mirrored into the URL as compact ``w_`` keys (``?w_c=1.5&w_p=5``) so a
 copied link reopens the scenario; values read back are parsed as plain numbers and clamped to
-the slider's range, never evaluated. The frame's own filter keys in the URL are left alone.
+the slider's range, never evaluated; a value clamped so is named on the page (the lever, the
+link's value and the value used) until that lever is moved. The frame's own filter keys in the
+URL are left alone.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ SAVED = "wi_saved"
 COMPARED = "wi_compared"
 URL_SEEN = "wi_url_seen"
 BUDGET = "wi_budget"
+CLAMPED = "wi_link_clamped"
 MAX_COMPARED = 4
 MAX_SAVED = 20
 CARD_LABELS = {"ltv": "LTV", "ltv_to_cac": "LTV / CAC", "payback_months": "CAC payback"}
@@ -64,6 +67,9 @@ class Lever:
     step: float
     format: str
     help: str
+    # What the lever can take at all (churn at most 100 %); the track may widen up to these.
+    hard_low: float = -math.inf
+    hard_high: float = math.inf
 
 
 def levers(b: sc.Baseline, currency: str) -> tuple[Lever, ...]:
@@ -80,19 +86,20 @@ def levers(b: sc.Baseline, currency: str) -> tuple[Lever, ...]:
     referral = sc.centred_range(100 * b.referral_rate, floor=0.5)
     return (
         Lever("churn", "c", "Monthly churn", 100, *churn, "%.2f %%",
-              "Share of customers lost each month."),
+              "Share of customers lost each month.", 0.05, 100.0),
         Lever("price_change", "p", "Price change", 100, *price, "%+.1f %%",
-              "Change of prices, and so of revenue per customer (ARPU)."),
+              "Change of prices, and so of revenue per customer (ARPU).", -90.0, 1_000.0),
         Lever("gross_margin", "m", "Gross margin", 100, *margin, "%.1f %%",
-              "Share of revenue left after the direct cost of the service."),
+              "Share of revenue left after the direct cost of the service.", -100.0, 100.0),
         Lever("cac", "k", "CAC", 1, *cac, f"{sym} %.0f",
-              "Sales and marketing spend per new customer."),
+              "Sales and marketing spend per new customer.", 0.0, 1e7),
         Lever("acquisition", "a", "Paid new customers a month", 1, *paid, "%.1f",
-              "New customers won by sales and marketing."),
+              "New customers won by sales and marketing.", 0.0, 1e7),
         Lever("referral_rate", "r", "Referrals per 100 customers a month", 100, *referral,
-              "%.2f", "New customers brought by existing customers, per 100 customers a month."),
+              "%.2f", "New customers brought by existing customers, per 100 customers a month.",
+              0.0, 100.0),
         Lever("discount_rate", "d", "Discount rate (a year)", 100, 0.0, 30.0, 0.5, "%.1f %%",
-              "What money a year from now is worth less than today; it shrinks LTV."),
+              "What money a year from now is worth less than today; it shrinks LTV.", 0.0, 100.0),
     )  # fmt: skip
 
 
@@ -172,28 +179,62 @@ def encode(overrides: Mapping[str, float], b: sc.Baseline, currency: str) -> dic
     }
 
 
-def decode(query: Mapping[str, str], b: sc.Baseline, currency: str) -> dict[str, float]:
-    """Overrides from ``w_`` query keys: plain decimals only, clamped to the slider's range.
+def decode(
+    query: Mapping[str, str],
+    b: sc.Baseline,
+    currency: str,
+    clamped: dict[str, str] | None = None,
+) -> dict[str, float]:
+    """Overrides from ``w_`` query keys: plain decimals only, kept to what a lever can take.
+
+    A value outside the slider's centred track but possible (churn 25 % where the track ends
+    at 4 %) is kept, and :func:`sliders` widens the track to it; one that is not possible
+    (churn below 0.05 % or above 100 %) is brought to the limit, and ``clamped`` gets a
+    sentence saying so, by lever name.
 
     >>> b = sc.Baseline(churn=0.03, arpu=100.0, gross_margin=0.5, cac=300.0,
     ...     new_customers=12.0, referral_rate=0.01, paid_new=10.0, discount_rate=0.1,
     ...     customers=500, months=12.0)
-    >>> decode({"w_c": "1.5", "w_p": "900", "w_m": "1e9", "w_x": "3"}, b, "EUR")  # price: ±20 %
-    {'churn': 1.5, 'price_change': 20.0}
+    >>> decode({"w_c": "1.5", "w_p": "9000", "w_m": "1e9", "w_x": "3"}, b, "EUR")
+    {'churn': 1.5, 'price_change': 1000.0}
     """
     out: dict[str, float] = {}
     for lever in levers(b, currency):
         text = query.get(f"w_{lever.code}")
         if isinstance(text, str) and _NUMBER.match(text.strip()):
-            out[lever.name] = min(max(float(text), lever.low), lever.high)
+            asked = float(text)
+            out[lever.name] = min(max(asked, lever.hard_low), lever.hard_high)
+            if clamped is not None and out[lever.name] != asked:
+                clamped[lever.name] = clamp_note(lever, asked, out[lever.name])
     return out
+
+
+def clamp_note(lever: Lever, asked: float, used: float) -> str:
+    """What the page says when a lever value lies outside what the lever can take.
+
+    >>> lv = Lever("churn", "c", "Monthly churn", 100, 0.5, 9.0, 0.05, "%.2f %%", "", 0.05, 100)
+    >>> clamp_note(lv, 450.0, 100.0)
+    'The scenario sets Monthly churn to 450.00 %, beyond what it can be (0.05 % to 100.00 %): \
+it uses 100.00 %.'
+    """
+
+    def f(x: float) -> str:
+        return lever.format % x
+
+    return (
+        f"The scenario sets {lever.label} to {f(asked)}, beyond what it can be "
+        f"({f(lever.hard_low)} to {f(lever.hard_high)}): it uses {f(used)}."
+    )
 
 
 def sync_from_url(b: sc.Baseline, currency: str) -> None:
     """A link with ``w_`` keys (a new one, not ours) sets the scenario; run before drawing."""
     query = {k: st.query_params.get(k) for k in st.query_params if k.startswith("w_")}
-    if query and query != st.session_state.get(URL_SEEN):
-        st.session_state[OVERRIDES] = decode(query, b, currency)
+    ours = encode(st.session_state.get(OVERRIDES, {}), b, currency)
+    if query and query != st.session_state.get(URL_SEEN) and query != ours:
+        clamped: dict[str, str] = {}
+        st.session_state[OVERRIDES] = decode(query, b, currency, clamped)
+        st.session_state[CLAMPED] = clamped
         for lever in levers(b, currency):
             st.session_state.pop(f"wi_s_{lever.name}", None)
     st.session_state.setdefault(OVERRIDES, {})
@@ -240,6 +281,7 @@ def held_overrides(b: sc.Baseline, overrides: Mapping[str, float], currency: str
 def _keep(lever: Lever, base_value: float, b: sc.Baseline, currency: str) -> None:
     """on_change: remember the slider's value as an override, or drop it at the baseline."""
     value = float(st.session_state[f"wi_s_{lever.name}"])
+    (st.session_state.get(CLAMPED) or {}).pop(lever.name, None)
     overrides = dict(st.session_state.get(OVERRIDES, {}))
     _set(overrides, lever.name, value, base_value)
     if st.session_state.get(BUDGET):
@@ -261,8 +303,22 @@ def _budget_changed(b: sc.Baseline, currency: str) -> None:
 def reset(b: sc.Baseline, currency: str) -> None:
     """on_click: every lever back to the baseline."""
     st.session_state[OVERRIDES] = {}
+    st.session_state.pop(CLAMPED, None)
     for lever in levers(b, currency):
         st.session_state.pop(f"wi_s_{lever.name}", None)
+
+
+def _within_limits(lever: Lever, value: float) -> float:
+    """``value`` brought within what the lever can take; the override and a note follow."""
+    used = min(max(value, lever.hard_low), lever.hard_high)
+    if used != value:
+        overrides = dict(st.session_state.get(OVERRIDES, {}))
+        overrides[lever.name] = used
+        st.session_state[OVERRIDES] = overrides
+        notes = dict(st.session_state.get(CLAMPED) or {})
+        notes[lever.name] = clamp_note(lever, value, used)
+        st.session_state[CLAMPED] = notes
+    return used
 
 
 def sliders(b: sc.Baseline, currency: str) -> None:
@@ -283,9 +339,14 @@ def sliders(b: sc.Baseline, currency: str) -> None:
                 "more paid new customers and a higher one fewer.",
             )  # fmt: skip
         value = float(overrides.get(lever.name, base_value))
-        st.session_state[key] = min(max(value, lever.low), lever.high)
+        if lever.name in overrides:
+            value = _within_limits(lever, value)
+        # A link, a saved scenario or an analysis file may hold a value outside the centred
+        # track: the track widens to it, so the slider shows the value the scenario uses.
+        low, high = min(lever.low, value), max(lever.high, value)
+        st.session_state[key] = value
         st.slider(
-            lever.label, min_value=lever.low, max_value=lever.high, step=lever.step,
+            lever.label, min_value=low, max_value=high, step=lever.step,
             format=lever.format, key=key, help=lever.help,
             disabled=held and lever.name == "acquisition",
             on_change=_keep, args=(lever, base_value, b, currency),
@@ -294,6 +355,15 @@ def sliders(b: sc.Baseline, currency: str) -> None:
         if held and lever.name == "acquisition":
             moved = " · Set by the held budget."
         st.caption(fmt.md(explain(b, lever, currency)) + (f" **{moved[3:]}**" if moved else ""))
+        if (low, high) != (lever.low, lever.high):
+            st.caption(
+                f"The track is widened to {fmt.md(lever.format % value)}, outside its usual "
+                f"range ({fmt.md(lever.format % lever.low)} to "
+                f"{fmt.md(lever.format % lever.high)}, centred on the measured value)."
+            )
+        note = (st.session_state.get(CLAMPED) or {}).get(lever.name)
+        if note:
+            st.warning(fmt.md(note), icon=":material/straighten:")
 
 
 # --- outputs --------------------------------------------------------------------------------
