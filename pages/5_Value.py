@@ -62,7 +62,16 @@ if frame.needs(view, "orders", "customer_id", "order_date", "amount", what="The 
                 else:
                     right.info("No cohort of the range has both a CAC and a measurable LTV.")
                 if not by.empty:
-                    st.dataframe(vv.channel_table(by, view), hide_index=True, width="stretch")
+                    # Lazy, like a card's rows: sent once opened, so a first visit does not
+                    # load Streamlit's table code (1.3 MB of script) for a table below the fold.
+                    box = st.expander(
+                        "LTV and CAC by channel, as a table", key="val_channel_table",
+                        on_change="rerun",
+                    )  # fmt: skip
+                    with box:
+                        if box.open:
+                            table = vv.channel_table(by, view)
+                            st.dataframe(table, hide_index=True, width="stretch")
                 st.caption(vv.formula_note(h))
         with tab_curve, frame.explained():
             if tab_curve.open:

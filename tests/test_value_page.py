@@ -166,6 +166,12 @@ def test_cards_match_kpi_functions_on_sample_data(app_test):
     # The tabs run only when open: the first shows LTV and CAC by channel and by cohort; each
     # tab, opened in turn, draws its chart or table without an error.
     assert len(at.get("plotly_chart")) == 2
+    assert not at.dataframe  # the channel table is sent once its expander is opened
+    at.session_state["val_channel_table"] = True
+    at.run()
+    (table,) = at.dataframe
+    assert list(table.value.columns)[:3] == ["Channel", "Spend", "New customers"]
+    assert len(table.value) >= 2
     drawn = {"LTV/CAC by channel": 2}
     for tab in ("Profit against CAC", "Top customers", "Model check", "Every LTV formula"):
         at.session_state["val_tab"] = tab
