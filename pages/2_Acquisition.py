@@ -30,73 +30,84 @@ cards.show(
 per = PERIOD_LABELS[view.period].lower()
 tables = view.tables
 
-st.header("Acquisition cost")
-if frame.needs(view, "spend", "amount", what="Acquisition cost") and frame.needs(
-    view, "orders", what="Counting new customers"
-):
-    spend, orders, customers = tables["spend"], tables["orders"], tables.get("customers")
-    left, right, series = *st.columns(2), None
-    with left, frame.explained():
-        st.subheader("CAC by acquisition channel")
-        by_channel = acq.cac_by_channel(spend, orders, customers, start=view.start, end=view.end)
-        if by_channel["cac"].notna().any():
-            st.plotly_chart(
-                charts.cac_by_channel_chart(by_channel, currency=view.currency), width="stretch"
+# Lazy tabs: only the open section runs and is sent (switching reruns the page). Drawn one
+# under the other, the seven charts were a first visit's main cost: each is Plotly work on
+# the browser's one main thread, against one chart on the minimal page.
+tab_cost, tab_leads, tab_touches = st.tabs(
+    ["Acquisition cost", "Leads", "Touches to close"], key="acq_tab", on_change="rerun"
+)
+with tab_cost:
+    if (
+        tab_cost.open
+        and frame.needs(view, "spend", "amount", what="Acquisition cost")
+        and frame.needs(view, "orders", what="Counting new customers")
+    ):
+        spend, orders, customers = tables["spend"], tables["orders"], tables.get("customers")
+        left, right, series = *st.columns(2), None
+        with left, frame.explained():
+            st.subheader("CAC by acquisition channel")
+            by_channel = acq.cac_by_channel(
+                spend, orders, customers, start=view.start, end=view.end
             )
-        else:
-            st.info("No channel acquired a customer in this range.")
-    with right, frame.explained():
-        st.subheader(f"CAC per {per}")
-        series = acq.cac_series(
-            spend, orders, customers, period=view.period, start=view.start, end=view.end
-        )
-        fig = charts.cac_over_time(series, period=view.period, currency=view.currency)
-        st.plotly_chart(fig, width="stretch")
-        if view.period == "week":
+            if by_channel["cac"].notna().any():
+                st.plotly_chart(
+                    charts.cac_by_channel_chart(by_channel, currency=view.currency),
+                    width="stretch",
+                )
+            else:
+                st.info("No channel acquired a customer in this range.")
+        with right, frame.explained():
+            st.subheader(f"CAC per {per}")
+            series = acq.cac_series(
+                spend, orders, customers, period=view.period, start=view.start, end=view.end
+            )
+            fig = charts.cac_over_time(series, period=view.period, currency=view.currency)
+            st.plotly_chart(fig, width="stretch")
+            if view.period == "week":
+                st.caption(
+                    "Spend is counted on the dates of the spend table: booked once a month, "
+                    "it makes weekly CAC swing between 0 and several times its level."
+                )
+        # No series when CAC could not be measured (a filter the spend cannot follow).
+        if series is not None and acq.spend_kinds(spend) is not None:
+            st.subheader(f"Sales and marketing spend per {per}")
+            fig = charts.spend_split_over_time(series, period=view.period, currency=view.currency)
+            st.plotly_chart(fig, width="stretch")
+        elif series is not None:
             st.caption(
-                "Spend is counted on the dates of the spend table: booked once a month, "
-                "it makes weekly CAC swing between 0 and several times its level."
+                "Add a kind column (sales or marketing) to the spend table to split CAC's "
+                "spend into sales and marketing."
             )
-    # No series when CAC could not be measured (a filter the spend cannot follow).
-    if series is not None and acq.spend_kinds(spend) is not None:
-        st.subheader(f"Sales and marketing spend per {per}")
-        fig = charts.spend_split_over_time(series, period=view.period, currency=view.currency)
-        st.plotly_chart(fig, width="stretch")
-    elif series is not None:
-        st.caption(
-            "Add a kind column (sales or marketing) to the spend table to split CAC's "
-            "spend into sales and marketing."
-        )
 
-st.header("Leads")
-if frame.needs(view, "leads", "created_date", what="The lead funnel"):
-    leads = tables["leads"]
-    left, right = st.columns(2)
-    with left, frame.explained():
-        st.subheader("Lead funnel by source")
-        funnel = acq.lead_funnel(leads, start=view.start, end=view.end)
-        if len(funnel):
-            st.plotly_chart(charts.lead_funnel_chart(funnel), width="stretch")
-        else:
-            st.info("No leads were created in this range.")
-    with right, frame.explained():
-        st.subheader("Conversions by source")
-        shares = acq.acquisition_share_by_source(leads, start=view.start, end=view.end)
-        if len(shares):
-            st.plotly_chart(charts.conversions_by_source(shares), width="stretch")
-        else:
-            st.info("No lead was won in this range.")
-
-st.header("Touches to close")
-if frame.needs(view, "touches", "lead_id", what="Touches to close"):
-    if ttc is None or ttc.deals == 0:
-        st.info("No won deal in this range has a logged touch: see the Touches to close card.")
-    else:
+with tab_leads:
+    if tab_leads.open and frame.needs(view, "leads", "created_date", what="The lead funnel"):
+        leads = tables["leads"]
         left, right = st.columns(2)
-        left.subheader("Touches per won deal")
-        left.plotly_chart(charts.touches_histogram(ttc), width="stretch")
-        right.subheader("By touch type")
-        if ttc.by_type is not None and len(ttc.by_type):
-            right.plotly_chart(charts.touches_by_type_chart(ttc.by_type), width="stretch")
+        with left, frame.explained():
+            st.subheader("Lead funnel by source")
+            funnel = acq.lead_funnel(leads, start=view.start, end=view.end)
+            if len(funnel):
+                st.plotly_chart(charts.lead_funnel_chart(funnel), width="stretch")
+            else:
+                st.info("No leads were created in this range.")
+        with right, frame.explained():
+            st.subheader("Conversions by source")
+            shares = acq.acquisition_share_by_source(leads, start=view.start, end=view.end)
+            if len(shares):
+                st.plotly_chart(charts.conversions_by_source(shares), width="stretch")
+            else:
+                st.info("No lead was won in this range.")
+
+with tab_touches:
+    if tab_touches.open and frame.needs(view, "touches", "lead_id", what="Touches to close"):
+        if ttc is None or ttc.deals == 0:
+            st.info("No won deal in this range has a logged touch: see the Touches to close card.")
         else:
-            right.caption("Add a touch_type column (call, e-mail, meeting) to split touches.")
+            left, right = st.columns(2)
+            left.subheader("Touches per won deal")
+            left.plotly_chart(charts.touches_histogram(ttc), width="stretch")
+            right.subheader("By touch type")
+            if ttc.by_type is not None and len(ttc.by_type):
+                right.plotly_chart(charts.touches_by_type_chart(ttc.by_type), width="stretch")
+            else:
+                right.caption("Add a touch_type column (call, e-mail, meeting) to split touches.")

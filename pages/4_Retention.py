@@ -24,6 +24,9 @@ if has_orders or has_contracts:
         with frame.explained():
             rv.kpi_cards(view, definition)
 
+        # Lazy tabs: only the open tab runs and is sent. Drawn all at once, the hidden tabs'
+        # six charts and the inactive list made a first visit load the table code and spend
+        # more main-thread time in Plotly than on any other page; opening a tab reruns the page.
         tab_cohorts, tab_survival, tab_sbg, tab_time, tab_inactive = st.tabs(
             [
                 "Cohorts",
@@ -31,25 +34,34 @@ if has_orders or has_contracts:
                 "Projection (sBG)",
                 "Churn over time",
                 "Inactive customers",
-            ]
+            ],
+            key="ret_tab",
+            on_change="rerun",
         )
         with tab_cohorts:
-            if frame.needs(view, "orders", "customer_id", "order_date", what="The cohort table"):
+            if tab_cohorts.open and frame.needs(
+                view, "orders", "customer_id", "order_date", what="The cohort table"
+            ):
                 rv.cohort_block(view, definition)
         with tab_survival:
-            st.subheader(f"How long customers stay · {definition.label}")
-            rv.survival_block(view, definition)
+            if tab_survival.open:
+                st.subheader(f"How long customers stay · {definition.label}")
+                rv.survival_block(view, definition)
         with tab_sbg:
-            st.subheader(f"Where retention is heading · {definition.label}")
-            st.caption(
-                "The shifted-beta-geometric model (Fader and Hardie 2007) fitted on the first "
-                "periods of a cohort; the periods after the fit show how well it projects."
-            )
-            rv.sbg_block(view, definition)
+            if tab_sbg.open:
+                st.subheader(f"Where retention is heading · {definition.label}")
+                st.caption(
+                    "The shifted-beta-geometric model (Fader and Hardie 2007) fitted on the "
+                    "first periods of a cohort; the periods after the fit show how well it "
+                    "projects."
+                )
+                rv.sbg_block(view, definition)
         with tab_time:
-            rv.over_time_block(view, definition)
+            if tab_time.open:
+                rv.over_time_block(view, definition)
         with tab_inactive:
-            st.subheader(f"Inactive customers · no order for {definition.window or '—'} days")
-            rv.inactive_block(view, definition)
+            if tab_inactive.open:
+                st.subheader(f"Inactive customers · no order for {definition.window or '—'} days")
+                rv.inactive_block(view, definition)
 else:
     frame.needs(view, "orders", "customer_id", "order_date", "amount", what="The retention page")

@@ -20,6 +20,9 @@ if frame.needs(view, "orders", "customer_id", "order_date", "amount", what="The 
         fit = vv.model(view, s)
         h = vv.show_cards(view, s, fit)
         t = view.tables
+        # Lazy tabs: only the open tab runs and is sent (opening another reruns the page).
+        # Drawn all at once, the hidden tabs' charts and tables doubled the Plotly work of a
+        # first visit.
         tab_channel, tab_curve, tab_top, tab_check, tab_all = st.tabs(
             [
                 "LTV/CAC by channel",
@@ -27,10 +30,14 @@ if frame.needs(view, "orders", "customer_id", "order_date", "amount", what="The 
                 "Top customers",
                 "Model check",
                 "Every LTV formula",
-            ]
+            ],
+            key="val_tab",
+            on_change="rerun",
         )
         with tab_channel, frame.explained():
-            if frame.needs(view, "spend", "date", "amount", what="LTV/CAC by channel"):
+            if tab_channel.open and frame.needs(
+                view, "spend", "date", "amount", what="LTV/CAC by channel"
+            ):
                 left, right = st.columns(2)
                 left.subheader("LTV and CAC by channel")
                 args = vv.formula_args(view, s, h)
@@ -55,41 +62,56 @@ if frame.needs(view, "orders", "customer_id", "order_date", "amount", what="The 
                 else:
                     right.info("No cohort of the range has both a CAC and a measurable LTV.")
                 if not by.empty:
-                    st.dataframe(vv.channel_table(by, view), hide_index=True, width="stretch")
+                    # Lazy, like a card's rows: sent once opened, so a first visit does not
+                    # load Streamlit's table code (1.3 MB of script) for a table below the fold.
+                    box = st.expander(
+                        "LTV and CAC by channel, as a table", key="val_channel_table",
+                        on_change="rerun",
+                    )  # fmt: skip
+                    with box:
+                        if box.open:
+                            table = vv.channel_table(by, view)
+                            st.dataframe(table, hide_index=True, width="stretch")
                 st.caption(vv.formula_note(h))
         with tab_curve, frame.explained():
-            st.subheader("Cumulative gross profit per acquired customer, against CAC")
-            curve = vv.value_curve(t["orders"], t.get("customers"), view.start, view.end, s.margin)
-            st.plotly_chart(
-                charts.value_curve(curve, cac=h.cac, currency=view.currency, payback=h.payback),
-                width="stretch",
-            )
-            st.caption(vv.payback_note(h, view))
+            if tab_curve.open:
+                st.subheader("Cumulative gross profit per acquired customer, against CAC")
+                curve = vv.value_curve(
+                    t["orders"], t.get("customers"), view.start, view.end, s.margin
+                )
+                st.plotly_chart(
+                    charts.value_curve(curve, cac=h.cac, currency=view.currency, payback=h.payback),
+                    width="stretch",
+                )
+                st.caption(vv.payback_note(h, view))
         with tab_top, frame.explained():
-            st.subheader(f"Top {vv.TOP} customers by predicted CLV ({s.horizon_months} months)")
-            if fit is None:
-                st.info(
-                    "The purchase models could not be fitted on this data: see the note "
-                    "above. The formula LTV is used instead."
-                )
-            else:
-                vv.top_customers(fit, view)
+            if tab_top.open:
+                st.subheader(f"Top {vv.TOP} customers by predicted CLV ({s.horizon_months} months)")
+                if fit is None:
+                    st.info(
+                        "The purchase models could not be fitted on this data: see the note "
+                        "above. The formula LTV is used instead."
+                    )
+                else:
+                    vv.top_customers(fit, view)
         with tab_check, frame.explained():
-            st.subheader("Does the model predict what customers did next?")
-            check = vv.holdout(t["orders"], view.end)
-            if isinstance(check, str):
-                st.info(check)
-            else:
-                st.plotly_chart(charts.holdout_chart(check.table), width="stretch")
-                st.caption(
-                    f"Fitted on orders up to {check.cutoff:%d %b %Y}, then compared "
-                    f"with the {check.holdout_weeks:.0f} weeks after it, by how many "
-                    "repeat purchases each customer had made before."
-                )
+            if tab_check.open:
+                st.subheader("Does the model predict what customers did next?")
+                check = vv.holdout(t["orders"], view.end)
+                if isinstance(check, str):
+                    st.info(check)
+                else:
+                    st.plotly_chart(charts.holdout_chart(check.table), width="stretch")
+                    st.caption(
+                        f"Fitted on orders up to {check.cutoff:%d %b %Y}, then compared "
+                        f"with the {check.holdout_weeks:.0f} weeks after it, by how many "
+                        "repeat purchases each customer had made before."
+                    )
         with tab_all, frame.explained():
-            st.subheader("Every LTV formula on this data")
-            st.dataframe(vv.variants_table(view, s, fit), hide_index=True, width="stretch")
-            st.caption(
-                "Measured over the same range, the simple, visit and purchase forms "
-                "agree: they are one measurement written three ways."
-            )
+            if tab_all.open:
+                st.subheader("Every LTV formula on this data")
+                st.dataframe(vv.variants_table(view, s, fit), hide_index=True, width="stretch")
+                st.caption(
+                    "Measured over the same range, the simple, visit and purchase forms "
+                    "agree: they are one measurement written three ways."
+                )

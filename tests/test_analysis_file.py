@@ -14,6 +14,7 @@ import pytest
 from kpi.io import Limits
 from tests.conftest import ROOT
 from ui import analysis_file as af
+from ui.frame import SHARE_PANEL
 
 PAGES = (
     "app.py", "pages/2_Acquisition.py", "pages/3_Revenue.py", "pages/4_Retention.py",
@@ -87,6 +88,8 @@ def test_a_colleague_opening_the_file_sees_the_senders_numbers_on_every_page(app
     receiver = app_test()
     receiver.run()
     assert "s_window" not in receiver.session_state
+    receiver.session_state[SHARE_PANEL] = True  # the uploader is in the sidebar's panel
+    receiver.run()
     receiver.file_uploader(key="open_analysis_sidebar").upload(
         "analysis.zip", data, "application/zip"
     ).run()
@@ -206,6 +209,8 @@ def test_sizes_are_bounded_before_anything_is_unpacked():
 
 def test_a_bad_file_opened_in_the_app_gives_a_message_and_keeps_the_sample(app_test):
     at = app_test().run()
+    at.session_state[SHARE_PANEL] = True  # the uploader is in the sidebar's panel
+    at.run()
     at.file_uploader(key="open_analysis_sidebar").upload(
         "x.zip", _zip({"manifest.json": b"[]"}), "application/zip"
     ).run()

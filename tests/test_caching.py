@@ -88,5 +88,11 @@ def test_a_rerun_of_each_page_refits_and_recounts_nothing(app_test, monkeypatch)
         first = dict(counted)
         at.run()
         assert counted == first, (page, first, counted)
+        if page == "pages/5_Value.py":  # its tabs run when open: the model check's, too
+            at.session_state["val_tab"] = "Model check"
+            at.run()
+            first = dict(counted)
+            at.run()
+            assert counted == first, (page, first, counted)
     assert {"holdout_check", "model_clv", "cohort_retention", "baseline"} <= set(counted)
     assert "_referral_customers" in counted

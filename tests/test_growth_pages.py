@@ -375,8 +375,17 @@ def test_acquisition_cards_match_kpi_functions_on_sample_data(app_test):
     for label, (value, _) in expected.items():
         # The whole history has no range before it: no change is shown.
         assert shown[label] == (value, None), label
-    assert len(at.get("plotly_chart")) == 7
+    # The sections are tabs that run only when open: acquisition cost's three charts first,
+    # then the leads' two and the touches' two.
+    charts = {"Acquisition cost": len(at.get("plotly_chart"))}
     assert not at.info, [i.value for i in at.info]
+    for tab in ("Leads", "Touches to close"):
+        at.session_state["acq_tab"] = tab
+        at.run()
+        assert not at.exception, (tab, [e.value for e in at.exception])
+        assert not at.info, (tab, [i.value for i in at.info])
+        charts[tab] = len(at.get("plotly_chart"))
+    assert charts == {"Acquisition cost": 3, "Leads": 2, "Touches to close": 2}
 
 
 def test_acquisition_cards_follow_the_date_filter_and_compare_with_the_range_before(app_test):
@@ -399,10 +408,13 @@ def test_acquisition_without_spend_or_leads_says_what_unlocks_them(app_test):
     assert shown["Touches to close"] == (fmt.DASH, None)
     captions = " ".join(c.value for c in at.caption)
     assert "spend table" in captions and "leads table" in captions
-    info = " ".join(i.value for i in at.info)
-    for table in ("**spend**", "**leads**", "**touches**"):
-        assert table in info
-    assert "Data page" in info
+    # Each section's tab, opened, says which table would unlock it.
+    for tab, table in [("Acquisition cost", "**spend**"), ("Leads", "**leads**"),
+                       ("Touches to close", "**touches**")]:  # fmt: skip
+        at.session_state["acq_tab"] = tab
+        at.run()
+        info = " ".join(i.value for i in at.info)
+        assert table in info and "Data page" in info, tab
     # Orders carry each customer's channel: the referral rate falls back on referral customers.
     assert shown["Referral rate"][0] != fmt.DASH
 

@@ -253,7 +253,18 @@ def test_page_cards_match_kpi_functions_on_sample_data(app_test):
     assert _metric(at, "Inactive customers").value == fmt.number(len(inactive))
     assert _metric(at, "NRR").value == fmt.DASH
     assert _metric(at, "GRR").value == fmt.DASH
-    assert len(at.get("plotly_chart")) >= 6
+    # The tabs run only when open: the first view draws the gaps, the cohort heatmap and the
+    # curves; each other tab, opened in turn, draws its charts (or the inactive list).
+    assert len(at.get("plotly_chart")) == 3
+    drawn = {}
+    for tab in ("Survival", "Projection (sBG)", "Churn over time", "Inactive customers"):
+        at.session_state["ret_tab"] = tab
+        at.run()
+        assert not at.exception, (tab, [e.value for e in at.exception])
+        drawn[tab] = len(at.get("plotly_chart")) - 1 + len(at.dataframe)  # less the gaps
+    assert all(drawn.values()) and sum(drawn.values()) >= 4, drawn
+    at.session_state["ret_tab"] = "Cohorts"
+    at.run()
     # Switch to churn by inactivity: the definition is named, the cards follow it.
     at.radio(key="ret_definition").set_value("inactivity").run()
     assert not at.exception, [e.value for e in at.exception]
@@ -265,6 +276,8 @@ def test_page_cards_match_kpi_functions_on_sample_data(app_test):
     assert any(f"no order for {window:,} days" in c.value for c in at.caption)
     # Split the cohorts and the survival curves by segment: one log-rank sentence, no error.
     at.selectbox(key="ret_split").set_value("segment").run()
+    at.session_state["ret_tab"] = "Survival"
+    at.run()
     at.selectbox(key="ret_km_split").set_value("segment").run()
     assert not at.exception, [e.value for e in at.exception]
     said = " ".join(m.value for m in at.markdown).replace("\\", "")

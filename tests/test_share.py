@@ -9,6 +9,7 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from ui import share
+from ui.frame import SHARE_PANEL
 
 # Two customers; one id is a formula and one channel is markup, as a hostile export might be.
 #   revenue 100 + 50 + 30 = 180 from 3 orders; AOV 60.
@@ -59,9 +60,20 @@ def test_every_page_offers_the_link_and_both_downloads_in_the_sidebar(app_test):
     at.run()
     assert not at.exception
     assert "Share and download" in [e.label for e in at.sidebar.expander]
+    # Closed, the panel sends nothing: a first view loads no code box, download or uploader.
+    assert not at.sidebar.code and not at.sidebar.get("download_button")
+    at.session_state[SHARE_PANEL] = True  # the reader opens it
+    at.run()
+    assert not at.exception
     # Outside a browser the address is unknown; the query string is still carried.
     (code,) = at.sidebar.code
     assert code.value.endswith("?period=quarter")
+    labels = [b.proto.label for b in at.sidebar.get("download_button")]
+    assert labels == ["Analysis file (zip)", "Whole analysis (XLSX)", "Report (HTML)"]
+    # Another page starts with it closed again, so its first view stays light too.
+    at.switch_page("pages/2_Acquisition.py").run()
+    assert not at.exception
+    assert not at.sidebar.code
 
 
 def test_shown_as_keeps_its_sign_without_an_apostrophe():

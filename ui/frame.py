@@ -331,12 +331,25 @@ def _settings(view: View, selected: dict[str, object], title: str) -> dict[str, 
     return out
 
 
+SHARE_PANEL = "share_panel"
+"""Session key of the sidebar's Share and download panel: True while it is open."""
+
+
 def _share(view: View, selected: dict[str, object], title: str) -> None:
     """Sidebar: the link to this view, and the whole analysis as XLSX and HTML."""
     from ui import report, share  # plotly and the KPI families load only when a page draws
 
     uploaded = not state.using_sample()
-    with st.sidebar.expander("Share and download", icon=":material/share:", expanded=False):
+    # Lazy: the panel's elements are sent only once it is opened (each page starts with it
+    # closed). Drawn hidden on every first view, its link box alone made the browser load and
+    # run Streamlit's code highlighter, 1.5 MB of script costing as much CPU as Plotly's.
+    panel = st.sidebar.expander(
+        "Share and download", icon=":material/share:", expanded=False, key=SHARE_PANEL,
+        on_change="rerun",
+    )  # fmt: skip
+    if not panel.open:
+        return
+    with panel:
         if uploaded:
             st.caption(
                 "**The link carries the view, not the data.** It holds the dates, filters, "
