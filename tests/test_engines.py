@@ -163,6 +163,11 @@ def spark_tables(spark_ready, parquet_dir, datasets) -> dict[str, str]:
 
 
 # tiny tables: one shuffle partition and no code generation save seconds per query
+# Spark's first query in a process starts the JVM and compiles plans: well over a minute on a
+# busy 2-core machine, so these cases get a longer safety limit than pytest's default 300 s.
+SPARK_KINDS = [
+    pytest.param(kind, marks=pytest.mark.timeout(900)) for kind in ("spark", "spark-connect")
+]
 SMALL = {"spark.sql.shuffle.partitions": "1", "spark.sql.codegen.wholeStage": "false"}
 
 
@@ -221,9 +226,7 @@ def _assert_same(expected, result, what: str) -> None:
 
 
 @pytest.mark.parametrize("dataset", list(DATASETS))
-@pytest.mark.parametrize(
-    "kind", ["duckdb", "duckdb-parquet", "postgresql", "spark", "spark-connect"]
-)
+@pytest.mark.parametrize("kind", ["duckdb", "duckdb-parquet", "postgresql", *SPARK_KINDS])
 def test_every_reduction_equals_the_in_memory_one(
     kind, dataset, datasets, duckdb_file, parquet_dir, request
 ):
@@ -466,7 +469,7 @@ def file_report() -> dict:
     return json.loads(json.dumps(build_output(ds, start=start, end=end, period="month")))
 
 
-@pytest.mark.parametrize("kind", ["csv", "duckdb", "postgresql", "spark", "spark-connect"])
+@pytest.mark.parametrize("kind", ["csv", "duckdb", "postgresql", *SPARK_KINDS])
 def test_command_line_gives_the_file_reports_kpis(
     kind, capsys, file_report, duckdb_file, parquet_dir, request
 ):
