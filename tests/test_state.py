@@ -212,7 +212,11 @@ def test_retention_chart_choices_survive_a_page_switch_and_go_into_the_link(app_
     at.switch_page("pages/4_Retention.py").run()
     at.selectbox(key="ret_granularity").set_value("quarter").run()
     at.selectbox(key="ret_split").set_value("segment").run()
+    at.session_state["ret_tab"] = "Survival"  # only the open tab is drawn
+    at.run()
     at.selectbox(key="ret_km_split").set_value("segment").run()
+    at.session_state["ret_tab"] = "Projection (sBG)"
+    at.run()
     at.selectbox(key="ret_sbg_cohort").set_value(at.selectbox(key="ret_sbg_cohort").options[2])
     at.run()
     cohort = at.selectbox(key="ret_sbg_cohort").value
@@ -227,7 +231,11 @@ def test_retention_chart_choices_survive_a_page_switch_and_go_into_the_link(app_
     at.switch_page("pages/4_Retention.py").run()
     assert at.selectbox(key="ret_granularity").value == "quarter"
     assert at.selectbox(key="ret_split").value == "segment"
+    at.session_state["ret_tab"] = "Survival"
+    at.run()
     assert at.selectbox(key="ret_km_split").value == "segment"
+    at.session_state["ret_tab"] = "Projection (sBG)"
+    at.run()
     assert at.selectbox(key="ret_sbg_cohort").value == cohort
     assert at.slider(key="ret_sbg_k").value == 3
     assert [c.value for c in at.caption] == captions
@@ -238,8 +246,11 @@ def test_a_link_with_a_cohort_the_data_lacks_falls_back_to_the_whole_base(app_te
     at.query_params.update({"sbg_cohort": "Jan 1999", "cohort_split": "plan"})
     at.switch_page("pages/4_Retention.py").run()
     assert not at.exception, [e.value for e in at.exception]
-    assert at.selectbox(key="ret_sbg_cohort").value == "whole"
     assert at.selectbox(key="ret_split").value == "plan"  # the sample's customers have plans
+    at.session_state["ret_tab"] = "Projection (sBG)"  # only the open tab is drawn
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="ret_sbg_cohort").value == "whole"
 
 
 def test_competitors_come_from_the_link_and_go_back_into_it(app_test):
