@@ -6,4 +6,5 @@ python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-.venv/bin/python -m pytest
+# Two workers (pytest-xdist), the groups of tests/conftest.py kept whole on one worker each.
+.venv/bin/python -m pytest -n 2 --dist loadgroup

@@ -28,6 +28,26 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Run order when the suite is split over workers (scripts/test.sh runs two, with pytest-xdist's
+# "loadgroup"): the longest groups first, so neither worker is left with a long tail.
+_FIRST = ("browser", "tests/test_engines.py", "tests/test_deploy.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Group the tests for pytest-xdist: every test that drives Chromium in one group, so they
+    share one app server and one browser; every other test with the rest of its file, so a
+    module's fixtures (a PostgreSQL cluster, a Spark JVM, a fitted model) start once."""
+
+    def group(item) -> str:
+        return "browser" if "browser" in item.fixturenames else item.nodeid.split("::")[0]
+
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(group(item)))
+    if getattr(config, "workerinput", None) is not None:  # an xdist worker; alone, file order
+        rank = {name: i for i, name in enumerate(_FIRST)}
+        items.sort(key=lambda item: rank.get(group(item), len(_FIRST)))  # stable sort
+
+
 @pytest.fixture
 def app_test():
     """Factory for an AppTest of the home script, caches cleared first."""
@@ -111,6 +131,6 @@ def browser():
 def page(browser, server):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     p = context.new_page()
-    p.set_default_timeout(30_000)
+    p.set_default_timeout(60_000)
     yield p
     context.close()
