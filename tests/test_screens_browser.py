@@ -108,3 +108,47 @@ def test_meeting_view_puts_what_if_on_one_screen_with_big_numbers(browser, serve
         page.wait_for_function("() => !location.search.includes('meeting=1')")
     finally:
         context.close()
+
+
+# Every analysis page in the meeting view, by its title (the Data page is a workflow, not shown
+# in meetings).
+MEETING_PAGES = ("Customer KPI Explorer", "Acquisition", "Revenue", "Retention", "Value",
+                 "Satisfaction", "Support", "Team")  # fmt: skip
+
+# How far the main page scrolls, the font size of every visible card value, and the charts.
+SCREEN = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const sizes = [...document.querySelectorAll('[data-testid="stMetricValue"]')]
+    .filter(e => e.offsetParent).map(e => parseFloat(getComputedStyle(e).fontSize));
+  const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+    .filter(c => c.offsetParent).length;
+  return {overflow: main.scrollHeight - main.clientHeight, sizes, charts};
+}"""
+
+
+def test_meeting_view_puts_every_analysis_page_on_one_screen_with_big_numbers(browser, server):
+    found: dict[str, object] = {}
+    for width, height in ((1440, 900), (1920, 1080)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        try:
+            _open(page, f"{server}/?meeting=1")
+            for title in MEETING_PAGES:
+                if title != MEETING_PAGES[0]:
+                    # The page links of the hidden sidebar, clicked in the page: one session,
+                    # no reload of the app per page.
+                    page.locator('[data-testid="stSidebar"] a', has_text=title).evaluate(
+                        "a => a.click()"
+                    )
+                    page.locator("h1", has_text=title).wait_for(timeout=90_000)
+                    page.wait_for_function(READY, timeout=90_000)
+                page.wait_for_timeout(300)  # the charts take the height the cards leave
+                screen = page.evaluate(SCREEN)
+                # One screen (no vertical scroll), the cards' big numbers, the charts drawn.
+                big = bool(screen["sizes"]) and min(screen["sizes"]) >= 40
+                if screen["overflow"] > 4 or not big or not screen["charts"]:
+                    found[f"{title} at {width}x{height}"] = screen
+            assert "meeting=1" in page.url
+        finally:
+            context.close()
+    assert found == {}
