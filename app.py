@@ -4,7 +4,7 @@ import streamlit as st
 
 from kpi import base
 from kpi.periods import in_days
-from ui import cards, charts, frame
+from ui import cards, charts, frame, meeting
 from ui import format as fmt
 
 view = frame.page(
@@ -100,15 +100,21 @@ if frame.needs(view, "orders", what="The home page"):
         ]
     )
     series = base.revenue_series(orders, period=view.period, start=view.start, end=view.end)
-    st.subheader("Revenue over time")
+    if not meeting.active():
+        st.subheader("Revenue over time")
     if series.empty:
         st.info("No orders fall in the selected range. Widen the date range on the left.")
     else:
         fig = charts.revenue_over_time(
             series, period=view.period, currency=view.currency, end=view.end
         )
-        st.plotly_chart(fig, width="stretch")
+        if meeting.active():
+            meeting.charts([("Revenue over time", fig)])
+        else:
+            st.plotly_chart(fig, width="stretch")
 
+if meeting.active():
+    st.stop()  # the meeting view ends with the chart: where the data came from is for the Data page
 st.subheader("Your data")
 status = []
 for report in view.dataset.reports:

@@ -4,7 +4,7 @@ import streamlit as st
 
 from kpi.errors import KpiError
 from kpi.schema import TABLES
-from ui import connect, data_page, frame, state
+from ui import connect, data_page, frame, meeting, state
 from ui import format as fmt
 
 view = frame.page(
@@ -14,6 +14,12 @@ view = frame.page(
     "or sheet is recognised, its columns matched, and every row checked.",
 )
 
+if meeting.active():
+    st.info(
+        "The Data page is where files are read and checked, not a page for a meeting: the "
+        "meeting view is made for the analysis pages. Leave it (top right) to work here.",
+        icon=":material/info:",
+    )
 if not state.using_sample():
     st.success(connect.loaded_note() or "Showing your uploaded data.")
     if st.button("Back to the sample data", icon=":material/undo:"):

@@ -4,7 +4,7 @@ import streamlit as st
 
 from kpi import acquisition as acq
 from kpi.periods import PERIOD_LABELS
-from ui import cards, frame
+from ui import cards, frame, meeting
 from ui import growth_charts as charts
 from ui import growth_view as gv
 
@@ -29,6 +29,25 @@ cards.show(
 )
 per = PERIOD_LABELS[view.period].lower()
 tables = view.tables
+
+if meeting.active():  # the cards and CAC, over time and by channel; leads and touches stay out
+    if frame.needs(view, "spend", "amount", what="Acquisition cost") and frame.needs(
+        view, "orders", what="Counting new customers"
+    ):
+        with frame.explained():
+            spend, orders, customers = tables["spend"], tables["orders"], tables.get("customers")
+            window = {"start": view.start, "end": view.end}
+            series = acq.cac_series(spend, orders, customers, period=view.period, **window)
+            by_channel = acq.cac_by_channel(spend, orders, customers, **window)
+            meeting.charts(
+                [
+                    (f"CAC per {per}",
+                     charts.cac_over_time(series, period=view.period, currency=view.currency)),
+                    ("CAC by acquisition channel",
+                     charts.cac_by_channel_chart(by_channel, currency=view.currency)),
+                ]
+            )  # fmt: skip
+    st.stop()
 
 # Lazy tabs: only the open section runs and is sent (switching reruns the page). Drawn one
 # under the other, the seven charts were a first visit's main cost: each is Plotly work on

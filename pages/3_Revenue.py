@@ -4,7 +4,7 @@ import streamlit as st
 
 from kpi import revenue as rev
 from kpi.periods import PERIOD_LABELS
-from ui import cards, frame
+from ui import cards, frame, meeting
 from ui import format as fmt
 from ui import growth_charts as charts
 from ui import growth_view as gv
@@ -18,13 +18,24 @@ view = frame.page(
 
 if frame.needs(view, "orders", what="The revenue page"):
     orders, per = view.tables["orders"], PERIOD_LABELS[view.period].lower()
-    margin = gv.margin_input(view)
+    with meeting.tucked("Gross margin", when=not view.has("orders", "cost")):
+        margin = gv.margin_input(view)
     shown, prof = gv.revenue_cards(view, margin)
     cards.show(shown, per_row=3)
 
     over_time = gv.revenue_over_time(
         orders, view.tables.get("customers"), view.period, view.start, view.end
     )
+    if meeting.active():  # the cards, revenue by type and ARPU against AOV; profit and cash out
+        figures = []
+        if (wide := gv.table_or_note(over_time["by_type"])) is not None:
+            fig = charts.revenue_stack(wide, period=view.period, currency=view.currency)
+            figures.append((f"Revenue by type per {per}", fig))
+        if (series := gv.table_or_note(over_time["series"])) is not None:
+            fig = charts.arpu_aov_over_time(series, period=view.period, currency=view.currency)
+            figures.append((f"ARPU and average order value per {per}", fig))
+        meeting.charts(figures)
+        st.stop()
     st.subheader(f"Revenue by type per {per}")
     if (wide := gv.table_or_note(over_time["by_type"])) is not None:
         fig = charts.revenue_stack(wide, period=view.period, currency=view.currency)

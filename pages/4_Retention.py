@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from ui import frame
+from kpi import retention
+from ui import frame, meeting
+from ui import retention_charts as charts
 from ui import retention_view as rv
 
 view = frame.page(
@@ -16,13 +18,23 @@ has_orders = view.has("orders", "customer_id", "order_date", "amount")
 has_contracts = view.has("customers", "customer_id", "end_date")
 if has_orders or has_contracts:
     definition = None
-    with frame.explained():
-        st.subheader("How churn is counted")
+    with frame.explained(), meeting.tucked("How churn is counted"):
+        if not meeting.active():
+            st.subheader("How churn is counted")
         definition = rv.choose_definition(view)
     if definition is not None:
         st.caption(f"Every figure below: {definition.label}.")
         with frame.explained():
             rv.kpi_cards(view, definition)
+        if meeting.active():  # the cards, and churn and retention over time
+            with frame.explained():
+                series = retention.churn_series(
+                    definition.lifetimes, period=view.period, start=view.start, end=view.end
+                )
+                args = {"period": view.period, "definition": definition.label}
+                meeting.charts([("", charts.churn_over_time(series, **args)),
+                                ("", charts.retention_over_time(series, **args))])  # fmt: skip
+            st.stop()
 
         # Lazy tabs: only the open tab runs and is sent. Drawn all at once, the hidden tabs'
         # six charts and the inactive list made a first visit load the table code and spend

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import frame
+from ui import frame, meeting
 from ui import value_charts as charts
 from ui import value_view as vv
 
@@ -16,10 +16,16 @@ view = frame.page(
 
 if frame.needs(view, "orders", "customer_id", "order_date", "amount", what="The Value page"):
     with frame.explained():
-        s = vv.settings(view)
+        with meeting.tucked("LTV settings: formula, margin, discount rate, horizon"):
+            s = vv.settings(view)
         fit = vv.model(view, s)
         h = vv.show_cards(view, s, fit)
         t = view.tables
+        if meeting.active():  # the cards, and profit per customer against what winning one costs
+            curve = vv.value_curve(t["orders"], t.get("customers"), view.start, view.end, s.margin)
+            fig = charts.value_curve(curve, cac=h.cac, currency=view.currency, payback=h.payback)
+            meeting.charts([("Cumulative gross profit per acquired customer, against CAC", fig)])
+            st.stop()
         # Lazy tabs: only the open tab runs and is sent (opening another reruns the page).
         # Drawn all at once, the hidden tabs' charts and tables doubled the Plotly work of a
         # first visit.

@@ -4,7 +4,7 @@ import streamlit as st
 
 from kpi import satisfaction
 from kpi.periods import PERIOD_LABELS
-from ui import frame
+from ui import frame, meeting
 from ui import satisfaction_charts as charts
 from ui import satisfaction_view as sv
 
@@ -30,6 +30,17 @@ if frame.needs(view, "surveys", "score", what="The satisfaction page"):
             sv.nps_card(view, parts["enps"], employee=True)
 
         per = PERIOD_LABELS[view.period].lower()
+        if meeting.active():  # the three cards, and NPS and CSAT over time
+            window = {"period": view.period, "start": view.start, "end": view.end}
+            series = satisfaction.nps_series(parts["nps"], **window)
+            figures = [(f"NPS per {per}, with 95 % band",
+                        charts.nps_over_time(series, period=view.period))]  # fmt: skip
+            if csat is not None:
+                series = satisfaction.csat_series(parts["csat"], **window)
+                fig = charts.csat_over_time(series, period=view.period, scale_max=csat.scale_max)
+                figures.append((f"CSAT per {per}", fig))
+            meeting.charts(figures)
+            st.stop()
         tab_nps, tab_csat, tab_words, tab_compare = st.tabs(
             ["NPS", "CSAT", "What customers say", "Competitors and what-if"]
         )

@@ -4,7 +4,7 @@ import streamlit as st
 
 from kpi import staffing, support
 from kpi.periods import PERIOD_LABELS
-from ui import cards, frame
+from ui import cards, frame, meeting
 from ui import format as fmt
 from ui import support_charts as charts
 from ui import support_view as sv
@@ -23,6 +23,17 @@ if frame.needs(view, "tickets", "created_at", what="The support page"):
         st.caption(f"Times in working hours: {sv.describe(s.business_hours)}.")
     cards.show(sv.support_cards(view, s), per_row=3)
     window = {"start": view.start, "end": view.end}
+    if meeting.active():  # the cards, and the queue: what is open and whether it keeps up
+        with frame.explained():
+            table = support.backlog(tickets, period=view.period, as_of=sv.as_of(tickets, view.end),
+                                    **window)  # fmt: skip
+            meeting.charts([
+                (f"Open tickets at the end of each {per}",
+                 charts.backlog_chart(table, period=view.period)),
+                (f"Created against resolved per {per}",
+                 charts.created_resolved_chart(table, period=view.period)),
+            ])  # fmt: skip
+        st.stop()
 
     left, right = st.columns(2)
     bins = sv.WORKING_BINS if s.business_hours else support.DEFAULT_BINS

@@ -5,7 +5,7 @@ import streamlit as st
 
 from kpi import team
 from kpi.periods import PERIOD_LABELS
-from ui import cards, frame
+from ui import cards, frame, meeting
 from ui import support_charts as charts
 from ui import support_view as sv
 
@@ -19,6 +19,24 @@ view = frame.page(
 bh, _ = sv.business_hours()
 tables, window = view.tables, {"start": view.start, "end": view.end}
 cards.show(sv.team_cards(view, bh), per_row=3)
+
+if meeting.active():  # the cards, and what each agent resolves and how customers rate them
+    if frame.needs(view, "tickets", "agent", "resolved_at", what="The agent table"):
+        with frame.explained():
+            agents = team.agent_table(tables["tickets"], surveys=tables.get("surveys"),
+                                      employees=tables.get("employees"), business_hours=bh,
+                                      **window)  # fmt: skip
+            scale = sv.csat_scale(tables.get("surveys"))
+            per_day = "Tickets resolved per working day"
+            figures = [(per_day, charts.agent_bars(agents, "tickets_per_day", title=per_day,
+                                                   decimals=2))]  # fmt: skip
+            if agents["csat_n"].sum():
+                csat = f"Mean CSAT score (1 to {scale})"
+                fig = charts.agent_bars(agents, "csat_mean", title=csat, decimals=2,
+                                        axis_range=[0, scale])  # fmt: skip
+                figures.append((f"{csat} per agent", fig))
+            meeting.charts(figures)
+    st.stop()
 
 st.subheader("Agents")
 if frame.needs(view, "tickets", "agent", "resolved_at", what="The agent table"):

@@ -108,3 +108,50 @@ def test_meeting_view_puts_what_if_on_one_screen_with_big_numbers(browser, serve
         page.wait_for_function("() => !location.search.includes('meeting=1')")
     finally:
         context.close()
+
+
+# Every analysis page of the meeting view, by its link (the Data page is a workflow, not shown
+# in meetings); each page's title is its link's, but Home's.
+MEETING_PAGES = ("Home", "Acquisition", "Revenue", "Retention", "Value", "Satisfaction",
+                 "Support", "Team")  # fmt: skip
+TITLES = {"Home": "Customer KPI Explorer"}
+
+# How far the main page scrolls, the font size of every visible card value, and the charts.
+SCREEN = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const sizes = [...document.querySelectorAll('[data-testid="stMetricValue"]')]
+    .filter(e => e.offsetParent).map(e => parseFloat(getComputedStyle(e).fontSize));
+  const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+    .filter(c => c.offsetParent).length;
+  return {overflow: main.scrollHeight - main.clientHeight, sizes, charts};
+}"""
+
+
+def test_meeting_view_puts_every_analysis_page_on_one_screen_with_big_numbers(browser, server):
+    found: dict[str, object] = {}
+    # One session for both screens: the app loads once, and each page is drawn anew at each
+    # size by its link (those of the hidden sidebar, clicked in the page).
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    try:
+        _open(page, f"{server}/?meeting=1")
+        for width, height in ((1440, 900), (1920, 1080)):
+            page.set_viewport_size({"width": width, "height": height})
+            for link in MEETING_PAGES:
+                if (width, link) != (1440, "Home"):
+                    page.locator('[data-testid="stSidebar"] a', has_text=link).evaluate(
+                        "a => a.click()"
+                    )
+                    title = TITLES.get(link, link)
+                    page.locator("h1", has_text=title).wait_for(timeout=90_000)
+                    page.wait_for_function(READY, timeout=90_000)
+                page.wait_for_timeout(250)  # the charts take the height the cards leave
+                screen = page.evaluate(SCREEN)
+                # One screen (no vertical scroll), the cards' big numbers, the charts drawn.
+                big = bool(screen["sizes"]) and min(screen["sizes"]) >= 40
+                if screen["overflow"] > 4 or not big or not screen["charts"]:
+                    found[f"{link} at {width}x{height}"] = screen
+        assert "meeting=1" in page.url
+    finally:
+        context.close()
+    assert found == {}

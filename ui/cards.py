@@ -19,6 +19,7 @@ import streamlit as st
 
 from kpi import export
 from ui import format as fmt
+from ui import meeting
 
 DATA_PAGE = "pages/1_Data.py"
 ROWS_SHOWN = 1_000
@@ -195,19 +196,21 @@ def card(c: Card) -> None:
     """Draw one card in a bordered box, with its drill-down or what would unlock it."""
     with st.container(border=True):
         delta = c.delta if c.delta is not None else fmt.change(c.change)
+        # In a meeting, what would unlock a card is its tooltip: the row stays one line high.
+        tip_only = bool(c.missing) and meeting.active()
         st.metric(
             c.label,
             c.value,
             delta=delta,
             delta_color="inverse" if c.lower_is_better else "normal",
-            help=c.help,
+            help=fmt.md(c.missing) if tip_only else c.help,
         )
         if c.note:
             st.caption(fmt.md(c.note))
-        if c.missing:
+        if c.missing and not tip_only:
             st.caption(fmt.md(c.missing))
             st.page_link(DATA_PAGE, label="Add data", icon=":material/upload_file:")
-        elif c.rows is not None:
+        elif c.rows is not None and not meeting.active():  # a meeting reads the number
             key = c.key or _slug(c.label)
             # Lazy: the rows are sent only once the expander is opened. A page's first view
             # then carries no table at all (six hidden tables of up to 1,000 rows each made
@@ -244,6 +247,7 @@ def fit() -> None:
 def show(cards: Sequence[Card], *, per_row: int = 3) -> None:
     """Draw cards in rows of ``per_row`` columns."""
     fit()
+    per_row = meeting.per_row(len(cards), per_row)
     for i in range(0, len(cards), per_row):
         row = cards[i : i + per_row]
         for col, c in zip(st.columns(per_row), row, strict=False):
