@@ -160,9 +160,14 @@ def test_gap_histogram_counts_gaps_and_marks_the_window():
     fig = charts.gap_histogram(gaps, suggested=30, window=45, bins=10)
     assert int(np.sum(fig.data[0].y)) == 4  # the long gap is in the last bar, not lost
     assert fig.data[0].y[-1] >= 1
-    texts = [a.text for a in fig.layout.annotations]
-    assert any("Suggested: 30 days" in t for t in texts)
-    assert any("Chosen: 45 days" in t for t in texts)
+    # the two lines, named in the legend (not by annotations that collided with each other)
+    lines = [(s.x0, s.name, s.showlegend) for s in fig.layout.shapes]
+    assert lines == [
+        (30, "Suggested: 30 days (90% of gaps are shorter)", True),
+        (45, "Chosen: 45 days", True),
+    ]
+    assert fig.layout.annotations == ()
+    assert fig.data[0].showlegend is False
 
 
 def test_no_axis_title_is_a_raw_column_name():
