@@ -513,6 +513,8 @@ def load(spec: dict, span: tuple[dt.date, dt.date] | None) -> None:
             )
         names = list(spec["shown"].values())
         state.use_uploads(mapped, names)
+        if spec["where"].startswith("db:"):  # the link names the connection, not an upload
+            st.session_state[state.DATA_SOURCE] = state.database_marker(spec["where"][3:])
     except (SourceError, KpiError) as exc:
         st.error(fmt.md(exc), icon=":material/error:")
         return
