@@ -9,12 +9,17 @@ needs; nothing depends on the home page having run first.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from urllib.parse import urlencode
+
+# One BLAS thread for the app's model fits (see kpi/__init__.py): set here too, before pandas
+# loads numpy, for the pages that import this module before any of kpi.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import pandas as pd
 import streamlit as st
