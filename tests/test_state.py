@@ -172,6 +172,7 @@ def test_a_link_to_database_data_the_receiver_has_not_fetched_says_so(app_test):
     assert "fetched from the database connection **shop**" in note
     assert "This app has no connection **shop**" in note
     assert not any("uploaded data" in w.value for w in at.warning)
+    assert "Go to the Data page" in [link.label for link in at.get("page_link")]
     assert not [m for m in at.metric if m.label == "Revenue"]
     # The receiver has it: told where to fetch the same tables.
     at = app_test()
@@ -181,6 +182,7 @@ def test_a_link_to_database_data_the_receiver_has_not_fetched_says_so(app_test):
     assert not at.exception, [e.value for e in at.exception]
     [note] = [w.value for w in at.warning if "not loaded here" in w.value]
     assert "This app has the connection **shop**" in note and "Connect a database" in note
+    assert "Fetch it on the Data page" in [link.label for link in at.get("page_link")]
     [go] = [b for b in at.button if b.label == "Explore the sample business instead"]
     go.click().run()
     assert [m for m in at.metric if m.label == "Revenue"]

@@ -234,8 +234,9 @@ def missing_upload(*, stop: bool) -> None:
     where the files can be uploaded again).
     """
     conn = state.linked_connection(st.session_state.get(state.MISSING_UPLOAD))
+    here = False
     if conn is not None:
-        missing_database(conn)
+        here = missing_database(conn)
     else:
         st.warning(
             "**The uploaded data this view was made on is not here.** A link carries the view "
@@ -249,7 +250,10 @@ def missing_upload(*, stop: bool) -> None:
     if stop:  # the Data page's own uploader opens analysis files too
         open_analysis_box("missing")
     left, right = st.columns(2)
-    again = "Upload the files again" if conn is None else "Fetch it on the Data page"
+    again = (
+        "Upload the files again" if conn is None
+        else "Fetch it on the Data page" if here else "Go to the Data page"
+    )  # fmt: skip
     left.page_link("pages/1_Data.py", label=again, icon=":material/upload_file:")
     if right.button("Explore the sample business instead", key="missing_use_sample"):
         st.session_state.pop(state.MISSING_UPLOAD, None)
@@ -258,13 +262,14 @@ def missing_upload(*, stop: bool) -> None:
         st.stop()
 
 
-def missing_database(conn: str) -> None:
+def missing_database(conn: str) -> bool:
     """The warning for a link made on data fetched from the connection ``conn`` ("" unnamed),
-    saying whether this app has that connection."""
+    saying whether this app has that connection; True when it has."""
     from ui import connect
 
     named = f" **{fmt.md(conn)}**" if conn else ""
-    if conn and conn in connect.connection_names():
+    here = bool(conn) and conn in connect.connection_names()
+    if here:
         then = (
             f"This app has the connection{named}: fetch the same tables on the Data page "
             f"(Connect a database → {fmt.md(conn)}), or open the **analysis file** saved from "
@@ -282,6 +287,7 @@ def missing_database(conn: str) -> None:
         f"sample is a different business.\n\n{then}",
         icon=":material/cloud_off:",
     )
+    return here
 
 
 def _link_note() -> None:
