@@ -685,6 +685,40 @@ def inactive_customers(
     return out[["customer_id", *columns, "days_since_last_order"]].reset_index(drop=True)
 
 
+CONTACT_COLUMNS = ("name", "email", "phone")
+
+
+def with_contacts(rows: pd.DataFrame, customers: pd.DataFrame | None) -> pd.DataFrame:
+    """``rows`` (one per customer, a ``customer_id`` column) with the customers table's name,
+    email and phone beside the id: who to call, and how.
+
+    Only the contact columns the customers table holds and has filled somewhere are added; a
+    customer it lists twice gets the details of its first row; one it lacks gets blanks.
+    ``rows`` is returned as it is when there are none. Rows keep their order.
+
+    >>> rows = pd.DataFrame({"customer_id": ["B", "A"], "revenue": [9.0, 5.0]})
+    >>> c = pd.DataFrame({"customer_id": ["A", "B"], "name": ["Ann", "Bo"], "phone": [None, None]})
+    >>> with_contacts(rows, c).values.tolist()
+    [['B', 'Bo', 9.0], ['A', 'Ann', 5.0]]
+    """
+    if customers is None or "customer_id" not in customers.columns:
+        return rows
+    found = [c for c in CONTACT_COLUMNS if c in customers.columns and customers[c].notna().any()]
+    if not found:
+        return rows
+    known = customers.loc[customers["customer_id"].notna(), ["customer_id", *found]]
+    details = known.drop_duplicates("customer_id").set_index("customer_id")
+    # Looked up by the id's text: the orders and customers tables may hold it in other types.
+    keys = details.index.astype(str)
+    details = details[~keys.duplicated()].set_axis(keys[~keys.duplicated()])
+    beside = details.reindex(rows["customer_id"].astype(str).to_numpy())
+    out = rows[["customer_id"]].copy()
+    for c in found:
+        out[c] = beside[c].to_numpy()
+    rest = [c for c in rows.columns if c != "customer_id"]
+    return pd.concat([out, rows[rest]], axis=1)
+
+
 def _last_orders(orders: pd.DataFrame, as_of: pd.Timestamp | None) -> tuple[Any, ...]:
     """The order arrays of :func:`inactive_customers` up to ``as_of`` (codes, day, amount,
     ids, sale), the day it counts from, and per customer code: non-refund orders, the codes

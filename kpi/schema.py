@@ -117,6 +117,11 @@ _AGENT = (
     "asignado a",
 )  # fmt: skip
 _CUSTOMER_REF = tuple(s for s in _CUSTOMER_ID if s not in ("account", "account id"))
+# A customer's name and contact details: they say who to call, not which table a file holds,
+# so they count for no table in detection; a header fills them only when it is wholly one of
+# their names ("E-mail", "Customer name", not "Agent e-mail" or "Campaign name"); and a
+# customer_id that nothing else names takes its header back ("Email" alone is the customer).
+_CONTACT = frozenset({"name", "email", "phone"})
 
 
 def _c(name: str, kind: Kind, label: str, *syn: str, required: bool = False) -> Column:
@@ -218,6 +223,35 @@ TABLES: dict[str, Table] = {
                     "plan", "category", "Plan", "plan", "tariff", "package", "subscription",
                     "contract type", "тариф", "пакет", "abonament", "pakiet", "taryfa",
                     "paket", "tarif", "forfait", "abonnement", "plan", "tarifa", "paquete",
+                ),
+                # Who to call: read only from a header that is wholly one of these names
+                # (_CONTACT), and given back to customer_id when nothing else names it.
+                _c(
+                    "name", "text", "Customer name", "customer name", "client name",
+                    "full name", "company name", "account name", "имя клиента", "фио",
+                    "наименование клиента", "наименование контрагента", "nazwa klienta",
+                    "imie i nazwisko", "nazwa kontrahenta", "nume client", "denumire client",
+                    "nume complet", "ime stranke", "ime in priimek", "naziv stranke",
+                    "kundenname", "vollstandiger name", "firmenname", "nom du client",
+                    "nom complet", "raison sociale", "nombre del cliente", "nombre cliente",
+                    "nombre completo", "razon social",
+                ),
+                _c(
+                    "email", "text", "E-mail", "email", "e mail", "email address",
+                    "e mail address", "customer email", "client email", "электронная почта",
+                    "эл почта", "адрес электронной почты", "adres email", "adres e mail",
+                    "e mail klienta", "adresa de email", "adresa email", "e posta",
+                    "elektronska posta", "e mail naslov", "e mail adresse", "mailadresse",
+                    "courriel", "adresse e mail", "adresse electronique", "correo",
+                    "correo electronico",
+                ),
+                _c(
+                    "phone", "text", "Phone", "phone", "phone number", "telephone", "mobile",
+                    "mobile phone", "tel", "телефон", "номер телефона", "мобильный телефон",
+                    "telefon", "numer telefonu", "telefon komorkowy", "numar de telefon",
+                    "telefon mobil", "telefonska stevilka", "mobitel", "telefonnummer",
+                    "handy", "numero de telephone", "portable", "telefono",
+                    "numero de telefono", "movil",
                 ),
             ),
             file_hints=(
@@ -1021,6 +1055,8 @@ def suggest_mapping(
                     s = 0.8  # the question itself: "How likely are you to recommend us?"
                 if s <= 0 or not _fits_named(col, prof):
                     continue
+                if col.name in _CONTACT and s < 0.95:
+                    continue  # "Agent e-mail", "Campaign name": someone or something else
                 if col.name not in _SPAN_FIELDS and duration_field(h):
                     continue  # "Full resolution time" is a span, not a resolution type
                 level = "synonym"
@@ -1049,7 +1085,8 @@ def suggest_mapping(
         mapping[name_] = h
         used.add(h)
         evidence[name_] = level
-        score += s
+        score += 0.0 if name_ in _CONTACT else s
+    score += _contact_to_required(spec, mapping, evidence, by_field)
     for col in spec.columns:
         if col.name in ("first_response_at", "resolved_at") and mapping[col.name] is None:
             _duration_candidate(col.name, headers, profiles, used, mapping, evidence, notes)
@@ -1098,6 +1135,26 @@ def suggest_mapping(
         doubts=tuple(doubts),
         constants=constants,
     )
+
+
+def _contact_to_required(spec: Table, mapping, evidence, by_field) -> float:
+    """A required column no header was left for takes the header of a contact field that
+    names it too: a customers file whose only key is "Email" keys its customers by e-mail.
+    Returns the header scores of the columns filled so."""
+    gained = 0.0
+    for col in spec.columns:
+        if not col.required or mapping[col.name] is not None:
+            continue
+        taken = {h: f for f, h in mapping.items() if f in _CONTACT and h is not None}
+        for s, _pref, h, level in sorted(by_field.get(col.name, []), reverse=True):
+            if h in taken:
+                mapping[taken[h]] = None
+                evidence.pop(taken[h], None)
+                mapping[col.name] = h
+                evidence[col.name] = level
+                gained += s
+                break
+    return gained
 
 
 def _holds_survey_types(values: pd.Series) -> bool:
@@ -1282,7 +1339,12 @@ def detect_table(frame: pd.DataFrame, *, name: str = "") -> list[Suggestion]:
             strong,
             # Then how many of the file's columns the table explains by their headers: a
             # customer column is unexplained in a spend table, a campaign in an orders table.
-            sum(level in ("canonical", "layout", "synonym") for level in sug.evidence.values()),
+            # A name, e-mail or phone says a person, not which table (a staff list has them).
+            sum(
+                level in ("canonical", "layout", "synonym")
+                for c, level in sug.evidence.items()
+                if c not in _CONTACT
+            ),
             round(mean, 2),
             met,
             round(sug.score, 3),

@@ -85,7 +85,9 @@ connect.section()
 if state.using_sample() and pending:
     # The sample's nine files are not what the user just uploaded: they are not listed here.
     st.subheader("What was read")
-    st.caption("Your files are read once you press **Use these tables** above.")
+    st.caption(
+        f"Your files are read once you press {data_page.waiting_buttons(list(pending))} above."
+    )
 else:
     st.subheader("What was read" + (" (the built-in sample)" if state.using_sample() else ""))
     st.dataframe(

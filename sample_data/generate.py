@@ -287,6 +287,32 @@ def _next_business(minute: int) -> int:
 # Customers
 
 
+# Names for the inactive list ("who to call"), drawn from the customer number alone, not from the
+# random stream: every other column, and so every KPI, is the same with or without them.
+FIRST_NAMES = (
+    "Anna", "Ben", "Clara", "David", "Elena", "Felix", "Grace", "Hugo", "Ines", "Jonas",
+    "Katarzyna", "Luca", "Maja", "Nils", "Olga", "Pavel", "Rosa", "Sven", "Tereza", "Viktor",
+)  # fmt: skip
+LAST_NAMES = (
+    "Novak", "Kowalski", "Schmidt", "Popescu", "Dubois", "Garcia", "Ivanova", "Horvat",
+    "Meyer", "Nowak", "Martin", "Lopez", "Petrov", "Kranjc", "Weber", "Ionescu", "Moreau",
+    "Fernandez", "Zielinska", "Kovac", "Fischer", "Bernard", "Sokolova",
+)  # fmt: skip
+BUSINESS_KINDS = ("Dental", "Bakery", "Studio", "Legal", "Logistics", "Optics", "Fitness")
+
+
+def customer_name(number: int, segment: str) -> str:
+    """A person for a residential customer, a small firm for a business one.
+
+    >>> customer_name(1, "residential"), customer_name(2, "business")
+    ('Ben Horvat', 'Weber Fitness')
+    """
+    last = LAST_NAMES[(number * 7) % len(LAST_NAMES)]
+    if segment == "business":
+        return f"{last} {BUSINESS_KINDS[(number * 3) % len(BUSINESS_KINDS)]}"
+    return f"{FIRST_NAMES[number % len(FIRST_NAMES)]} {last}"
+
+
 def make_customers(rng: np.random.Generator) -> list[Customer]:
     """Signups by day (seasonal, growing), with channel, segment, region, plan, contract end."""
     days = np.arange(DAYS)
@@ -914,6 +940,7 @@ def generate(out: Path = OUT) -> dict[str, int]:
             "segment": [c.segment for c in customers],
             "region": [c.region for c in customers],
             "plan": [c.plan for c in customers],
+            "name": [customer_name(int(c.cid[1:]), c.segment) for c in customers],
         }
     )
     employees = pd.DataFrame(

@@ -199,7 +199,13 @@ def test_tables_mapping_and_rows_in_memory_give_the_command_lines_kpis(app_test,
     assert not at.exception, [e.value for e in at.exception]
     assert PASSWORD not in _texts(at)
     assert PASSWORD not in str(dict(at.query_params))
-    assert at.query_params.get("data") == ["upload"] or at.query_params.get("data") == "upload"
+    # The link names the connection the data came from, not an upload.
+    assert at.query_params.get("data") == "database:shop"
+    at.session_state["share_panel"] = True  # open the lazy Share and download panel
+    at.run()
+    panel = " ".join(c.value for c in at.sidebar.caption)
+    assert "names the database connection **shop** the data was fetched from" in panel
+    assert "needs your data too" not in panel
     picks = {k: at.session_state[k] for k in at.session_state if str(k).startswith(("cx", "_cx"))}
     assert PASSWORD not in repr(picks) and "duckdb:///" not in repr(picks)
     dump = analysis_file.dump(state.analysis_snapshot(at.session_state))

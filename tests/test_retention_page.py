@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -160,9 +161,14 @@ def test_gap_histogram_counts_gaps_and_marks_the_window():
     fig = charts.gap_histogram(gaps, suggested=30, window=45, bins=10)
     assert int(np.sum(fig.data[0].y)) == 4  # the long gap is in the last bar, not lost
     assert fig.data[0].y[-1] >= 1
-    texts = [a.text for a in fig.layout.annotations]
-    assert any("Suggested: 30 days" in t for t in texts)
-    assert any("Chosen: 45 days" in t for t in texts)
+    # the two lines, named in the legend (not by annotations that collided with each other)
+    lines = [(s.x0, s.name, s.showlegend) for s in fig.layout.shapes]
+    assert lines == [
+        (30, "Suggested: 30 days (90% of gaps are shorter)", True),
+        (45, "Chosen: 45 days", True),
+    ]
+    assert fig.layout.annotations == ()
+    assert fig.data[0].showlegend is False
 
 
 def test_no_axis_title_is_a_raw_column_name():
@@ -348,3 +354,46 @@ def test_retention_cards_read_the_command_lines_keys(app_test):
     assert _metric(at, "NRR").value == fmt.percent(kpis["nrr"])
     assert _metric(at, "GRR").value == fmt.percent(kpis["grr"])
     assert _metric(at, "Inactive customers").value == fmt.number(kpis["inactive_customers"])
+
+
+def test_inactive_list_names_who_to_call_and_formats_its_money(app_test):
+    # Last orders, against the data's last day 2025-06-30 and a 60-day window:
+    #   A 2025-01-10 (171 days ago), orders 1,200.50 + 300 = revenue 1,500.50: inactive
+    #   B 2025-06-20 (10 days ago): active, not listed
+    #   C 2025-02-01 (149 days ago), one order of 80: inactive, not in the customers file
+    orders = (
+        "customer_id,order_date,amount\n"
+        "A,2024-12-01,1200.50\nA,2025-01-10,300\nB,2025-05-01,50\nB,2025-06-20,70\n"
+        "C,2025-02-01,80\nB,2025-06-30,20\n"
+    )
+    customers = (
+        "Customer ID,Customer name,E-mail,Phone\n"
+        "A,Anna Kowalska,anna@example.com,+48 600 100 200\n"
+        "B,Bolt Ltd,office@bolt.example,\n"
+    )
+    ds = load_files([("orders.csv", orders.encode()), ("customers.csv", customers.encode())])
+    assert set(ds.tables["customers"].columns) >= {"customer_id", "name", "email", "phone"}
+    at = _open(app_test, ds)
+    at.radio(key="ret_definition").set_value("inactivity").run()
+    at.number_input(key="ret_window").set_value(60).run()
+    at.session_state["ret_tab"] = "Inactive customers"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    [table] = [d for d in at.dataframe if "Customer" in d.value.columns]
+    sym = fmt.currency_symbol(at.sidebar.selectbox(key="_w_currency").value)
+    assert list(table.value.columns[:4]) == ["Customer", "Name", "Email", "Phone"]
+    got = table.value[["Customer", "Name", "Email", "Phone", f"Revenue ({sym})"]]
+    assert got.astype(object).where(got.notna(), None).values.tolist() == [
+        ["A", "Anna Kowalska", "anna@example.com", "+48 600 100 200", 1500.5],
+        ["C", None, None, None, 80.0],
+    ]
+    config = json.loads(table.proto.columns)
+    assert config[f"Revenue ({sym})"]["type_config"]["format"] == "accounting"
+    assert config[f"Last order value ({sym})"]["type_config"]["format"] == "accounting"
+
+
+def test_with_contacts_keeps_rows_as_they_are_without_contact_details():
+    rows = pd.DataFrame({"customer_id": ["A"], "revenue": [1.0]})
+    tm.assert_frame_equal(retention.with_contacts(rows, None), rows)
+    blank = pd.DataFrame({"customer_id": ["A"], "email": [None]})
+    tm.assert_frame_equal(retention.with_contacts(rows, blank), rows)

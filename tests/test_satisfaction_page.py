@@ -309,3 +309,19 @@ def test_untyped_answers_wait_for_the_type_and_scale_the_user_gives(app_test):
     said = " ".join(c.value for c in at.caption)
     assert "Assumption: survey type csat (set by you)." in said
     assert "Assumption: CSAT scale 1-5 (set by you)." in said
+
+
+def test_competitor_editor_shows_an_untyped_number_as_an_empty_cell(app_test):
+    # Bolt has a CSAT and no NPS: its NPS cell is missing, and drawn empty, not as "None".
+    at = app_test()
+    at.query_params.update({"rivals": "Acme~35~4.2|Bolt~~3.9"})
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    editor = next(d for d in at.dataframe if d.proto.id and "competitors" in d.proto.id)
+    assert editor.proto.HasField("placeholder") and editor.proto.placeholder == ""
+    expected = pd.DataFrame(
+        {"Competitor": pd.Series(["Acme", "Bolt", ""], dtype="str"),
+         "NPS": [35.0, NAN, NAN], "CSAT": [4.2, 3.9, NAN]}
+    )  # fmt: skip
+    tm.assert_frame_equal(editor.value.reset_index(drop=True), expected, check_dtype=False)
+    assert at.session_state["s_rivals"] == [["Acme", 35.0, 4.2], ["Bolt", None, 3.9]]

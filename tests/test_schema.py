@@ -318,3 +318,68 @@ def test_a_mapping_entry_is_a_valid_mapping_file():
         "amount": "HowMuch",
     }
     assert len(back["x.csv"]["signature"]) == 16
+
+
+# ---------------------------------------------------------------------------------------------
+# A customer's name and contact details (who to call), without taking any header from the key.
+
+
+def _customers(columns: list[str], row: list[str]) -> dict[str, str]:
+    frame = _frame([row], columns)
+    assert detect_table(frame)[0].table == "customers"
+    return {k: v for k, v in suggest_mapping(frame, "customers").mapping.items() if v}
+
+
+@pytest.mark.parametrize(
+    ("columns", "row", "expected"),
+    [
+        # An id and an e-mail: the id is the key, the e-mail the address.
+        (["ID", "Email", "Signup date"], ["ID", "a@example.com", "2025-01-02"],
+         {"customer_id": "ID", "email": "Email", "signup_date": "Signup date"}),
+        # Only an e-mail: it is still the key, as before.
+        (["Email", "Signup date"], ["a@example.com", "2025-01-02"],
+         {"customer_id": "Email", "signup_date": "Signup date"}),
+        # Only a name: the key, as before.
+        (["Customer name", "Signup date"], ["Ann", "2025-01-02"],
+         {"customer_id": "Customer name", "signup_date": "Signup date"}),
+        (["Account ID", "Account name", "E-Mail", "Phone number"],
+         ["ID", "Acme", "a@example.com", "+1 555 0100"],
+         {"customer_id": "Account ID", "name": "Account name", "email": "E-Mail",
+          "phone": "Phone number"}),
+        (["Kundennummer", "Kundenname", "E-Mail-Adresse", "Telefonnummer"],
+         ["ID", "Müller GmbH", "a@example.de", "+49 30 1234"],
+         {"customer_id": "Kundennummer", "name": "Kundenname", "email": "E-Mail-Adresse",
+          "phone": "Telefonnummer"}),
+        (["Код клиента", "ФИО", "Электронная почта", "Телефон"],
+         ["ID", "Иванов И.", "a@example.ru", "+7 900 000"],
+         {"customer_id": "Код клиента", "name": "ФИО", "email": "Электронная почта",
+          "phone": "Телефон"}),
+        (["Nr klienta", "Nazwa klienta", "Adres e-mail", "Numer telefonu"],
+         ["ID", "Kowalski", "a@example.pl", "600 100 200"],
+         {"customer_id": "Nr klienta", "name": "Nazwa klienta", "email": "Adres e-mail",
+          "phone": "Numer telefonu"}),
+        (["Numéro client", "Nom du client", "Courriel", "Téléphone"],
+         ["ID", "Dupont", "a@example.fr", "01 23 45"],
+         {"customer_id": "Numéro client", "name": "Nom du client", "email": "Courriel",
+          "phone": "Téléphone"}),
+        (["ID cliente", "Nombre del cliente", "Correo electrónico", "Teléfono"],
+         ["ID", "García", "a@example.es", "600 000"],
+         {"customer_id": "ID cliente", "name": "Nombre del cliente",
+          "email": "Correo electrónico", "phone": "Teléfono"}),
+        # Someone else's e-mail and a campaign's name are no customer's details.
+        (["Customer", "Agent e-mail", "Campaign name", "Plan"],
+         ["ID", "a@example.com", "Spring", "Gold"],
+         {"customer_id": "Customer", "plan": "Plan"}),
+    ],
+)  # fmt: skip
+def test_contact_details_are_read_and_never_take_the_customer_key(columns, row, expected):
+    assert _customers(columns, row) == expected
+
+
+def test_a_staff_list_with_contact_details_is_still_employees():
+    # The customers table would explain three of its columns (key, name, phone) against the
+    # employees table's two, were contact details counted as evidence of a table.
+    columns = ["Name", "Email", "Phone", "Team"]
+    frame = _frame([["Ann", "ann@example.com", "+1 555 0100", "Support"]], columns)
+    found = detect_table(frame)[0]
+    assert (found.table, found.mapping["employee"]) == ("employees", "Name")

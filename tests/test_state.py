@@ -162,6 +162,39 @@ def test_a_link_to_an_upload_the_receiver_lacks_says_so_and_shows_no_sample_numb
     assert "data" not in at.query_params
 
 
+def test_a_link_to_database_data_the_receiver_has_not_fetched_says_so(app_test):
+    # The receiver has no connection "shop": the data cannot be fetched here.
+    at = app_test()
+    at.query_params.update({"data": "database:shop", "window": "45"})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    [note] = [w.value for w in at.warning if "not loaded here" in w.value]
+    assert "fetched from the database connection **shop**" in note
+    assert "This app has no connection **shop**" in note
+    assert not any("uploaded data" in w.value for w in at.warning)
+    assert "Go to the Data page" in [link.label for link in at.get("page_link")]
+    assert not [m for m in at.metric if m.label == "Revenue"]
+    # The receiver has it: told where to fetch the same tables.
+    at = app_test()
+    at.secrets["connections"] = {"shop": {"url": "duckdb:///nowhere/shop.duckdb"}}
+    at.query_params.update({"data": "database:shop"})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    [note] = [w.value for w in at.warning if "not loaded here" in w.value]
+    assert "This app has the connection **shop**" in note and "Connect a database" in note
+    assert "Fetch it on the Data page" in [link.label for link in at.get("page_link")]
+    [go] = [b for b in at.button if b.label == "Explore the sample business instead"]
+    go.click().run()
+    assert [m for m in at.metric if m.label == "Revenue"]
+    assert "data" not in at.query_params
+    # A marker that is not a plain connection name is not taken as one.
+    at = app_test()
+    at.query_params.update({"data": "database:<b>x</b>"})
+    at.run()
+    assert not at.exception
+    assert not [w for w in at.warning if "not loaded here" in w.value]
+
+
 def test_a_link_with_dates_outside_the_data_says_what_is_shown(app_test):
     at = app_test()
     at.query_params.update({"start": "2031-01-01", "end": "2031-02-01"})

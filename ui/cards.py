@@ -10,7 +10,7 @@ it and links to the Data page, instead of disappearing.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -139,9 +139,11 @@ def display_formats(rows: pd.DataFrame) -> dict[str, str]:
     return out
 
 
-def _column_config(rows: pd.DataFrame, labels: list[str]) -> dict[str, object]:
+def _column_config(
+    rows: pd.DataFrame, labels: list[str], formats: Mapping[str, str] | None = None
+) -> dict[str, object]:
     config: dict[str, object] = {}
-    for raw, fmt_ in display_formats(rows).items():
+    for raw, fmt_ in {**display_formats(rows), **(formats or {})}.items():
         name = labels[list(rows.columns).index(raw)]
         if fmt_.startswith("YYYY"):
             config[name] = st.column_config.DatetimeColumn(format=fmt_)
@@ -161,12 +163,17 @@ def _categories_cased(rows: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
     return shown.assign(**cased) if cased else shown
 
 
-def drill_down(rows: pd.DataFrame, *, name: str, key: str) -> None:
-    """The rows behind a number: a table (first rows) and CSV and XLSX downloads of all."""
+def drill_down(
+    rows: pd.DataFrame, *, name: str, key: str, formats: Mapping[str, str] | None = None
+) -> None:
+    """The rows behind a number: a table (first rows) and CSV and XLSX downloads of all.
+
+    ``formats``: Streamlit number formats by raw column name, over :func:`display_formats`.
+    """
     shown = readable(rows)
     st.dataframe(
         _categories_cased(rows, shown.head(ROWS_SHOWN)), hide_index=True, width="stretch",
-        column_config=_column_config(rows, list(shown.columns)),
+        column_config=_column_config(rows, list(shown.columns), formats),
     )  # fmt: skip
     if len(rows) > ROWS_SHOWN:
         st.caption(

@@ -54,6 +54,8 @@ PICKS = "cx_picks"  # the connection and tables chosen, kept across page switche
 SAMPLE_ROWS = 500
 DRILL_LIMIT = 1_000
 PARQUET_MB = 100
+USE = "Use these tables"  # the button that puts tables that fit in memory to use
+COMPUTE = "Compute the KPIs where the data is"  # the button for tables over the row limit
 """Parquet files larger than this go through DuckDB (``engine_parquet_mb`` in limits.toml)."""
 NO_TABLE = "— none —"
 
@@ -307,6 +309,27 @@ def too_large(name: str, data: bytes, limits: Limits) -> str | None:
     return None
 
 
+def upload_button(name: str, data: bytes, limits: Limits) -> str:
+    """The label of the button that puts a waiting upload to use on the Data page.
+
+    :data:`USE` for a file read into memory, and for a Parquet file sent to DuckDB by its
+    size alone (its rows fit, so its own button fetches them); :data:`COMPUTE` for a file
+    over the row limit, as :func:`mapping_and_use` labels it.
+    """
+    if too_large(name, data, limits) is None:
+        return USE
+    if sniff_format(data, name) == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            rows = pq.ParquetFile(pa.BufferReader(data)).metadata.num_rows
+        except Exception:  # damaged: too_large said None above, so not reached in practice
+            return USE
+        return COMPUTE if rows > limits.max_rows else USE
+    return COMPUTE
+
+
 def _delete(path: str) -> None:
     with suppress(OSError):
         os.remove(path)
@@ -442,7 +465,7 @@ def mapping_and_use(where: str, label: str, picked: dict[str, tuple[str, str]]) 
         "and then every page works as with an upload; larger tables are computed where they "
         "are, and the headline KPIs shown here."
     )
-    button = "Use these tables" if fits else "Compute the KPIs where the data is"
+    button = USE if fits else COMPUTE
     if not st.button(button, type="primary", disabled=not complete, key=f"cx_use_{where}"):
         return
     spec_json = json.dumps({"tables": tables, "columns": columns}, sort_keys=True)
@@ -490,6 +513,8 @@ def load(spec: dict, span: tuple[dt.date, dt.date] | None) -> None:
             )
         names = list(spec["shown"].values())
         state.use_uploads(mapped, names)
+        if spec["where"].startswith("db:"):  # the link names the connection, not an upload
+            st.session_state[state.DATA_SOURCE] = state.database_marker(spec["where"][3:])
     except (SourceError, KpiError) as exc:
         st.error(fmt.md(exc), icon=":material/error:")
         return

@@ -30,6 +30,7 @@ from ui import state
 
 PENDING = "pending_files"
 PENDING_KEYS = "pending_keys"  # name -> (uploader file_id, content hash)
+PENDING_BUTTONS = "pending_buttons"  # content hash -> the button that puts the file to use
 MAPPINGS = "mappings"
 SAVED = "saved_mappings"  # mapping files the user uploaded: source -> entry
 SKIP = "skip"
@@ -78,9 +79,36 @@ def unapplied() -> list[str]:
     return names
 
 
+def waiting_buttons(names: list[str]) -> str:
+    """The buttons, in bold, that put the waiting uploads ``names`` to use, as the Data page
+    labels them: "Use these tables" for files read into memory, "Compute the KPIs where the
+    data is" for a file over the in-memory row limit; with the files each one is for when
+    the uploads need both.
+
+    Each file's verdict is kept by its content hash, so a large file's lines are counted once.
+    """
+    from ui import connect  # DuckDB's side of the Data page, loaded only when files wait
+
+    held, seen = pending(), st.session_state.setdefault(PENDING_BUTTONS, {})
+    by_button: dict[str, list[str]] = {}
+    for name in names:
+        data = held.get(name, b"")
+        key = pending_key(name, data)
+        if key not in seen:
+            seen[key] = connect.upload_button(name, data, state.limits())
+        by_button.setdefault(seen[key], []).append(name)
+    if len(by_button) == 1:
+        return f"**{next(iter(by_button))}**"
+    return " and ".join(
+        f"**{button}** (for {', '.join(fmt.md(n) for n in files)})"
+        for button, files in sorted(by_button.items(), key=lambda kv: kv[0] != connect.USE)
+    )
+
+
 def unapplied_notice(*, on_data_page: bool) -> None:
-    """Say on every page that uploaded files are waiting for "Use these tables", and what the
-    page shows meanwhile, so the sample is never taken for the user's own business."""
+    """Say on every page that uploaded files are waiting for the button that puts them to use,
+    naming it as the Data page does, and what the page shows meanwhile, so the sample is never
+    taken for the user's own business."""
     names = unapplied()
     if not names:
         return
@@ -89,7 +117,7 @@ def unapplied_notice(*, on_data_page: bool) -> None:
     where = "below" if on_data_page else "on the Data page"
     st.warning(
         f"**Your files are not in use yet** ({files}). Check what each holds and press "
-        f"**Use these tables** {where}; until then this page shows {shown}.",
+        f"{waiting_buttons(names)} {where}; until then this page shows {shown}.",
         icon=":material/pending:",
     )
     if not on_data_page:

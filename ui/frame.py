@@ -9,12 +9,17 @@ needs; nothing depends on the home page having run first.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from urllib.parse import urlencode
+
+# One BLAS thread for the app's model fits (see kpi/__init__.py): set here too, before pandas
+# loads numpy, for the pages that import this module before any of kpi.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import pandas as pd
 import streamlit as st
@@ -75,9 +80,11 @@ class View:
 
 
 def _navigation() -> None:
-    # On an upload every page link carries ``data=upload``: a tab that outlives a server
-    # restart then says its data is gone on whichever page it opens next (state.py).
-    marker = None if state.using_sample() else {state.DATA_MARKER: "upload"}
+    # On an upload every page link carries ``data=upload`` (``data=database:NAME`` on data
+    # fetched from a connection): a tab that outlives a server restart then says its data is
+    # gone on whichever page it opens next (state.py).
+    data = state.data_marker()
+    marker = None if data is None else {state.DATA_MARKER: data}
     section = None
     for script, label, icon, group in PAGES:
         if not (ROOT / script).exists():
@@ -226,24 +233,61 @@ def missing_upload(*, stop: bool) -> None:
     the sender's. ``stop``: end the page after the notice (every page but the Data page,
     where the files can be uploaded again).
     """
-    st.warning(
-        "**The uploaded data this view was made on is not here.** A link carries the view "
-        "(dates, filters, page settings, what-if scenarios) but never the data, and uploaded "
-        "files are not kept when the app restarts or wakes from sleep. So this page shows no "
-        "numbers: the built-in sample is a different business.\n\n"
-        "To see the numbers, open the **analysis file** saved from that view (Share and "
-        "download → Analysis file), or upload the files again on the Data page.",
-        icon=":material/cloud_off:",
-    )
+    conn = state.linked_connection(st.session_state.get(state.MISSING_UPLOAD))
+    here = False
+    if conn is not None:
+        here = missing_database(conn)
+    else:
+        st.warning(
+            "**The uploaded data this view was made on is not here.** A link carries the view "
+            "(dates, filters, page settings, what-if scenarios) but never the data, and "
+            "uploaded files are not kept when the app restarts or wakes from sleep. So this "
+            "page shows no numbers: the built-in sample is a different business.\n\n"
+            "To see the numbers, open the **analysis file** saved from that view (Share and "
+            "download → Analysis file), or upload the files again on the Data page.",
+            icon=":material/cloud_off:",
+        )
     if stop:  # the Data page's own uploader opens analysis files too
         open_analysis_box("missing")
     left, right = st.columns(2)
-    left.page_link("pages/1_Data.py", label="Upload the files again", icon=":material/upload_file:")
+    again = (
+        "Upload the files again" if conn is None
+        else "Fetch it on the Data page" if here else "Go to the Data page"
+    )  # fmt: skip
+    left.page_link("pages/1_Data.py", label=again, icon=":material/upload_file:")
     if right.button("Explore the sample business instead", key="missing_use_sample"):
         st.session_state.pop(state.MISSING_UPLOAD, None)
         st.rerun()
     if stop:
         st.stop()
+
+
+def missing_database(conn: str) -> bool:
+    """The warning for a link made on data fetched from the connection ``conn`` ("" unnamed),
+    saying whether this app has that connection; True when it has."""
+    from ui import connect
+
+    named = f" **{fmt.md(conn)}**" if conn else ""
+    here = bool(conn) and conn in connect.connection_names()
+    if here:
+        then = (
+            f"This app has the connection{named}: fetch the same tables on the Data page "
+            f"(Connect a database → {fmt.md(conn)}), or open the **analysis file** saved from "
+            "that view."
+        )
+    else:
+        then = (
+            f"This app has no connection{named or ' of that name'}, so the data cannot be "
+            "fetched here: open the **analysis file** saved from that view instead."
+        )
+    st.warning(
+        f"**This view was made on data fetched from the database connection{named}, which "
+        "is not loaded here.** A link carries the view (dates, filters, page settings, "
+        "what-if scenarios) but never the data. So this page shows no numbers: the built-in "
+        f"sample is a different business.\n\n{then}",
+        icon=":material/cloud_off:",
+    )
+    return here
 
 
 def _link_note() -> None:
@@ -350,7 +394,18 @@ def _share(view: View, selected: dict[str, object], title: str) -> None:
     if not panel.open:
         return
     with panel:
-        if uploaded:
+        conn = state.linked_connection(state.data_marker())
+        if conn is not None:
+            named = f" **{fmt.md(conn)}**" if conn else ""
+            st.caption(
+                "**The link carries the view, not the data.** It holds the dates, filters, "
+                "page settings and what-if scenarios, and names the database connection"
+                f"{named} the data was fetched from: whoever opens it fetches the tables "
+                "there on the Data page, if their app has that connection. To send the "
+                "numbers, send the analysis file (opens in this app with everything) or the "
+                "offline report (HTML, read-only)."
+            )
+        elif uploaded:
             st.caption(
                 "**The link carries the view, not the data.** It holds the dates, filters, "
                 "page settings and what-if scenarios; whoever opens it needs your data too. "

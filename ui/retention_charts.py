@@ -70,7 +70,8 @@ def gap_histogram(
     percentile of the gaps or the window, whichever is larger; longer gaps are counted in the
     last bar ("or more" in its hover). Trace 0 is the bars (``y`` repeat visits per bar,
     ``customdata`` the bar's first and last day and its share of all gaps); the suggested
-    window (the ``percentile`` of the gaps) and the chosen one are vertical lines.
+    window (the ``percentile`` of the gaps) and the chosen one are vertical lines
+    (``layout.shapes``), named in the legend above the plot.
     """
     days = gaps.to_numpy(dtype=np.float64)
     top = max(float(np.quantile(days, 0.99)) if len(days) else 1.0, float(window), 1.0) * 1.05
@@ -88,6 +89,7 @@ def gap_histogram(
             width=np.diff(edges) * 0.92,
             name="Repeat visits",
             marker_color=PALETTE[0],
+            showlegend=False,
             customdata=list(
                 zip([f"{e:,.0f}" for e in edges[:-1]], last, counts / total, strict=True)
             ),
@@ -95,24 +97,23 @@ def gap_histogram(
             "<br>%{y:,} repeat visits (%{customdata[2]:.1%})<extra></extra>",
         )
     )
-    # Each label is written on the side of its line with more room, on two short lines, so
-    # a window near the right edge is not cut off ("Suggested: 188 days (90% of gaps are sho").
-    right_half = suggested > top / 2
+    # The lines are named in the legend above the plot, not by annotations beside them: a
+    # label beside its line was crossed by the line itself, sat on the bars, and ran into the
+    # other line's label when the two windows were close ("Suggested: 31 days" over "Chosen").
     fig.add_vline(
         x=suggested,
         line={"color": PALETTE[1], "width": 2, "dash": "dash"},
-        annotation_text=f"Suggested: {suggested:,} days<br>({percentile:.0%} of gaps are shorter)",
-        annotation_position="top left" if right_half else "top right",
-        annotation_align="right" if right_half else "left",
+        name=f"Suggested: {suggested:,} days ({percentile:.0%} of gaps are shorter)",
+        showlegend=True,
     )
     if window != suggested:
         fig.add_vline(
             x=window,
             line={"color": PALETTE[3], "width": 2},
-            annotation_text=f"Chosen: {window:,} days",
-            annotation_position="top right" if right_half else "top left",
+            name=f"Chosen: {window:,} days",
+            showlegend=True,
         )
-    fig.update_xaxes(title_text="Days between a customer's consecutive orders", range=[0, top])
+    fig.update_xaxes(title_text="Days between a customer's orders", range=[0, top])
     fig.update_yaxes(title_text="Repeat visits", tickformat=",d", rangemode="tozero")
     return _titled(fig, "Gaps between orders", 320)
 

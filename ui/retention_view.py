@@ -658,6 +658,7 @@ def inactive_block(view: View, d: Definition) -> None:
     if rows.empty:
         st.info(f"Every customer ordered within {d.window:,} days of {fmt.day(view.end)}.")
         return
+    rows = retention.with_contacts(rows, view.tables.get("customers"))
     sym = fmt.currency_symbol(view.currency)
     shown = rows.assign(last_order_date=rows["last_order_date"].dt.date).rename(
         columns={
@@ -670,4 +671,6 @@ def inactive_block(view: View, d: Definition) -> None:
         f"{fmt.number(len(rows))} customers without an order for {d.window:,} days or "
         f"more on {fmt.day(view.end)}, most revenue first. Click a header to sort."
     )
-    cards.drill_down(shown, name="inactive_customers", key="ret_inactive_list")
+    # Money as people read it, "1,234.50": thousands grouped, cents kept; still sortable.
+    money = {f"Last order value ({sym})": "accounting", f"Revenue ({sym})": "accounting"}
+    cards.drill_down(shown, name="inactive_customers", key="ret_inactive_list", formats=money)

@@ -362,6 +362,7 @@ def competitors(nps: NpsResult | None, csat: satisfaction.CsatResult | None) -> 
         key=COMPETITORS,
         on_change=_keep_rivals,
         width="stretch",
+        placeholder="",  # a number not typed is an empty cell, not the word "None"
         column_config={
             "Competitor": st.column_config.TextColumn("Competitor", max_chars=60),
             "NPS": st.column_config.NumberColumn(

@@ -211,6 +211,7 @@ def use_uploads(mapped: list[MappedTable], names: list[str]) -> Dataset:
     st.session_state[DATASET] = ds
     st.session_state[UPLOAD_NAMES] = names
     st.session_state[CONFIRMED_MAPPING] = confirmed_mapping(mapped)
+    st.session_state.pop(DATA_SOURCE, None)  # an upload; ui.connect names a database after
     clear_filters()
     return ds
 
@@ -235,7 +236,7 @@ def open_analysis(analysis: Analysis) -> list[str]:
     ss[DATASET] = analysis.dataset
     ss[UPLOAD_NAMES] = analysis.names or ["an analysis file"]
     ss[CONFIRMED_MAPPING] = analysis.mapping
-    for key in ("pending_files", "pending_keys", "mappings", MISSING_UPLOAD, URL_NOTE):
+    for key in ("pending_files", "pending_keys", "mappings", MISSING_UPLOAD, URL_NOTE, DATA_SOURCE):
         ss.pop(key, None)
     clear_filters()
     skipped: list[str] = []
@@ -306,6 +307,7 @@ def use_sample() -> None:
         "pending_keys",
         "mappings",
         MISSING_UPLOAD,
+        DATA_SOURCE,
     ):
         st.session_state.pop(key, None)
     clear_filters()
@@ -656,9 +658,50 @@ def valid_overrides(value: object) -> dict[str, float]:
 # Query string ------------------------------------------------------------------------------
 
 DATA_MARKER = "data"
-"""``data=upload`` in a link: the view was made on uploaded data, which a link never carries."""
+"""``data=upload`` in a link: the view was made on uploaded data, which a link never carries;
+``data=database:NAME`` (or ``data=database``): on data fetched from the connection NAME."""
 URL_NOTE = "_url_note"
 MISSING_UPLOAD = "_missing_upload"
+"""True when a link names an upload that is not here; its ``database...`` marker when the link
+names data fetched from a database connection."""
+DATA_SOURCE = "data_source"
+"""``database:NAME`` while the data in use was fetched from the connection NAME (set by
+ui.connect); absent for an upload or an analysis file."""
+_CONNECTION = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+
+
+def database_marker(name: str) -> str:
+    """The link's ``data=`` value for data fetched from the connection ``name``; the name is
+    left out when it is not plain (a link shows it).
+
+    >>> database_marker("shop"), database_marker("my <shop>")
+    ('database:shop', 'database')
+    """
+    return f"database:{name}" if _CONNECTION.fullmatch(name) else "database"
+
+
+def linked_connection(marker: object) -> str | None:
+    """The connection a ``data=`` value names: its name, "" when unnamed, None when the value
+    is not a database marker.
+
+    >>> [linked_connection(m) for m in ("database:shop", "database", "upload", "database:<b>")]
+    ['shop', '', None, None]
+    """
+    if marker == "database":
+        return ""
+    if isinstance(marker, str) and marker.startswith("database:"):
+        name = marker.removeprefix("database:")
+        return name if _CONNECTION.fullmatch(name) else None
+    return None
+
+
+def data_marker() -> str | None:
+    """What ``data=`` says about the data in use: None for the sample, ``upload``, or the
+    database marker of the connection it was fetched from."""
+    if using_sample():
+        return None
+    source = st.session_state.get(DATA_SOURCE)
+    return source if linked_connection(source) is not None else "upload"
 
 
 def _valid_date(text: str) -> dt.date | None:
@@ -718,15 +761,18 @@ def seed_from_query(
     checked against their bounds and against what the data holds. A link marked
     ``data=upload`` opened where that upload is not (``uploaded`` False) is remembered in
     ``_missing_upload`` so the frame can say so instead of passing the sample off as the
-    sender's business.
+    sender's business; ``data=database:NAME`` likewise, with the marker kept.
     """
     ss = st.session_state
     if ss.get("_seeded_from_url"):
         return
     ss["_seeded_from_url"] = True
     qp = st.query_params
-    if qp.get(DATA_MARKER) == "upload" and not uploaded:
+    marker = qp.get(DATA_MARKER)
+    if marker == "upload" and not uploaded:
         ss[MISSING_UPLOAD] = True
+    elif linked_connection(marker) is not None and not uploaded:
+        ss[MISSING_UPLOAD] = marker
     picked = dates_from_link(
         _valid_date(qp.get("start", "")), _valid_date(qp.get("end", "")), lo, hi
     )
@@ -772,7 +818,8 @@ def _view_keys() -> set[str]:
 
 def view_query(defaults: dict[str, object]) -> dict[str, str | list[str]]:
     """The view as query keys: filters and settings that differ from their defaults, the
-    what-if levers moved and the saved scenarios, and ``data=upload`` when the data is one."""
+    what-if levers moved and the saved scenarios, and ``data=`` when the data is an upload
+    (``upload``) or fetched from a database (:func:`data_marker`)."""
     ss = st.session_state
     wanted: dict[str, str | list[str]] = {}
     for key in FILTER_KEYS:
@@ -796,8 +843,9 @@ def view_query(defaults: dict[str, object]) -> dict[str, str | list[str]]:
         wanted["scn"] = [
             encode_scenario(name, valid_overrides(o)) for name, o in list(saved.items())[:20]
         ]
-    if not using_sample():
-        wanted[DATA_MARKER] = "upload"
+    marker = data_marker()
+    if marker is not None:
+        wanted[DATA_MARKER] = marker
     return wanted
 
 
