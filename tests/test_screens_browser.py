@@ -127,6 +127,10 @@ SCREEN = """() => {
 }"""
 
 
+DRAWN = f"""() => ({READY})() && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+  .some(c => c.offsetParent && c.querySelector('.main-svg'))"""
+
+
 def test_meeting_view_puts_every_analysis_page_on_one_screen_with_big_numbers(browser, server):
     found: dict[str, object] = {}
     # One session for both screens: the app loads once, and each page is drawn anew at each
@@ -145,6 +149,9 @@ def test_meeting_view_puts_every_analysis_page_on_one_screen_with_big_numbers(br
                     title = TITLES.get(link, link)
                     page.locator("h1", has_text=title).wait_for(timeout=90_000)
                     page.wait_for_function(READY, timeout=90_000)
+                # Every meeting page has a chart: READY alone holds while the cards are in and
+                # the charts not yet sent, which a loaded machine makes last.
+                page.wait_for_function(DRAWN, timeout=90_000)
                 page.wait_for_timeout(250)  # the charts take the height the cards leave
                 screen = page.evaluate(SCREEN)
                 # One screen (no vertical scroll), the cards' big numbers, the charts drawn.
