@@ -915,7 +915,14 @@ _FIELDS = {"Y": (4, 0, 9999), "m": (2, 1, 12), "d": (2, 1, 31), "H": (2, 0, 23),
 
 # After an ISO clock time (``_fast_layouts``): Z, or an offset (s: + or -, D: a digit).
 _OFFSET_SUFFIXES = ("Z", "sDDDD", "sDD:DD", " sDDDD", " sDD:DD")
-_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+# Per month of the years 0-9999 (index ``12 * year + month - 1``): its first day, in
+# microseconds since 1970-01-01 (proleptic Gregorian, as numpy counts), and its length in days.
+# Two lookups stand in for a dozen passes of calendar arithmetic over every cell.
+_MONTHS_FROM_1970 = np.arange(-1970 * 12, (10_000 - 1970) * 12 + 1).astype("datetime64[M]")
+_MONTH_FIRST_DAY = _MONTHS_FROM_1970.astype("datetime64[D]").astype(np.int64)
+_MONTH_START_US = _MONTH_FIRST_DAY[:-1] * 86_400_000_000
+_MONTH_LENGTH = np.diff(_MONTH_FIRST_DAY).astype(np.uint8)
+_SECONDS_IN = {"H": 3600, "M": 60, "S": 1}
 
 
 def _fixed_width_cells(cells: pa.Array, layout: _Layout) -> tuple[np.ndarray, np.ndarray] | None:
@@ -968,34 +975,29 @@ def _fixed_width_cells(cells: pa.Array, layout: _Layout) -> tuple[np.ndarray, np
         ok |= fits
     for pos, code in literals:
         ok &= rows[pos] == code
-    value: dict[str, np.ndarray] = {}
+    # Each field is read two digits at a time in bytes (0-99); wider numbers only at the end.
+    pairs: dict[tuple[str, int], np.ndarray] = {}
     for name, pos in fields.items():
-        size, low, high = _FIELDS[name]
-        got = np.zeros(n, dtype=np.int32)
-        for k in range(size):
-            digit = rows[pos + k] - np.uint8(48)  # wraps above 9 for every byte but a digit
-            ok &= digit <= 9
-            got = got * 10 + digit
-        ok &= (got >= low) & (got <= high)
-        value[name] = got.astype(np.int64)
-    year = np.where(ok, value["Y"], 1970)
-    month = np.where(ok, value["m"], 1)
-    day = np.where(ok, value["d"], 1)
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    longest = _MONTH_DAYS[month] + (leap & (month == 2))
-    exists = day <= longest  # 30 February: no such day
-    # Days since 1970-01-01 of a proleptic Gregorian date, years counted from March.
-    shifted = year - (month <= 2)
-    era = shifted // 400
-    of_era = shifted - era * 400
-    of_year = (153 * ((month + 9) % 12) + 2) // 5 + day - 1
-    days = era * 146_097 + of_era * 365 + of_era // 4 - of_era // 100 + of_year - 719_468
-    seconds = days * 86_400
-    for name, mult in (("H", 3600), ("M", 60), ("S", 1)):
-        if name in value:
-            seconds += value[name] * mult
-    stamps = (seconds * 1_000_000).view("datetime64[us]")
-    stamps[~(ok & exists)] = np.datetime64("NaT")
+        for k in range(0, _FIELDS[name][0], 2):
+            tens = rows[pos + k] - np.uint8(48)  # wraps above 9 for every byte but a digit
+            units = rows[pos + k + 1] - np.uint8(48)
+            ok &= (tens <= 9) & (units <= 9)
+            pairs[name, k] = tens * np.uint8(10) + units
+    for name in fields.keys() - {"Y"}:
+        _, low, high = _FIELDS[name]
+        ok &= (pairs[name, 0] >= low) & (pairs[name, 0] <= high)
+    keep = ok.view(np.uint8)  # a cell the pattern refuses reads as index -1: masked below
+    year = (pairs["Y", 0] * keep).astype(np.intp) * 100 + pairs["Y", 2] * keep
+    month = year * 12 + (pairs["m", 0] * keep) - 1
+    day = pairs["d", 0]
+    exists = day <= _MONTH_LENGTH[month]  # 30 February: no such day
+    seconds = (day.astype(np.int32) - 1) * 86_400
+    for name, mult in _SECONDS_IN.items():
+        if name in fields:
+            seconds += pairs[name, 0].astype(np.int32) * mult
+    stamps = _MONTH_START_US[month] + seconds.astype(np.int64) * 1_000_000
+    stamps[~(ok & exists)] = np.iinfo(np.int64).min  # NaT
+    stamps = stamps.view("datetime64[us]")
     return ok, stamps
 
 
