@@ -825,7 +825,6 @@ def _fast_dates(text: pd.Series, order: DateOrder | None) -> DateParse | None:
             return None
     cells = pa.array(_as_text(text))
     hit_np, stamps = _layout_cells(cells, chosen)
-    hit = pa.array(hit_np)
     blank = blank_mask(text).to_numpy(dtype=bool)
     left = ~hit_np & ~blank
     if chosen.shape == "dmy" and left.any():
@@ -838,8 +837,7 @@ def _fast_dates(text: pd.Series, order: DateOrder | None) -> DateParse | None:
             return None
     offsets: tuple[str, ...] = ()
     if chosen.width:
-        sub = cells.filter(hit)
-        ends = pc.unique(pc.utf8_slice_codeunits(sub, chosen.width, 64)).to_pylist()
+        ends = _endings(cells, hit_np, chosen.width)
         offsets = tuple(dict.fromkeys(_offset_label(e) for e in ends if e.strip()))
     # Cells the layout's pattern took but strptime refused (31.02.2025): the general path.
     left |= hit_np & np.isnat(stamps)
@@ -866,6 +864,44 @@ def _fast_dates(text: pd.Series, order: DateOrder | None) -> DateParse | None:
         order is not None,
         offsets,
     )
+
+
+def _endings(cells: pa.Array | pa.ChunkedArray, hit: np.ndarray, start: int) -> list[str]:
+    """The distinct endings of the ``hit`` cells from character ``start`` (up to the 64th),
+    first seen first: what ``pc.unique`` of their ``utf8_slice_codeunits`` gives.
+
+    The hit cells are ASCII (the layout's pattern says so). A block of cells of one width,
+    with endings of at most eight bytes (UTC offsets), is read from its bytes: each ending
+    packed into one integer, the distinct integers found by hashing, a few read back.
+    """
+    chunks = cells.chunks if isinstance(cells, pa.ChunkedArray) else [cells]
+    found: list[str] = []
+    at = 0
+    for chunk in chunks:
+        n = len(chunk)
+        mine, at = hit[at : at + n], at + n
+        if not mine.any():
+            continue
+        _, offsets, chars = chunk.buffers()
+        kind = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        bounds = np.frombuffer(offsets, dtype=kind)[chunk.offset : chunk.offset + n + 1]
+        width = int(bounds[1] - bounds[0])
+        if (
+            chunk.null_count
+            or chars is None
+            or not start < width <= start + 8
+            or not (np.diff(bounds) == width).all()
+        ):
+            sub = chunk.filter(pa.array(mine))
+            found.extend(pc.unique(pc.utf8_slice_codeunits(sub, start, 64)).to_pylist())
+            continue
+        grid = np.frombuffer(chars, dtype=np.uint8)[bounds[0] : bounds[-1]].reshape(n, width)
+        packed = np.zeros((n, 8), dtype=np.uint8)
+        packed[:, : width - start] = grid[:, start:]
+        keys = packed.view("<u8").ravel()
+        for key in pd.unique(keys if mine.all() else keys[mine]):
+            found.append(int(key).to_bytes(8, "little")[: width - start].decode("ascii"))
+    return list(dict.fromkeys(found))
 
 
 def _layout_cells(

@@ -641,6 +641,61 @@ def test_fixed_width_dates_read_as_the_pattern_path(which, suffix, cells):
         np.testing.assert_array_equal(_fixed_width_cells(sliced, lay)[1], stamps[1:])
 
 
+def test_offsets_read_from_the_bytes_are_the_distinct_endings_the_slices_give():
+    import pyarrow.compute as pc
+
+    from kpi.values import _endings
+
+    # One block of one width (read from its bytes): a summer and a winter offset, the same
+    # offset without its colon, Z, and cells the layout refused (an impossible day, spaces).
+    one_width = [
+        "2025-03-30T01:59:59+01:00",
+        "2025-03-30T03:00:00+02:00",
+        "2025-02-30T10:00:00+01:00",
+        "2025-03-30T04:00:00 +0200",
+        " " * 25,
+        "2025-10-26T02:30:00+01:00",
+    ]
+    # Another block of mixed widths and blanks (read by slicing).
+    mixed = [
+        "2025-04-01T10:00:00Z",
+        "",
+        " ",
+        "2025-04-01T10:00:00-05:30",
+        "2025-04-01T10:00:00+02:00",
+    ]
+    cells = pa.chunked_array(
+        [pa.array(one_width, pa.large_string()), pa.array(mixed, pa.large_string())]
+    )
+    hit = np.array([True, True, True, True, False, True, True, False, False, True, True])
+    expected = pc.unique(pc.utf8_slice_codeunits(cells.filter(pa.array(hit)), 19, 64)).to_pylist()
+    assert _endings(cells, hit, 19) == expected
+    assert expected == ["+01:00", "+02:00", " +0200", "Z", "-05:30"]
+    # A block whose every cell the layout refused adds nothing.
+    assert _endings(cells, np.zeros(len(hit), dtype=bool), 19) == []
+
+
+def test_a_column_with_an_offset_change_and_awkward_cells_reads_as_the_general_path():
+    from kpi.values import _FAST_MIN
+
+    stamps = pd.Timestamp("2025-03-29 23:00:00") + pd.to_timedelta(np.arange(2 * _FAST_MIN), "min")
+    cells = [
+        s.strftime("%Y-%m-%dT%H:%M:%S")
+        + ("+01:00" if s < pd.Timestamp("2025-03-30 02:00") else "+02:00")
+        for s in stamps
+    ]
+    cells[3], cells[5], cells[8] = "", "  ", "2025-02-30T10:00:00+01:00"
+    cells[9] = "2025-03-30T10:00:00Z"
+    series = pd.Series(cells, dtype="str")
+    fast = parse_dates(series)
+    general = parse_dates(series, _fast=False)
+    pd.testing.assert_series_equal(fast.values, general.values)
+    pd.testing.assert_series_equal(fast.bad, general.bad)
+    assert fast.offsets == general.offsets == ("+01:00", "Z", "+02:00")
+    assert fast.values.iloc[0] == pd.Timestamp("2025-03-29 23:00:00")  # the clock as written
+    assert fast.bad.iloc[8] and not fast.bad.iloc[3] and not fast.bad.iloc[5]
+
+
 def test_a_column_of_one_width_and_a_few_blanks_reads_as_the_general_path():
     from kpi.values import _FAST_MIN
 
