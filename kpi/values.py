@@ -443,9 +443,15 @@ def looks_like_numbers(sample: pd.Series) -> float:
         cells = sample.tolist()
         if all(isinstance(c, str) and _PLAIN_NUMBER.fullmatch(c) for c in cells):
             return 1.0  # "12", "-3.50": floats as written, whatever the rest decides
+        if all(isinstance(c, str) and _PLAIN_AMOUNT.fullmatch(c) for c in cells):
+            return 1.0  # "12,5", "1,234": a number with either separator, whichever wins
     if not sample.astype("str").str.contains(r"\d", regex=True).any():
         # Without a digit no cell is a finite number ("inf" is bad too): spare the parse.
         return 0.0
+    if len(sample) <= _SMALL_SAMPLE:
+        cells = [str(c) for c in sample.astype("str").tolist()]
+        if all(_NO_NUMBER.search(_CUR_EDGE_PY.sub("", c.strip())) for c in cells):
+            return 0.0  # "C-1024", "2025-01-31 10:00": no cell can be read as a number
     return float(1 - parse_numbers(sample).bad.mean())
 
 
@@ -456,6 +462,12 @@ _PLAIN_NUMBER = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,15})?")
 # No date shape has a plain number of up to seven digits (a compact date has eight).
 _SHORT_NUMBER = re.compile(r"-?[0-9]{1,7}(?:\.[0-9]{1,15})?")
 _ANY_DIGIT = re.compile(r"\d")
+_PLAIN_AMOUNT = re.compile(r"-?[0-9]{1,15}(?:,[0-9]{1,15})?")
+# A character no number cell keeps once its currency marks are cut off: neither a digit, a
+# separator, a sign, a bracket, a space, an exponent, nor a letter of "inf" or "nan" (what
+# Python's float and Arrow's cast read, besides the cleaning of ``_parse_messy_numbers``).
+_NO_NUMBER = re.compile(r"[^\d\s_.,+\-\u2212()eEinfatyINFATY\u00a0\u2007\u2009\u202f'’`]")
+_CUR_EDGE_PY = re.compile(_CUR_EDGE)
 
 
 # Dates -------------------------------------------------------------------------------------
@@ -1250,8 +1262,27 @@ def implausible_dates(values: pd.Series, *, order: DateOrder | None = None) -> p
     return got.bad & ~blank_mask(values) & (values.astype("str").str.strip() != "")
 
 
+# A few hundred cells (a header row, a detection sample) are matched by Python's engine, one
+# call per cell: microseconds, where each vectorised pass costs a millisecond of set-up. pandas
+# gives its string methods Python's ``re`` semantics, so both ways find the same cells.
+_SHAPED_FEW = 500
+_DATE_SHAPES_PY = tuple(re.compile(p) for p in (_ISO, _DMY, _YMD, _YEAR_MONTH, _COMPACT))
+_LETTER_PY = re.compile(_LETTER)
+_YEAR_PY = re.compile(r"\b\d{4}\b")
+
+
 def _date_shaped(text: pd.Series) -> pd.Series:
     """Cells shaped like a date: the numeric shapes, or a word beside a four-digit year."""
+    if len(text) <= _SHAPED_FEW:
+        shaped_few = [
+            isinstance(c, str)
+            and (
+                any(p.match(c) for p in _DATE_SHAPES_PY)
+                or bool(_LETTER_PY.search(c) and _YEAR_PY.search(c))
+            )
+            for c in text.tolist()
+        ]
+        return pd.Series(shaped_few, index=text.index, dtype=bool, name=text.name)
     shaped = (
         text.str.match(_ISO)
         | text.str.match(_DMY)

@@ -261,6 +261,56 @@ def test_a_long_column_of_plain_amounts_decides_the_comma_as_its_sample_would(mo
     pd.testing.assert_series_equal(result.values, expected.values)
 
 
+NUMBERISH_CELLS = st.one_of(
+    st.text(alphabet="0123456789,.-+ :/Ce€$zł()_", min_size=1, max_size=10),
+    st.sampled_from(
+        ["C-1024", "2025-01-31 10:00", "31.01.2025", "1 234,56", "€ 5", "99 zł", "USD 12", "inf",
+         "1_000", "１２,５", "٣", "12:30", "(10)", "10-", "\u2212 5", "Infinity", "0x10", "1e5",
+         "EUR", "kr 5", "5 kr.", "PLN1", " ", "", "nan", "1,234", "-0,00", "9" * 20]
+    ),
+)  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(NUMBERISH_CELLS, min_size=1, max_size=12), st.booleans())
+def test_the_share_of_numbers_in_a_sample_is_the_general_parse(cells, arrow):
+    from kpi.values import blank_mask, looks_like_numbers
+
+    sample = pd.Series(cells, dtype="str" if arrow else object)
+    filled = sample[~blank_mask(sample)]
+    expected = float(1 - parse_numbers(filled).bad.mean()) if len(filled) else 0.0
+    assert looks_like_numbers(sample) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet="0123456789-./: TZ+,", max_size=22),
+            st.sampled_from(
+                ["2025-01-31", "31.01.2025", "2025/01/31", "2025-01", "20250131", "3 марта 2025",
+                 "March 2025", "2025-01-31\n", "٢٠٢٥-01-31", "x 2025", "Date", "Дата", "", None,
+                 "2025-01-31T10:00:00+01:00", "01/31/25 10:00", "१२.०१.२०२५"]
+            ),
+        ),
+        max_size=20,
+    )
+)  # fmt: skip
+def test_a_few_cells_are_date_shaped_as_the_vectorised_patterns_find(cells):
+    import kpi.values
+    from kpi.values import _date_shaped
+
+    text = pd.Series(cells, dtype="str", name="Date")
+    few = _date_shaped(text)
+    many = kpi.values._SHAPED_FEW
+    kpi.values._SHAPED_FEW = -1  # the vectorised passes, whatever the length
+    try:
+        expected = _date_shaped(text)
+    finally:
+        kpi.values._SHAPED_FEW = many
+    pd.testing.assert_series_equal(few, expected)
+
+
 BLANKISH = ["", " ", "\t", "\u00a0", "\u2007\u202f", "\u3000", "x", " x ", "\u200b", None, "0"]
 
 
