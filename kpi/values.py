@@ -424,7 +424,13 @@ def parse_numbers(
                 result = pd.Series(_read_simple_comma(text, simple), index=index)
                 text = text.iloc[:0]
             elif simple.any():
-                result[text.index[simple]] = _read_simple_comma(text, simple)
+                read = _read_simple_comma(text, simple)
+                if text.index.equals(index):  # by position: a lookup by label takes longer
+                    filled = np.full(len(index), np.nan)
+                    filled[simple] = read
+                    result = pd.Series(filled, index=index)
+                else:
+                    result[text.index[simple]] = read
                 text = text[~simple]
         if len(text):
             result[text.index] = _parse_messy_numbers(text, sep)
