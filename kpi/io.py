@@ -246,7 +246,7 @@ def read_text_table(data: bytes, name: str, *, limits: Limits = Limits()) -> Raw
             f"{name} does not look like a text file (it holds binary data). "
             "Upload a CSV, TSV, XLSX, XLS or ODS file."
         )
-    lines_total = data.count(b"\n") if not encoding.startswith("utf-16") else len(data) // 40
+    lines_total = _count_byte(data, b"\n") if not encoding.startswith("utf-16") else len(data) // 40
     if lines_total > limits.max_rows + 100:
         raise ReadError(
             f"{name} has about {lines_total:,} lines; the limit is {limits.max_rows:,} rows. "
@@ -353,11 +353,11 @@ def _read_arrow_text(
     if b"\x00" in utf8 or len(names) < 2 or _has_bare_cr(utf8):
         return None
     quoted = b'"' in utf8
-    if quoted and utf8.count(b'"') % 2:
+    if quoted and _count_byte(utf8, b'"') % 2:
         return None  # a quote left open: pandas refuses the file, with its reason
     body = memoryview(utf8)[3:] if encoding == "utf-8-sig" else memoryview(utf8)
     # ``newlines``: the caller's count of the UTF-8 bytes' line breaks, spared a second scan.
-    newlines = utf8.count(b"\n") if newlines is None or utf8 is not data else newlines
+    newlines = _count_byte(utf8, b"\n") if newlines is None or utf8 is not data else newlines
     lines_below = newlines + (not utf8.endswith(b"\n")) - skip
     invalid: list[tuple[int, str]] = []
 
@@ -449,6 +449,19 @@ def _place_invalid_rows(
     order = np.argsort(np.concatenate([kept_at, short_at]), kind="stable")
     both = pd.concat([frame, padded], ignore_index=True)
     return both.iloc[order].reset_index(drop=True), bad
+
+
+def _count_byte(data: bytes, char: bytes) -> int:
+    """``data.count(char)`` for a one-byte ``char``, counted by numpy a megabyte at a time.
+
+    Several times quicker than ``bytes.count`` on a byte as frequent as a quote or a line
+    break (a block's comparison stays in the cache).
+    """
+    codes = np.frombuffer(data, dtype=np.uint8)
+    step = 1 << 20
+    return sum(
+        int(np.count_nonzero(codes[i : i + step] == char[0])) for i in range(0, codes.size, step)
+    )
 
 
 def _has_bare_cr(body: bytes) -> bool:

@@ -424,7 +424,13 @@ def parse_numbers(
                 result = pd.Series(_read_simple_comma(text, simple), index=index)
                 text = text.iloc[:0]
             elif simple.any():
-                result[text.index[simple]] = _read_simple_comma(text, simple)
+                read = _read_simple_comma(text, simple)
+                if text.index.equals(index):  # by position: a lookup by label takes longer
+                    filled = np.full(len(index), np.nan)
+                    filled[simple] = read
+                    result = pd.Series(filled, index=index)
+                else:
+                    result[text.index[simple]] = read
                 text = text[~simple]
         if len(text):
             result[text.index] = _parse_messy_numbers(text, sep)
@@ -443,9 +449,15 @@ def looks_like_numbers(sample: pd.Series) -> float:
         cells = sample.tolist()
         if all(isinstance(c, str) and _PLAIN_NUMBER.fullmatch(c) for c in cells):
             return 1.0  # "12", "-3.50": floats as written, whatever the rest decides
+        if all(isinstance(c, str) and _PLAIN_AMOUNT.fullmatch(c) for c in cells):
+            return 1.0  # "12,5", "1,234": a number with either separator, whichever wins
     if not sample.astype("str").str.contains(r"\d", regex=True).any():
         # Without a digit no cell is a finite number ("inf" is bad too): spare the parse.
         return 0.0
+    if len(sample) <= _SMALL_SAMPLE:
+        cells = [str(c) for c in sample.astype("str").tolist()]
+        if all(_NO_NUMBER.search(_CUR_EDGE_PY.sub("", c.strip())) for c in cells):
+            return 0.0  # "C-1024", "2025-01-31 10:00": no cell can be read as a number
     return float(1 - parse_numbers(sample).bad.mean())
 
 
@@ -456,6 +468,12 @@ _PLAIN_NUMBER = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,15})?")
 # No date shape has a plain number of up to seven digits (a compact date has eight).
 _SHORT_NUMBER = re.compile(r"-?[0-9]{1,7}(?:\.[0-9]{1,15})?")
 _ANY_DIGIT = re.compile(r"\d")
+_PLAIN_AMOUNT = re.compile(r"-?[0-9]{1,15}(?:,[0-9]{1,15})?")
+# A character no number cell keeps once its currency marks are cut off: neither a digit, a
+# separator, a sign, a bracket, a space, an exponent, nor a letter of "inf" or "nan" (what
+# Python's float and Arrow's cast read, besides the cleaning of ``_parse_messy_numbers``).
+_NO_NUMBER = re.compile(r"[^\d\s_.,+\-\u2212()eEinfatyINFATY\u00a0\u2007\u2009\u202f'’`]")
+_CUR_EDGE_PY = re.compile(_CUR_EDGE)
 
 
 # Dates -------------------------------------------------------------------------------------
@@ -825,7 +843,6 @@ def _fast_dates(text: pd.Series, order: DateOrder | None) -> DateParse | None:
             return None
     cells = pa.array(_as_text(text))
     hit_np, stamps = _layout_cells(cells, chosen)
-    hit = pa.array(hit_np)
     blank = blank_mask(text).to_numpy(dtype=bool)
     left = ~hit_np & ~blank
     if chosen.shape == "dmy" and left.any():
@@ -838,8 +855,7 @@ def _fast_dates(text: pd.Series, order: DateOrder | None) -> DateParse | None:
             return None
     offsets: tuple[str, ...] = ()
     if chosen.width:
-        sub = cells.filter(hit)
-        ends = pc.unique(pc.utf8_slice_codeunits(sub, chosen.width, 64)).to_pylist()
+        ends = _endings(cells, hit_np, chosen.width)
         offsets = tuple(dict.fromkeys(_offset_label(e) for e in ends if e.strip()))
     # Cells the layout's pattern took but strptime refused (31.02.2025): the general path.
     left |= hit_np & np.isnat(stamps)
@@ -866,6 +882,44 @@ def _fast_dates(text: pd.Series, order: DateOrder | None) -> DateParse | None:
         order is not None,
         offsets,
     )
+
+
+def _endings(cells: pa.Array | pa.ChunkedArray, hit: np.ndarray, start: int) -> list[str]:
+    """The distinct endings of the ``hit`` cells from character ``start`` (up to the 64th),
+    first seen first: what ``pc.unique`` of their ``utf8_slice_codeunits`` gives.
+
+    The hit cells are ASCII (the layout's pattern says so). A block of cells of one width,
+    with endings of at most eight bytes (UTC offsets), is read from its bytes: each ending
+    packed into one integer, the distinct integers found by hashing, a few read back.
+    """
+    chunks = cells.chunks if isinstance(cells, pa.ChunkedArray) else [cells]
+    found: list[str] = []
+    at = 0
+    for chunk in chunks:
+        n = len(chunk)
+        mine, at = hit[at : at + n], at + n
+        if not mine.any():
+            continue
+        _, offsets, chars = chunk.buffers()
+        kind = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        bounds = np.frombuffer(offsets, dtype=kind)[chunk.offset : chunk.offset + n + 1]
+        width = int(bounds[1] - bounds[0])
+        if (
+            chunk.null_count
+            or chars is None
+            or not start < width <= start + 8
+            or not (np.diff(bounds) == width).all()
+        ):
+            sub = chunk.filter(pa.array(mine))
+            found.extend(pc.unique(pc.utf8_slice_codeunits(sub, start, 64)).to_pylist())
+            continue
+        grid = np.frombuffer(chars, dtype=np.uint8)[bounds[0] : bounds[-1]].reshape(n, width)
+        packed = np.zeros((n, 8), dtype=np.uint8)
+        packed[:, : width - start] = grid[:, start:]
+        keys = packed.view("<u8").ravel()
+        for key in pd.unique(keys if mine.all() else keys[mine]):
+            found.append(int(key).to_bytes(8, "little")[: width - start].decode("ascii"))
+    return list(dict.fromkeys(found))
 
 
 def _layout_cells(
@@ -915,7 +969,14 @@ _FIELDS = {"Y": (4, 0, 9999), "m": (2, 1, 12), "d": (2, 1, 31), "H": (2, 0, 23),
 
 # After an ISO clock time (``_fast_layouts``): Z, or an offset (s: + or -, D: a digit).
 _OFFSET_SUFFIXES = ("Z", "sDDDD", "sDD:DD", " sDDDD", " sDD:DD")
-_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+# Per month of the years 0-9999 (index ``12 * year + month - 1``): its first day, in
+# microseconds since 1970-01-01 (proleptic Gregorian, as numpy counts), and its length in days.
+# Two lookups stand in for a dozen passes of calendar arithmetic over every cell.
+_MONTHS_FROM_1970 = np.arange(-1970 * 12, (10_000 - 1970) * 12 + 1).astype("datetime64[M]")
+_MONTH_FIRST_DAY = _MONTHS_FROM_1970.astype("datetime64[D]").astype(np.int64)
+_MONTH_START_US = _MONTH_FIRST_DAY[:-1] * 86_400_000_000
+_MONTH_LENGTH = np.diff(_MONTH_FIRST_DAY).astype(np.uint8)
+_SECONDS_IN = {"H": 3600, "M": 60, "S": 1}
 
 
 def _fixed_width_cells(cells: pa.Array, layout: _Layout) -> tuple[np.ndarray, np.ndarray] | None:
@@ -968,34 +1029,29 @@ def _fixed_width_cells(cells: pa.Array, layout: _Layout) -> tuple[np.ndarray, np
         ok |= fits
     for pos, code in literals:
         ok &= rows[pos] == code
-    value: dict[str, np.ndarray] = {}
+    # Each field is read two digits at a time in bytes (0-99); wider numbers only at the end.
+    pairs: dict[tuple[str, int], np.ndarray] = {}
     for name, pos in fields.items():
-        size, low, high = _FIELDS[name]
-        got = np.zeros(n, dtype=np.int32)
-        for k in range(size):
-            digit = rows[pos + k] - np.uint8(48)  # wraps above 9 for every byte but a digit
-            ok &= digit <= 9
-            got = got * 10 + digit
-        ok &= (got >= low) & (got <= high)
-        value[name] = got.astype(np.int64)
-    year = np.where(ok, value["Y"], 1970)
-    month = np.where(ok, value["m"], 1)
-    day = np.where(ok, value["d"], 1)
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    longest = _MONTH_DAYS[month] + (leap & (month == 2))
-    exists = day <= longest  # 30 February: no such day
-    # Days since 1970-01-01 of a proleptic Gregorian date, years counted from March.
-    shifted = year - (month <= 2)
-    era = shifted // 400
-    of_era = shifted - era * 400
-    of_year = (153 * ((month + 9) % 12) + 2) // 5 + day - 1
-    days = era * 146_097 + of_era * 365 + of_era // 4 - of_era // 100 + of_year - 719_468
-    seconds = days * 86_400
-    for name, mult in (("H", 3600), ("M", 60), ("S", 1)):
-        if name in value:
-            seconds += value[name] * mult
-    stamps = (seconds * 1_000_000).view("datetime64[us]")
-    stamps[~(ok & exists)] = np.datetime64("NaT")
+        for k in range(0, _FIELDS[name][0], 2):
+            tens = rows[pos + k] - np.uint8(48)  # wraps above 9 for every byte but a digit
+            units = rows[pos + k + 1] - np.uint8(48)
+            ok &= (tens <= 9) & (units <= 9)
+            pairs[name, k] = tens * np.uint8(10) + units
+    for name in fields.keys() - {"Y"}:
+        _, low, high = _FIELDS[name]
+        ok &= (pairs[name, 0] >= low) & (pairs[name, 0] <= high)
+    keep = ok.view(np.uint8)  # a cell the pattern refuses reads as index -1: masked below
+    year = (pairs["Y", 0] * keep).astype(np.intp) * 100 + pairs["Y", 2] * keep
+    month = year * 12 + (pairs["m", 0] * keep) - 1
+    day = pairs["d", 0]
+    exists = day <= _MONTH_LENGTH[month]  # 30 February: no such day
+    seconds = (day.astype(np.int32) - 1) * 86_400
+    for name, mult in _SECONDS_IN.items():
+        if name in fields:
+            seconds += pairs[name, 0].astype(np.int32) * mult
+    stamps = _MONTH_START_US[month] + seconds.astype(np.int64) * 1_000_000
+    stamps[~(ok & exists)] = np.iinfo(np.int64).min  # NaT
+    stamps = stamps.view("datetime64[us]")
     return ok, stamps
 
 
@@ -1212,8 +1268,27 @@ def implausible_dates(values: pd.Series, *, order: DateOrder | None = None) -> p
     return got.bad & ~blank_mask(values) & (values.astype("str").str.strip() != "")
 
 
+# A few hundred cells (a header row, a detection sample) are matched by Python's engine, one
+# call per cell: microseconds, where each vectorised pass costs a millisecond of set-up. pandas
+# gives its string methods Python's ``re`` semantics, so both ways find the same cells.
+_SHAPED_FEW = 500
+_DATE_SHAPES_PY = tuple(re.compile(p) for p in (_ISO, _DMY, _YMD, _YEAR_MONTH, _COMPACT))
+_LETTER_PY = re.compile(_LETTER)
+_YEAR_PY = re.compile(r"\b\d{4}\b")
+
+
 def _date_shaped(text: pd.Series) -> pd.Series:
     """Cells shaped like a date: the numeric shapes, or a word beside a four-digit year."""
+    if len(text) <= _SHAPED_FEW:
+        shaped_few = [
+            isinstance(c, str)
+            and (
+                any(p.match(c) for p in _DATE_SHAPES_PY)
+                or bool(_LETTER_PY.search(c) and _YEAR_PY.search(c))
+            )
+            for c in text.tolist()
+        ]
+        return pd.Series(shaped_few, index=text.index, dtype=bool, name=text.name)
     shaped = (
         text.str.match(_ISO)
         | text.str.match(_DMY)

@@ -514,3 +514,13 @@ def test_arrow_reads_a_quoted_export_with_a_bad_and_a_short_line():
     assert [(b.line, b.reason) for b in bad] == [(3, "has 4 cells where the header has 3")]
     assert frame["id"].tolist() == ["1", "3", "4"]
     assert frame["amount"].tolist() == ["5.5", "", "1"]  # the short line padded, as pandas does
+
+
+@pytest.mark.parametrize("size", [0, 1, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 3_000_017])
+def test_a_byte_is_counted_as_bytes_count_counts_it(size):
+    from kpi.io import _count_byte
+
+    # Quotes and line breaks on both sides of the megabyte blocks, and bytes above 127.
+    data = (b'"a",\xc3\xa9"b"\r\n' * (size // 12 + 1))[:size]
+    for char in (b'"', b"\n", b"\r", b"\xc3", b"z"):
+        assert _count_byte(data, char) == data.count(char)

@@ -261,6 +261,56 @@ def test_a_long_column_of_plain_amounts_decides_the_comma_as_its_sample_would(mo
     pd.testing.assert_series_equal(result.values, expected.values)
 
 
+NUMBERISH_CELLS = st.one_of(
+    st.text(alphabet="0123456789,.-+ :/Ce€$zł()_", min_size=1, max_size=10),
+    st.sampled_from(
+        ["C-1024", "2025-01-31 10:00", "31.01.2025", "1 234,56", "€ 5", "99 zł", "USD 12", "inf",
+         "1_000", "１２,５", "٣", "12:30", "(10)", "10-", "\u2212 5", "Infinity", "0x10", "1e5",
+         "EUR", "kr 5", "5 kr.", "PLN1", " ", "", "nan", "1,234", "-0,00", "9" * 20]
+    ),
+)  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(NUMBERISH_CELLS, min_size=1, max_size=12), st.booleans())
+def test_the_share_of_numbers_in_a_sample_is_the_general_parse(cells, arrow):
+    from kpi.values import blank_mask, looks_like_numbers
+
+    sample = pd.Series(cells, dtype="str" if arrow else object)
+    filled = sample[~blank_mask(sample)]
+    expected = float(1 - parse_numbers(filled).bad.mean()) if len(filled) else 0.0
+    assert looks_like_numbers(sample) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet="0123456789-./: TZ+,", max_size=22),
+            st.sampled_from(
+                ["2025-01-31", "31.01.2025", "2025/01/31", "2025-01", "20250131", "3 марта 2025",
+                 "March 2025", "2025-01-31\n", "٢٠٢٥-01-31", "x 2025", "Date", "Дата", "", None,
+                 "2025-01-31T10:00:00+01:00", "01/31/25 10:00", "१२.०१.२०२५"]
+            ),
+        ),
+        max_size=20,
+    )
+)  # fmt: skip
+def test_a_few_cells_are_date_shaped_as_the_vectorised_patterns_find(cells):
+    import kpi.values
+    from kpi.values import _date_shaped
+
+    text = pd.Series(cells, dtype="str", name="Date")
+    few = _date_shaped(text)
+    many = kpi.values._SHAPED_FEW
+    kpi.values._SHAPED_FEW = -1  # the vectorised passes, whatever the length
+    try:
+        expected = _date_shaped(text)
+    finally:
+        kpi.values._SHAPED_FEW = many
+    pd.testing.assert_series_equal(few, expected)
+
+
 BLANKISH = ["", " ", "\t", "\u00a0", "\u2007\u202f", "\u3000", "x", " x ", "\u200b", None, "0"]
 
 
@@ -639,6 +689,61 @@ def test_fixed_width_dates_read_as_the_pattern_path(which, suffix, cells):
     sliced = arr.slice(1)  # an offset into the buffers
     if len(sliced):
         np.testing.assert_array_equal(_fixed_width_cells(sliced, lay)[1], stamps[1:])
+
+
+def test_offsets_read_from_the_bytes_are_the_distinct_endings_the_slices_give():
+    import pyarrow.compute as pc
+
+    from kpi.values import _endings
+
+    # One block of one width (read from its bytes): a summer and a winter offset, the same
+    # offset without its colon, Z, and cells the layout refused (an impossible day, spaces).
+    one_width = [
+        "2025-03-30T01:59:59+01:00",
+        "2025-03-30T03:00:00+02:00",
+        "2025-02-30T10:00:00+01:00",
+        "2025-03-30T04:00:00 +0200",
+        " " * 25,
+        "2025-10-26T02:30:00+01:00",
+    ]
+    # Another block of mixed widths and blanks (read by slicing).
+    mixed = [
+        "2025-04-01T10:00:00Z",
+        "",
+        " ",
+        "2025-04-01T10:00:00-05:30",
+        "2025-04-01T10:00:00+02:00",
+    ]
+    cells = pa.chunked_array(
+        [pa.array(one_width, pa.large_string()), pa.array(mixed, pa.large_string())]
+    )
+    hit = np.array([True, True, True, True, False, True, True, False, False, True, True])
+    expected = pc.unique(pc.utf8_slice_codeunits(cells.filter(pa.array(hit)), 19, 64)).to_pylist()
+    assert _endings(cells, hit, 19) == expected
+    assert expected == ["+01:00", "+02:00", " +0200", "Z", "-05:30"]
+    # A block whose every cell the layout refused adds nothing.
+    assert _endings(cells, np.zeros(len(hit), dtype=bool), 19) == []
+
+
+def test_a_column_with_an_offset_change_and_awkward_cells_reads_as_the_general_path():
+    from kpi.values import _FAST_MIN
+
+    stamps = pd.Timestamp("2025-03-29 23:00:00") + pd.to_timedelta(np.arange(2 * _FAST_MIN), "min")
+    cells = [
+        s.strftime("%Y-%m-%dT%H:%M:%S")
+        + ("+01:00" if s < pd.Timestamp("2025-03-30 02:00") else "+02:00")
+        for s in stamps
+    ]
+    cells[3], cells[5], cells[8] = "", "  ", "2025-02-30T10:00:00+01:00"
+    cells[9] = "2025-03-30T10:00:00Z"
+    series = pd.Series(cells, dtype="str")
+    fast = parse_dates(series)
+    general = parse_dates(series, _fast=False)
+    pd.testing.assert_series_equal(fast.values, general.values)
+    pd.testing.assert_series_equal(fast.bad, general.bad)
+    assert fast.offsets == general.offsets == ("+01:00", "Z", "+02:00")
+    assert fast.values.iloc[0] == pd.Timestamp("2025-03-29 23:00:00")  # the clock as written
+    assert fast.bad.iloc[8] and not fast.bad.iloc[3] and not fast.bad.iloc[5]
 
 
 def test_a_column_of_one_width_and_a_few_blanks_reads_as_the_general_path():
