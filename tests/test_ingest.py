@@ -667,3 +667,71 @@ def test_line_items_keep_reused_numbers_apart_and_reject_an_order_with_a_bad_lin
     assert "12 lines merged into 7 orders" in notes
     assert "1 orders list a line more than once" in notes
     assert "1 Order ID values repeat on rows that name another customer" in notes
+
+
+def _timed_workbook(sheets: dict[str, list[list[object]]]) -> bytes:
+    """An XLSX whose datetimes are date cells (a number with a date format), as Excel saves."""
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    stamp = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    for name, rows in sheets.items():
+        sheet = book.add_worksheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if isinstance(value, dt.datetime):
+                    sheet.write_datetime(r, c, value, stamp)
+                elif value is not None:
+                    sheet.write(r, c, value)
+    book.close()
+    return buf.getvalue()
+
+
+def test_workbook_date_and_number_cells_are_read_as_typed_columns():
+    data = _timed_workbook(
+        {
+            "Orders": [
+                ["Sales report 2025"],  # line 1: a title
+                [],
+                ["Order date", "Customer", "Amount"],  # line 3: the header
+                [dt.datetime(2025, 1, 2, 10, 30), "C1", 100.5],
+                [dt.datetime(2025, 1, 3), "C2", 200],  # midnight: calamine gives a date
+                [],  # line 6: a blank row
+                [dt.datetime(2025, 1, 6, 9, 15), "C1", None],  # line 7: no amount
+                [dt.datetime(2025, 1, 7, 18, 0), "C3", 49.5],
+            ],
+            "Shop": [
+                ["Order date", "Customer", "Amount"],
+                [dt.datetime(2025, 2, 1, 12, 0), "C2", 10],
+                ["13.02.2025", "C4", 20.25],  # line 3: a date typed as text
+                [dt.datetime(2025, 2, 5), "C1", "abc"],  # line 4: an amount that is text
+            ],
+        }
+    )
+    typed = read_file(data, "sales.xlsx")[0]
+    # Date cells and number cells become datetime64 and float64 columns, without text.
+    assert typed.frame["Order date"].dtype == "datetime64[us]"
+    assert typed.frame["Amount"].dtype == "float64"
+    assert typed.line_numbers.tolist() == [4, 5, 7, 8] and typed.empty_rows == 1
+
+    ds = load_files([("sales.xlsx", data)], today=TODAY)
+    first, second = ds.reports
+    # Orders: 4 rows read (the blank row skipped), line 7 rejected: 100.5 + 200 + 49.5 = 350.
+    assert (first.rows_read, first.rows_kept, first.empty_rows) == (4, 3, 1)
+    assert [(p.reason, p.examples) for p in first.rejected] == [
+        ("amount (Amount) is blank", ["line 7"])
+    ]
+    # Shop: line 4 rejected; 10 + 20.25 = 30.25, the text date read day first (13 > 12).
+    assert (second.rows_read, second.rows_kept) == (3, 2)
+    assert [(p.reason, p.examples) for p in second.rejected] == [
+        ("amount (Amount) is not a number", ["line 4: 'abc'"])
+    ]
+    orders = ds.tables["orders"]
+    assert orders["amount"].tolist() == [100.5, 200.0, 49.5, 10.0, 20.25]
+    assert orders["order_date"].tolist() == [
+        pd.Timestamp("2025-01-02 10:30"),
+        pd.Timestamp("2025-01-03"),
+        pd.Timestamp("2025-01-07 18:00"),
+        pd.Timestamp("2025-02-01 12:00"),
+        pd.Timestamp("2025-02-13"),
+    ]
+    assert orders["customer_id"].tolist() == ["C1", "C2", "C3", "C2", "C4"]
