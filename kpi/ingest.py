@@ -459,14 +459,14 @@ def _collapse_lines(
     codes = _order_codes(frame[mapping[rule["key"]]])
     if codes is None:
         return raw, None
-    summed = {mapping[c]: None for c in rule.get("sum", ()) if mapping.get(c)}
-    size = np.bincount(codes[codes >= 0])
-    merged = size > 1
-    parsed = None
-    for col in summed:
-        parsed = parse_numbers(frame[col], decimal=decimal, hint=hint)  # type: ignore[arg-type]
-        summed[col] = parsed
-    return _merge_lines(raw, codes, merged, summed), parsed
+    summed = {
+        mapping[c]: parse_numbers(frame[mapping[c]], decimal=decimal, hint=hint)  # type: ignore[arg-type,index]
+        for c in rule.get("sum", ())
+        if mapping.get(c)
+    }
+    merged = np.bincount(codes[codes >= 0]) > 1
+    parsed = next(reversed(summed.values()), None)  # the amount: the only column summed
+    return _merge_lines(raw, codes, merged, summed), parsed  # type: ignore[arg-type]
 
 
 def _order_codes(values: pd.Series) -> np.ndarray | None:
