@@ -38,6 +38,7 @@ from kpi.schema import (
 )
 from kpi.values import (
     DateOrder,
+    NumberParse,
     blank_mask,
     detect_currency,
     looks_like_dates,
@@ -197,14 +198,44 @@ def apply_mapping(
             text = stamps.dt.strftime("%Y-%m-%d %H:%M:%S").where(stamps.notna(), frame[source])
             frame = frame.assign(**{source: text.astype(frame[source].dtype)})
             raw = dataclasses.replace(raw, frame=frame)
+    hint = decimal or raw.decimal_hint
     collapsed_from = 0
+    summed: NumberParse | None = None  # the amounts of the lines, when they were added up
+    items: _LineItems | None = None
     if lay and "line_items" in lay.meaning and mapping.get(lay.meaning["line_items"]["key"]):
         collapsed_from = len(frame)
-        raw = _collapse_lines(raw, lay, mapping)
+        raw, summed = _collapse_lines(raw, lay, mapping, decimal=decimal, hint=hint)
         frame = raw.frame
+    elif table == "orders" and not (lay and lay.meaning.get("key_repeats")):
+        items = _line_item_export(raw, mapping, decimal=decimal, hint=hint)
+        if items is not None:
+            raw, summed, frame = items.raw, items.amounts, items.raw.frame
     n = len(frame)
     report = ValidationReport(raw.source, table, rows_read=n + len(raw.bad_lines))
     report.notes.extend(raw.notes)
+    if items is not None:
+        report.lines_collapsed = items.lines - items.orders
+        report.notes.append(
+            f"{items.lines:,} lines merged into {items.orders:,} orders: {mapping['order_id']} "
+            f"repeats with the same {mapping['customer_id']} and {mapping['order_date']} and "
+            f"different {mapping['amount']}, so each row is one line of an order, and an "
+            f"order's {mapping['amount']} is the sum of its lines."
+        )
+        if items.copies:
+            report.notes.append(
+                f"{items.copies:,} orders list a line more than once, the same in every column: "
+                "added up like the other lines, and counted as repeated orders in case the "
+                "export repeated them."
+            )
+        if items.kept_apart:
+            report.notes.append(
+                f"{items.kept_apart:,} {mapping['order_id']} values repeat on rows that name "
+                "another customer or date: not merged, counted as repeated orders."
+            )
+    if summed is not None:
+        report.currency = summed.currency
+        if summed.decimal == ",":
+            report.notes.append(f"amount ({mapping['amount']}): decimal comma.")
     if lay:
         report.layout = lay.name
         report.notes.extend(lay.notes)
@@ -252,7 +283,6 @@ def apply_mapping(
         else:
             report.warnings.append(problem)
 
-    hint = decimal or raw.decimal_hint
     for col in spec.columns:
         source = mapping.get(col.name)
         if not source:
@@ -367,7 +397,7 @@ def apply_mapping(
     # customer, date and amount is counted (two equal jobs on one day do happen: kept).
     if table == "orders" and len(kept):
         cols = ["order_id"] if "order_id" in kept else ["customer_id", "order_date", "amount"]
-        report.duplicates = _repeats(kept[cols].dropna())
+        report.duplicates = _repeats(kept[cols].dropna()) + (items.copies if items else 0)
     if not report.currency and table in ("orders", "spend"):
         for source in (mapping.get("amount"),):
             if source:
@@ -409,36 +439,264 @@ def _duration(
     return spans.astype("timedelta64[us]"), said, numbers.bad.to_numpy()
 
 
-def _collapse_lines(raw: RawTable, lay: Layout, mapping: Mapping[str, str | None]) -> RawTable:
+def _collapse_lines(
+    raw: RawTable,
+    lay: Layout,
+    mapping: Mapping[str, str | None],
+    *,
+    decimal: str | None = None,
+    hint: str | None = None,
+) -> tuple[RawTable, NumberParse | None]:
     """Line items as one row per order id: each column's first filled line, or their sum.
 
     Shopify and WooCommerce write an order's own fields on its first line only; FreshBooks
     writes one amount per line (``sum``). A line without an order id stays a row of its own.
+    Also returns the parse of the summed amount column, whose currency and decimal mark the
+    report gives (the merged column holds numbers).
     """
     rule = lay.meaning["line_items"]
-    key = mapping[rule["key"]]
     frame = raw.frame
-    ids = parse_ids(frame[key])
-    if ids.notna().all() and not ids.duplicated().any():
-        return raw
-    summed = {mapping[c] for c in rule.get("sum", ()) if mapping.get(c)}
-    group = ids.where(ids.notna(), pd.Series(np.arange(len(ids)), index=ids.index).astype(str))
-    codes, _ = pd.factorize(group, sort=False)
-    text = frame.where(~frame.apply(blank_mask)) if len(frame.columns) else frame
-    firsts = text.groupby(codes, sort=True).first()
-    for col in summed:
-        amounts = parse_numbers(frame[col]).values
-        firsts[col] = (
-            amounts.groupby(codes, sort=True)
-            .sum(min_count=1)
-            .map(lambda v: "" if pd.isna(v) else repr(float(v)))
+    codes = _order_codes(frame[mapping[rule["key"]]])
+    if codes is None:
+        return raw, None
+    summed = {
+        mapping[c]: parse_numbers(frame[mapping[c]], decimal=decimal, hint=hint)  # type: ignore[arg-type,index]
+        for c in rule.get("sum", ())
+        if mapping.get(c)
+    }
+    merged = np.bincount(codes[codes >= 0]) > 1
+    parsed = next(reversed(summed.values()), None)  # the amount: the only column summed
+    return _merge_lines(raw, codes, merged, summed), parsed  # type: ignore[arg-type]
+
+
+def _order_codes(values: pd.Series) -> np.ndarray | None:
+    """One code per order id, numbered in order of first appearance; -1 where it is blank.
+
+    None when no id repeats. Order numbers written as plain integers in ascending order (lines
+    of an order written together) are numbered by their runs, without hashing the text.
+    """
+    ids = parse_ids(values)
+    if isinstance(ids.dtype, pd.StringDtype) and ids.dtype.storage == "pyarrow":
+        numbers = _canonical_integers(pa.array(ids))
+        if numbers is not None:
+            steps = np.diff(numbers)
+            if np.all(steps >= 0):
+                if not (steps == 0).any():
+                    return None
+                return np.concatenate([[0], np.cumsum(steps != 0)]).astype(np.int64)
+            codes, uniques = pd.factorize(numbers)
+            return None if len(uniques) == len(codes) else codes.astype(np.int64)
+    codes, uniques = pd.factorize(ids, use_na_sentinel=True)
+    if len(uniques) == int((codes >= 0).sum()):
+        return None
+    return codes.astype(np.int64)
+
+
+def _first_positions(codes: np.ndarray) -> np.ndarray:
+    """Each group's first row, for codes numbered in order of first appearance (-1: none)."""
+    seen = np.maximum.accumulate(np.concatenate([[-1], codes[:-1]])) if len(codes) else codes
+    return np.flatnonzero(codes > seen)
+
+
+def _same_as_row(values: pd.Series, rows: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """Whether the cell of each row in ``rows`` equals the cell of its row in ``ref``.
+
+    Two blank cells are equal; text is compared as written.
+    """
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        cells = pa.array(values)
+        if isinstance(cells, pa.ChunkedArray):
+            # Taking from the reader's blocks joins them first, on every take: join them once.
+            cells = cells.combine_chunks()
+        a, b = cells.take(pa.array(rows)), cells.take(pa.array(ref))
+        same = pc.fill_null(pc.equal(a, b), False)
+        both_missing = pc.and_(pc.is_null(a), pc.is_null(b))
+        return np.asarray(pc.or_(same, both_missing), dtype=bool)
+    arr = values.to_numpy()
+    a, b = arr[rows], arr[ref]
+    same = np.asarray(a == b, dtype=bool)
+    return same | (pd.isna(a) & pd.isna(b))
+
+
+def _merge_lines(
+    raw: RawTable,
+    codes: np.ndarray,
+    merged: np.ndarray,
+    summed: Mapping[str, NumberParse],
+) -> RawTable:
+    """One row per group of ``codes`` marked in ``merged``; every other row stays as it is.
+
+    A merged row takes each column's first filled cell among its lines, and the sum of the
+    ``summed`` columns' numbers (blank when every line is blank). When a line's amount cannot
+    be read, the order keeps that cell and the line's number, so that validation rejects the
+    order and shows the line: its sum would be wrong.
+    """
+    frame = raw.frame
+    n = len(frame)
+    valid = codes >= 0
+    in_merged = np.zeros(n, dtype=bool)
+    in_merged[valid] = merged[codes[valid]]
+    firsts = _first_positions(codes)  # the first row of group g is firsts[g]
+    keep = ~in_merged
+    keep[firsts[merged]] = True
+    take = np.flatnonzero(keep)
+    group_of_kept = codes[take]
+    merged_kept = in_merged[take]
+    lines = np.asarray(raw.line_numbers)[take].copy()
+    columns: dict[str, pd.Series] = {}
+    positions = np.arange(n)
+    for col in frame.columns:
+        values = frame[col]
+        if col in summed:
+            continue
+        taken = values.iloc[take].reset_index(drop=True)
+        if not (blank_mask(taken).to_numpy(dtype=bool) & merged_kept).any():
+            columns[col] = taken
+            continue
+        # The first line is blank here: the first filled line of the order gives the cell.
+        blank = blank_mask(values).to_numpy(dtype=bool)
+        pos = np.where(blank | ~in_merged, n, positions)
+        first_filled = np.full(len(merged), n, dtype=np.int64)
+        np.minimum.at(first_filled, codes[in_merged], pos[in_merged])
+        found = first_filled[np.where(merged_kept, group_of_kept, 0)]
+        source = np.where(merged_kept & (found < n), found, take)
+        columns[col] = values.iloc[source].reset_index(drop=True)
+    for col, parsed in summed.items():
+        numbers = parsed.values.to_numpy(dtype="float64")
+        filled = ~np.isnan(numbers)
+        sums = np.bincount(
+            codes[in_merged & filled], weights=numbers[in_merged & filled], minlength=len(merged)
         )
-    first_line = pd.Series(np.arange(len(codes))).groupby(codes, sort=True).first().to_numpy()
-    out = firsts.reset_index(drop=True)
-    out.columns = frame.columns
-    return dataclasses.replace(
-        raw, frame=out, line_numbers=np.asarray(raw.line_numbers)[first_line]
+        any_filled = np.bincount(codes[in_merged & filled], minlength=len(merged)) > 0
+        out = numbers[take].copy()
+        grouped = group_of_kept[merged_kept]
+        out[merged_kept] = np.where(any_filled[grouped], sums[grouped], np.nan)
+        bad = parsed.bad.to_numpy(dtype=bool)
+        if not bad.any():
+            columns[col] = pd.Series(out, dtype="float64")
+            continue
+        # An unreadable amount: the kept row (an order, or a row of its own) shows it.
+        text = frame[col]
+        kept_at = np.full(n, -1, dtype=np.int64)
+        kept_at[take] = np.arange(len(take))
+        at = np.flatnonzero(bad)
+        row = np.where(in_merged[at], kept_at[firsts[np.maximum(codes[at], 0)]], kept_at[at])
+        row, first_bad = np.unique(row, return_index=True)  # an order's first unreadable line
+        shown = out.astype(object)
+        shown[row] = text.iloc[at[first_bad]].to_numpy(dtype=object)
+        lines[row] = np.asarray(raw.line_numbers)[at[first_bad]]
+        columns[col] = pd.Series(shown, dtype=object)
+    out_frame = pd.DataFrame({c: columns[c] for c in frame.columns})
+    return dataclasses.replace(raw, frame=out_frame, line_numbers=lines)
+
+
+@dataclass(frozen=True)
+class _LineItems:
+    """What :func:`_line_item_export` found: the merged rows and what to tell the user."""
+
+    raw: RawTable
+    amounts: NumberParse
+    lines: int
+    orders: int
+    copies: int
+    kept_apart: int
+
+
+def _line_item_export(
+    raw: RawTable,
+    mapping: Mapping[str, str | None],
+    *,
+    decimal: str | None = None,
+    hint: str | None = None,
+) -> _LineItems | None:
+    """An orders export of any tool with one row per line of an order, merged; else None.
+
+    It is one when order ids repeat with the same customer and date (or those cells blank on
+    the later lines) and, in most orders that repeat, different amounts: lines, whose amounts
+    add up to the order's. An order id whose rows name another customer or date (a number
+    used twice) is not merged: its rows stay rows and count as repeated orders. Where an
+    order's lines are copies of each other in every column, they are added up like any lines
+    (the same item twice), and the order is counted as repeated too, in case the export
+    repeated it: the amounts are those the rows give either way.
+    """
+    names = [mapping.get(c) for c in ("order_id", "customer_id", "order_date", "amount")]
+    if not all(names):
+        return None
+    key, customer, date, amount = names
+    frame = raw.frame
+    codes = _order_codes(frame[key])
+    if codes is None:
+        return None
+    valid = codes >= 0
+    size = np.bincount(codes[valid])
+    groups = len(size)
+    firsts = _first_positions(codes)
+    # The later lines of every repeated order id, each beside its order's first line.
+    rows = np.flatnonzero(valid & (size[np.where(valid, codes, 0)] > 1))
+    ref = firsts[codes[rows]]
+    rows, ref = rows[rows != ref], ref[rows != ref]
+    group = codes[rows]
+    repeated = size > 1
+    runs = bool(valid.all() and np.all(np.diff(codes) >= 0))
+    off = np.zeros(len(rows), dtype=bool)
+    for col in (customer, date):
+        off |= ~_agrees_with_first(frame[col], rows, ref, runs=runs)
+    consistent = repeated & (np.bincount(group[off], minlength=groups) == 0)
+    amounts = parse_numbers(frame[amount], decimal=decimal, hint=hint)  # type: ignore[arg-type]
+    numbers = amounts.values.to_numpy(dtype="float64")
+    a, b = numbers[rows], numbers[ref]
+    differs = np.bincount(group[(a != b) & ~np.isnan(a) & ~np.isnan(b)], minlength=groups) > 0
+    if (consistent & differs).sum() < 0.5 * repeated.sum():
+        return None  # mostly the same amount again: repeated orders, not lines
+    copies = np.zeros(groups, dtype=bool)
+    maybe = consistent & ~differs
+    if maybe.any():
+        pick = maybe[group]
+        r, f = rows[pick], ref[pick]
+        same = np.ones(len(r), dtype=bool)
+        for col in frame.columns:
+            same &= _same_as_row(frame[col], r, f)
+        copies = maybe & (np.bincount(group[pick][~same], minlength=groups) == 0)
+    out = _merge_lines(raw, codes, consistent, {amount: amounts})
+    return _LineItems(
+        out,
+        amounts,
+        lines=len(frame),
+        orders=len(out.frame),
+        copies=int(copies.sum()),
+        kept_apart=int((repeated & ~consistent).sum()),
     )
+
+
+def _agrees_with_first(
+    values: pd.Series, rows: np.ndarray, ref: np.ndarray, *, runs: bool
+) -> np.ndarray:
+    """Whether each of ``rows`` holds its order's first line's cell (``ref``), or a blank.
+
+    When the lines of each order are written together (``runs``) and none of these cells is
+    blank, each line is compared with the line before it instead: all equal the first
+    exactly when each equals the one before, and neighbours compare without gathering.
+    """
+    blank = blank_mask(values).to_numpy(dtype=bool)
+    if runs and not blank[rows].any() and not blank[ref].any():
+        return _equal_to_previous(values)[rows]
+    return _same_as_row(values, rows, ref) | blank[rows]
+
+
+def _equal_to_previous(values: pd.Series) -> np.ndarray:
+    """Whether each cell equals the cell above it (the first cell: False)."""
+    n = len(values)
+    out = np.zeros(n, dtype=bool)
+    if n < 2:
+        return out
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        cells = pa.array(values)
+        same = pc.fill_null(pc.equal(cells.slice(1), cells.slice(0, n - 1)), False)
+        out[1:] = np.asarray(same, dtype=bool)
+        return out
+    arr = values.to_numpy()
+    out[1:] = np.asarray(arr[1:] == arr[:-1], dtype=bool)
+    return out
 
 
 def _fill_constants(table, spec, out, frame, source, mapping, constants, report) -> None:

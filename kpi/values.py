@@ -442,6 +442,10 @@ def parse_numbers(
 
 def looks_like_numbers(sample: pd.Series) -> float:
     """Share of non-blank cells that read as numbers (for table and column detection)."""
+    if pd.api.types.is_datetime64_any_dtype(sample.dtype):
+        # Date cells (a workbook's) are written out as ISO dates, never read as numbers:
+        # spare the text parse a typed column would otherwise go through.
+        return 0.0
     sample = sample[~blank_mask(sample)]
     if sample.empty:
         return 0.0

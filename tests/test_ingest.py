@@ -585,3 +585,153 @@ def test_a_first_response_written_as_a_moment_is_read_as_one():
         pd.Timestamp("2025-01-08 10:28"),
         pd.Timestamp("2025-01-08 17:28"),
     ]
+
+
+# A line-item export of no known tool: one row per line, the order's fields on every line.
+LINES = (
+    b"Order ID,Order date,Customer,Product,Line total\n"
+    b"A1,2025-03-01 10:00:00,C1,Basic,10.00\n"
+    b"A1,2025-03-01 10:00:00,C1,Plus,5.50\n"
+    b"A2,2025-03-02 11:00:00,C2,Basic,7.25\n"
+    b"A3,2025-03-03 12:00:00,C1,Basic,3.00\n"
+    b"A3,2025-03-03 12:00:00,C1,Gift card,4.00\n"
+    b"A3,2025-03-03 12:00:00,C1,Shipping,1.00\n"
+)
+
+
+def test_line_items_of_an_unknown_layout_become_one_order_per_order_id():
+    ds = load_files([("lines.csv", LINES)], today=TODAY)
+    [report] = ds.reports
+    orders = ds.tables["orders"]
+    # A1 = 10.00 + 5.50 = 15.50; A2 = 7.25; A3 = 3.00 + 4.00 + 1.00 = 8.00.
+    assert orders["order_id"].tolist() == ["A1", "A2", "A3"]
+    assert orders["amount"].tolist() == [15.50, 7.25, 8.00]
+    assert orders["customer_id"].tolist() == ["C1", "C2", "C1"]
+    assert orders["order_date"].tolist()[2] == pd.Timestamp("2025-03-03 12:00")
+    # Six lines, three orders: three lines merged away, no order repeated.
+    assert (report.rows_read, report.rows_kept, report.lines_collapsed) == (3, 3, 3)
+    assert report.duplicates == 0 and report.rows_rejected == 0
+    assert "6 lines merged into 3 orders" in " ".join(report.notes)
+
+
+def test_an_orders_export_repeated_row_for_row_is_not_merged():
+    text = (
+        b"Order ID,Order date,Customer,Amount\n"
+        b"1,2025-03-01,C1,10.00\n"
+        b"1,2025-03-01,C1,10.00\n"
+        b"2,2025-03-02,C2,7.00\n"
+        b"2,2025-03-02,C2,7.00\n"
+        b"3,2025-03-03,C3,4.00\n"
+    )
+    ds = load_files([("orders.csv", text)], today=TODAY)
+    [report] = ds.reports
+    # Every row kept as it is: 10 + 10 + 7 + 7 + 4 = 38; orders 1 and 2 repeat once each.
+    assert report.rows_kept == 5 and report.lines_collapsed == 0
+    assert report.duplicates == 2
+    assert ds.tables["orders"]["amount"].sum() == pytest.approx(38.0)
+    assert not any("merged" in n for n in report.notes)
+
+
+def test_line_items_keep_reused_numbers_apart_and_reject_an_order_with_a_bad_line():
+    text = (
+        b"Order ID,Order date,Customer,Product,Line total\n"
+        b"1,2025-03-01,C1,Basic,10.00\n"  # line 2
+        b"1,2025-03-01,C1,Plus,2.50\n"
+        b"2,2025-03-02,C2,Basic,4.00\n"  # line 4: the same line twice
+        b"2,2025-03-02,C2,Basic,4.00\n"
+        b"3,2025-03-03,C3,Basic,6.00\n"  # line 6: order 3 names two customers
+        b"3,2025-03-03,C4,Plus,1.00\n"
+        b"4,2025-03-04,C1,Basic,abc\n"  # line 8: an amount that is no number
+        b"4,2025-03-04,C1,Plus,3.00\n"
+        b"5,2025-03-05,C2,Basic,1.00\n"
+        b"5,2025-03-05,C2,Plus,2.00\n"
+        b"6,2025-03-06,C3,Basic,1.50\n"
+        b"6,2025-03-06,C3,Plus,2.50\n"
+    )
+    ds = load_files([("lines.csv", text)], today=TODAY)
+    [report] = ds.reports
+    orders = ds.tables["orders"]
+    # Orders 1, 2, 4, 5 and 6 merge their two lines each; order 3's two rows stay apart: 12
+    # lines, 7 rows. Order 4 is rejected (its sum cannot be known), 6 are kept:
+    # 1 = 12.50, 2 = 4 + 4 = 8.00, 3 = 6.00 and 1.00, 5 = 3.00, 6 = 4.00; total 34.50.
+    assert orders["order_id"].tolist() == ["1", "2", "3", "3", "5", "6"]
+    assert orders["amount"].tolist() == [12.50, 8.00, 6.00, 1.00, 3.00, 4.00]
+    assert (report.rows_read, report.rows_kept, report.rows_rejected) == (7, 6, 1)
+    assert report.lines_collapsed == 5
+    [problem] = report.rejected
+    assert problem.reason == "amount (Line total) is not a number"
+    assert problem.examples == ["line 8: 'abc'"]
+    # Repeated orders: order 3 once (another customer), order 2 once (a line twice).
+    assert report.duplicates == 2
+    notes = " ".join(report.notes)
+    assert "12 lines merged into 7 orders" in notes
+    assert "1 orders list a line more than once" in notes
+    assert "1 Order ID values repeat on rows that name another customer" in notes
+
+
+def _timed_workbook(sheets: dict[str, list[list[object]]]) -> bytes:
+    """An XLSX whose datetimes are date cells (a number with a date format), as Excel saves."""
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    stamp = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    for name, rows in sheets.items():
+        sheet = book.add_worksheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if isinstance(value, dt.datetime):
+                    sheet.write_datetime(r, c, value, stamp)
+                elif value is not None:
+                    sheet.write(r, c, value)
+    book.close()
+    return buf.getvalue()
+
+
+def test_workbook_date_and_number_cells_are_read_as_typed_columns():
+    data = _timed_workbook(
+        {
+            "Orders": [
+                ["Sales report 2025"],  # line 1: a title
+                [],
+                ["Order date", "Customer", "Amount"],  # line 3: the header
+                [dt.datetime(2025, 1, 2, 10, 30), "C1", 100.5],
+                [dt.datetime(2025, 1, 3), "C2", 200],  # midnight: calamine gives a date
+                [],  # line 6: a blank row
+                [dt.datetime(2025, 1, 6, 9, 15), "C1", None],  # line 7: no amount
+                [dt.datetime(2025, 1, 7, 18, 0), "C3", 49.5],
+            ],
+            "Shop": [
+                ["Order date", "Customer", "Amount"],
+                [dt.datetime(2025, 2, 1, 12, 0), "C2", 10],
+                ["13.02.2025", "C4", 20.25],  # line 3: a date typed as text
+                [dt.datetime(2025, 2, 5), "C1", "abc"],  # line 4: an amount that is text
+            ],
+        }
+    )
+    typed = read_file(data, "sales.xlsx")[0]
+    # Date cells and number cells become datetime64 and float64 columns, without text.
+    assert typed.frame["Order date"].dtype == "datetime64[us]"
+    assert typed.frame["Amount"].dtype == "float64"
+    assert typed.line_numbers.tolist() == [4, 5, 7, 8] and typed.empty_rows == 1
+
+    ds = load_files([("sales.xlsx", data)], today=TODAY)
+    first, second = ds.reports
+    # Orders: 4 rows read (the blank row skipped), line 7 rejected: 100.5 + 200 + 49.5 = 350.
+    assert (first.rows_read, first.rows_kept, first.empty_rows) == (4, 3, 1)
+    assert [(p.reason, p.examples) for p in first.rejected] == [
+        ("amount (Amount) is blank", ["line 7"])
+    ]
+    # Shop: line 4 rejected; 10 + 20.25 = 30.25, the text date read day first (13 > 12).
+    assert (second.rows_read, second.rows_kept) == (3, 2)
+    assert [(p.reason, p.examples) for p in second.rejected] == [
+        ("amount (Amount) is not a number", ["line 4: 'abc'"])
+    ]
+    orders = ds.tables["orders"]
+    assert orders["amount"].tolist() == [100.5, 200.0, 49.5, 10.0, 20.25]
+    assert orders["order_date"].tolist() == [
+        pd.Timestamp("2025-01-02 10:30"),
+        pd.Timestamp("2025-01-03"),
+        pd.Timestamp("2025-01-07 18:00"),
+        pd.Timestamp("2025-02-01 12:00"),
+        pd.Timestamp("2025-02-13"),
+    ]
+    assert orders["customer_id"].tolist() == ["C1", "C2", "C3", "C2", "C4"]
