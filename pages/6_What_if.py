@@ -43,7 +43,7 @@ def scenario(b: sc.Baseline, currency: str) -> None:
         wv.scenario_cards(table, b, levers, currency)
         wv.projections({"Baseline": base.projection, "Scenario": now.projection}, currency,
                        key="wi_now")  # fmt: skip
-        with st.expander("The numbers", expanded=not meeting.active()):
+        with st.expander("The numbers"):  # closed: its grid is the heaviest part of a first visit
             shown = wv.table_on_screen(table, currency,
                                        names=("Baseline", "Scenario", "Difference"))  # fmt: skip
             st.dataframe(shown, hide_index=True, width="stretch", key="wi_table")
