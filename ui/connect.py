@@ -54,9 +54,9 @@ PICKS = "cx_picks"  # the connection and tables chosen, kept across page switche
 SAMPLE_ROWS = 500
 DRILL_LIMIT = 1_000
 PARQUET_MB = 100
+"""Parquet files larger than this go through DuckDB (``engine_parquet_mb`` in limits.toml)."""
 USE = "Use these tables"  # the button that puts tables that fit in memory to use
 COMPUTE = "Compute the KPIs where the data is"  # the button for tables over the row limit
-"""Parquet files larger than this go through DuckDB (``engine_parquet_mb`` in limits.toml)."""
 NO_TABLE = "— none —"
 
 
