@@ -15,14 +15,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 
-# One BLAS thread: the report's linear algebra is a few 4 x 4 matrices in the model fits, and
-# on a machine whose cores are busy, waking OpenBLAS's worker threads at every step of
-# L-BFGS-B took most of a fit (0.1 s for an sBG fit that needs 0.005 s). Read when numpy and
-# scipy load their BLAS, so it is set before they are imported; a value the user set wins.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# One BLAS thread: kpi/__init__.py, which runs before this module, sets it for the app and
+# the command line alike.
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
