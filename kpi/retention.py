@@ -707,10 +707,10 @@ def with_contacts(rows: pd.DataFrame, customers: pd.DataFrame | None) -> pd.Data
     if not found:
         return rows
     known = customers.loc[customers["customer_id"].notna(), ["customer_id", *found]]
-    details = known.drop_duplicates("customer_id").set_index("customer_id")
     # Looked up by the id's text: the orders and customers tables may hold it in other types.
-    keys = details.index.astype(str)
-    details = details[~keys.duplicated()].set_axis(keys[~keys.duplicated()])
+    keys = known["customer_id"].astype(str).to_numpy()
+    first = ~pd.Series(keys).duplicated().to_numpy()
+    details = known[found][first].set_axis(keys[first])
     beside = details.reindex(rows["customer_id"].astype(str).to_numpy())
     out = rows[["customer_id"]].copy()
     for c in found:
