@@ -27,14 +27,10 @@ if meeting.active():  # the cards, and what each agent resolves and how customer
                                       employees=tables.get("employees"), business_hours=bh,
                                       **window)  # fmt: skip
             scale = sv.csat_scale(tables.get("surveys"))
-            per_day = "Tickets resolved per working day"
-            figures = [(per_day, charts.agent_bars(agents, "tickets_per_day", title=per_day,
-                                                   decimals=2))]  # fmt: skip
-            if agents["csat_n"].sum():
-                csat = f"Mean CSAT score (1 to {scale})"
-                fig = charts.agent_bars(agents, "csat_mean", title=csat, decimals=2,
-                                        axis_range=[0, scale])  # fmt: skip
-                figures.append((f"{csat} per agent", fig))
+            per_day, csat = sv.agent_figures(agents, scale)
+            figures = [("Tickets resolved per working day", per_day)]
+            if csat is not None:
+                figures.append((f"Mean CSAT score (1 to {scale}) per agent", csat))
             meeting.charts(figures)
     st.stop()
 
@@ -51,14 +47,10 @@ if frame.needs(view, "tickets", "agent", "resolved_at", what="The agent table"):
                        f"hours: {sv.describe(bh)}.")  # fmt: skip
         sv.agent_table(agents, unit=unit, scale=scale)
         left, right = st.columns(2)
-        left.plotly_chart(charts.agent_bars(agents, "tickets_per_day",
-                                            title="Tickets resolved per working day",
-                                            decimals=2), width="stretch")  # fmt: skip
-        if agents["csat_n"].sum():
-            right.plotly_chart(charts.agent_bars(agents, "csat_mean",
-                                                 title=f"Mean CSAT score (1 to {scale})",
-                                                 decimals=2, axis_range=[0, scale]),
-                               width="stretch")  # fmt: skip
+        per_day, csat = sv.agent_figures(agents, scale)
+        left.plotly_chart(per_day, width="stretch")
+        if csat is not None:
+            right.plotly_chart(csat, width="stretch")
         elif view.has("surveys", "agent"):
             right.info("No CSAT answers with an agent in this range.")
         else:

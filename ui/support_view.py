@@ -14,6 +14,7 @@ import dataclasses
 import math
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
@@ -28,6 +29,9 @@ from ui import cards, state
 from ui import format as fmt
 from ui import support_charts as charts
 from ui.frame import View
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 WORKING_BINS: tuple[float, ...] = (0.0, 1.0, 2.0, 4.0, 8.0, 16.0, 40.0, 80.0, math.inf)
 """Bins of the time distributions in working hours (8 h is a default working day)."""
@@ -471,6 +475,18 @@ def csat_scale(surveys: pd.DataFrame | None) -> int:
     kinds = survey_kinds(surveys)
     top = pd.to_numeric(surveys.loc[(kinds == "csat").to_numpy(dtype=bool), "scale_max"]).max()
     return 5 if pd.isna(top) else int(top)
+
+
+def agent_figures(agents: pd.DataFrame, scale: int) -> tuple[go.Figure, go.Figure | None]:
+    """Per agent (:func:`kpi.team.agent_table`): tickets resolved per working day, and the
+    mean CSAT score on its 1-``scale`` axis (None without a CSAT answer naming an agent)."""
+    per_day = charts.agent_bars(agents, "tickets_per_day", title="Tickets resolved per working day",
+                                decimals=2)  # fmt: skip
+    if not agents["csat_n"].sum():
+        return per_day, None
+    csat = charts.agent_bars(agents, "csat_mean", title=f"Mean CSAT score (1 to {scale})",
+                             decimals=2, axis_range=[0, scale])  # fmt: skip
+    return per_day, csat
 
 
 AGENT_COLUMNS = {
