@@ -22,6 +22,10 @@ UPLOAD = (
 # Revenue 1,234.50 + 99.90 + 2,000.00 = 3,334.40 euros, shown as "€ 3,334".
 
 
+DATES_SHOWN = """() => [...document.querySelectorAll(
+  '[data-testid="stSidebar"] [data-testid="stDateInput"] input')].some(e => e.value)"""
+
+
 def _wait_ready(page) -> None:
     page.wait_for_selector('[data-testid="stApp"]')
     page.wait_for_function(
@@ -52,7 +56,11 @@ def test_deep_link_with_filters_on_a_fresh_page(page, server):
     assert "period=quarter" in page.url
     sidebar = page.locator('[data-testid="stSidebar"]')
     assert sidebar.get_by_role("combobox", name="Period").input_value() == "Quarter"
+    # The status widget can be gone before the rerun the link starts has drawn the sidebar's
+    # dates: wait for the inputs to hold a value, then read them.
     dates = sidebar.locator('[data-testid="stDateInput"] input')
+    dates.first.wait_for(timeout=60_000)
+    page.wait_for_function(DATES_SHOWN, timeout=60_000)
     shown = " ".join(dates.nth(i).input_value() for i in range(dates.count()))
     assert "2025-01-01" in shown and "2025-06-30" in shown
 
