@@ -1185,6 +1185,10 @@ def _duration_candidate(field_name, headers, profiles, used, mapping, evidence, 
         return
 
 
+def _names_a_phone(header: str) -> bool:
+    return _header_score(header, TABLES["customers"].column("phone")) >= 0.95
+
+
 def _from_values(col: Column, headers, profiles, used) -> str | None:
     """The first unused column whose values suit a required column that no header names."""
     best = None
@@ -1199,6 +1203,8 @@ def _from_values(col: Column, headers, profiles, used) -> str | None:
         if col.kind in ("money", "number", "score") and _kind_fits(col.kind, p, share=0.8):
             if p["counting"] or (col.kind == "score" and p["integer"] < 1):
                 continue
+            if _names_a_phone(h):
+                continue  # "+49 30 1234567" reads as a number: a phone is no amount or score
             if col.kind == "money" and p["integer"] >= 1:
                 # Whole numbers may be quantities or customer numbers: cents come first.
                 best = best or h

@@ -383,3 +383,19 @@ def test_a_staff_list_with_contact_details_is_still_employees():
     frame = _frame([["Ann", "ann@example.com", "+1 555 0100", "Support"]], columns)
     found = detect_table(frame)[0]
     assert (found.table, found.mapping["employee"]) == ("employees", "Name")
+
+
+def test_a_staff_list_with_phones_and_hire_dates_is_never_orders():
+    # Phones like "+49 30 1234567" read as numbers and the hire dates as dates: taken by their
+    # values, they made an orders table of e-mails, hire dates and amounts of 49,301,234,567.
+    columns = ["Name", "Email", "Phone", "Hire date"]
+    rows = [
+        ["Anna Petrova", "anna@example.com", "+49 30 1234567", "2023-02-01"],
+        ["Ben Ortiz", "ben@example.com", "+49 30 7654321", "2024-05-15"],
+        ["Chen Li", "chen@example.com", "030 5551234", "2022-11-30"],
+    ]
+    found = detect_table(_frame(rows, columns))[0]
+    assert found.table == "employees"
+    assert (found.mapping["employee"], found.mapping["hire_date"]) == ("Name", "Hire date")
+    orders = suggest_mapping(_frame(rows, columns), "orders")
+    assert orders.mapping.get("amount") != "Phone"
