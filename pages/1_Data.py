@@ -64,7 +64,9 @@ if pending:
     if left.button("Use these tables", type="primary", disabled=not any(chosen.values())):
         try:
             mapped = data_page.apply_all(pending, chosen)
-            state.use_uploads(mapped, list(pending))
+            # Only the files whose mapping is complete and checked are put to use; the others
+            # stay waiting, and every page names them (data_page.unapplied_notice).
+            state.use_uploads(mapped, [name for name, entry in chosen.items() if entry])
             st.rerun()
         except KpiError as exc:
             st.error(str(exc))

@@ -78,3 +78,27 @@ def test_a_parquet_file_sent_to_duckdb_by_its_size_alone_keeps_use_these_tables(
     assert connect.upload_button("o.parquet", data, Limits(max_rows=5_000)) == connect.USE
     assert connect.upload_button("o.parquet", data, Limits(max_rows=1_000)) == connect.COMPUTE
     assert connect.upload_button("o.csv", CSV, Limits(max_rows=1_000)) == connect.USE
+
+
+# Scores with blanks and "n/a" in 3 of 6 cells: the Data page asks to check the column first.
+SURVEY = (
+    b"Response ID,Submitted At,Customer Email,How likely are you to recommend us? (0-10)\n"
+    b"1,2025-01-05,a@ex.com,9\n2,2025-01-06,b@ex.com,n/a\n3,2025-01-07,c@ex.com,\n"
+    b"4,2025-01-08,d@ex.com,7\n5,2025-01-09,e@ex.com,n/a\n6,2025-01-10,f@ex.com,10\n"
+)
+
+
+def test_a_file_left_unchecked_is_not_said_to_be_in_use(app_test):
+    at = app_test()
+    at.session_state["pending_files"] = {"export.csv": CSV, "nps.csv": SURVEY}
+    at.switch_page("pages/1_Data.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [c.label for c in at.checkbox if c.label == "I have checked the highlighted columns"]
+    [use] = [b for b in at.button if b.label == "Use these tables"]
+    use.click().run()  # the orders are put to use; the unchecked survey is not
+    assert not at.exception, [e.value for e in at.exception]
+    at.switch_page("app.py").run()
+    [notice] = [w.value for w in at.warning if "not in use yet" in w.value]
+    assert "(nps\\.csv)" in notice and "shows only export\\.csv" in notice
+    captions = " ".join(c.value for c in at.sidebar.caption)
+    assert "Showing your data: export.csv" in captions and "nps.csv" not in captions

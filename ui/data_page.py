@@ -71,12 +71,14 @@ def pending() -> dict[str, bytes]:
 
 
 def unapplied() -> list[str]:
-    """Names of the uploaded files that are not the data in use (none once applied)."""
+    """Names of the uploaded files that are not in the data in use: all of them while the
+    sample shows, else those the last "Use these tables" left out (a mapping not complete or
+    not checked, a file for DuckDB) or that came after it."""
     names = list(pending())
-    applied = st.session_state.get(state.UPLOAD_NAMES, [])
-    if not names or (not state.using_sample() and sorted(names) == sorted(applied)):
-        return []
-    return names
+    if state.using_sample():
+        return names
+    applied = set(st.session_state.get(state.UPLOAD_NAMES, []))
+    return [n for n in names if n not in applied]
 
 
 def waiting_buttons(names: list[str]) -> str:
@@ -112,7 +114,13 @@ def unapplied_notice(*, on_data_page: bool) -> None:
     names = unapplied()
     if not names:
         return
-    shown = "the built-in sample business" if state.using_sample() else "the data used before"
+    applied = [n for n in st.session_state.get(state.UPLOAD_NAMES, []) if n not in names]
+    if state.using_sample():
+        shown = "the built-in sample business"
+    elif applied:
+        shown = "only " + ", ".join(fmt.md(n) for n in applied)
+    else:
+        shown = "the data used before"
     files = ", ".join(fmt.md(n) for n in names[:5]) + (" and more" if len(names) > 5 else "")
     where = "below" if on_data_page else "on the Data page"
     st.warning(
