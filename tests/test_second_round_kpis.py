@@ -467,3 +467,18 @@ def test_complaints_per_customer_chart_draws_the_series_beside_escalations():
     assert fig.data[1].yaxis == "y2"
     alone = support_charts.complaints_per_customer_chart(table, None, period="month")
     assert len(alone.data) == 1
+
+
+def test_service_contact_conversion_is_no_number_when_no_contact_is_a_customer_of_the_orders():
+    # Tickets name "ООО Клиент 7", orders "Kunde 7": no contacting customer has any order row,
+    # so 0 / 2 would read as a finding when the files merely name customers differently.
+    tickets = pd.DataFrame(
+        {"created_at": pd.to_datetime(["2025-01-02", "2025-01-03"]),
+         "customer_id": ["ООО Клиент 7", "ООО Клиент 8"]}
+    )  # fmt: skip
+    orders = pd.DataFrame(
+        {"customer_id": ["Kunde 7", "Kunde 8"], "amount": [10.0, 20.0],
+         "order_date": pd.to_datetime(["2025-01-10", "2025-06-01"])}
+    )  # fmt: skip
+    with pytest.raises(InsufficientDataError, match="none of the 2 customers with a contact"):
+        service_contact_conversion(tickets, orders)
