@@ -1,6 +1,7 @@
 """Figures are checked by their data and labels, without a browser."""
 
 import pandas as pd
+import pytest
 
 from kpi import base
 from ui import charts
@@ -38,6 +39,29 @@ def test_sla_priorities_are_drawn_most_urgent_first_not_alphabetically():
     agents = table.rename(index={"high": "Ann", "low": "Bo", "medium": "Cy", "urgent": "Di"})
     fig = support_charts.sla_by_chart({"First response within 24 h": agents}, dimension="Agent")
     assert fig.layout.xaxis.categoryarray is None
+
+
+@pytest.mark.parametrize(
+    "names, expected",
+    [
+        (["Высокий", "Низкий", "Средний", "Критический"],
+         ["Критический", "Высокий", "Средний", "Низкий"]),
+        (["Niski", "Średni", "Wysoki", "Pilny"], ["Pilny", "Wysoki", "Średni", "Niski"]),
+        (["Niedrig", "Hoch", "Mittel"], ["Hoch", "Mittel", "Niedrig"]),
+        (["Basse", "Haute", "Moyenne", "Urgente"], ["Urgente", "Haute", "Moyenne", "Basse"]),
+        (["Baja", "Alta", "Media"], ["Alta", "Media", "Baja"]),
+    ],
+)  # fmt: skip
+def test_sla_priorities_in_other_languages_are_drawn_most_urgent_first(names, expected):
+    from ui import support_charts
+
+    n = len(names)
+    table = pd.DataFrame(
+        {"met": [1] * n, "missed": [1] * n, "compliance": [0.5] * n},
+        index=pd.Index(names, name="priority"),
+    )
+    fig = support_charts.sla_by_chart({"First response within 24 h": table}, dimension="Priority")
+    assert list(fig.layout.xaxis.categoryarray) == expected
 
 
 def test_a_partial_last_period_is_pale_and_labelled_not_a_collapse():

@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from kpi.periods import PERIOD_LABELS, period_labels
+from kpi.schema import normalise
 from kpi.staffing import WEEKDAYS
 from ui.charts import PALETTE, _layout
 
@@ -80,15 +81,31 @@ def time_distribution_chart(table: pd.DataFrame, *, measure: str, working: bool)
     return _layout(fig, height=320)
 
 
-# Ticket priorities in their natural order, most urgent first.
+# Ticket priorities in their natural order, most urgent first, in the app's eight languages
+# (compared after kpi.schema.normalise: lower case, accents off, "wysoki"/"Высокий"/"élevée").
 PRIORITY_RANK = {
-    name: rank
+    normalise(name): rank
     for rank, names in enumerate(
-        (("critical", "blocker", "p1"), ("urgent", "highest", "p2"), ("high", "p3"),
-         ("medium", "normal", "p4"), ("low", "p5"), ("lowest", "minor", "trivial"))
+        (("critical", "blocker", "p1", "критический", "критичный", "krytyczny", "critic",
+          "critica", "kriticno", "kriticna", "kritisch", "critique", "critico"),
+         ("urgent", "highest", "p2", "срочный", "наивысший", "pilny", "najwyzszy", "urgenta",
+          "nujno", "nujna", "dringend", "hochste", "urgente", "tres haute", "muy alta"),
+         ("high", "p3", "высокий", "wysoki", "ridicata", "ridicat", "mare", "visoka", "visok",
+          "hoch", "haute", "haut", "elevee", "eleve", "alta", "alto"),
+         ("medium", "normal", "p4", "средний", "обычный", "нормальный", "sredni", "normalny",
+          "medie", "mediu", "srednja", "srednji", "normalna", "mittel", "moyenne", "moyen",
+          "normale", "media", "medio"),
+         ("low", "p5", "низкий", "niski", "scazuta", "scazut", "mica", "nizka", "nizek",
+          "niedrig", "basse", "bas", "faible", "baja", "bajo"),
+         ("lowest", "minor", "trivial", "самый низкий", "najnizszy", "niedrigste",
+          "tres basse", "muy baja"))
     )
     for name in names
 }  # fmt: skip
+
+
+def _priority(key: object) -> int | None:
+    return PRIORITY_RANK.get(normalise(key))
 
 
 def sla_by_chart(tables: dict[str, pd.DataFrame], *, dimension: str) -> go.Figure:
@@ -116,9 +133,9 @@ def sla_by_chart(tables: dict[str, pd.DataFrame], *, dimension: str) -> go.Figur
     fig.update_layout(barmode="group")
     fig.update_xaxes(title_text=dimension, type="category")
     keys = [k for table in tables.values() for k in table.index]
-    if keys and all(str(k).strip().lower() in PRIORITY_RANK for k in keys):
+    if keys and all(_priority(k) is not None for k in keys):
         # priorities read from the most urgent down, not alphabetically (high, low, medium)
-        ordered = sorted(dict.fromkeys(keys), key=lambda k: PRIORITY_RANK[str(k).strip().lower()])
+        ordered = sorted(dict.fromkeys(keys), key=_priority)
         fig.update_xaxes(categoryorder="array", categoryarray=[label(k) for k in ordered])
     fig.update_yaxes(title_text="Share within target", tickformat=".0%", range=[0, 1])
     return _layout(fig, height=320)
