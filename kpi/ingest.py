@@ -40,6 +40,7 @@ from kpi.values import (
     DateOrder,
     NumberParse,
     blank_mask,
+    currency_in_header,
     detect_currency,
     looks_like_dates,
     parse_dates,
@@ -401,7 +402,8 @@ def apply_mapping(
     if not report.currency and table in ("orders", "spend"):
         for source in (mapping.get("amount"),):
             if source:
-                report.currency = detect_currency(frame[source])
+                # The cells' own marks first ("1 234,50 zł"), else the header's ("Kwota (zł)").
+                report.currency = detect_currency(frame[source]) or currency_in_header(source)
     return MappedTable(raw.source, table, kept, report, dict(mapping))
 
 

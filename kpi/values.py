@@ -222,6 +222,37 @@ def detect_currency(values: pd.Series, *, sample: int = 2000) -> str | None:
     return str(codes.value_counts().index[0])
 
 
+_SYMBOLS = frozenset("€$£₽¥₹₺₴")
+
+
+def currency_in_header(header: object) -> str | None:
+    """ISO code of the currency a column's header names for its amounts, or None.
+
+    A mark counts in brackets, after the last comma, as the header's last word, or, for a
+    symbol (€, $, ...), anywhere; words that are marks only by chance ("kr", "try") count
+    there too, but nowhere else.
+
+    >>> [currency_in_header(h) for h in ("Betrag (EUR)", "Wartość brutto (zł)", "Сумма, руб.",
+    ...                                   "Revenue $", "Amount USD", "Amount", "Try count")]
+    ['EUR', 'PLN', 'RUB', 'USD', 'USD', None, None]
+    """
+    text = str(header).strip()
+    marks = dict(_CURRENCIES)
+    pieces = re.findall(r"[(\[]\s*([^()\[\]]+?)\s*[)\]]", text)
+    if "," in text:
+        pieces.append(text.rsplit(",", 1)[1])
+    words = text.split()
+    if len(words) > 1:
+        pieces.append(words[-1])
+    for piece in pieces:
+        key = piece.strip().lower()
+        for candidate in (key, key.rstrip(".")):
+            if candidate in marks:
+                return marks[candidate]
+    symbol = next((ch for ch in text if ch in _SYMBOLS), None)
+    return marks[symbol] if symbol else None
+
+
 def _decimal_cells(clean: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Masks of the cells that show a decimal comma, and a decimal point, beyond doubt."""
     comma = clean.str.contains(r",\d{1,2}$|,\d{4,}$|\.\d{3},\d*$|\.\d{3}\.\d{3}", regex=True)

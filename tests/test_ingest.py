@@ -735,3 +735,15 @@ def test_workbook_date_and_number_cells_are_read_as_typed_columns():
         pd.Timestamp("2025-02-13"),
     ]
     assert orders["customer_id"].tolist() == ["C1", "C2", "C3", "C2", "C4"]
+
+
+def test_the_currency_named_in_the_amount_header_is_the_tables_when_cells_carry_none():
+    # "Wartość brutto (zł)": plain numbers under a header that names złoty. Shown in euros,
+    # every amount would carry the wrong unit.
+    data = "Nr;Klient;Data;Wartość brutto (zł)\n1;A;01.02.2025;12,50\n2;B;02.02.2025;1 200,00\n"
+    ds = load_files([("sprzedaz.csv", data.encode())])
+    assert ds.currency == "PLN"
+    assert ds.tables["orders"]["amount"].tolist() == [12.5, 1200.0]
+    # Marks in the cells win over the header.
+    data = "Customer,Date,Amount (USD)\nA,2025-02-01,€ 12.50\nB,2025-02-02,€ 7.00\n"
+    assert load_files([("o.csv", data.encode())]).currency == "EUR"
