@@ -39,6 +39,7 @@ from kpi.schema import (
 from kpi.values import (
     DateOrder,
     NumberParse,
+    _blank_text,
     blank_mask,
     currency_in_header,
     detect_currency,
@@ -203,14 +204,25 @@ def apply_mapping(
     collapsed_from = 0
     summed: NumberParse | None = None  # the amounts of the lines, when they were added up
     items: _LineItems | None = None
+    # The order ids' codes (_order_codes), one per row of ``frame``, once they are known: the
+    # repeated orders are then counted from them. None there: no id repeats.
+    id_codes: np.ndarray | None = None
+    ids_coded = False
     if lay and "line_items" in lay.meaning and mapping.get(lay.meaning["line_items"]["key"]):
         collapsed_from = len(frame)
         raw, summed = _collapse_lines(raw, lay, mapping, decimal=decimal, hint=hint)
         frame = raw.frame
-    elif table == "orders" and not (lay and lay.meaning.get("key_repeats")):
-        items = _line_item_export(raw, mapping, decimal=decimal, hint=hint)
+    elif (
+        table == "orders"
+        and not (lay and lay.meaning.get("key_repeats"))
+        and all(mapping.get(c) for c in _LINE_COLUMNS)
+    ):
+        id_codes, ids_coded = _order_codes(frame[mapping["order_id"]]), True  # type: ignore[index]
+        if id_codes is not None:
+            items = _line_item_export(raw, mapping, id_codes, decimal=decimal, hint=hint)
         if items is not None:
             raw, summed, frame = items.raw, items.amounts, items.raw.frame
+            id_codes = items.codes
     n = len(frame)
     report = ValidationReport(raw.source, table, rows_read=n + len(raw.bad_lines))
     report.notes.extend(raw.notes)
@@ -397,8 +409,12 @@ def apply_mapping(
     # A repeated order number is a double export; without order numbers, a row identical in
     # customer, date and amount is counted (two equal jobs on one day do happen: kept).
     if table == "orders" and len(kept):
-        cols = ["order_id"] if "order_id" in kept else ["customer_id", "order_date", "amount"]
-        report.duplicates = _repeats(kept[cols].dropna()) + (items.copies if items else 0)
+        if ids_coded:
+            repeats = _repeated_codes(None if id_codes is None else id_codes[~reject])
+        else:
+            cols = ["order_id"] if "order_id" in kept else ["customer_id", "order_date", "amount"]
+            repeats = _repeats(kept[cols].dropna())
+        report.duplicates = repeats + (items.copies if items else 0)
     if not report.currency and table in ("orders", "spend"):
         for source in (mapping.get("amount"),):
             if source:
@@ -468,7 +484,7 @@ def _collapse_lines(
     }
     merged = np.bincount(codes[codes >= 0]) > 1
     parsed = next(reversed(summed.values()), None)  # the amount: the only column summed
-    return _merge_lines(raw, codes, merged, summed), parsed  # type: ignore[arg-type]
+    return _merge_lines(raw, codes, merged, summed)[0], parsed  # type: ignore[arg-type]
 
 
 def _order_codes(values: pd.Series) -> np.ndarray | None:
@@ -483,9 +499,13 @@ def _order_codes(values: pd.Series) -> np.ndarray | None:
         if numbers is not None:
             steps = np.diff(numbers)
             if np.all(steps >= 0):
-                if not (steps == 0).any():
+                new = steps != 0
+                if new.all():
                     return None
-                return np.concatenate([[0], np.cumsum(steps != 0)]).astype(np.int64)
+                codes = np.empty(len(numbers), dtype=np.int64)
+                codes[:1] = 0
+                np.cumsum(new, out=codes[1:])
+                return codes
             codes, uniques = pd.factorize(numbers)
             return None if len(uniques) == len(codes) else codes.astype(np.int64)
     codes, uniques = pd.factorize(ids, use_na_sentinel=True)
@@ -494,10 +514,56 @@ def _order_codes(values: pd.Series) -> np.ndarray | None:
     return codes.astype(np.int64)
 
 
+def _repeated_codes(codes: np.ndarray | None) -> int:
+    """How many rows repeat an earlier row's order id, given their codes (-1: no id).
+
+    The count ``_repeats`` gives for the ids the codes were made from (equal ids, equal
+    codes), without reading the ids again; None stands for ids that never repeat.
+    """
+    if codes is None:
+        return 0
+    codes = codes[codes >= 0]
+    return int(len(codes) - np.count_nonzero(np.bincount(codes))) if len(codes) else 0
+
+
 def _first_positions(codes: np.ndarray) -> np.ndarray:
     """Each group's first row, for codes numbered in order of first appearance (-1: none)."""
     seen = np.maximum.accumulate(np.concatenate([[-1], codes[:-1]])) if len(codes) else codes
     return np.flatnonzero(codes > seen)
+
+
+def _arrow_cells(values: pd.Series) -> pa.Array | pa.ChunkedArray | None:
+    """The Arrow array behind a text column, or None for any other column."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        return pa.array(values)
+    return None
+
+
+def _cells_at(cells: pa.Array | pa.ChunkedArray, positions: np.ndarray) -> pa.Array:
+    """``cells.take(positions)``, without joining a chunked column's blocks for a few cells.
+
+    Arrow's take joins the reader's blocks into one array on every call (as long as reading
+    the whole column); a few cells are taken from each block instead.
+    """
+    if not isinstance(cells, pa.ChunkedArray):
+        return cells.take(pa.array(positions, type=pa.int64()))
+    if cells.num_chunks == 1:
+        return cells.chunk(0).take(pa.array(positions, type=pa.int64()))
+    if 8 * len(positions) > len(cells):
+        return cells.combine_chunks().take(pa.array(positions, type=pa.int64()))
+    bounds = np.cumsum([0, *(len(c) for c in cells.chunks)])
+    block = np.searchsorted(bounds, positions, side="right") - 1
+    order = np.argsort(block, kind="stable")
+    ends = np.searchsorted(block[order], np.arange(cells.num_chunks + 1))
+    parts = [
+        cells.chunk(b).take(pa.array(positions[order[ends[b] : ends[b + 1]]] - bounds[b]))
+        for b in range(cells.num_chunks)
+        if ends[b + 1] > ends[b]
+    ]
+    joined = pa.concat_arrays(parts) if parts else pa.array([], type=cells.type)
+    back = np.empty(len(order), dtype=np.int64)
+    back[order] = np.arange(len(order))
+    return joined.take(pa.array(back))
 
 
 def _same_as_row(values: pd.Series, rows: np.ndarray, ref: np.ndarray) -> np.ndarray:
@@ -505,12 +571,9 @@ def _same_as_row(values: pd.Series, rows: np.ndarray, ref: np.ndarray) -> np.nda
 
     Two blank cells are equal; text is compared as written.
     """
-    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
-        cells = pa.array(values)
-        if isinstance(cells, pa.ChunkedArray):
-            # Taking from the reader's blocks joins them first, on every take: join them once.
-            cells = cells.combine_chunks()
-        a, b = cells.take(pa.array(rows)), cells.take(pa.array(ref))
+    cells = _arrow_cells(values)
+    if cells is not None:
+        a, b = _cells_at(cells, rows), _cells_at(cells, ref)
         same = pc.fill_null(pc.equal(a, b), False)
         both_missing = pc.and_(pc.is_null(a), pc.is_null(b))
         return np.asarray(pc.or_(same, both_missing), dtype=bool)
@@ -520,25 +583,52 @@ def _same_as_row(values: pd.Series, rows: np.ndarray, ref: np.ndarray) -> np.nda
     return same | (pd.isna(a) & pd.isna(b))
 
 
+def _blank_at(values: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """``blank_mask(values)`` at ``rows`` alone."""
+    cells = _arrow_cells(values)
+    if cells is not None:
+        return _blank_text(_cells_at(cells, rows))
+    return blank_mask(values.iloc[rows]).to_numpy(dtype=bool)
+
+
+def _rows_kept(values: pd.Series, keep: pa.BooleanArray, take: np.ndarray) -> pd.Series:
+    """``values.iloc[take]`` with a fresh index, ``take`` being the rows ``keep`` marks.
+
+    An Arrow text column is filtered block by block: Arrow's take would first join its blocks.
+    """
+    cells = _arrow_cells(values)
+    if cells is not None:
+        kept = cells.filter(keep)
+        return pd.Series(type(values.array)(kept, dtype=values.dtype), name=values.name)
+    return values.iloc[take].reset_index(drop=True)
+
+
 def _merge_lines(
     raw: RawTable,
     codes: np.ndarray,
     merged: np.ndarray,
     summed: Mapping[str, NumberParse],
-) -> RawTable:
+    *,
+    firsts: np.ndarray | None = None,
+    settled: Iterable[str] = (),
+) -> tuple[RawTable, np.ndarray]:
     """One row per group of ``codes`` marked in ``merged``; every other row stays as it is.
 
     A merged row takes each column's first filled cell among its lines, and the sum of the
     ``summed`` columns' numbers (blank when every line is blank). When a line's amount cannot
     be read, the order keeps that cell and the line's number, so that validation rejects the
-    order and shows the line: its sum would be wrong.
+    order and shows the line: its sum would be wrong. ``firsts`` may give each group's first
+    row (see :func:`_first_positions`). ``settled`` names columns where a merged group's lines
+    hold its first line's cell or blanks, and only blanks after a blank first line: its first
+    line gives the cell, without looking for blank cells. Also returns the rows kept (an
+    order's first line, or a row of its own).
     """
     frame = raw.frame
     n = len(frame)
     valid = codes >= 0
     in_merged = np.zeros(n, dtype=bool)
     in_merged[valid] = merged[codes[valid]]
-    firsts = _first_positions(codes)  # the first row of group g is firsts[g]
+    firsts = _first_positions(codes) if firsts is None else firsts  # group g's first row
     keep = ~in_merged
     keep[firsts[merged]] = True
     take = np.flatnonzero(keep)
@@ -546,18 +636,19 @@ def _merge_lines(
     merged_kept = in_merged[take]
     lines = np.asarray(raw.line_numbers)[take].copy()
     columns: dict[str, pd.Series] = {}
-    positions = np.arange(n)
+    settled = set(settled)
+    marks = pa.array(keep)
     for col in frame.columns:
         values = frame[col]
         if col in summed:
             continue
-        taken = values.iloc[take].reset_index(drop=True)
-        if not (blank_mask(taken).to_numpy(dtype=bool) & merged_kept).any():
+        taken = _rows_kept(values, marks, take)
+        if col in settled or not (blank_mask(taken).to_numpy(dtype=bool) & merged_kept).any():
             columns[col] = taken
             continue
         # The first line is blank here: the first filled line of the order gives the cell.
         blank = blank_mask(values).to_numpy(dtype=bool)
-        pos = np.where(blank | ~in_merged, n, positions)
+        pos = np.where(blank | ~in_merged, n, np.arange(n))
         first_filled = np.full(len(merged), n, dtype=np.int64)
         np.minimum.at(first_filled, codes[in_merged], pos[in_merged])
         found = first_filled[np.where(merged_kept, group_of_kept, 0)]
@@ -589,7 +680,7 @@ def _merge_lines(
         lines[row] = np.asarray(raw.line_numbers)[at[first_bad]]
         columns[col] = pd.Series(shown, dtype=object)
     out_frame = pd.DataFrame({c: columns[c] for c in frame.columns})
-    return dataclasses.replace(raw, frame=out_frame, line_numbers=lines)
+    return dataclasses.replace(raw, frame=out_frame, line_numbers=lines), take
 
 
 @dataclass(frozen=True)
@@ -602,14 +693,20 @@ class _LineItems:
     orders: int
     copies: int
     kept_apart: int
+    codes: np.ndarray  # each merged row's order code, as :func:`_order_codes` numbered them
+
+
+_LINE_COLUMNS = ("order_id", "customer_id", "order_date", "amount")
 
 
 def _line_item_export(
     raw: RawTable,
     mapping: Mapping[str, str | None],
+    codes: np.ndarray,
     *,
     decimal: str | None = None,
     hint: str | None = None,
+    runs: bool = True,
 ) -> _LineItems | None:
     """An orders export of any tool with one row per line of an order, merged; else None.
 
@@ -620,29 +717,41 @@ def _line_item_export(
     order's lines are copies of each other in every column, they are added up like any lines
     (the same item twice), and the order is counted as repeated too, in case the export
     repeated it: the amounts are those the rows give either way.
+
+    ``codes`` are the order ids' (:func:`_order_codes`). When every line has an id and each
+    order's lines are written together (``runs`` allows this reading), the lines are compared
+    with the line before them, and only the orders where one differs are looked at closer.
     """
-    names = [mapping.get(c) for c in ("order_id", "customer_id", "order_date", "amount")]
-    if not all(names):
-        return None
-    key, customer, date, amount = names
+    key, customer, date, amount = (mapping[c] for c in _LINE_COLUMNS)
     frame = raw.frame
-    codes = _order_codes(frame[key])
-    if codes is None:
-        return None
+    n = len(frame)
     valid = codes >= 0
     size = np.bincount(codes[valid])
     groups = len(size)
-    firsts = _first_positions(codes)
-    # The later lines of every repeated order id, each beside its order's first line.
-    rows = np.flatnonzero(valid & (size[np.where(valid, codes, 0)] > 1))
-    ref = firsts[codes[rows]]
-    rows, ref = rows[rows != ref], ref[rows != ref]
-    group = codes[rows]
     repeated = size > 1
-    runs = bool(valid.all() and np.all(np.diff(codes) >= 0))
-    off = np.zeros(len(rows), dtype=bool)
-    for col in (customer, date):
-        off |= ~_agrees_with_first(frame[col], rows, ref, runs=runs)
+    runs = runs and bool(valid.all() and np.all(np.diff(codes) >= 0))
+    if runs:
+        # Codes count up by one from 0 where each order starts: every other row is a later
+        # line, beside its order's first.
+        firsts = np.flatnonzero(np.diff(codes, prepend=-1))
+        later = np.ones(n, dtype=bool)
+        later[firsts] = False
+        rows = np.flatnonzero(later)
+        group = codes[rows]
+        ref = firsts[group]
+        off = np.zeros(len(rows), dtype=bool)
+        for col in (customer, date):
+            off |= ~_agrees_in_runs(frame[col], later, rows, ref, group, groups)
+    else:
+        firsts = _first_positions(codes)
+        # The later lines of every repeated order id, each beside its order's first line.
+        rows = np.flatnonzero(valid & repeated[np.where(valid, codes, 0)])
+        ref = firsts[codes[rows]]
+        rows, ref = rows[rows != ref], ref[rows != ref]
+        group = codes[rows]
+        off = np.zeros(len(rows), dtype=bool)
+        for col in (customer, date):
+            off |= ~_agrees_with_first(frame[col], rows, ref)
     consistent = repeated & (np.bincount(group[off], minlength=groups) == 0)
     amounts = parse_numbers(frame[amount], decimal=decimal, hint=hint)  # type: ignore[arg-type]
     numbers = amounts.values.to_numpy(dtype="float64")
@@ -659,7 +768,16 @@ def _line_item_export(
         for col in frame.columns:
             same &= _same_as_row(frame[col], r, f)
         copies = maybe & (np.bincount(group[pick][~same], minlength=groups) == 0)
-    out = _merge_lines(raw, codes, consistent, {amount: amounts})
+    out, take = _merge_lines(
+        raw,
+        codes,
+        consistent,
+        {amount: amounts},
+        firsts=firsts,
+        # A merged order's lines share its id, never blank (its code would be -1), and hold
+        # its first line's customer and date or blanks: a blank first line, blanks only.
+        settled=(key, customer, date) if runs else (),
+    )
     return _LineItems(
         out,
         amounts,
@@ -667,32 +785,49 @@ def _line_item_export(
         orders=len(out.frame),
         copies=int(copies.sum()),
         kept_apart=int((repeated & ~consistent).sum()),
+        codes=codes[take],
     )
 
 
-def _agrees_with_first(
-    values: pd.Series, rows: np.ndarray, ref: np.ndarray, *, runs: bool
-) -> np.ndarray:
-    """Whether each of ``rows`` holds its order's first line's cell (``ref``), or a blank.
+def _agrees_with_first(values: pd.Series, rows: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """Whether each of ``rows`` holds its order's first line's cell (``ref``), or a blank."""
+    return _same_as_row(values, rows, ref) | _blank_at(values, rows)
 
-    When the lines of each order are written together (``runs``) and none of these cells is
-    blank, each line is compared with the line before it instead: all equal the first
-    exactly when each equals the one before, and neighbours compare without gathering.
+
+def _agrees_in_runs(
+    values: pd.Series,
+    later: np.ndarray,
+    rows: np.ndarray,
+    ref: np.ndarray,
+    group: np.ndarray,
+    groups: int,
+) -> np.ndarray:
+    """:func:`_agrees_with_first` for orders whose lines are written together.
+
+    ``later`` marks every line but each order's first, ``rows`` lists them, ``ref`` gives
+    their first lines and ``group`` their orders. A line equal to the line before it holds
+    its order's first cell when the lines before it do too: an order whose later lines all
+    equal the line before agrees, and only the orders with a line that does not are compared
+    line by line with their first (where a blank line still agrees).
     """
-    blank = blank_mask(values).to_numpy(dtype=bool)
-    if runs and not blank[rows].any() and not blank[ref].any():
-        return _equal_to_previous(values)[rows]
-    return _same_as_row(values, rows, ref) | blank[rows]
+    unlike = later & ~_equal_to_previous(values)
+    if not unlike.any():
+        return np.ones(len(rows), dtype=bool)
+    doubtful = np.bincount(group[unlike[rows]], minlength=groups) > 0
+    look = np.flatnonzero(doubtful[group])
+    agrees = np.ones(len(rows), dtype=bool)
+    agrees[look] = _agrees_with_first(values, rows[look], ref[look])
+    return agrees
 
 
 def _equal_to_previous(values: pd.Series) -> np.ndarray:
-    """Whether each cell equals the cell above it (the first cell: False)."""
+    """Whether each cell equals the cell above it (the first cell: False; missing: False)."""
     n = len(values)
     out = np.zeros(n, dtype=bool)
     if n < 2:
         return out
-    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
-        cells = pa.array(values)
+    cells = _arrow_cells(values)
+    if cells is not None:
         same = pc.fill_null(pc.equal(cells.slice(1), cells.slice(0, n - 1)), False)
         out[1:] = np.asarray(same, dtype=bool)
         return out

@@ -1,0 +1,234 @@
+"""The quick readings of line-item exports give what the general readings give.
+
+A line-item export whose order ids are plain ascending integers (each order's lines written
+together) is merged by comparing every line with the line before it; the repeated orders are
+counted from the ids' codes; a few cells are taken from the reader's blocks one block at a
+time. Each is checked here against the general path on random small files: disagreeing
+lines, blank and unreadable cells, blank ids, mixed integer and text ids, shuffled lines.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import itertools
+import re
+from unittest import mock
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kpi import ingest
+from kpi.io import read_file
+from kpi.values import parse_ids
+
+TODAY = pd.Timestamp("2026-11-23")
+MAPPING = {
+    "order_id": "Order ID",
+    "order_date": "Order date",
+    "customer_id": "Customer",
+    "amount": "Line total",
+}
+QUICK = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# What may happen to one line of an order: mostly nothing.
+TWISTS = st.sampled_from(
+    ["none"] * 6
+    + [
+        "other customer",
+        "blank customer",
+        "other date",
+        "blank date",
+        "spaces date",
+        "bad amount",
+        "blank amount",
+        "copy of the first line",
+        "blank id",
+        "text id",
+        "padded id",
+    ]
+)
+AMOUNTS = ["1.50", "2.00", "3.25", "-4.00", "10", "0.10", "7.77"]
+
+
+@st.composite
+def line_item_files(draw) -> tuple[bytes, int]:
+    """A small line-item CSV (1-4 lines an order, some twisted) and a number of blocks."""
+    orders = draw(st.lists(st.lists(TWISTS, min_size=1, max_size=4), min_size=1, max_size=9))
+    rows = []
+    for number, twists in enumerate(orders, start=1):
+        customer, date = f"C{number % 3}", f"2025-03-{number:02d} 10:00:00"
+        first = None
+        for twist in twists:
+            row = {
+                "Order ID": str(number),
+                "Order date": date,
+                "Customer": customer,
+                "Product": draw(st.sampled_from(["Basic", "Plus", ""])),
+                "Line total": draw(st.sampled_from(AMOUNTS)),
+            }
+            if twist == "copy of the first line" and first is not None:
+                row = dict(first)
+            elif twist == "other customer":
+                row["Customer"] = "C9"
+            elif twist == "blank customer":
+                row["Customer"] = ""
+            elif twist == "other date":
+                row["Order date"] = "2025-04-30 10:00:00"
+            elif twist == "blank date":
+                row["Order date"] = ""
+            elif twist == "spaces date":
+                row["Order date"] = "  "
+            elif twist == "bad amount":
+                row["Line total"] = "abc"
+            elif twist == "blank amount":
+                row["Line total"] = ""
+            elif twist == "blank id":
+                row["Order ID"] = ""
+            elif twist == "text id":
+                row["Order ID"] = f"A{number}"
+            elif twist == "padded id":
+                row["Order ID"] = f"0{number}"
+            first = first or row
+            rows.append(row)
+    if draw(st.booleans()) and draw(st.integers(0, 4)) == 0:
+        rows = draw(st.permutations(rows))
+    text = "Order ID,Order date,Customer,Product,Line total\n" + "".join(
+        f'{r["Order ID"]},{r["Order date"]},{r["Customer"]},{r["Product"]},"{r["Line total"]}"\n'
+        for r in rows
+    )
+    return text.encode(), draw(st.integers(1, 3))
+
+
+def _in_blocks(raw, blocks: int):
+    """The table with each text column split into ``blocks`` Arrow blocks, as a reader gives."""
+    frame = raw.frame
+    n = len(frame)
+    cuts = np.linspace(0, n, blocks + 1).astype(int)
+    columns = {}
+    for col in frame.columns:
+        cells = pa.array(frame[col])
+        cells = cells.combine_chunks() if isinstance(cells, pa.ChunkedArray) else cells
+        chunks = [cells.slice(a, b - a) for a, b in itertools.pairwise(cuts)]
+        array = type(frame[col].array)(pa.chunked_array(chunks, type=cells.type))
+        columns[col] = pd.Series(array, dtype=frame[col].dtype, name=col)
+    return dataclasses.replace(raw, frame=pd.DataFrame(columns))
+
+
+def _map(raw, *, general: bool):
+    export = ingest._line_item_export
+    if not general:
+        return ingest.apply_mapping(raw, "orders", MAPPING, today=TODAY)
+    with mock.patch.object(ingest, "_line_item_export", functools.partial(export, runs=False)):
+        return ingest.apply_mapping(raw, "orders", MAPPING, today=TODAY)
+
+
+def _copies(notes: list[str]) -> int:
+    found = [re.match(r"([\d,]+) orders list a line more than once", n) for n in notes]
+    return next((int(m.group(1).replace(",", "")) for m in found if m), 0)
+
+
+@QUICK
+@given(line_item_files())
+def test_lines_written_together_merge_as_the_general_path_merges_them(case):
+    data, blocks = case
+    raw = _in_blocks(read_file(data, "lines.csv")[0], blocks)
+    quick, general = _map(raw, general=False), _map(raw, general=True)
+    pd.testing.assert_frame_equal(quick.frame, general.frame)
+    a, b = quick.report, general.report
+    if a.rejected_rows is None or b.rejected_rows is None:
+        assert a.rejected_rows is None and b.rejected_rows is None
+    else:
+        pd.testing.assert_frame_equal(a.rejected_rows, b.rejected_rows)
+    assert dataclasses.replace(a, rejected_rows=None) == dataclasses.replace(b, rejected_rows=None)
+    # Repeated orders, counted outside the codes: each kept order id seen before, and each
+    # order whose lines are copies of one another.
+    kept_ids = quick.frame["order_id"].dropna()
+    assert a.duplicates == int(kept_ids.duplicated().sum()) + _copies(a.notes)
+    assert a.rows_read == a.rows_kept + a.rows_rejected
+
+
+def test_a_line_naming_another_customer_keeps_its_order_apart_on_the_quick_path():
+    data = (
+        b"Order ID,Order date,Customer,Product,Line total\n"
+        b"1,2025-03-01 10:00:00,C1,Basic,10.00\n"  # line 2
+        b"1,2025-03-01 10:00:00,,Plus,2.50\n"  # a blank customer agrees with the first line
+        b"2,2025-03-02 10:00:00,C2,Basic,4.00\n"  # line 4
+        b"2,2025-03-02 10:00:00,C3,Plus,1.00\n"  # another customer: order 2 is not merged
+        b"3,2025-03-03 10:00:00,C1,Basic,abc\n"  # line 6: no number, the order is rejected
+        b"3,2025-03-03 10:00:00,C1,Plus,3.00\n"
+        b"4,2025-03-04 10:00:00,C2,Basic,1.25\n"
+        b"4,2025-03-04 10:00:00,C2,Plus,2.00\n"
+    )
+    raw = read_file(data, "lines.csv")[0]
+    seen = []
+    runs = ingest._agrees_in_runs
+
+    def spy(*args, **kwargs):
+        seen.append(True)
+        return runs(*args, **kwargs)
+
+    with mock.patch.object(ingest, "_agrees_in_runs", spy):
+        mapped = _map(raw, general=False)
+    assert seen  # the quick path read these lines
+    report, orders = mapped.report, mapped.frame
+    # Orders 1, 3 and 4 merge; order 2's two rows stay apart: 8 lines, 5 rows; order 3 is
+    # rejected. Kept: 1 = 10.00 + 2.50 = 12.50, 2 = 4.00 and 1.00, 4 = 1.25 + 2.00 = 3.25.
+    assert orders["order_id"].tolist() == ["1", "2", "2", "4"]
+    assert orders["amount"].tolist() == [12.50, 4.00, 1.00, 3.25]
+    assert orders["customer_id"].tolist() == ["C1", "C2", "C3", "C2"]
+    assert (report.rows_read, report.rows_kept, report.rows_rejected) == (5, 4, 1)
+    assert report.rejected[0].examples == ["line 6: 'abc'"]
+    assert report.rejected_rows["line"].tolist() == [6]
+    assert report.duplicates == 1  # order 2, named twice
+    assert "8 lines merged into 5 orders" in " ".join(report.notes)
+    assert "1 Order ID values repeat on rows that name another customer" in " ".join(report.notes)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.sampled_from(["a", "bb", "", " ", "ccc"])), max_size=120),
+    st.lists(st.integers(0, 119), max_size=40),
+    st.integers(1, 5),
+)
+def test_cells_taken_block_by_block_are_the_cells_a_take_gives(cells, positions, blocks):
+    whole = pa.array(cells, type=pa.large_string() if blocks == 5 else pa.string())
+    positions = np.array([p for p in positions if p < len(cells)], dtype=np.int64)
+    cuts = np.linspace(0, len(cells), min(blocks, 4) + 1).astype(int)
+    chunked = pa.chunked_array(
+        [whole.slice(a, b - a) for a, b in itertools.pairwise(cuts)],
+        type=whole.type,
+    )
+    expected = whole.take(pa.array(positions, type=pa.int64()))
+    assert ingest._cells_at(chunked, positions).to_pylist() == expected.to_pylist()
+    assert ingest._cells_at(whole, positions).to_pylist() == expected.to_pylist()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.sampled_from(["1", "2", "3", "10", "", " ", "A-1", "01", "-5", " 2"]), max_size=30),
+    st.booleans(),
+)
+def test_repeats_counted_from_the_codes_are_the_repeated_ids(ids, ascending):
+    if ascending:  # the integers in order, as lines of orders written together
+        ids = sorted(ids, key=lambda v: (not v.strip().lstrip("-").isdigit(), v))
+    values = pd.Series(ids, dtype="str")
+    expected = ingest._repeats(pd.DataFrame({"order_id": parse_ids(values)}).dropna())
+    assert ingest._repeated_codes(ingest._order_codes(values)) == expected
+
+
+@pytest.mark.parametrize(
+    ("codes", "repeats"),
+    [
+        (None, 0),  # no id repeats
+        (np.array([0, 0, 1, 2, 2, 2]), 3),  # 0 once more, 2 twice more
+        (np.array([-1, -1, 0, 1, 0]), 1),  # blank ids are never repeats; 0 comes back once
+        (np.array([], dtype=np.int64), 0),
+    ],
+)
+def test_repeated_codes_by_hand(codes, repeats):
+    assert ingest._repeated_codes(codes) == repeats
