@@ -39,7 +39,6 @@ from kpi.schema import (
 from kpi.values import (
     DateOrder,
     NumberParse,
-    _blank_text,
     blank_mask,
     currency_in_header,
     detect_currency,
@@ -49,6 +48,7 @@ from kpi.values import (
     parse_ids,
     parse_numbers,
     parse_text,
+    take_cells,
 )
 
 MAX_EXAMPLES = 5
@@ -539,33 +539,6 @@ def _arrow_cells(values: pd.Series) -> pa.Array | pa.ChunkedArray | None:
     return None
 
 
-def _cells_at(cells: pa.Array | pa.ChunkedArray, positions: np.ndarray) -> pa.Array:
-    """``cells.take(positions)``, without joining a chunked column's blocks for a few cells.
-
-    Arrow's take joins the reader's blocks into one array on every call (as long as reading
-    the whole column); a few cells are taken from each block instead.
-    """
-    if not isinstance(cells, pa.ChunkedArray):
-        return cells.take(pa.array(positions, type=pa.int64()))
-    if cells.num_chunks == 1:
-        return cells.chunk(0).take(pa.array(positions, type=pa.int64()))
-    if 8 * len(positions) > len(cells):
-        return cells.combine_chunks().take(pa.array(positions, type=pa.int64()))
-    bounds = np.cumsum([0, *(len(c) for c in cells.chunks)])
-    block = np.searchsorted(bounds, positions, side="right") - 1
-    order = np.argsort(block, kind="stable")
-    ends = np.searchsorted(block[order], np.arange(cells.num_chunks + 1))
-    parts = [
-        cells.chunk(b).take(pa.array(positions[order[ends[b] : ends[b + 1]]] - bounds[b]))
-        for b in range(cells.num_chunks)
-        if ends[b + 1] > ends[b]
-    ]
-    joined = pa.concat_arrays(parts) if parts else pa.array([], type=cells.type)
-    back = np.empty(len(order), dtype=np.int64)
-    back[order] = np.arange(len(order))
-    return joined.take(pa.array(back))
-
-
 def _same_as_row(values: pd.Series, rows: np.ndarray, ref: np.ndarray) -> np.ndarray:
     """Whether the cell of each row in ``rows`` equals the cell of its row in ``ref``.
 
@@ -573,7 +546,7 @@ def _same_as_row(values: pd.Series, rows: np.ndarray, ref: np.ndarray) -> np.nda
     """
     cells = _arrow_cells(values)
     if cells is not None:
-        a, b = _cells_at(cells, rows), _cells_at(cells, ref)
+        a, b = take_cells(cells, rows), take_cells(cells, ref)
         same = pc.fill_null(pc.equal(a, b), False)
         both_missing = pc.and_(pc.is_null(a), pc.is_null(b))
         return np.asarray(pc.or_(same, both_missing), dtype=bool)
@@ -587,7 +560,8 @@ def _blank_at(values: pd.Series, rows: np.ndarray) -> np.ndarray:
     """``blank_mask(values)`` at ``rows`` alone."""
     cells = _arrow_cells(values)
     if cells is not None:
-        return _blank_text(_cells_at(cells, rows))
+        taken = pd.Series(type(values.array)(take_cells(cells, rows), dtype=values.dtype))
+        return blank_mask(taken).to_numpy(dtype=bool)
     return blank_mask(values.iloc[rows]).to_numpy(dtype=bool)
 
 
@@ -626,8 +600,11 @@ def _merge_lines(
     frame = raw.frame
     n = len(frame)
     valid = codes >= 0
-    in_merged = np.zeros(n, dtype=bool)
-    in_merged[valid] = merged[codes[valid]]
+    if valid.all():
+        in_merged = merged[codes]
+    else:
+        in_merged = np.zeros(n, dtype=bool)
+        in_merged[valid] = merged[codes[valid]]
     firsts = _first_positions(codes) if firsts is None else firsts  # group g's first row
     keep = ~in_merged
     keep[firsts[merged]] = True
@@ -656,12 +633,11 @@ def _merge_lines(
         columns[col] = values.iloc[source].reset_index(drop=True)
     for col, parsed in summed.items():
         numbers = parsed.values.to_numpy(dtype="float64")
-        filled = ~np.isnan(numbers)
-        sums = np.bincount(
-            codes[in_merged & filled], weights=numbers[in_merged & filled], minlength=len(merged)
-        )
-        any_filled = np.bincount(codes[in_merged & filled], minlength=len(merged)) > 0
-        out = numbers[take].copy()
+        adds = in_merged & ~np.isnan(numbers)  # the lines whose numbers make the sums
+        owners = codes[adds]
+        sums = np.bincount(owners, weights=numbers[adds], minlength=len(merged))
+        any_filled = np.bincount(owners, minlength=len(merged)) > 0
+        out = numbers[take]
         grouped = group_of_kept[merged_kept]
         out[merged_kept] = np.where(any_filled[grouped], sums[grouped], np.nan)
         bad = parsed.bad.to_numpy(dtype=bool)
@@ -726,14 +702,17 @@ def _line_item_export(
     frame = raw.frame
     n = len(frame)
     valid = codes >= 0
-    size = np.bincount(codes[valid])
+    # From 0, never down: every line has an id, and codes count up by one where an order starts.
+    runs = runs and bool(n and codes[0] == 0 and np.all(np.diff(codes) >= 0))
+    if runs:
+        firsts = np.flatnonzero(np.diff(codes, prepend=-1))
+        size = np.diff(firsts, append=n)
+    else:
+        size = np.bincount(codes[valid])
     groups = len(size)
     repeated = size > 1
-    runs = runs and bool(valid.all() and np.all(np.diff(codes) >= 0))
     if runs:
-        # Codes count up by one from 0 where each order starts: every other row is a later
-        # line, beside its order's first.
-        firsts = np.flatnonzero(np.diff(codes, prepend=-1))
+        # Every row but an order's first is a later line, beside that first line.
         later = np.ones(n, dtype=bool)
         later[firsts] = False
         rows = np.flatnonzero(later)

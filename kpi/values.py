@@ -190,6 +190,45 @@ def _may_be_blank(cells: pa.Array) -> np.ndarray:
     return maybe
 
 
+def take_cells(cells: pa.Array | pa.ChunkedArray, positions: np.ndarray) -> pa.Array:
+    """``cells.take(positions)``, without joining a chunked column's blocks for a few cells.
+
+    Arrow's take joins the reader's blocks into one array on every call (as long as reading
+    the whole column); a few cells are taken from each block instead.
+    """
+    if not isinstance(cells, pa.ChunkedArray):
+        return cells.take(pa.array(positions, type=pa.int64()))
+    if cells.num_chunks == 1:
+        return cells.chunk(0).take(pa.array(positions, type=pa.int64()))
+    if 8 * len(positions) > len(cells):
+        return cells.combine_chunks().take(pa.array(positions, type=pa.int64()))
+    bounds = np.cumsum([0, *(len(c) for c in cells.chunks)])
+    block = np.searchsorted(bounds, positions, side="right") - 1
+    ordered = bool(np.all(np.diff(block) >= 0))
+    order = np.arange(len(block)) if ordered else np.argsort(block, kind="stable")
+    ends = np.searchsorted(block[order], np.arange(cells.num_chunks + 1))
+    parts = [
+        cells.chunk(b).take(pa.array(positions[order[ends[b] : ends[b + 1]]] - bounds[b]))
+        for b in range(cells.num_chunks)
+        if ends[b + 1] > ends[b]
+    ]
+    joined = pa.concat_arrays(parts) if parts else pa.array([], type=cells.type)
+    if ordered:
+        return joined  # the blocks' cells already in the order asked
+    back = np.empty(len(order), dtype=np.int64)
+    back[order] = np.arange(len(order))
+    return joined.take(pa.array(back))
+
+
+def _rows_at(text: pd.Series, positions: np.ndarray) -> pd.Series:
+    """``text.iloc[positions]``; an Arrow column's cells taken with :func:`take_cells`."""
+    if isinstance(text.dtype, pd.StringDtype) and text.dtype.storage == "pyarrow":
+        cells = take_cells(pa.array(text), positions)
+        array = type(text.array)(cells, dtype=text.dtype)
+        return pd.Series(array, index=text.index[positions], name=text.name)
+    return text.iloc[positions]
+
+
 def _first_present(values: pd.Series, count: int) -> pd.Series:
     """``values.dropna().head(count)``, without copying a whole column to look at its head."""
     size = 2 * count
@@ -437,7 +476,7 @@ def parse_numbers(
             sample = text
             if len(text) > 20_000:  # seeded, without shuffling every position as .sample does
                 picks = np.random.default_rng(0).choice(len(text), 20_000, replace=False)
-                sample = text.iloc[np.sort(picks)]
+                sample = _rows_at(text, np.sort(picks))
             sep = decide_decimal(sample, hint=hint)  # type: ignore[arg-type]
         if sep == ".":
             # Fast path: plain numbers ("1234.5", "-3", "1e3") need no cleaning.

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from kpi import ingest
 from kpi.io import read_file
-from kpi.values import parse_ids
+from kpi.values import _rows_at, parse_ids, take_cells
 
 TODAY = pd.Timestamp("2026-11-23")
 MAPPING = {
@@ -204,8 +204,12 @@ def test_cells_taken_block_by_block_are_the_cells_a_take_gives(cells, positions,
         type=whole.type,
     )
     expected = whole.take(pa.array(positions, type=pa.int64()))
-    assert ingest._cells_at(chunked, positions).to_pylist() == expected.to_pylist()
-    assert ingest._cells_at(whole, positions).to_pylist() == expected.to_pylist()
+    assert take_cells(chunked, positions).to_pylist() == expected.to_pylist()
+    assert take_cells(whole, positions).to_pylist() == expected.to_pylist()
+    # As parse_numbers takes its sample: a column of text, the rows in order.
+    column = pd.Series(type(pd.Series([], dtype="str").array)(chunked), dtype="str")
+    rows = np.sort(positions)
+    pd.testing.assert_series_equal(_rows_at(column, rows), column.iloc[rows])
 
 
 @settings(max_examples=80, deadline=None)
