@@ -611,7 +611,7 @@ def _merge_lines(
     take = np.flatnonzero(keep)
     group_of_kept = codes[take]
     merged_kept = in_merged[take]
-    lines = np.asarray(raw.line_numbers)[take].copy()
+    lines = np.asarray(raw.line_numbers)[take]
     columns: dict[str, pd.Series] = {}
     settled = set(settled)
     marks = pa.array(keep)
@@ -703,9 +703,10 @@ def _line_item_export(
     n = len(frame)
     valid = codes >= 0
     # From 0, never down: every line has an id, and codes count up by one where an order starts.
-    runs = runs and bool(n and codes[0] == 0 and np.all(np.diff(codes) >= 0))
+    steps = np.diff(codes) if runs else codes[:0]
+    runs = runs and bool(n and codes[0] == 0 and np.all(steps >= 0))
     if runs:
-        firsts = np.flatnonzero(np.diff(codes, prepend=-1))
+        firsts = np.concatenate([[0], np.flatnonzero(steps) + 1])
         size = np.diff(firsts, append=n)
     else:
         size = np.bincount(codes[valid])
