@@ -33,11 +33,11 @@ MAPPING = {
     "customer_id": "Customer",
     "amount": "Line total",
 }
-QUICK = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+QUICK = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # What may happen to one line of an order: mostly nothing.
 TWISTS = st.sampled_from(
-    ["none"] * 6
+    ["none"] * 24
     + [
         "other customer",
         "blank customer",
@@ -59,6 +59,9 @@ AMOUNTS = ["1.50", "2.00", "3.25", "-4.00", "10", "0.10", "7.77"]
 def line_item_files(draw) -> tuple[bytes, int]:
     """A small line-item CSV (1-4 lines an order, some twisted) and a number of blocks."""
     orders = draw(st.lists(st.lists(TWISTS, min_size=1, max_size=4), min_size=1, max_size=9))
+    # Most files number their orders 1, 2, 3... on every line (the quick path's files); the
+    # others blank, pad or spell some ids.
+    odd_ids = draw(st.integers(0, 9)) < 3
     rows = []
     for number, twists in enumerate(orders, start=1):
         customer, date = f"C{number % 3}", f"2025-03-{number:02d} 10:00:00"
@@ -87,15 +90,15 @@ def line_item_files(draw) -> tuple[bytes, int]:
                 row["Line total"] = "abc"
             elif twist == "blank amount":
                 row["Line total"] = ""
-            elif twist == "blank id":
+            elif twist == "blank id" and odd_ids:
                 row["Order ID"] = ""
-            elif twist == "text id":
+            elif twist == "text id" and odd_ids:
                 row["Order ID"] = f"A{number}"
-            elif twist == "padded id":
+            elif twist == "padded id" and odd_ids:
                 row["Order ID"] = f"0{number}"
             first = first or row
             rows.append(row)
-    if draw(st.booleans()) and draw(st.integers(0, 4)) == 0:
+    if draw(st.integers(0, 9)) == 0:  # one file in ten lists its lines in any order
         rows = draw(st.permutations(rows))
     text = "Order ID,Order date,Customer,Product,Line total\n" + "".join(
         f'{r["Order ID"]},{r["Order date"]},{r["Customer"]},{r["Product"]},"{r["Line total"]}"\n'
