@@ -16,6 +16,17 @@ visible chart has drawn its SVG. Targets are interleaved in each round, so machi
 them alike; the report is each target's median and its ratio to the minimal page's median
 measured in the same run (targets: 1.3x or less).
 
+Beside the wall clock, each visit records the work it cost, which other load on the machine
+hardly moves: the renderer's main-thread CPU time (Chrome DevTools Protocol ``Performance``
+metrics in thread time: all tasks, and of those script, layout and style recalculation) and
+what was loaded (HTTP requests and bytes, and the bytes the server sent over the websocket,
+where Streamlit's page and its figures travel). Each is reported as a median and, for the
+main-thread time, as a ratio to the minimal page. The wall-clock ratio stays the target; the
+CPU ratio tells apart changes the wall clock's noise hides. On a machine loaded past its cores
+(or a virtual machine whose host is busy) thread time inflates too; each round's ratio to the
+minimal page measured in that round (reported as the median over rounds, "per round") cancels
+load that drifts between rounds.
+
 ``--also DIR`` serves a second copy of the app (another checkout, say the code before a
 change) and times its pages in the same rounds, named ``<page> (DIR's name)``: before and
 after, side by side under the same load.
@@ -30,6 +41,7 @@ servers are stopped by their own process ids.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import socket
@@ -150,18 +162,73 @@ def _drawn(page, expected: dict | None, timeout: float) -> dict:
 expected_counts: dict[str, dict] = {}  # url -> what the warm-up visit showed
 
 
-def first_visit(browser, url: str, expected: dict | None, timeout: float = 120) -> float:
-    """Seconds from navigation to drawn, in a new context (new session, empty cache)."""
+# Main-thread metrics of CDP's Performance domain (seconds of thread time), by report name.
+CPU_METRICS = {
+    "task_ms": "TaskDuration",
+    "script_ms": "ScriptDuration",
+    "layout_ms": "LayoutDuration",
+    "style_ms": "RecalcStyleDuration",
+}
+MEASURES = ("seconds", *CPU_METRICS, "requests", "http_kb", "ws_kb")
+
+
+class _Work:
+    """What one page costs the browser: main-thread time (CDP ``Performance`` in thread ticks,
+    so time spent waiting for the other processes on a busy machine is not counted) and what
+    it loads (CDP ``Network``: HTTP responses and websocket frames received)."""
+
+    def __init__(self, context, page) -> None:
+        self.cdp = context.new_cdp_session(page)
+        self.requests = 0
+        self.http_bytes = 0
+        self.ws_bytes = 0
+        self.cdp.on("Network.loadingFinished", self._loaded)
+        self.cdp.on("Network.webSocketFrameReceived", self._frame)
+        self.cdp.send("Network.enable")
+        self.cdp.send("Performance.enable", {"timeDomain": "threadTicks"})
+        self.start = self._metrics()
+
+    def _loaded(self, event: dict) -> None:
+        self.requests += 1
+        self.http_bytes += int(event.get("encodedDataLength") or 0)
+
+    def _frame(self, event: dict) -> None:
+        frame = event.get("response", {})
+        data = frame.get("payloadData", "")
+        # opcode 2: a binary frame, which CDP hands over in base64
+        self.ws_bytes += len(base64.b64decode(data)) if frame.get("opcode") == 2 else len(data)
+
+    def _metrics(self) -> dict[str, float]:
+        got = self.cdp.send("Performance.getMetrics")["metrics"]
+        return {m["name"]: float(m["value"]) for m in got}
+
+    def done(self) -> dict[str, float]:
+        """The work since the page was opened: milliseconds of main-thread time, kB loaded."""
+        end = self._metrics()
+        out = {k: 1000 * (end.get(m, 0.0) - self.start.get(m, 0.0)) for k, m in CPU_METRICS.items()}
+        return {
+            **out,
+            "requests": float(self.requests),
+            "http_kb": self.http_bytes / 1024,
+            "ws_kb": self.ws_bytes / 1024,
+        }
+
+
+def first_visit(browser, url: str, expected: dict | None, timeout: float = 120) -> dict:
+    """One first visit in a new context (new session, empty cache): ``seconds`` from
+    navigation to drawn and the work it cost (see :class:`_Work`)."""
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()
     try:
+        work = _Work(context, page)
         start = time.perf_counter()
         page.goto(url, wait_until="commit")
         shown = _drawn(page, expected, timeout)
         elapsed = time.perf_counter() - start
+        cost = work.done()
         if expected is None:
             expected_counts.setdefault(url, shown)
-        return elapsed
+        return {"seconds": elapsed, **cost}
     finally:
         context.close()
 
@@ -199,7 +266,9 @@ def run(pages: Sequence[str] = PAGES, repeat: int = 3, log=print, also: Path | N
             urls[p] = f"{app}/{path}"
             if other is not None and also is not None:
                 urls[f"{p} ({also.name})"] = f"{other}/{path}"
-        results: dict[str, list[float]] = {name: [] for name in urls}
+        results: dict[str, dict[str, list[float]]] = {
+            name: {m: [] for m in MEASURES} for name in urls
+        }
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for name, url in urls.items():  # warm servers; learn each page's cards and charts
@@ -208,17 +277,30 @@ def run(pages: Sequence[str] = PAGES, repeat: int = 3, log=print, also: Path | N
                     f"{expected_counts[url]['charts']} charts")  # fmt: skip
             for r in range(repeat):
                 for name, url in urls.items():
-                    results[name].append(first_visit(browser, url, expected_counts[url]))
-                times = ", ".join(f"{k} {v[-1]:.2f} s" for k, v in results.items())
-                log(f"round {r + 1}: {times}")
+                    visit = first_visit(browser, url, expected_counts[url])
+                    for m in MEASURES:
+                        results[name][m].append(visit[m])
+                times = ", ".join(
+                    f"{k} {v['seconds'][-1]:.2f} s {v['task_ms'][-1]:.0f} ms"
+                    for k, v in results.items()
+                )
+                log(f"round {r + 1} (wall, main thread): {times}")
             browser.close()
-    medians = {k: statistics.median(v) for k, v in results.items()}
-    floor_s = medians["minimal"]
+    medians = {k: {m: statistics.median(v[m]) for m in MEASURES} for k, v in results.items()}
+    floor = medians["minimal"]
+    low = results["minimal"]
+
+    def per_round(name: str, m: str) -> float:
+        return statistics.median(a / b for a, b in zip(results[name][m], low[m], strict=True))
+
     return {
         "repeat": repeat,
-        "seconds": results,
+        "runs": results,
         "median": medians,
-        "ratio": {k: v / floor_s for k, v in medians.items()},
+        "ratio": {k: v["seconds"] / floor["seconds"] for k, v in medians.items()},
+        "cpu_ratio": {k: v["task_ms"] / floor["task_ms"] for k, v in medians.items()},
+        "round_ratio": {k: per_round(k, "seconds") for k in results},
+        "round_cpu_ratio": {k: per_round(k, "task_ms") for k in results},
         "home_script_s": server_side_home(repeat),
     }
 
@@ -236,10 +318,23 @@ def main(argv: Sequence[str] | None = None) -> dict:
         parser.error(f"unknown page {', '.join(unknown)}; choose from {', '.join(PAGES)}")
     out = run(pages, args.repeat, also=Path(args.also).resolve() if args.also else None)
     print(f"\nfirst visit, new session, warm server; median of {args.repeat} (machine shared)")
-    print(f"{'page':<26}{'seconds':>9}{'x minimal':>11}")
-    for name, seconds in out["median"].items():
+    print("wall: seconds to drawn; main thread: CPU ms (all tasks; script, layout, style);")
+    print("loaded: HTTP requests and kB, kB received over the websocket")
+    print("x min: median over the minimal page's median; per round: median of each round's ratio")
+    head = ("page", "wall s", "x min", "per rnd", "main ms", "x min", "per rnd", "script",
+            "layout", "style", "req", "HTTP kB", "WS kB")  # fmt: skip
+    print(f"{head[0]:<26}" + "".join(f"{h:>9}" for h in head[1:]))
+    for name, m in out["median"].items():
         flag = "" if name == "minimal" or out["ratio"][name] <= 1.3 else "  over 1.3x"
-        print(f"{name:<26}{seconds:>9.2f}{out['ratio'][name]:>11.2f}{flag}")
+        cells = (
+            f"{m['seconds']:.2f}", f"{out['ratio'][name]:.2f}",
+            f"{out['round_ratio'][name]:.2f}", f"{m['task_ms']:.0f}",
+            f"{out['cpu_ratio'][name]:.2f}", f"{out['round_cpu_ratio'][name]:.2f}",
+            f"{m['script_ms']:.0f}", f"{m['layout_ms']:.0f}",
+            f"{m['style_ms']:.0f}", f"{m['requests']:.0f}", f"{m['http_kb']:.0f}",
+            f"{m['ws_kb']:.0f}",
+        )  # fmt: skip
+        print(f"{name:<26}" + "".join(f"{c:>9}" for c in cells) + flag)
     print(f"\nhome script run for a new session (AppTest): {out['home_script_s']:.3f} s")
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2), encoding="utf-8")

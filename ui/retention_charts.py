@@ -100,19 +100,19 @@ def gap_histogram(
     # The lines are named in the legend above the plot, not by annotations beside them: a
     # label beside its line was crossed by the line itself, sat on the bars, and ran into the
     # other line's label when the two windows were close ("Suggested: 31 days" over "Chosen").
-    fig.add_vline(
-        x=suggested,
-        line={"color": PALETTE[1], "width": 2, "dash": "dash"},
-        name=f"Suggested: {suggested:,} days ({percentile:.0%} of gaps are shorter)",
-        showlegend=True,
-    )
+    # Vertical lines over the plot's full height, as layout shapes given at once: add_vline
+    # rebuilt the figure's layout for each line, most of this chart's build time.
+    lines = [(suggested, {"color": PALETTE[1], "width": 2, "dash": "dash"},
+              f"Suggested: {suggested:,} days ({percentile:.0%} of gaps are shorter)")]  # fmt: skip
     if window != suggested:
-        fig.add_vline(
-            x=window,
-            line={"color": PALETTE[3], "width": 2},
-            name=f"Chosen: {window:,} days",
-            showlegend=True,
-        )
+        lines.append((window, {"color": PALETTE[3], "width": 2}, f"Chosen: {window:,} days"))
+    fig.update_layout(
+        shapes=[
+            {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1,
+             "yref": "y domain", "line": line, "name": name, "showlegend": True}
+            for x, line, name in lines
+        ]
+    )  # fmt: skip
     fig.update_xaxes(title_text="Days between a customer's orders", range=[0, top])
     fig.update_yaxes(title_text="Repeat visits", tickformat=",d", rangemode="tozero")
     return _titled(fig, "Gaps between orders", 320)
@@ -212,34 +212,38 @@ def cohort_heatmap(
         colorbar = {"title": {"text": unit}, "tickformat": ",.0f"}
         text = "%{z:,.0f}"
     grey = np.where(observable, np.nan, 1.0)
+    # Plain dicts, checked once by go.Figure: go.Heatmap objects would be copied cell by cell
+    # (the hover's table holds Python objects) when the figure takes them.
     fig = go.Figure(
         [
-            go.Heatmap(
-                x=x,
-                y=y,
-                z=grey,
-                colorscale=[[0, NOT_YET], [1, NOT_YET]],
-                showscale=False,
-                name="Not yet observable",
-                xgap=1,
-                ygap=1,
-                hovertemplate="Cohort %{y}, age %{x}: not yet observable<extra></extra>",
-            ),
-            go.Heatmap(
-                x=x,
-                y=y,
-                z=z,
-                colorscale=SCALE,
-                colorbar=colorbar,
-                name=METRICS[metric],
-                customdata=custom,
-                hovertemplate=hover,
-                xgap=1,
-                ygap=1,
-                texttemplate=text if z.size <= MAX_TEXT_CELLS else None,
-                textfont={"size": 11},
+            {
+                "type": "heatmap",
+                "x": x,
+                "y": y,
+                "z": grey,
+                "colorscale": [[0, NOT_YET], [1, NOT_YET]],
+                "showscale": False,
+                "name": "Not yet observable",
+                "xgap": 1,
+                "ygap": 1,
+                "hovertemplate": "Cohort %{y}, age %{x}: not yet observable<extra></extra>",
+            },
+            {
+                "type": "heatmap",
+                "x": x,
+                "y": y,
+                "z": z,
+                "colorscale": SCALE,
+                "colorbar": colorbar,
+                "name": METRICS[metric],
+                "customdata": custom,
+                "hovertemplate": hover,
+                "xgap": 1,
+                "ygap": 1,
+                "texttemplate": text if z.size <= MAX_TEXT_CELLS else None,
+                "textfont": {"size": 11},
                 **scale,
-            ),
+            },
         ]
     )
     fig.update_xaxes(title_text=age_axis(cohorts.period), type="category", side="top")
@@ -268,49 +272,52 @@ def retention_curves(
         "grr": "gross_revenue_retention",
     }[metric]
     values = _values(cohorts, metric, True)
-    traces: list[go.Scatter] = []
+    # Traces as plain dicts, checked once by go.Figure: built as go.Scatter objects first,
+    # the thirty-odd cohort lines were validated twice, the slowest part of the page's run.
+    traces: list[dict] = []
     if isinstance(values.index, pd.MultiIndex):
         for i, (group, curve) in enumerate(average[column].groupby(level=0)):
             curve = curve.droplevel(0)
             traces.append(
-                go.Scatter(
-                    x=curve.index.to_numpy(),
-                    y=curve.to_numpy(dtype=np.float64),
-                    mode="lines+markers",
-                    name=str(group),
-                    line={"color": PALETTE[i % len(PALETTE)], "width": 3},
-                    hovertemplate=f"{group}<br>Age %{{x}}: %{{y:.1%}}<extra></extra>",
-                )
+                {
+                    "type": "scatter",
+                    "x": curve.index.to_numpy(),
+                    "y": curve.to_numpy(dtype=np.float64),
+                    "mode": "lines+markers",
+                    "name": str(group),
+                    "line": {"color": PALETTE[i % len(PALETTE)], "width": 3},
+                    "hovertemplate": f"{group}<br>Age %{{x}}: %{{y:.1%}}<extra></extra>",
+                }
             )
     else:
         labels = period_labels(values.index, cohorts.period)
         for n, (label, row) in enumerate(zip(labels, values.to_numpy(), strict=True)):
             keep = np.isfinite(row)
             traces.append(
-                go.Scatter(
-                    x=np.flatnonzero(keep),
-                    y=row[keep],
-                    mode="lines",
-                    name=label,
-                    line={"color": _FAINT, "width": 1},
-                    showlegend=n == 0,
-                    legendgroup="cohorts",
-                    hovertemplate=f"Cohort {label}<br>Age %{{x}}: %{{y:.1%}}<extra></extra>",
-                )
+                {
+                    "type": "scatter",
+                    "x": np.flatnonzero(keep),
+                    "y": row[keep],
+                    "mode": "lines",
+                    "name": "One line per cohort" if n == 0 else label,
+                    "line": {"color": _FAINT, "width": 1},
+                    "showlegend": n == 0,
+                    "legendgroup": "cohorts",
+                    "hovertemplate": f"Cohort {label}<br>Age %{{x}}: %{{y:.1%}}<extra></extra>",
+                }
             )
-        if traces:
-            traces[0].name = "One line per cohort"
         traces.append(
-            go.Scatter(
-                x=average.index.to_numpy(),
-                y=average[column].to_numpy(dtype=np.float64),
-                mode="lines+markers",
-                name="Weighted average",
-                line={"color": PALETTE[0], "width": 4},
-                customdata=average["cohorts"].to_numpy(),
-                hovertemplate="Weighted average<br>Age %{x}: %{y:.1%}"
+            {
+                "type": "scatter",
+                "x": average.index.to_numpy(),
+                "y": average[column].to_numpy(dtype=np.float64),
+                "mode": "lines+markers",
+                "name": "Weighted average",
+                "line": {"color": PALETTE[0], "width": 4},
+                "customdata": average["cohorts"].to_numpy(),
+                "hovertemplate": "Weighted average<br>Age %{x}: %{y:.1%}"
                 "<br>over %{customdata:,} cohorts<extra></extra>",
-            )
+            }
         )
     fig = go.Figure(traces)
     fig.update_xaxes(title_text=age_axis(cohorts.period))

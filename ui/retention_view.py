@@ -20,7 +20,7 @@ import streamlit as st
 from kpi import base, models, retention
 from kpi.errors import InsufficientDataError, KpiError
 from kpi.periods import PERIOD_LABELS, period_labels, period_start
-from ui import caching, cards, frame, state
+from ui import caching, cards, frame, meeting, state
 from ui import format as fmt
 from ui import retention_charts as charts
 from ui.frame import View
@@ -295,8 +295,168 @@ def _window_note(d: Definition) -> str | None:
     return "The data cannot support this short a window: " + d.weak.split(": ", 1)[-1]
 
 
+def last_complete_period(
+    start: pd.Timestamp, end: pd.Timestamp, period: str
+) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """First and last day of the last whole ``period`` inside ``start`` to ``end`` (both days),
+    or None when the range holds no whole period.
+
+    >>> [d.strftime("%Y-%m-%d") for d in last_complete_period(pd.Timestamp("2023-11-01"),
+    ...     pd.Timestamp("2026-10-31"), "month")]
+    ['2026-10-01', '2026-10-31']
+    >>> [d.strftime("%Y-%m-%d") for d in last_complete_period(pd.Timestamp("2026-01-01"),
+    ...     pd.Timestamp("2026-10-15"), "month")]
+    ['2026-09-01', '2026-09-30']
+    >>> last_complete_period(pd.Timestamp("2026-10-02"), pd.Timestamp("2026-10-31"), "month")
+    """
+    lo, hi = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    day = pd.Timedelta(days=1)
+    last = period_start(pd.Series([hi + day]), period).iloc[0] - day  # type: ignore[arg-type]
+    first = period_start(pd.Series([last]), period).iloc[0]  # type: ignore[arg-type]
+    return (first, last) if first >= lo else None
+
+
+def period_name(first: pd.Timestamp, period: str) -> str:
+    """A period as a card names it: ``Oct 2026``, ``Q4 2026``, ``2026``, ``week of 26 Oct 2026``.
+
+    >>> period_name(pd.Timestamp("2026-10-01"), "month"), period_name(
+    ...     pd.Timestamp("2026-10-01"), "quarter")
+    ('Oct 2026', 'Q4 2026')
+    """
+    t = pd.Timestamp(first)
+    if period == "month":
+        return t.strftime("%b %Y")
+    if period == "quarter":
+        return f"Q{(t.month - 1) // 3 + 1} {t.year}"
+    if period == "year":
+        return str(t.year)
+    return f"week of {fmt.day(t)}"
+
+
+def _period_instead(view: View, what: str) -> tuple[pd.Timestamp, pd.Timestamp, str, str] | None:
+    """In the meeting view, the last whole period of the range to show instead of a range rate
+    that cannot be measured: its first and last day, its name, and the sentence that says why
+    (``what``: why the range rate is unknown). None outside the meeting view or when the range
+    holds no whole period."""
+    if not meeting.active():
+        return None
+    found = last_complete_period(view.start, view.end, view.period)
+    if found is None:
+        return None
+    first, last = found
+    per = PERIOD_LABELS[view.period].lower()
+    name = period_name(first, view.period)
+    why = (
+        f"Over the whole range this rate cannot be measured: {what} So the card shows the last "
+        f"whole {per} of the range, {name} ({fmt.day(first)} – {fmt.day(last)}), measured the "
+        "same way."
+    )
+    return first, last, name, why
+
+
+def _period_before(first: pd.Timestamp, period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last day of the period before the one starting on ``first``."""
+    last = pd.Timestamp(first) - pd.Timedelta(days=1)
+    return period_start(pd.Series([last]), period).iloc[0], last  # type: ignore[arg-type]
+
+
+def _churn_of_period(view: View, d: Definition, why: str) -> list[cards.Card] | None:
+    """In the meeting view, churn and CRR of the range's last whole period, named so, when the
+    range's own cannot be measured (see :func:`_period_instead`); None otherwise."""
+    from ui.growth_view import points_delta
+
+    instead = _period_instead(view, why)
+    if instead is None:
+        return None
+    first, last, name, said = instead
+    now = _range_churn(d.lifetimes, first, last)
+    if now is None or now.customers_start == 0:
+        return None
+    prev_first, prev_last = _period_before(first, view.period)
+    then = _range_churn(d.lifetimes, prev_first, prev_last)
+    versus = (
+        f"Change against {period_name(prev_first, view.period)} "
+        f"({fmt.day(prev_first)} – {fmt.day(prev_last)}), in points."
+    )
+    kept = now.new - now.new_lost
+    return [
+        cards.Card(
+            f"Churn rate, {name}",
+            fmt.percent(now.churn_rate),
+            delta=points_delta(now.churn_rate, then.churn_rate if then else None),
+            lower_is_better=True,
+            key="ret_churned_period",
+            help=f"{said} Customers at its start who were lost in it / customers at its start "
+            f"({d.label}): {fmt.number(now.lost)} / {fmt.number(now.customers_start)}. {versus}",
+        ),
+        cards.Card(
+            f"Customer retention rate, {name}",
+            fmt.percent(now.retention_rate),
+            delta=points_delta(now.retention_rate, then.retention_rate if then else None),
+            key="ret_crr_period",
+            help=f"{said} (Customers at its end - new customers still there) / customers at its "
+            f"start ({d.label}): ({fmt.number(now.customers_end)} - {fmt.number(kept)}) / "
+            f"{fmt.number(now.customers_start)}. {versus}",
+        ),
+    ]
+
+
+def _revenue_of_period(
+    view: View, why: str
+) -> tuple[str, retention.RevenueRetention, object, str] | None:
+    """In the meeting view, NRR and GRR of the range's last whole period when the range's own
+    cannot be measured: (its name, its revenue retention, the period before's, the sentence
+    that says why); None otherwise."""
+    instead = _period_instead(view, why)
+    if instead is None:
+        return None
+    first, last, name, said = instead
+    money = _revenue_retention(view, first, last)
+    if not isinstance(money, retention.RevenueRetention):
+        return None
+    prev_first, prev_last = _period_before(first, view.period)
+    return name, money, _revenue_retention(view, prev_first, prev_last), said
+
+
+def _revenue_card(
+    view: View,
+    key: str,
+    label: str,
+    name: str,
+    money: retention.RevenueRetention,
+    earlier: object,
+    said: str,
+) -> cards.Card:
+    """The NRR or GRR card (``key`` nrr or grr) of the period ``name`` (see
+    :func:`_revenue_of_period`)."""
+    from ui.growth_view import points_delta
+
+    value = getattr(money, key)
+    before = getattr(earlier, key) if isinstance(earlier, retention.RevenueRetention) else None
+    top = money.revenue_now if key == "nrr" else money.capped_now
+    what = "their revenue in it" + (
+        ", each capped at their earlier revenue," if key == "grr" else ""
+    )
+    return cards.Card(
+        f"{label}, {name}",
+        fmt.percent(value),
+        delta=points_delta(value, before),
+        key=f"ret_{key}_period",
+        help=f"{said} Customers who bought from {fmt.day(money.before_start)} to "
+        f"{fmt.day(money.before_end)} (the same number of days before it): {what} / their "
+        f"revenue then = {fmt.money(top, view.currency)} / "
+        f"{fmt.money(money.revenue_before, view.currency)}, {fmt.number(money.customers)} "
+        f"customers. Change against the {PERIOD_LABELS[view.period].lower()} before, in points.",
+    )
+
+
 def kpi_cards(view: View, d: Definition) -> None:
-    """Churn rate, CRR, churn per period, inactive customers, NRR, GRR and median lifetime."""
+    """Churn rate, CRR, churn per period, inactive customers, NRR, GRR and median lifetime.
+
+    In the meeting view, a range rate that cannot be measured (the range starts with nobody, or
+    nobody bought in the days before it) gives way to the same rate of the range's last whole
+    period, named on the card ("Churn rate, Oct 2026"), so the room reads numbers, not dashes.
+    """
     from ui.growth_view import points_delta
 
     per = PERIOD_LABELS[view.period].lower()
@@ -311,7 +471,10 @@ def kpi_cards(view: View, d: Definition) -> None:
             f"was there on {fmt.day(view.start)}. Choose a later start date, or read the churn "
             f"per {per} beside it."
         )
-        out += [
+        empty = f"no customer was there on {fmt.day(view.start)}, its first day."
+        out += _churn_of_period(
+            view, d, f"churn is customers lost / customers at the start, and {empty}"
+        ) or [
             cards.missing_card("Churn rate over the range", why),
             cards.missing_card("Customer retention rate over the range", why),
         ]
@@ -413,10 +576,20 @@ def kpi_cards(view: View, d: Definition) -> None:
         )
     money = _revenue_retention(view, view.start, view.end) if orders is not None else None
     earlier = _revenue_retention(view, prev_start, prev_end) if orders is not None else None
+    instead = None
+    if orders is not None and not isinstance(money, retention.RevenueRetention):
+        instead = _revenue_of_period(
+            view,
+            "NRR and GRR compare the revenue of the customers who bought in as many days before "
+            f"the range ({fmt.day(prev_start)} – {fmt.day(prev_end)}), and nobody bought then.",
+        )
     for key, label, what in (
         ("nrr", "NRR", "their revenue in this range"),
         ("grr", "GRR", "their revenue in this range, each capped at their earlier revenue,"),
     ):
+        if instead is not None:
+            out.append(_revenue_card(view, key, label, *instead))
+            continue
         if not isinstance(money, retention.RevenueRetention):
             why = money or "Needs an orders table with customer_id, order_date and amount."
             out.append(cards.missing_card(label, why))
