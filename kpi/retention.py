@@ -39,6 +39,7 @@ from kpi.base import (
 )
 from kpi.errors import InsufficientDataError, KpiError, SchemaError
 from kpi.periods import Period, check_period, day_period_ordinal, period_labels
+from kpi.reduce import reductions_for
 from kpi.report import Section, Settings, assumption, plain
 
 ORDER_COLUMNS = ("customer_id", "order_date", "amount")
@@ -108,16 +109,36 @@ def _order_arrays(
 
     Refund rows are kept; rows without a customer id are left out. ``ids[code]`` is a row's
     customer, ids sorted (:func:`kpi.base.customer_codes`), so ascending codes are customers
-    in id order and every per-customer reduction is an integer kernel.
+    in id order and every per-customer reduction is an integer kernel. The arrays of all the
+    dated rows are built once per table (kept with its reductions, read-only: the churn
+    definition, the inactive customers, NRR and the value family's lifetimes all start
+    from them); a cut-off day takes the rows up to it.
     """
+    codes, day, amount, ids = reductions_for(orders).cached(
+        "order arrays", lambda: _dated_order_arrays(orders)
+    )
+    if as_of_day is None:
+        return codes, day, amount, ids
+    keep = day <= as_of_day
+    return codes[keep], day[keep], amount[keep], ids
+
+
+def _dated_order_arrays(
+    orders: pd.DataFrame,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Index]:
     cc = customer_codes(orders)
     day = _days(orders["order_date"])
     amount = orders["amount"].to_numpy(dtype=np.float64, na_value=np.nan)
     amount = np.where(np.isnan(amount), 0.0, amount)
     keep = (day != _NO_DAY) & (cc.codes >= 0)
-    if as_of_day is not None:
-        keep &= day <= as_of_day
-    return cc.codes[keep], day[keep], amount[keep], cc.ids
+    return (*_read_only(cc.codes[keep], day[keep], amount[keep]), cc.ids)
+
+
+def _read_only(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The arrays, marked read-only: they are shared through the reductions' cache."""
+    for array in arrays:
+        array.flags.writeable = False
+    return arrays
 
 
 def order_gaps(orders: pd.DataFrame) -> pd.Series:
@@ -141,20 +162,25 @@ def _gap_arrays(orders: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarra
     (int64 days), the customer code of every dated sale row, and the ids of the codes.
 
     The inactivity window needs the gaps, how many customers they come from and how many
-    customers bought at all; counted on the codes, no text id is hashed or copied.
+    customers bought at all; counted on the codes, no text id is hashed or copied. Computed
+    once per table (the retention and value families both suggest the window).
     """
+    return reductions_for(orders).cached("gap arrays", lambda: _gaps_of(orders))
+
+
+def _gaps_of(orders: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Index]:
     codes, day, amount, ids = _order_arrays(orders, None)
     sale = amount >= 0
     codes, day = codes[sale], day[sale]
     if len(day) == 0:
-        return codes[:0], np.empty(0, dtype=np.int64), codes, ids
+        return (*_read_only(codes[:0], np.empty(0, dtype=np.int64), codes), ids)
     # distinct (customer, day) pairs in customer-then-day order, as one sorted int64 key
     lo = int(day.min())
     span = int(day.max()) - lo + 1
     customer, visit = np.divmod(sorted_unique(codes * span + (day - lo)), span)
     same = customer[1:] == customer[:-1]
     gaps = np.diff(visit)[same]
-    return customer[1:][same], gaps.astype(np.int64), codes, ids
+    return (*_read_only(customer[1:][same], gaps.astype(np.int64), codes), ids)
 
 
 def suggested_inactivity_window(orders: pd.DataFrame, *, percentile: float = 0.9) -> int:
