@@ -75,7 +75,12 @@ def _check_orders(orders: pd.DataFrame, what: str = "this KPI") -> None:
 
 def _days(dates: pd.Series | pd.Index | np.ndarray) -> np.ndarray:
     """Whole days since 1970-01-01 as int64 (any datetime unit); NaT becomes _NO_DAY."""
-    values = np.asarray(pd.to_datetime(dates)).astype("datetime64[D]")
+    converted = pd.to_datetime(dates)
+    # a Series' own array: np.asarray(series) first asks its index (a million labels, hashed)
+    # whether it holds numpy's attribute names
+    if isinstance(converted, pd.Series | pd.Index):
+        converted = converted.to_numpy()
+    values = np.asarray(converted).astype("datetime64[D]")
     out = values.astype(np.int64)
     out[np.isnat(values)] = _NO_DAY
     return out
@@ -829,7 +834,7 @@ def _group_values(
     ids: np.ndarray,
     uniques: np.ndarray,
     orders: pd.DataFrame,
-    keep_rows: np.ndarray,
+    keep_rows: np.ndarray | None,
     day: np.ndarray,
     sale: np.ndarray,
     customers: pd.DataFrame | None,
@@ -909,13 +914,17 @@ def cohort_retention(
             "on the Data page."
         )
     as_of_day = int(_day(as_of))  # type: ignore[arg-type]
-    all_day = _days(orders["order_date"])
     order_codes = customer_codes(orders)  # factorised once per frame, ids sorted
-    keep_rows = (all_day != _NO_DAY) & (all_day <= as_of_day) & (order_codes.codes >= 0)
-    ids = order_codes.codes[keep_rows]
-    day = all_day[keep_rows]
-    amount = orders["amount"].to_numpy(dtype=np.float64, na_value=np.nan)[keep_rows]
-    amount = np.where(np.isnan(amount), 0.0, amount)
+    keep_rows = None  # the rows' positions, for the attribute of the first order (by)
+    if by is None:  # the dated rows up to as_of, as the other retention KPIs take them
+        ids, day, amount, _ = _order_arrays(orders, as_of_day)
+    else:  # the attribute of the first order needs the rows' positions too
+        all_day = _days(orders["order_date"])
+        keep_rows = (all_day != _NO_DAY) & (all_day <= as_of_day) & (order_codes.codes >= 0)
+        ids = order_codes.codes[keep_rows]
+        day = all_day[keep_rows]
+        amount = orders["amount"].to_numpy(dtype=np.float64, na_value=np.nan)[keep_rows]
+        amount = np.where(np.isnan(amount), 0.0, amount)
     sale = amount >= 0
 
     sid = np.array([], dtype=np.int64)
