@@ -352,6 +352,14 @@ def apply_mapping(
             out[col.name] = flags
         elif col.kind == "id":
             out[col.name] = parse_ids(values)
+        elif col.kind == "category":
+            out[col.name], merged = _one_spelling(parse_text(values))
+            if merged:
+                report.notes.append(
+                    f"{label}: "
+                    + "; ".join(f"{_quoted(a)} counted as {b!r}" for a, b in merged)
+                    + " (the same name in other capitals or spacing)."
+                )
         else:
             out[col.name] = parse_text(values)
     if lay and "amount" in out and lay.meaning.get("amount_minus"):
@@ -421,6 +429,46 @@ def apply_mapping(
                 # The cells' own marks first ("1 234,50 zł"), else the header's ("Kwota (zł)").
                 report.currency = detect_currency(frame[source]) or currency_in_header(source)
     return MappedTable(raw.source, table, kept, report, dict(mapping))
+
+
+_MAX_SPELLINGS = 5_000
+"""A column with more distinct values than this is names or free text: left as written."""
+
+
+def _one_spelling(text: pd.Series) -> tuple[pd.Series, list[tuple[list[str], str]]]:
+    """Category values that differ only in capitals or spacing ("Google Ads", "google ads"),
+    written the way most rows write them, so that a channel is not split in two; and which
+    spellings were merged into which (none: the column as it came).
+
+    >>> s, merged = _one_spelling(pd.Series(["Google Ads", "google ads", "Google Ads", "SEO"]))
+    >>> s.tolist(), merged
+    (['Google Ads', 'Google Ads', 'Google Ads', 'SEO'], [(['google ads'], 'Google Ads')])
+    """
+    distinct = text.dropna().unique()
+    if len(distinct) < 2 or len(distinct) > _MAX_SPELLINGS:
+        return text, []
+    keys = [" ".join(str(v).split()).casefold() for v in distinct]
+    if len(set(keys)) == len(keys):
+        return text, []
+    counts = text.value_counts(sort=False)
+    groups: dict[str, list[str]] = {}
+    for value, key in zip(distinct, keys, strict=True):
+        groups.setdefault(key, []).append(str(value))
+    replace: dict[str, str] = {}
+    merged = []
+    for spellings in groups.values():
+        if len(spellings) < 2:
+            continue
+        # The most rows' spelling; on a tie, the one met first.
+        best = max(spellings, key=lambda v: (int(counts[v]), -spellings.index(v)))
+        others = [v for v in spellings if v != best]
+        replace.update(dict.fromkeys(others, best))
+        merged.append((others, best))
+    return text.replace(replace), merged
+
+
+def _quoted(values: list[str]) -> str:
+    return ", ".join(repr(v) for v in values)
 
 
 _SPANS = ("first_response_at", "resolved_at")

@@ -747,3 +747,19 @@ def test_the_currency_named_in_the_amount_header_is_the_tables_when_cells_carry_
     # Marks in the cells win over the header.
     data = "Customer,Date,Amount (USD)\nA,2025-02-01,€ 12.50\nB,2025-02-02,€ 7.00\n"
     assert load_files([("o.csv", data.encode())]).currency == "EUR"
+
+
+def test_a_channel_written_in_other_capitals_is_one_channel_noted_on_the_report():
+    # 3 rows "Google Ads", 2 "google ads", 1 "GOOGLE  ADS": one channel of 6 orders, written
+    # as most rows write it; "SEO" and "Seo-Team" stay apart (not the same name).
+    data = (
+        "Customer,Date,Amount,Channel\n"
+        "A,2025-01-01,10,Google Ads\nB,2025-01-02,10,google ads\nC,2025-01-03,10,Google Ads\n"
+        "D,2025-01-04,10,GOOGLE  ADS\nE,2025-01-05,10,google ads\nF,2025-01-06,10,Google Ads\n"
+        "G,2025-01-07,10,SEO\nH,2025-01-08,10,Seo-Team\n"
+    )
+    ds = load_files([("o.csv", data.encode())])
+    counts = ds.tables["orders"]["channel"].value_counts().to_dict()
+    assert counts == {"Google Ads": 6, "SEO": 1, "Seo-Team": 1}
+    [note] = [n for n in ds.reports[0].notes if "other capitals" in n]
+    assert "'google ads', 'GOOGLE  ADS' counted as 'Google Ads'" in note
