@@ -113,3 +113,17 @@ def test_outside_the_meeting_view_the_range_cards_still_say_why_they_are_unknown
     assert shown["Churn rate over the range"].value == fmt.DASH
     assert shown["NRR"].value == fmt.DASH
     assert not any("Oct 2026" in label for label in shown)
+
+
+def test_cards_compared_with_days_without_data_say_no_change_is_shown(app_test):
+    # The whole sample's range (1 Nov 2023 - 31 Oct 2026) has nothing in the three years before
+    # it: the per-month churn and the inactive count show no change, and their help says so
+    # instead of "Change against 1 Nov 2020 - 31 Oct 2023".
+    at = app_test()
+    at.run()
+    at.switch_page(PAGE).run()
+    shown = _cards(at)
+    for label in ("Churn rate per month", "Inactive customers"):
+        card = shown[label]
+        assert not card.delta, label
+        assert "No change is shown" in card.help and "Change against" not in card.help, label

@@ -532,7 +532,12 @@ def kpi_cards(view: View, d: Definition) -> None:
                 help=f"Customers lost in a {per} / customers at its start, pooled over the "
                 f"{len(series)} {per}s of the range ({d.label}): {fmt.number(lost)} / "
                 f"{fmt.number(base_n)}. The monthly figure is what lifetime value uses. "
-                f"{versus}",
+                + (
+                    versus
+                    if not math.isnan(before)
+                    else f"No change is shown: the churn per {per} of {fmt.day(prev_start)} "
+                    f"– {fmt.day(prev_end)} cannot be measured (no customer then)."
+                ),
                 rows=flows[
                     [
                         "period",
@@ -554,16 +559,24 @@ def kpi_cards(view: View, d: Definition) -> None:
         now = inactive_of(orders, view.end, d.window)
         before_n = len(inactive_of(orders, prev_end, d.window))
         ever = orders.loc[(orders["order_date"] <= view.end).to_numpy(), "customer_id"].nunique()
+        change = base.relative_change(len(now), before_n)
+        if change is None:
+            versus_inactive = (
+                f"No change is shown: no customer was inactive on {fmt.day(prev_end)}, the "
+                "end of the days before the range."
+            )
+        else:
+            versus_inactive = f"Change against {fmt.day(prev_end)}."
         out.append(
             cards.Card(
                 "Inactive customers",
                 fmt.number(len(now)),
-                change=base.relative_change(len(now), before_n),
+                change=change,
                 lower_is_better=True,
                 key="ret_inactive",
                 help=f"Customers whose last order is {d.window:,} days or more before "
                 f"{fmt.day(view.end)}: {fmt.number(len(now))} of {fmt.number(ever)} customers who "
-                f"ever ordered. {versus}",
+                f"ever ordered. {versus_inactive}",
                 rows=now,
             )
         )
