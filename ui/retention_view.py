@@ -421,32 +421,37 @@ def _revenue_of_period(
 def _revenue_card(
     view: View,
     key: str,
-    label: str,
-    name: str,
     money: retention.RevenueRetention,
     earlier: object,
-    said: str,
+    *,
+    label: str,
+    card_key: str,
+    here: str = "this range",
+    there: str = "the range",
+    lead: str = "",
+    tail: str,
 ) -> cards.Card:
-    """The NRR or GRR card (``key`` nrr or grr) of the period ``name`` (see
-    :func:`_revenue_of_period`)."""
+    """The NRR or GRR card (``key`` nrr or grr) of ``money``, against ``earlier``'s: the
+    range's, or in the meeting view a period's (``here``/``there`` name it in the help, which
+    ``lead`` opens and ``tail`` closes; see :func:`_revenue_of_period`)."""
     from ui.growth_view import points_delta
 
     value = getattr(money, key)
     before = getattr(earlier, key) if isinstance(earlier, retention.RevenueRetention) else None
     top = money.revenue_now if key == "nrr" else money.capped_now
-    what = "their revenue in it" + (
+    what = f"their revenue in {here}" + (
         ", each capped at their earlier revenue," if key == "grr" else ""
     )
     return cards.Card(
-        f"{label}, {name}",
+        label,
         fmt.percent(value),
         delta=points_delta(value, before),
-        key=f"ret_{key}_period",
-        help=f"{said} Customers who bought from {fmt.day(money.before_start)} to "
-        f"{fmt.day(money.before_end)} (the same number of days before it): {what} / their "
+        key=card_key,
+        help=f"{lead}Customers who bought from {fmt.day(money.before_start)} to "
+        f"{fmt.day(money.before_end)} (the same number of days before {there}): {what} / their "
         f"revenue then = {fmt.money(top, view.currency)} / "
         f"{fmt.money(money.revenue_before, view.currency)}, {fmt.number(money.customers)} "
-        f"customers. Change against the {PERIOD_LABELS[view.period].lower()} before, in points.",
+        f"customers. {tail}",
     )
 
 
@@ -596,34 +601,28 @@ def kpi_cards(view: View, d: Definition) -> None:
             "NRR and GRR compare the revenue of the customers who bought in as many days before "
             f"the range ({fmt.day(prev_start)} – {fmt.day(prev_end)}), and nobody bought then.",
         )
-    for key, label, what in (
-        ("nrr", "NRR", "their revenue in this range"),
-        ("grr", "GRR", "their revenue in this range, each capped at their earlier revenue,"),
-    ):
+    for key, label in (("nrr", "NRR"), ("grr", "GRR")):
         if instead is not None:
-            out.append(_revenue_card(view, key, label, *instead))
-            continue
-        if not isinstance(money, retention.RevenueRetention):
+            name, period_money, period_earlier, said = instead
+            out.append(
+                _revenue_card(
+                    view, key, period_money, period_earlier,
+                    label=f"{label}, {name}", card_key=f"ret_{key}_period", here="it",
+                    there="it", lead=f"{said} ",
+                    tail=f"Change against the {PERIOD_LABELS[view.period].lower()} before, in "
+                    "points.",
+                )
+            )  # fmt: skip
+        elif not isinstance(money, retention.RevenueRetention):
             why = money or "Needs an orders table with customer_id, order_date and amount."
             out.append(cards.missing_card(label, why))
-            continue
-        value = getattr(money, key)
-        before = getattr(earlier, key) if isinstance(earlier, retention.RevenueRetention) else None
-        top = money.revenue_now if key == "nrr" else money.capped_now
-        out.append(
-            cards.Card(
-                label,
-                fmt.percent(value),
-                delta=points_delta(value, before),
-                key=f"ret_{key}",
-                help=f"Customers who bought from {fmt.day(money.before_start)} to "
-                f"{fmt.day(money.before_end)} (the same number of days before the range): "
-                f"{what} / their revenue then = {fmt.money(top, view.currency)} / "
-                f"{fmt.money(money.revenue_before, view.currency)}, "
-                f"{fmt.number(money.customers)} customers. The cohort table shows the same by "
-                f"months since first order. {versus}",
-            )
-        )
+        else:
+            out.append(
+                _revenue_card(
+                    view, key, money, earlier, label=label, card_key=f"ret_{key}",
+                    tail=f"The cohort table shows the same by months since first order. {versus}",
+                )
+            )  # fmt: skip
     recent = started_in(d.lifetimes, view.start)
     try:
         median = retention.median_customer_lifetime(recent)
