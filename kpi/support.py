@@ -1219,16 +1219,19 @@ def service_contact_conversion(
     # contact is one searchsorted away.
     codes, _ = pd.factorize(np.concatenate([ids, order_ids]))
     contact_code, order_code = codes[: len(ids)], codes[len(ids) :]
-    buyers = orders["customer_id"].dropna().astype(str).unique()
-    if not np.isin(ids.astype(str), buyers).any():
-        # No contacting customer has a single row in the orders: the two tables most likely
-        # name customers differently, and 0 % would read as a finding.
-        raise InsufficientDataError(
-            f"service contact conversion found none of the {len(np.unique(ids)):,} customers "
-            f"with a contact{_range_text(start, end)} in the orders (contacts name them like "
-            f"{str(ids[0])!r}, orders like {str(buyers[0])!r}). If both tables hold the same "
-            f"customers, map the same customer key in each {_DATA_PAGE}."
-        )
+    if not np.isin(contact_code, order_code).any():
+        # No contacting customer among the sales: look among every order row (refunds too).
+        # None there either: the two tables most likely name customers differently, and 0 %
+        # would read as a finding.
+        buyers = orders["customer_id"].dropna().astype(str).unique()
+        if not np.isin(ids.astype(str), buyers).any():
+            raise InsufficientDataError(
+                f"service contact conversion found none of the {len(np.unique(ids)):,} "
+                f"customers with a contact{_range_text(start, end)} in the orders (contacts "
+                f"name them like {str(ids[0])!r}, orders like {str(buyers[0])!r}). If both "
+                f"tables hold the same customers, map the same customer key in each "
+                f"{_DATA_PAGE}."
+            )
     span = np.int64(1) << 32
     contact_key = contact_code.astype("int64") * span + contact_days.astype("int64")
     order_key = np.sort(order_code.astype("int64") * span + order_days.astype("int64"))
