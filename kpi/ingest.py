@@ -1010,13 +1010,71 @@ class Dataset:
         )
 
 
+def _spellings_across(mapped: list[MappedTable]) -> list[pd.DataFrame]:
+    """Each source's frame, with a category value that another source writes in other capitals
+    or spacing ("google ads" in the spend file, "Google Ads" in the orders) written the one way
+    most rows of all sources write it, and a note in each source changed.
+
+    Each source has already merged its own spellings (:func:`_one_spelling`); this does the
+    same across sources holding a column of the same name (the channel of orders, customers
+    and spend), so a channel's orders and its spend meet under one name. A column found in one
+    source only costs nothing here.
+    """
+    frames = [m.frame for m in mapped]
+    holders: dict[str, list[int]] = {}
+    for i, m in enumerate(mapped):
+        spec = TABLES.get(m.table)
+        for col in spec.columns if spec else ():
+            if col.kind == "category" and col.name in m.frame.columns:
+                holders.setdefault(col.name, []).append(i)
+    for name, where in holders.items():
+        if len(where) < 2:
+            continue
+        counts = [mapped[i].frame[name].value_counts(sort=False) for i in where]
+        if any(len(c) > _MAX_SPELLINGS for c in counts):
+            continue
+        rows: dict[str, int] = {}
+        for c in counts:
+            for value, n in c.items():
+                rows[str(value)] = rows.get(str(value), 0) + int(n)
+        groups: dict[str, list[str]] = {}
+        for value in rows:  # in the order the sources are read: a tie goes to the first
+            groups.setdefault(" ".join(value.split()).casefold(), []).append(value)
+        replace: dict[str, str] = {}
+        for spellings in groups.values():
+            if len(spellings) > 1:
+                best = max(spellings, key=lambda v: (rows[v], -spellings.index(v)))
+                replace.update({v: best for v in spellings if v != best})
+        if not replace:
+            continue
+        for i, c in zip(where, counts, strict=True):
+            here = [str(v) for v in c.index if str(v) in replace]
+            if not here:
+                continue
+            frames[i] = frames[i].assign(**{name: frames[i][name].replace(replace)})
+            label = next(col.label for col in TABLES[mapped[i].table].columns if col.name == name)
+            note = (
+                f"{label}: "
+                + "; ".join(f"{v!r} counted as {replace[v]!r}" for v in here)
+                + " (another file writes it so)."
+            )
+            if note not in mapped[i].report.notes:  # the same uploads used again
+                mapped[i].report.notes.append(note)
+    return frames
+
+
 def build_dataset(mapped: Iterable[MappedTable]) -> Dataset:
-    """Stack sources that hold the same table (e.g. two months of orders) into one frame."""
+    """Stack sources that hold the same table (e.g. two months of orders) into one frame.
+
+    A category value written in other capitals or spacing by another source is written one
+    way in all of them (:func:`_spellings_across`).
+    """
+    mapped = list(mapped)
     by_table: dict[str, list[pd.DataFrame]] = {}
     reports: list[ValidationReport] = []
     currencies: list[str] = []
-    for m in mapped:
-        by_table.setdefault(m.table, []).append(m.frame)
+    for m, frame in zip(mapped, _spellings_across(mapped), strict=True):
+        by_table.setdefault(m.table, []).append(frame)
         reports.append(m.report)
         if m.report.currency:
             currencies.append(m.report.currency)

@@ -11,6 +11,7 @@ import xlsxwriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kpi import acquisition
 from kpi.errors import ReadError, SchemaError
 from kpi.ingest import apply_mapping, load_files
 from kpi.io import read_file
@@ -763,3 +764,37 @@ def test_a_channel_written_in_other_capitals_is_one_channel_noted_on_the_report(
     assert counts == {"Google Ads": 6, "SEO": 1, "Seo-Team": 1}
     [note] = [n for n in ds.reports[0].notes if "other capitals" in n]
     assert "'google ads', 'GOOGLE  ADS' counted as 'Google Ads'" in note
+
+
+def test_a_channel_written_differently_by_the_spend_file_meets_its_orders():
+    # Orders: 3 customers first bought through "Google Ads", 1 through "SEO". Spend: 300 on
+    # "google ads", 50 on "Seo" over January. Apart, "Google Ads" would have 3 customers and
+    # no spend (CAC blank) and "google ads" 300 of spend and no customer. One channel each:
+    # Google Ads 300 / 3 = 100.0, SEO 50 / 1 = 50.0 (4 orders rows against 2 spend rows:
+    # the orders' spellings win).
+    orders = (
+        "Customer,Date,Amount,Channel\n"
+        "A,2025-01-05,10,Google Ads\nB,2025-01-06,10,Google Ads\n"
+        "C,2025-01-07,10,Google Ads\nD,2025-01-08,10,SEO\n"
+    )
+    spend = "Date,Channel,Spend\n2025-01-01,google ads,300\n2025-01-01,Seo,50\n"
+    ds = load_files([("orders.csv", orders.encode()), ("marketing_spend.csv", spend.encode())])
+    assert sorted(ds.tables) == ["orders", "spend"]
+    assert ds.tables["spend"]["channel"].tolist() == ["Google Ads", "SEO"]
+    assert ds.tables["orders"]["channel"].tolist() == ["Google Ads"] * 3 + ["SEO"]
+    cac = acquisition.cac_by_channel(ds.tables["spend"], ds.tables["orders"])
+    assert cac["cac"].to_dict() == {"Google Ads": 100.0, "SEO": 50.0}
+    [spend_report] = [r for r in ds.reports if r.table == "spend"]
+    assert "'google ads' counted as 'Google Ads'; 'Seo' counted as 'SEO'" in " ".join(
+        spend_report.notes
+    )
+    [orders_report] = [r for r in ds.reports if r.table == "orders"]
+    assert not any("another file" in n for n in orders_report.notes)
+
+
+def test_two_order_files_writing_a_channel_differently_give_one_channel():
+    # January's file writes "Email" twice, February's "EMAIL " once: one channel of 3 orders.
+    jan = "Customer,Date,Amount,Channel\nA,2025-01-05,10,Email\nB,2025-01-06,10,Email\n"
+    feb = "Customer,Date,Amount,Channel\nC,2025-02-05,10,EMAIL \n"
+    ds = load_files([("jan.csv", jan.encode()), ("feb.csv", feb.encode())])
+    assert ds.tables["orders"]["channel"].value_counts().to_dict() == {"Email": 3}
