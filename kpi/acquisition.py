@@ -1192,7 +1192,7 @@ def section(
             if start is None:
                 raise InsufficientDataError(
                     "organic_growth_rate needs a start date to fix the starting customer base; "
-                    "choose a date range (or pass --start)."
+                    "choose a date range (--start on the command line)."
                 )
             if g.rate is None and g.starting_base:
                 raise InsufficientDataError(

@@ -662,8 +662,8 @@ def revenue_retention(
         raise InsufficientDataError(
             f"nrr and grr compare the range with the {(hi - lo).days + 1:,} days before it "
             f"({before_lo.date()} to {before_hi.date()}); no customer bought then. Choose a "
-            "later start date (--start, or the date range), so that a range of the same "
-            "length comes before it."
+            "later start date (the date range; --start on the command line), so that a range of "
+            "the same length comes before it."
         )
     capped = float(np.minimum(r1, r0).sum())
     return RevenueRetention(
@@ -1274,7 +1274,8 @@ def section(
             warnings.append(
                 "churn_rate and customer_retention_rate cover the range: customers lost / "
                 "customers at its start; no customer was there when the range begins. Choose "
-                "a later start date (--start), or read churn_rate_per_period."
+                "a later start date (the date range; --start on the command line), or read the "
+                "churn rate per period."
             )
         flows = churn_series(lifetimes, period=p, start=start, end=end)
         labels = period_labels(flows.index, p)

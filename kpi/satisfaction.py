@@ -977,7 +977,7 @@ def _range_before(
     if start is None or end is None:
         raise InsufficientDataError(
             f"{what} compares the date range with the same number of days before it, so it "
-            "needs a start and an end; pick a date range (--start and --end)."
+            "needs a start and an end; pick a date range (--start and --end on the command line)."
         )
     start, end = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
     before_end = start - pd.Timedelta(days=1)
