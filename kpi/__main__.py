@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 # One BLAS thread: kpi/__init__.py, which runs before this module, sets it for the app and
@@ -76,6 +77,7 @@ def _only_section(
     end: pd.Timestamp | None,
     period: str,
     settings: Settings | None = None,
+    workers: int = 1,
 ) -> Any:
     """The sections of the families that hold the ``only`` keys, merged by analysis()."""
     from kpi.analysis import FAMILIES, analysis
@@ -83,7 +85,13 @@ def _only_section(
     keys = family_keys()
     wanted = tuple(m for m in FAMILIES if set(keys[m.__name__]) & set(only))
     result = analysis(
-        ds.tables, start=start, end=end, period=period, settings=settings, families=wanted
+        ds.tables,
+        start=start,
+        end=end,
+        period=period,
+        settings=settings,
+        families=wanted,
+        workers=workers,
     )
     result.kpis = {k: v for k, v in result.kpis.items() if k in only}
     result.series = {k: v for k, v in result.series.items() if k in only}
@@ -98,14 +106,20 @@ def build_output(
     period: str,
     only: Sequence[str] | None = None,
     settings: Settings | None = None,
+    workers: int = 1,
 ) -> dict[str, Any]:
+    """The report as JSON types; ``workers`` as :func:`kpi.analysis.analysis` takes it."""
     from kpi.analysis import analysis
     from kpi.report import plain
 
     if only:
-        section = _only_section(ds, only, start=start, end=end, period=period, settings=settings)
+        section = _only_section(
+            ds, only, start=start, end=end, period=period, settings=settings, workers=workers
+        )
     else:
-        section = analysis(ds.tables, start=start, end=end, period=period, settings=settings)
+        section = analysis(
+            ds.tables, start=start, end=end, period=period, settings=settings, workers=workers
+        )
     warnings = list(section.warnings)
     for r in ds.reports:
         warnings.extend(f"{r.source}: {n}" for n in r.notes if r.table == "unknown")
@@ -154,6 +168,14 @@ def _short(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
+
+
+def _cores() -> int:
+    """The CPUs this process may run on: two or more computes the report in two threads."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every system
+        return os.cpu_count() or 1
 
 
 def _date(text: str) -> pd.Timestamp:
@@ -314,6 +336,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             period=args.period or "month",
             only=only,
             settings=settings,
+            workers=_cores(),
         )
     except Exception as exc:
         print(
