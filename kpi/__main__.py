@@ -14,9 +14,12 @@ traceback. pandas and the KPI modules are imported after the arguments are parse
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib
 import json
 import os
 import sys
+import threading
 
 # One BLAS thread: kpi/__init__.py, which runs before this module, sets it for the app and
 # the command line alike.
@@ -170,6 +173,33 @@ def _short(value: Any) -> str:
     return str(value)
 
 
+_MODEL_FAMILIES = ("kpi.retention", "kpi.value")
+"""The families whose sections fit models (kpi.models: scipy's optimisers)."""
+
+
+def _import_beside(only: Sequence[str] | None) -> threading.Thread:
+    """A started thread that imports the KPI families, and the model code when the report
+    fits models, while this one reads the files.
+
+    Much of the reading runs outside the interpreter lock (Arrow's reader); the imports
+    (scipy's special functions and optimisers, some 0.6 s of CPU, and the families' modules)
+    fill the gaps. The caller joins it before computing anything. An import that fails here
+    fails again, with its reason, where the module is used.
+    """
+    names = ["kpi.analysis"]
+    if not only or any(set(family_keys()[m]) & set(only) for m in _MODEL_FAMILIES):
+        names.append("kpi.models")
+
+    def load() -> None:
+        for name in names:
+            with contextlib.suppress(Exception):
+                importlib.import_module(name)
+
+    thread = threading.Thread(target=load, name="kpi-imports", daemon=True)
+    thread.start()
+    return thread
+
+
 def _cores() -> int:
     """The CPUs this process may run on: two or more computes the report in two threads."""
     try:
@@ -315,7 +345,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         mapping = None
         if args.mapping:
             mapping = mapping_from_json(json.loads(args.mapping.read_text(encoding="utf-8")))
-        ds = load_files(files, mapping=mapping)
+        imports = _import_beside(only)
+        try:
+            ds = load_files(files, mapping=mapping)
+        finally:
+            imports.join()
     except (OSError, KpiError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         print(_one_line(f"error: {exc}"), file=sys.stderr)
         return 2
