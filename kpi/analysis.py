@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 
@@ -24,6 +25,10 @@ from kpi.report import Section, Settings, assumption
 
 # The KPI families, in the order of KPI_CATALOGUE.md; each module has ``section()``.
 FAMILIES = (base, acquisition, revenue, retention, value, satisfaction, support, team)
+BESIDE = (value,)
+"""With ``workers=2``, the families computed in a second thread while this one computes the
+others: the model fits spend their time in numpy and scipy.special, outside the interpreter
+lock, on arrays of their own."""
 TURNOVER_WINDOW_MONTHS = 12
 """Without a start date, employee turnover covers the twelve months up to the end."""
 
@@ -40,6 +45,7 @@ def analysis(
     period: str = "month",
     settings: Settings | None = None,
     families: tuple | None = None,
+    workers: int = 1,
 ) -> Section:
     """Every KPI of every family the data supports, merged into one Section.
 
@@ -50,20 +56,53 @@ def analysis(
 
     The orders' reductions are built here, once, and passed to every family whose
     ``section`` takes ``reductions``: read, reduce, then compute.
+
+    ``workers=2`` (the command line) computes the :data:`BESIDE` families in a second thread
+    while this one computes the others; the sections are merged in the same order, so the
+    result is the same. The default, one, computes every family in this thread, as the app
+    does.
     """
     settings = settings or Settings()
     reductions = Reductions.of(tables)
-    result = Section()
-    for module in FAMILIES if families is None else families:
+    modules = FAMILIES if families is None else families
+
+    def part(module) -> Section:
         options: dict[str, object] = {"settings": settings} if _takes(module, "settings") else {}
         if reductions is not None and _takes(module, "reductions"):
             options["reductions"] = reductions
         try:
-            part = module.section(tables, start=start, end=end, period=period, **options)
+            return module.section(tables, start=start, end=end, period=period, **options)
         except KpiError as exc:
-            part = Section(warnings=[f"{module.__name__.split('.')[-1]}: {exc}"])
-        result = result.merge(part)
+            return Section(warnings=[f"{module.__name__.split('.')[-1]}: {exc}"])
+
+    beside = [m for m in modules if m in BESIDE] if workers > 1 and len(modules) > 1 else []
+    if beside:
+        _shared(tables, reductions)
+        # the pool's thread is joined when the block ends, also when a family here raises
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kpi-analysis") as pool:
+            futures = {m: pool.submit(part, m) for m in beside}
+            parts = {m: part(m) for m in modules if m not in futures}
+            parts.update((m, f.result()) for m, f in futures.items())
+    else:
+        parts = {m: part(m) for m in modules}
+    result = Section()
+    for module in modules:
+        result = result.merge(parts[module])
     return result.merge(_turnover(tables, start, end, settings))
+
+
+def _shared(tables: Mapping[str, pd.DataFrame], reductions: Reductions | None) -> None:
+    """Build, in this thread, what both threads of :func:`analysis` read and pandas builds on
+    first use: the orders' customer codes, and the hash tables of the tables' column names
+    and of the customer ids (pandas fills a numeric index's table outside the interpreter
+    lock, so a second thread could look up in a half-filled one)."""
+    for frame in tables.values():
+        if len(frame.columns):
+            frame.columns.get_loc(frame.columns[0])
+    if reductions is not None:
+        ids = reductions.codes.ids
+        if len(ids):
+            ids.get_indexer(ids[:1])
 
 
 def _turnover(

@@ -83,6 +83,7 @@ class Reductions:
         self._parent = parent
         self._store: dict[tuple[object, ...], tuple[tuple[Callable[[], object], ...], object]]
         self._store = {}
+        self._running: dict[tuple[object, ...], threading.Event] = {}
         self._lock = threading.Lock()
 
     # -- finding the reductions of a table ------------------------------------------------
@@ -137,17 +138,29 @@ class Reductions:
     ) -> T:
         """``compute()`` once per ``name`` and set of other tables ``along`` (the customers
         table, the leads...), kept while they live. The result is shared between callers:
-        treat it as read-only (hand out shallow copies of pandas objects)."""
+        treat it as read-only (hand out shallow copies of pandas objects). A thread asking
+        for what another is computing waits for it, so each is computed once."""
         key = (name, *(id(f) for f in along))
-        with self._lock:
-            hit = self._store.get(key)
-            if hit is not None and _alive(hit[0], along):
-                return hit[1]  # type: ignore[return-value]
-        result = compute()
-        with self._lock:
-            self._store[key] = (tuple(_ref(f) for f in along), result)
-            if len(self._store) > _SIZE:
-                self._forget_gone()
+        while True:
+            with self._lock:
+                hit = self._store.get(key)
+                if hit is not None and _alive(hit[0], along):
+                    return hit[1]  # type: ignore[return-value]
+                running = self._running.get(key)
+                if running is None:  # this thread computes it; others asking meanwhile wait
+                    running = self._running[key] = threading.Event()
+                    break
+            running.wait()  # then take the result, or compute it if that thread failed
+        try:
+            result = compute()
+            with self._lock:
+                self._store[key] = (tuple(_ref(f) for f in along), result)
+                if len(self._store) > _SIZE:
+                    self._forget_gone()
+        finally:
+            with self._lock:
+                del self._running[key]
+            running.set()
         return result
 
     def _forget_gone(self) -> None:
