@@ -15,6 +15,8 @@ view = frame.page(
     "address bar reopens the scenario.",
 )
 
+NUMBERS = "wi_numbers"  # session key of the scenario's "The numbers" expander: True when open
+
 
 @st.fragment
 def scenario(b: sc.Baseline, currency: str) -> None:
@@ -43,11 +45,16 @@ def scenario(b: sc.Baseline, currency: str) -> None:
         wv.scenario_cards(table, b, levers, currency)
         wv.projections({"Baseline": base.projection, "Scenario": now.projection}, currency,
                        key="wi_now")  # fmt: skip
-        with st.expander("The numbers"):  # closed: its grid is the heaviest part of a first visit
-            shown = wv.table_on_screen(table, currency,
-                                       names=("Baseline", "Scenario", "Difference"))  # fmt: skip
-            st.dataframe(shown, hide_index=True, width="stretch", key="wi_table")
-            wv.downloads(table, levers, b, key="wi_download")
+        # Lazy: the table and its downloads are sent only once the expander is opened (a
+        # rerun of this fragment). Sent closed, the grid still made a first visit load and run
+        # Streamlit's table code (1.9 MB of script) for a table nobody had asked to see.
+        numbers = st.expander("The numbers", key=NUMBERS, on_change="rerun")
+        with numbers:
+            if numbers.open:
+                names = ("Baseline", "Scenario", "Difference")
+                shown = wv.table_on_screen(table, currency, names=names)
+                st.dataframe(shown, hide_index=True, width="stretch", key="wi_table")
+                wv.downloads(table, levers, b, key="wi_download")
     wv.sync_to_url(b, currency)
 
 

@@ -97,12 +97,16 @@ def test_heatmap_of_a_split_table_draws_one_group():
 def test_retention_curves_draw_each_cohort_and_the_weighted_average_last():
     curve = retention.retention_curve(COHORTS)
     fig = charts.retention_curves(COHORTS, curve)
-    *cohort_lines, average = fig.data
-    assert len(cohort_lines) == 2
+    lines, average = fig.data
+    # One trace holds every cohort's line, each ended by a gap: January at ages 0-2 (1 of 2
+    # active, then 0, then 1: 1.0, 0.0, 0.5); March stops at age 0, its last observable age.
+    np.testing.assert_allclose(np.asarray(lines.x, dtype=float), [0, 1, 2, NAN, 0, NAN])
+    np.testing.assert_allclose(np.asarray(lines.y, dtype=float), [1.0, 0.0, 0.5, NAN, 1.0, NAN])
+    assert list(lines.customdata) == ["2025-01"] * 4 + ["2025-03"] * 2  # named in the hover
+    assert lines.connectgaps is False and "Cohort %{customdata}" in lines.hovertemplate
     # Average: age 0 (2 + 1) / 3 = 1.0; age 1 only Jan reached it: 0 / 2; age 2: 1 / 2.
     np.testing.assert_allclose(average.y, [1.0, 0.0, 0.5])
-    assert average.line.width > cohort_lines[0].line.width
-    assert list(cohort_lines[1].x) == [0]  # March stops at its last observable age
+    assert average.line.width > lines.line.width
     assert _axis_titles(fig) == ["Months since first order or signup", "Share of the cohort active"]
 
 

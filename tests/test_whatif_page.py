@@ -17,6 +17,7 @@ from ui import whatif_charts as charts
 from ui import whatif_view as wv
 
 PAGE = "pages/6_What_if.py"
+NUMBERS = "wi_numbers"  # session key of the page's "The numbers" expander
 NAN = float("nan")
 
 
@@ -143,7 +144,11 @@ def _open(app_test, query=None, dataset=None):
 
 
 def _table(at) -> pd.DataFrame:
-    """The scenario table: the page's first table (Measure, Baseline, Scenario, Difference)."""
+    """The scenario table: the page's first table (Measure, Baseline, Scenario, Difference),
+    in "The numbers", which is opened (and the page rerun) when it is closed."""
+    if NUMBERS not in at.session_state or not at.session_state[NUMBERS]:
+        at.session_state[NUMBERS] = True
+        at.run()
     table = at.dataframe[0].value
     assert list(table.columns) == ["Measure", "Baseline", "Scenario", "Difference"]
     return table.set_index("Measure")
@@ -152,6 +157,16 @@ def _table(at) -> pd.DataFrame:
 def _expected_column(o: sc.Outcome, currency: str = "EUR") -> list[str]:
     values = sc.measures(o)
     return [wv.show_value(values[k], unit, currency) for k, _, unit in sc.MEASURES]
+
+
+def test_the_numbers_table_is_sent_only_once_its_expander_is_opened(app_test):
+    at = _open(app_test)
+    assert "The numbers" in [e.label for e in at.expander]
+    assert not at.dataframe  # a first view loads no table code
+    table = _table(at)  # opened
+    b = sc.baseline(_sample(), start=START, end=END)  # the default date filter
+    assert table["Baseline"].tolist() == _expected_column(sc.outcome(b, sc.Levers.of(b)))
+    assert table["Scenario"].tolist() == table["Baseline"].tolist()  # no lever moved
 
 
 def test_slider_moves_the_scenario_not_the_baseline_and_reset_restores_it(app_test):

@@ -463,12 +463,26 @@ def downloads(table: pd.DataFrame, lv: sc.Levers, b: sc.Baseline, key: str) -> N
 
 def projections(lines: Mapping[str, pd.DataFrame], currency: str, *, key: str) -> None:
     """Revenue and customers projected, each chart full width in its own tab, every scenario
-    a line; the y axis spans the lines, not zero, so the change between them shows."""
-    revenue, customers = st.tabs(["Revenue per month, 36 months ahead", "Customers ahead"])
-    fig = charts.projection_chart(lines, measure="revenue", currency=currency)
-    revenue.plotly_chart(fig, width="stretch", key=f"{key}_revenue")
-    fig = charts.projection_chart(lines, measure="customers")
-    customers.plotly_chart(fig, width="stretch", key=f"{key}_customers")
+    a line; the y axis spans the lines, not zero, so the change between them shows.
+
+    Lazy tabs (session key ``{key}_tab``): only the open tab's chart is sent, and opening the
+    other reruns the page (the scenario fragment, for the scenario's own charts). Drawn in its
+    hidden tab, the second chart cost a first visit more main-thread time in Plotly than the
+    chart on screen.
+    """
+    revenue, customers = st.tabs(
+        ["Revenue per month, 36 months ahead", "Customers ahead"],
+        key=f"{key}_tab",
+        on_change="rerun",
+    )
+    with revenue:
+        if revenue.open:
+            fig = charts.projection_chart(lines, measure="revenue", currency=currency)
+            st.plotly_chart(fig, width="stretch", key=f"{key}_revenue")
+    with customers:
+        if customers.open:
+            fig = charts.projection_chart(lines, measure="customers")
+            st.plotly_chart(fig, width="stretch", key=f"{key}_customers")
 
 
 # --- saved scenarios ------------------------------------------------------------------------
