@@ -153,6 +153,7 @@ def apply_mapping(
     today: pd.Timestamp | None = None,
     constants: Mapping[str, object] | None = None,
     layout: str | None = None,
+    consume: bool = False,
 ) -> MappedTable:
     """Build the canonical ``table`` from ``raw`` using ``mapping`` (canonical -> source column).
 
@@ -162,6 +163,11 @@ def apply_mapping(
     (``kpi/layouts.json``) whose meaning applies; by default the header decides. A layout's
     line items become one order per order id, its amount is made net as it says, and a
     duration column (minutes to the first reply) is added to the creation time.
+
+    ``consume``: the caller hands ``raw`` over and will not read it again (:func:`load_files`,
+    which read the file itself). Line items are then let go column by column as they are
+    merged into orders, so that the lines and the orders are not both held whole: ``raw``'s
+    frame is left without its columns.
 
     Raises SchemaError when a required column is not mapped or a mapped column does not exist.
     """
@@ -214,7 +220,9 @@ def apply_mapping(
     ids_coded = False
     if lay and "line_items" in lay.meaning and mapping.get(lay.meaning["line_items"]["key"]):
         collapsed_from = len(frame)
-        raw, summed = _collapse_lines(raw, lay, mapping, decimal=decimal, hint=hint)
+        raw, summed = _collapse_lines(
+            raw, lay, mapping, decimal=decimal, hint=hint, consume=consume
+        )
         frame = raw.frame
     elif (
         table == "orders"
@@ -223,7 +231,9 @@ def apply_mapping(
     ):
         id_codes, ids_coded = _order_codes(frame[mapping["order_id"]]), True  # type: ignore[index]
         if id_codes is not None:
-            items = _line_item_export(raw, mapping, id_codes, decimal=decimal, hint=hint)
+            items = _line_item_export(
+                raw, mapping, id_codes, decimal=decimal, hint=hint, consume=consume
+            )
         if items is not None:
             raw, summed, frame = items.raw, items.amounts, items.raw.frame
             id_codes = items.codes
@@ -516,13 +526,14 @@ def _collapse_lines(
     *,
     decimal: str | None = None,
     hint: str | None = None,
+    consume: bool = False,
 ) -> tuple[RawTable, NumberParse | None]:
     """Line items as one row per order id: each column's first filled line, or their sum.
 
     Shopify and WooCommerce write an order's own fields on its first line only; FreshBooks
     writes one amount per line (``sum``). A line without an order id stays a row of its own.
     Also returns the parse of the summed amount column, whose currency and decimal mark the
-    report gives (the merged column holds numbers).
+    report gives (the merged column holds numbers). ``consume``: see :func:`_merge_lines`.
     """
     rule = lay.meaning["line_items"]
     frame = raw.frame
@@ -536,7 +547,8 @@ def _collapse_lines(
     }
     merged = np.bincount(codes[codes >= 0]) > 1
     parsed = next(reversed(summed.values()), None)  # the amount: the only column summed
-    return _merge_lines(raw, codes, merged, summed)[0], parsed  # type: ignore[arg-type]
+    out = _merge_lines(raw, codes, merged, summed, consume=consume)[0]
+    return out, parsed  # type: ignore[return-value]
 
 
 def _order_codes(values: pd.Series) -> np.ndarray | None:
@@ -637,6 +649,7 @@ def _merge_lines(
     *,
     firsts: np.ndarray | None = None,
     settled: Iterable[str] = (),
+    consume: bool = False,
 ) -> tuple[RawTable, np.ndarray]:
     """One row per group of ``codes`` marked in ``merged``; every other row stays as it is.
 
@@ -648,6 +661,9 @@ def _merge_lines(
     hold its first line's cell or blanks, and only blanks after a blank first line: its first
     line gives the cell, without looking for blank cells. Also returns the rows kept (an
     order's first line, or a row of its own).
+
+    ``consume``: the caller gives ``raw`` over; each column is dropped from its frame once its
+    rows are taken (a line-item file's lines weigh gigabytes at ten million orders).
     """
     frame = raw.frame
     n = len(frame)
@@ -669,10 +685,18 @@ def _merge_lines(
     lines = np.asarray(raw.line_numbers)[take]
     columns: dict[str, pd.Series] = {}
     settled = set(settled)
-    for col in frame.columns:
-        values = frame[col]
+    names = list(frame.columns)
+    for col in names:
         if col in summed:
             continue
+        if consume and columns:
+            # The lines of the column merged last are gone: hand their memory back at once
+            # (Arrow's allocator keeps freed blocks for a while).
+            values = None
+            pa.default_memory_pool().release_unused()
+        values = frame[col]
+        if consume:
+            del frame[col]  # the column lives on in ``values`` until its rows are taken
         taken = _rows_kept(values, marks, take)
         if col in settled or not (blank_mask(taken).to_numpy(dtype=bool) & merged_kept).any():
             columns[col] = taken
@@ -685,6 +709,9 @@ def _merge_lines(
         found = first_filled[np.where(merged_kept, group_of_kept, 0)]
         source = np.where(merged_kept & (found < n), found, take)
         columns[col] = values.iloc[source].reset_index(drop=True)
+    values = None  # the last column's lines, when they are let go
+    if consume:
+        pa.default_memory_pool().release_unused()
     for col, parsed in summed.items():
         numbers = parsed.values.to_numpy(dtype="float64")
         # Each order's sum adds its lines' numbers one after the other, from 0, as bincount
@@ -715,7 +742,10 @@ def _merge_lines(
         shown[row] = text.iloc[at[first_bad]].to_numpy(dtype=object)
         lines[row] = np.asarray(raw.line_numbers)[at[first_bad]]
         columns[col] = pd.Series(shown, dtype=object)
-    out_frame = pd.DataFrame({c: columns[c] for c in frame.columns}, copy=False)
+    if consume:
+        for col in summed:
+            del frame[col]
+    out_frame = pd.DataFrame({c: columns[c] for c in names}, copy=False)
     return dataclasses.replace(raw, frame=out_frame, line_numbers=lines), take
 
 
@@ -743,6 +773,7 @@ def _line_item_export(
     decimal: str | None = None,
     hint: str | None = None,
     runs: bool = True,
+    consume: bool = False,
 ) -> _LineItems | None:
     """An orders export of any tool with one row per line of an order, merged; else None.
 
@@ -757,6 +788,7 @@ def _line_item_export(
     ``codes`` are the order ids' (:func:`_order_codes`). When every line has an id and each
     order's lines are written together (``runs`` allows this reading), the lines are compared
     with the line before them, and only the orders where one differs are looked at closer.
+    ``consume``: see :func:`_merge_lines`.
     """
     key, customer, date, amount = (mapping[c] for c in _LINE_COLUMNS)
     frame = raw.frame
@@ -817,6 +849,7 @@ def _line_item_export(
         # A merged order's lines share its id, never blank (its code would be -1), and hold
         # its first line's customer and date or blanks: a blank first line, blanks only.
         settled=(key, customer, date) if runs else (),
+        consume=consume,
     )
     return _LineItems(
         out,
@@ -1210,6 +1243,7 @@ def load_files(
             today=today,
             constants=constants,
             layout=layout,  # type: ignore[arg-type]
+            consume=True,  # the file was read here, for this alone
         )
         result.report.doubts.extend(doubts)
         if not override:

@@ -123,12 +123,12 @@ def _in_blocks(raw, blocks: int):
     return dataclasses.replace(raw, frame=pd.DataFrame(columns))
 
 
-def _map(raw, *, general: bool):
+def _map(raw, *, general: bool, consume: bool = False):
     export = ingest._line_item_export
     if not general:
-        return ingest.apply_mapping(raw, "orders", MAPPING, today=TODAY)
+        return ingest.apply_mapping(raw, "orders", MAPPING, today=TODAY, consume=consume)
     with mock.patch.object(ingest, "_line_item_export", functools.partial(export, runs=False)):
-        return ingest.apply_mapping(raw, "orders", MAPPING, today=TODAY)
+        return ingest.apply_mapping(raw, "orders", MAPPING, today=TODAY, consume=consume)
 
 
 def _copies(notes: list[str]) -> int:
@@ -176,8 +176,32 @@ def test_lines_looked_at_a_block_at_a_time_merge_as_when_looked_at_whole(case, s
         _assert_same(whole, _map(raw, general=True))
 
 
-@pytest.mark.parametrize("step", [1 << 20, 2])  # one block, or blocks of two lines
-def test_a_line_naming_another_customer_keeps_its_order_apart_on_the_quick_path(step):
+@settings(QUICK, max_examples=15)
+@given(line_item_files(), st.booleans())
+def test_lines_handed_over_merge_as_lines_kept(case, general):
+    # load_files hands the lines over: each column is let go once its orders are taken.
+    data, blocks = case
+    kept = _map(_in_blocks(read_file(data, "lines.csv")[0], blocks), general=general)
+    raw = _in_blocks(read_file(data, "lines.csv")[0], blocks)
+    handed = _map(raw, general=general, consume=True)
+    _assert_same(kept, handed)
+    if handed.report.lines_collapsed:
+        assert list(raw.frame.columns) == []  # merged: the lines are gone
+    else:
+        assert list(raw.frame.columns) == [
+            "Order ID",
+            "Order date",
+            "Customer",
+            "Product",
+            "Line total",
+        ]
+
+
+@pytest.mark.parametrize(
+    ("step", "consume"),
+    [(1 << 20, False), (2, False), (1 << 20, True)],  # one block, blocks of two lines
+)
+def test_a_line_naming_another_customer_keeps_its_order_apart_on_the_quick_path(step, consume):
     data = (
         b"Order ID,Order date,Customer,Product,Line total\n"
         b"1,2025-03-01 10:00:00,C1,Basic,10.00\n"  # line 2
@@ -201,7 +225,7 @@ def test_a_line_naming_another_customer_keeps_its_order_apart_on_the_quick_path(
         mock.patch.object(ingest, "_agrees_in_runs", spy),
         mock.patch.object(ingest, "_STEP", step),
     ):
-        mapped = _map(raw, general=False)
+        mapped = _map(raw, general=False, consume=consume)
     assert seen  # the quick path read these lines
     report, orders = mapped.report, mapped.frame
     # Orders 1, 3 and 4 merge; order 2's two rows stay apart: 8 lines, 5 rows; order 3 is
@@ -215,6 +239,7 @@ def test_a_line_naming_another_customer_keeps_its_order_apart_on_the_quick_path(
     assert report.duplicates == 1  # order 2, named twice
     assert "8 lines merged into 5 orders" in " ".join(report.notes)
     assert "1 Order ID values repeat on rows that name another customer" in " ".join(report.notes)
+    assert len(raw.frame.columns) == (0 if consume else 5)  # handed over: the lines let go
 
 
 @settings(max_examples=80, deadline=None)
