@@ -40,6 +40,7 @@ from kpi.values import (
     DateOrder,
     NumberParse,
     blank_mask,
+    cast_blocks,
     currency_in_header,
     detect_currency,
     looks_like_dates,
@@ -55,6 +56,9 @@ MAX_EXAMPLES = 5
 # Unmapped columns with at most this many distinct values are kept as attributes (filters,
 # breakdowns); others (free text, ids) are left out and listed in the report.
 MAX_ATTRIBUTE_VALUES = 200
+# Lines looked at per pass where a pass would otherwise make arrays as long as a line-item
+# file (tens of millions of lines): a few megabytes at a time rather than hundreds.
+_STEP = 1 << 20
 
 
 @dataclass
@@ -149,6 +153,7 @@ def apply_mapping(
     today: pd.Timestamp | None = None,
     constants: Mapping[str, object] | None = None,
     layout: str | None = None,
+    consume: bool = False,
 ) -> MappedTable:
     """Build the canonical ``table`` from ``raw`` using ``mapping`` (canonical -> source column).
 
@@ -158,6 +163,11 @@ def apply_mapping(
     (``kpi/layouts.json``) whose meaning applies; by default the header decides. A layout's
     line items become one order per order id, its amount is made net as it says, and a
     duration column (minutes to the first reply) is added to the creation time.
+
+    ``consume``: the caller hands ``raw`` over and will not read it again (:func:`load_files`,
+    which read the file itself). Line items are then let go column by column as they are
+    merged into orders, so that the lines and the orders are not both held whole: ``raw``'s
+    frame is left without its columns.
 
     Raises SchemaError when a required column is not mapped or a mapped column does not exist.
     """
@@ -210,7 +220,9 @@ def apply_mapping(
     ids_coded = False
     if lay and "line_items" in lay.meaning and mapping.get(lay.meaning["line_items"]["key"]):
         collapsed_from = len(frame)
-        raw, summed = _collapse_lines(raw, lay, mapping, decimal=decimal, hint=hint)
+        raw, summed = _collapse_lines(
+            raw, lay, mapping, decimal=decimal, hint=hint, consume=consume
+        )
         frame = raw.frame
     elif (
         table == "orders"
@@ -219,7 +231,9 @@ def apply_mapping(
     ):
         id_codes, ids_coded = _order_codes(frame[mapping["order_id"]]), True  # type: ignore[index]
         if id_codes is not None:
-            items = _line_item_export(raw, mapping, id_codes, decimal=decimal, hint=hint)
+            items = _line_item_export(
+                raw, mapping, id_codes, decimal=decimal, hint=hint, consume=consume
+            )
         if items is not None:
             raw, summed, frame = items.raw, items.amounts, items.raw.frame
             id_codes = items.codes
@@ -512,13 +526,14 @@ def _collapse_lines(
     *,
     decimal: str | None = None,
     hint: str | None = None,
+    consume: bool = False,
 ) -> tuple[RawTable, NumberParse | None]:
     """Line items as one row per order id: each column's first filled line, or their sum.
 
     Shopify and WooCommerce write an order's own fields on its first line only; FreshBooks
     writes one amount per line (``sum``). A line without an order id stays a row of its own.
     Also returns the parse of the summed amount column, whose currency and decimal mark the
-    report gives (the merged column holds numbers).
+    report gives (the merged column holds numbers). ``consume``: see :func:`_merge_lines`.
     """
     rule = lay.meaning["line_items"]
     frame = raw.frame
@@ -532,7 +547,8 @@ def _collapse_lines(
     }
     merged = np.bincount(codes[codes >= 0]) > 1
     parsed = next(reversed(summed.values()), None)  # the amount: the only column summed
-    return _merge_lines(raw, codes, merged, summed)[0], parsed  # type: ignore[arg-type]
+    out = _merge_lines(raw, codes, merged, summed, consume=consume)[0]
+    return out, parsed  # type: ignore[return-value]
 
 
 def _order_codes(values: pd.Series) -> np.ndarray | None:
@@ -545,12 +561,12 @@ def _order_codes(values: pd.Series) -> np.ndarray | None:
     if isinstance(ids.dtype, pd.StringDtype) and ids.dtype.storage == "pyarrow":
         numbers = _canonical_integers(pa.array(ids))
         if numbers is not None:
-            steps = np.diff(numbers)
-            if np.all(steps >= 0):
-                new = steps != 0
+            if _never_down(numbers):
+                new = numbers[1:] != numbers[:-1]
+                del numbers  # the ids as integers, one per line, are no longer needed
                 if new.all():
                     return None
-                codes = np.empty(len(numbers), dtype=np.int64)
+                codes = np.empty(len(new) + 1, dtype=np.int64)
                 codes[:1] = 0
                 np.cumsum(new, out=codes[1:])
                 return codes
@@ -633,6 +649,7 @@ def _merge_lines(
     *,
     firsts: np.ndarray | None = None,
     settled: Iterable[str] = (),
+    consume: bool = False,
 ) -> tuple[RawTable, np.ndarray]:
     """One row per group of ``codes`` marked in ``merged``; every other row stays as it is.
 
@@ -644,6 +661,9 @@ def _merge_lines(
     hold its first line's cell or blanks, and only blanks after a blank first line: its first
     line gives the cell, without looking for blank cells. Also returns the rows kept (an
     order's first line, or a row of its own).
+
+    ``consume``: the caller gives ``raw`` over; each column is dropped from its frame once its
+    rows are taken (a line-item file's lines weigh gigabytes at ten million orders).
     """
     frame = raw.frame
     n = len(frame)
@@ -653,38 +673,57 @@ def _merge_lines(
     else:
         in_merged = np.zeros(n, dtype=bool)
         in_merged[valid] = merged[codes[valid]]
+    del valid
     firsts = _first_positions(codes) if firsts is None else firsts  # group g's first row
     keep = ~in_merged
     keep[firsts[merged]] = True
     take = np.flatnonzero(keep)
+    marks = pa.array(keep)
+    del keep
     group_of_kept = codes[take]
     merged_kept = in_merged[take]
     lines = np.asarray(raw.line_numbers)[take]
     columns: dict[str, pd.Series] = {}
     settled = set(settled)
-    marks = pa.array(keep)
-    for col in frame.columns:
-        values = frame[col]
+    names = list(frame.columns)
+    for col in names:
         if col in summed:
             continue
+        if consume and columns:
+            # The lines of the column merged last are gone: hand their memory back at once
+            # (Arrow's allocator keeps freed blocks for a while).
+            values = None
+            pa.default_memory_pool().release_unused()
+        values = frame[col]
+        if consume:
+            del frame[col]  # the column lives on in ``values`` until its rows are taken
         taken = _rows_kept(values, marks, take)
         if col in settled or not (blank_mask(taken).to_numpy(dtype=bool) & merged_kept).any():
             columns[col] = taken
             continue
         # The first line is blank here: the first filled line of the order gives the cell.
-        blank = blank_mask(values).to_numpy(dtype=bool)
-        pos = np.where(blank | ~in_merged, n, np.arange(n))
+        filled = np.flatnonzero(in_merged & ~blank_mask(values).to_numpy(dtype=bool))
         first_filled = np.full(len(merged), n, dtype=np.int64)
-        np.minimum.at(first_filled, codes[in_merged], pos[in_merged])
+        np.minimum.at(first_filled, codes[filled], filled)
+        del filled
         found = first_filled[np.where(merged_kept, group_of_kept, 0)]
         source = np.where(merged_kept & (found < n), found, take)
         columns[col] = values.iloc[source].reset_index(drop=True)
+    values = None  # the last column's lines, when they are let go
+    if consume:
+        pa.default_memory_pool().release_unused()
     for col, parsed in summed.items():
         numbers = parsed.values.to_numpy(dtype="float64")
-        adds = in_merged & ~np.isnan(numbers)  # the lines whose numbers make the sums
-        owners = codes[adds]
-        sums = np.bincount(owners, weights=numbers[adds], minlength=len(merged))
-        any_filled = np.bincount(owners, minlength=len(merged)) > 0
+        # Each order's sum adds its lines' numbers one after the other, from 0, as bincount
+        # would; a block of lines at a time, so that no copy of every line is made.
+        sums = np.zeros(len(merged))
+        any_filled = np.zeros(len(merged), dtype=bool)
+        for start in range(0, n, _STEP):
+            part = numbers[start : start + _STEP]
+            adds = in_merged[start : start + _STEP] & ~np.isnan(part)  # the lines summed
+            owners = codes[start : start + _STEP][adds]
+            np.add.at(sums, owners, part[adds])
+            any_filled[owners] = True
         out = numbers[take]
         grouped = group_of_kept[merged_kept]
         out[merged_kept] = np.where(any_filled[grouped], sums[grouped], np.nan)
@@ -694,16 +733,19 @@ def _merge_lines(
             continue
         # An unreadable amount: the kept row (an order, or a row of its own) shows it.
         text = frame[col]
-        kept_at = np.full(n, -1, dtype=np.int64)
-        kept_at[take] = np.arange(len(take))
         at = np.flatnonzero(bad)
-        row = np.where(in_merged[at], kept_at[firsts[np.maximum(codes[at], 0)]], kept_at[at])
+        # The kept row of each such line: its order's first line, or the line itself, found
+        # among the kept lines (``take`` is sorted).
+        row = np.searchsorted(take, np.where(in_merged[at], firsts[np.maximum(codes[at], 0)], at))
         row, first_bad = np.unique(row, return_index=True)  # an order's first unreadable line
         shown = out.astype(object)
         shown[row] = text.iloc[at[first_bad]].to_numpy(dtype=object)
         lines[row] = np.asarray(raw.line_numbers)[at[first_bad]]
         columns[col] = pd.Series(shown, dtype=object)
-    out_frame = pd.DataFrame({c: columns[c] for c in frame.columns})
+    if consume:
+        for col in summed:
+            del frame[col]
+    out_frame = pd.DataFrame({c: columns[c] for c in names}, copy=False)
     return dataclasses.replace(raw, frame=out_frame, line_numbers=lines), take
 
 
@@ -731,6 +773,7 @@ def _line_item_export(
     decimal: str | None = None,
     hint: str | None = None,
     runs: bool = True,
+    consume: bool = False,
 ) -> _LineItems | None:
     """An orders export of any tool with one row per line of an order, merged; else None.
 
@@ -745,57 +788,58 @@ def _line_item_export(
     ``codes`` are the order ids' (:func:`_order_codes`). When every line has an id and each
     order's lines are written together (``runs`` allows this reading), the lines are compared
     with the line before them, and only the orders where one differs are looked at closer.
+    ``consume``: see :func:`_merge_lines`.
     """
     key, customer, date, amount = (mapping[c] for c in _LINE_COLUMNS)
     frame = raw.frame
     n = len(frame)
-    valid = codes >= 0
     # From 0, never down: every line has an id, and codes count up by one where an order starts.
-    steps = np.diff(codes) if runs else codes[:0]
-    runs = runs and bool(n and codes[0] == 0 and np.all(steps >= 0))
+    runs = runs and bool(n and codes[0] == 0 and _never_down(codes))
     if runs:
-        firsts = np.concatenate([[0], np.flatnonzero(steps) + 1])
-        size = np.diff(firsts, append=n)
+        new = codes[1:] != codes[:-1]
+        firsts = np.flatnonzero(new)
+        del new
+        firsts += 1
+        firsts = np.concatenate([[0], firsts])
+        repeated = np.diff(firsts, append=n) > 1
     else:
-        size = np.bincount(codes[valid])
-    groups = len(size)
-    repeated = size > 1
+        firsts = _first_positions(codes)
+        repeated = np.bincount(codes[codes >= 0]) > 1
+    groups = len(repeated)
+    # Per order, not per line (a line-item file has tens of millions of lines): whether every
+    # later line names its first line's customer and date (or leaves them blank).
+    agrees = repeated.copy()
     if runs:
         # Every row but an order's first is a later line, beside that first line.
         later = np.ones(n, dtype=bool)
         later[firsts] = False
-        rows = np.flatnonzero(later)
-        group = codes[rows]
-        ref = firsts[group]
-        off = np.zeros(len(rows), dtype=bool)
         for col in (customer, date):
-            off |= ~_agrees_in_runs(frame[col], later, rows, ref, group, groups)
+            agrees &= _agrees_in_runs(frame[col], later, codes, firsts, groups)
+        del later
     else:
-        firsts = _first_positions(codes)
         # The later lines of every repeated order id, each beside its order's first line.
-        rows = np.flatnonzero(valid & repeated[np.where(valid, codes, 0)])
-        ref = firsts[codes[rows]]
-        rows, ref = rows[rows != ref], ref[rows != ref]
-        group = codes[rows]
+        rows, group, ref = _later_lines(codes, firsts, repeated)
         off = np.zeros(len(rows), dtype=bool)
         for col in (customer, date):
             off |= ~_agrees_with_first(frame[col], rows, ref)
-    consistent = repeated & (np.bincount(group[off], minlength=groups) == 0)
+        agrees[group[off]] = False
+        del rows, group, ref, off
+    consistent = agrees
     amounts = parse_numbers(frame[amount], decimal=decimal, hint=hint)  # type: ignore[arg-type]
-    numbers = amounts.values.to_numpy(dtype="float64")
-    a, b = numbers[rows], numbers[ref]
-    differs = np.bincount(group[(a != b) & ~np.isnan(a) & ~np.isnan(b)], minlength=groups) > 0
+    differs = _differs_from_first(amounts.values.to_numpy(dtype="float64"), codes, firsts, groups)
     if (consistent & differs).sum() < 0.5 * repeated.sum():
         return None  # mostly the same amount again: repeated orders, not lines
     copies = np.zeros(groups, dtype=bool)
     maybe = consistent & ~differs
     if maybe.any():
-        pick = maybe[group]
-        r, f = rows[pick], ref[pick]
+        r, group, f = _later_lines(codes, firsts, maybe)
         same = np.ones(len(r), dtype=bool)
         for col in frame.columns:
             same &= _same_as_row(frame[col], r, f)
-        copies = maybe & (np.bincount(group[pick][~same], minlength=groups) == 0)
+        copies = maybe & (np.bincount(group[~same], minlength=groups) == 0)
+        del r, group, f, same
+    kept_apart = int((repeated & ~consistent).sum())
+    del differs, maybe, repeated
     out, take = _merge_lines(
         raw,
         codes,
@@ -805,16 +849,59 @@ def _line_item_export(
         # A merged order's lines share its id, never blank (its code would be -1), and hold
         # its first line's customer and date or blanks: a blank first line, blanks only.
         settled=(key, customer, date) if runs else (),
+        consume=consume,
     )
     return _LineItems(
         out,
-        amounts,
-        lines=len(frame),
+        # The report reads only the amounts' decimal mark and currency: the numbers of every
+        # line are let go with the lines.
+        dataclasses.replace(amounts, values=amounts.values.iloc[:0], bad=amounts.bad.iloc[:0]),
+        lines=n,
         orders=len(out.frame),
         copies=int(copies.sum()),
-        kept_apart=int((repeated & ~consistent).sum()),
+        kept_apart=kept_apart,
         codes=codes[take],
     )
+
+
+def _never_down(codes: np.ndarray) -> bool:
+    """Whether ``codes`` never decrease (``np.all(np.diff(codes) >= 0)``), a block at a time."""
+    for start in range(0, len(codes) - 1, _STEP):
+        part = codes[start : start + _STEP + 1]
+        if not np.all(part[1:] >= part[:-1]):
+            return False
+    return True
+
+
+def _later_lines(
+    codes: np.ndarray, firsts: np.ndarray, wanted: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every line of the orders ``wanted`` marks but each one's first: the lines, their
+    orders, and their orders' first lines, in the file's order."""
+    valid = codes >= 0
+    rows = np.flatnonzero(valid & wanted[np.where(valid, codes, 0)])
+    group = codes[rows]
+    ref = firsts[group]
+    later = rows != ref
+    return rows[later], group[later], ref[later]
+
+
+def _differs_from_first(
+    numbers: np.ndarray, codes: np.ndarray, firsts: np.ndarray, groups: int
+) -> np.ndarray:
+    """Per order: whether a line's number differs from its first line's (both readable).
+
+    An order's first line equals itself, so every line is compared, a block at a time.
+    """
+    differs = np.zeros(groups, dtype=bool)
+    head = numbers[firsts]
+    for start in range(0, len(codes), _STEP):
+        code = codes[start : start + _STEP]
+        a = numbers[start : start + _STEP]
+        b = head[np.maximum(code, 0)]
+        hit = (a != b) & ~np.isnan(a) & ~np.isnan(b) & (code >= 0)
+        differs[code[hit]] = True
+    return differs
 
 
 def _agrees_with_first(values: pd.Series, rows: np.ndarray, ref: np.ndarray) -> np.ndarray:
@@ -825,26 +912,28 @@ def _agrees_with_first(values: pd.Series, rows: np.ndarray, ref: np.ndarray) -> 
 def _agrees_in_runs(
     values: pd.Series,
     later: np.ndarray,
-    rows: np.ndarray,
-    ref: np.ndarray,
-    group: np.ndarray,
+    codes: np.ndarray,
+    firsts: np.ndarray,
     groups: int,
 ) -> np.ndarray:
-    """:func:`_agrees_with_first` for orders whose lines are written together.
+    """Per order, :func:`_agrees_with_first` of all its later lines, for orders whose lines
+    are written together.
 
-    ``later`` marks every line but each order's first, ``rows`` lists them, ``ref`` gives
-    their first lines and ``group`` their orders. A line equal to the line before it holds
-    its order's first cell when the lines before it do too: an order whose later lines all
-    equal the line before agrees, and only the orders with a line that does not are compared
-    line by line with their first (where a blank line still agrees).
+    ``later`` marks every line but each order's first, ``codes`` give the lines' orders and
+    ``firsts`` the orders' first lines. A line equal to the line before it holds its order's
+    first cell when the lines before it do too: an order whose later lines all equal the line
+    before agrees, and only the orders with a line that does not are compared line by line
+    with their first (where a blank line still agrees).
     """
     unlike = later & ~_equal_to_previous(values)
     if not unlike.any():
-        return np.ones(len(rows), dtype=bool)
-    doubtful = np.bincount(group[unlike[rows]], minlength=groups) > 0
-    look = np.flatnonzero(doubtful[group])
-    agrees = np.ones(len(rows), dtype=bool)
-    agrees[look] = _agrees_with_first(values, rows[look], ref[look])
+        return np.ones(groups, dtype=bool)
+    doubtful = np.zeros(groups, dtype=bool)
+    doubtful[codes[unlike]] = True
+    del unlike
+    rows, group, ref = _later_lines(codes, firsts, doubtful)
+    agrees = np.ones(groups, dtype=bool)
+    agrees[group[~_agrees_with_first(values, rows, ref)]] = False
     return agrees
 
 
@@ -931,7 +1020,7 @@ def _canonical_integers(cells: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
             and not pc.all(pc.match_substring_regex(chunk, _CANONICAL_INTEGER)).as_py()
         ):
             return None
-    return pc.cast(cells, pa.int64()).to_numpy()
+    return cast_blocks(cells, pa.int64(), np.int64)  # a block at a time: no int64 copy in Arrow
 
 
 def _plain_counting_numbers(cells: pa.Array) -> bool:
@@ -1154,6 +1243,7 @@ def load_files(
             today=today,
             constants=constants,
             layout=layout,  # type: ignore[arg-type]
+            consume=True,  # the file was read here, for this alone
         )
         result.report.doubts.extend(doubts)
         if not override:

@@ -348,18 +348,33 @@ def _clean_number_text(s: pd.Series) -> pd.Series:
 def _to_float(text: pd.Series) -> pd.Series:
     """Text to float64; cells that are no number become NaN. Arrow's cast first (fast)."""
     if isinstance(text.dtype, pd.StringDtype) and text.dtype.storage == "pyarrow":
-        # Straight to numpy: pandas' own astype goes through an extra copy of every cell.
-        try:
-            cast = pc.cast(pa.array(text), pa.float64())
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            cast = None
-        if cast is not None:
-            values = cast.to_numpy(zero_copy_only=False)
+        # Straight to numpy: pandas' own astype goes through an extra copy of every cell. A
+        # block at a time, into the one array: no column-long Arrow copy on the way.
+        values = cast_blocks(pa.array(text), pa.float64(), np.float64)
+        if values is not None:
             return pd.Series(values, index=text.index, name=text.name)
     try:
         return text.astype("float64")
     except (ValueError, TypeError, ArithmeticError, pa.ArrowInvalid):
         return pd.to_numeric(text, errors="coerce").astype("float64")
+
+
+def cast_blocks(
+    cells: pa.Array | pa.ChunkedArray, to: pa.DataType, dtype: type
+) -> np.ndarray | None:
+    """``pc.cast(cells, to).to_numpy(zero_copy_only=False)``, block by block into one array
+    (missing cells NaN), or None when a cell does not cast."""
+    chunks = cells.chunks if isinstance(cells, pa.ChunkedArray) else [cells]
+    out = np.empty(len(cells), dtype=dtype)
+    at = 0
+    for chunk in chunks:
+        try:
+            cast = pc.cast(chunk, to)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
+        out[at : at + len(chunk)] = cast.to_numpy(zero_copy_only=False)
+        at += len(chunk)
+    return out
 
 
 # Amounts as European exports write most of them: digits, at most one decimal comma, a sign.
@@ -455,11 +470,18 @@ def parse_numbers(
         bad = pd.Series(np.isinf(out.to_numpy()), index=index)
         return NumberParse(out.where(~bad), bad, ".", None)
     blank = blank_mask(values)
-    result = pd.Series(np.nan, index=index, dtype="float64")
+
+    def unread() -> pd.Series:
+        # Every cell NaN until read: made only where cells are placed by label, as a column
+        # read whole at once needs none (a line-item file's amounts: 200 MB spared).
+        return pd.Series(np.nan, index=index, dtype="float64")
+
+    result: pd.Series | None = None
     if values.dtype == object:
         # Workbook columns mix real numbers with text cells: keep the numbers as they are.
         is_num = values.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
         nums = values[is_num]
+        result = unread()
         result[is_num] = pd.to_numeric(nums, errors="coerce").astype("float64")
         text_part = values[~is_num & ~blank]
     else:
@@ -484,6 +506,7 @@ def parse_numbers(
             if text.index.equals(index):  # no blank cell: every row in place, no label lookup
                 result = pd.Series(direct.to_numpy(dtype="float64"), index=index)
             else:
+                result = unread() if result is None else result
                 result[text.index] = direct.to_numpy()
             missed = direct.isna().to_numpy()
             text = text[missed] if missed.any() else text.iloc[:0]
@@ -500,14 +523,19 @@ def parse_numbers(
                     filled[simple] = read
                     result = pd.Series(filled, index=index)
                 else:
+                    result = unread() if result is None else result
                     result[text.index[simple]] = read
                 text = text[~simple]
         if len(text):
+            result = unread() if result is None else result
             result[text.index] = _parse_messy_numbers(text, sep)
     else:
         sep = decimal or "."
+    result = unread() if result is None else result
     bad = ~blank & (result.isna() | np.isinf(result))
-    return NumberParse(result.where(~bad), bad, sep, currency)  # type: ignore[arg-type]
+    # Without a bad cell ``where`` would only copy every number.
+    kept = result.where(~bad) if bad.any() else result
+    return NumberParse(kept, bad, sep, currency)  # type: ignore[arg-type]
 
 
 def looks_like_numbers(sample: pd.Series) -> float:

@@ -18,13 +18,14 @@ from unittest import mock
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kpi import ingest
 from kpi.io import read_file
-from kpi.values import _rows_at, parse_ids, take_cells
+from kpi.values import _rows_at, cast_blocks, parse_ids, parse_numbers, take_cells
 
 TODAY = pd.Timestamp("2026-11-23")
 MAPPING = {
@@ -122,17 +123,28 @@ def _in_blocks(raw, blocks: int):
     return dataclasses.replace(raw, frame=pd.DataFrame(columns))
 
 
-def _map(raw, *, general: bool):
+def _map(raw, *, general: bool, consume: bool = False):
     export = ingest._line_item_export
     if not general:
-        return ingest.apply_mapping(raw, "orders", MAPPING, today=TODAY)
+        return ingest.apply_mapping(raw, "orders", MAPPING, today=TODAY, consume=consume)
     with mock.patch.object(ingest, "_line_item_export", functools.partial(export, runs=False)):
-        return ingest.apply_mapping(raw, "orders", MAPPING, today=TODAY)
+        return ingest.apply_mapping(raw, "orders", MAPPING, today=TODAY, consume=consume)
 
 
 def _copies(notes: list[str]) -> int:
     found = [re.match(r"([\d,]+) orders list a line more than once", n) for n in notes]
     return next((int(m.group(1).replace(",", "")) for m in found if m), 0)
+
+
+def _assert_same(one, other) -> None:
+    """Two mapped tables hold the same rows and the same report."""
+    pd.testing.assert_frame_equal(one.frame, other.frame)
+    a, b = one.report, other.report
+    if a.rejected_rows is None or b.rejected_rows is None:
+        assert a.rejected_rows is None and b.rejected_rows is None
+    else:
+        pd.testing.assert_frame_equal(a.rejected_rows, b.rejected_rows)
+    assert dataclasses.replace(a, rejected_rows=None) == dataclasses.replace(b, rejected_rows=None)
 
 
 @QUICK
@@ -141,13 +153,8 @@ def test_lines_written_together_merge_as_the_general_path_merges_them(case):
     data, blocks = case
     raw = _in_blocks(read_file(data, "lines.csv")[0], blocks)
     quick, general = _map(raw, general=False), _map(raw, general=True)
-    pd.testing.assert_frame_equal(quick.frame, general.frame)
-    a, b = quick.report, general.report
-    if a.rejected_rows is None or b.rejected_rows is None:
-        assert a.rejected_rows is None and b.rejected_rows is None
-    else:
-        pd.testing.assert_frame_equal(a.rejected_rows, b.rejected_rows)
-    assert dataclasses.replace(a, rejected_rows=None) == dataclasses.replace(b, rejected_rows=None)
+    _assert_same(quick, general)
+    a = quick.report
     # Repeated orders, counted outside the codes: each kept order id seen before, and each
     # order whose lines are copies of one another.
     kept_ids = quick.frame["order_id"].dropna()
@@ -155,7 +162,46 @@ def test_lines_written_together_merge_as_the_general_path_merges_them(case):
     assert a.rows_read == a.rows_kept + a.rows_rejected
 
 
-def test_a_line_naming_another_customer_keeps_its_order_apart_on_the_quick_path():
+@settings(QUICK, max_examples=15)
+@given(line_item_files(), st.integers(1, 4))
+def test_lines_looked_at_a_block_at_a_time_merge_as_when_looked_at_whole(case, step):
+    # A ten-million-order file's passes over every line (the ids growing, the amounts against
+    # the first line's, the sums) go a block of lines at a time; blocks of a few lines here,
+    # on both paths.
+    data, blocks = case
+    raw = _in_blocks(read_file(data, "lines.csv")[0], blocks)
+    whole = _map(raw, general=False)
+    with mock.patch.object(ingest, "_STEP", step):
+        _assert_same(whole, _map(raw, general=False))
+        _assert_same(whole, _map(raw, general=True))
+
+
+@settings(QUICK, max_examples=15)
+@given(line_item_files(), st.booleans())
+def test_lines_handed_over_merge_as_lines_kept(case, general):
+    # load_files hands the lines over: each column is let go once its orders are taken.
+    data, blocks = case
+    kept = _map(_in_blocks(read_file(data, "lines.csv")[0], blocks), general=general)
+    raw = _in_blocks(read_file(data, "lines.csv")[0], blocks)
+    handed = _map(raw, general=general, consume=True)
+    _assert_same(kept, handed)
+    if handed.report.lines_collapsed:
+        assert list(raw.frame.columns) == []  # merged: the lines are gone
+    else:
+        assert list(raw.frame.columns) == [
+            "Order ID",
+            "Order date",
+            "Customer",
+            "Product",
+            "Line total",
+        ]
+
+
+@pytest.mark.parametrize(
+    ("step", "consume"),
+    [(1 << 20, False), (2, False), (1 << 20, True)],  # one block, blocks of two lines
+)
+def test_a_line_naming_another_customer_keeps_its_order_apart_on_the_quick_path(step, consume):
     data = (
         b"Order ID,Order date,Customer,Product,Line total\n"
         b"1,2025-03-01 10:00:00,C1,Basic,10.00\n"  # line 2
@@ -175,8 +221,11 @@ def test_a_line_naming_another_customer_keeps_its_order_apart_on_the_quick_path(
         seen.append(True)
         return runs(*args, **kwargs)
 
-    with mock.patch.object(ingest, "_agrees_in_runs", spy):
-        mapped = _map(raw, general=False)
+    with (
+        mock.patch.object(ingest, "_agrees_in_runs", spy),
+        mock.patch.object(ingest, "_STEP", step),
+    ):
+        mapped = _map(raw, general=False, consume=consume)
     assert seen  # the quick path read these lines
     report, orders = mapped.report, mapped.frame
     # Orders 1, 3 and 4 merge; order 2's two rows stay apart: 8 lines, 5 rows; order 3 is
@@ -190,6 +239,7 @@ def test_a_line_naming_another_customer_keeps_its_order_apart_on_the_quick_path(
     assert report.duplicates == 1  # order 2, named twice
     assert "8 lines merged into 5 orders" in " ".join(report.notes)
     assert "1 Order ID values repeat on rows that name another customer" in " ".join(report.notes)
+    assert len(raw.frame.columns) == (0 if consume else 5)  # handed over: the lines let go
 
 
 @settings(max_examples=80, deadline=None)
@@ -239,3 +289,38 @@ def test_repeats_counted_from_the_codes_are_the_repeated_ids(ids, ascending):
 )
 def test_repeated_codes_by_hand(codes, repeats):
     assert ingest._repeated_codes(codes) == repeats
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.none(), st.sampled_from(["1.5", "-2", "1e3", "0", "7.25", "x", ""])),
+        max_size=40,
+    ),
+    st.integers(1, 4),
+)
+def test_text_cast_a_block_at_a_time_is_the_whole_cast(cells, blocks):
+    whole = pa.array(cells, type=pa.large_string())
+    cuts = np.linspace(0, len(cells), blocks + 1).astype(int)
+    chunked = pa.chunked_array(
+        [whole.slice(a, b - a) for a, b in itertools.pairwise(cuts)], type=whole.type
+    )
+    try:
+        expected = pc.cast(whole, pa.float64()).to_numpy(zero_copy_only=False)
+    except pa.ArrowInvalid:
+        expected = None  # a cell that is no number: no cast at all
+    for cells_in in (whole, chunked):
+        got = cast_blocks(cells_in, pa.float64(), np.float64)
+        if expected is None:
+            assert got is None
+        else:
+            np.testing.assert_array_equal(got, expected)  # missing cells NaN in both
+
+
+def test_numbers_of_a_column_without_blank_or_bad_cells_are_read_whole():
+    # "12.50" + "3" = 15.50; the blank and the word are the only cells left unread.
+    got = parse_numbers(pd.Series(["12.50", "3", "", "abc", "-0.25"], dtype="str"))
+    np.testing.assert_array_equal(got.values.to_numpy(), [12.5, 3.0, np.nan, np.nan, -0.25])
+    assert got.bad.tolist() == [False, False, False, True, False]
+    whole = parse_numbers(pd.Series(["12.50", "3", "-0.25"], dtype="str"))
+    assert whole.values.tolist() == [12.5, 3.0, -0.25] and not whole.bad.any()
