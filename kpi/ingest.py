@@ -461,24 +461,37 @@ def _one_spelling(text: pd.Series) -> tuple[pd.Series, list[tuple[list[str], str
     distinct = text.dropna().unique()
     if len(distinct) < 2 or len(distinct) > _MAX_SPELLINGS:
         return text, []
-    keys = [" ".join(str(v).split()).casefold() for v in distinct]
-    if len(set(keys)) == len(keys):
+    if len({_spelling_key(str(v)) for v in distinct}) == len(distinct):
         return text, []
     counts = text.value_counts(sort=False)
+    replace = _spellings({str(v): int(counts[v]) for v in distinct})
+    merged: dict[str, list[str]] = {}
+    for value, best in replace.items():
+        merged.setdefault(best, []).append(value)
+    return text.replace(replace), [(others, best) for best, others in merged.items()]
+
+
+def _spelling_key(value: str) -> str:
+    """What two spellings of one name share: the words, in lower case."""
+    return " ".join(value.split()).casefold()
+
+
+def _spellings(rows: Mapping[str, int]) -> dict[str, str]:
+    """Each value (with its number of rows, in the order met) written in other capitals or
+    spacing than another, mapped to the spelling most rows use; on a tie, the one met first.
+
+    >>> _spellings({"Email": 2, "SEO": 1, "EMAIL": 1})
+    {'EMAIL': 'Email'}
+    """
     groups: dict[str, list[str]] = {}
-    for value, key in zip(distinct, keys, strict=True):
-        groups.setdefault(key, []).append(str(value))
+    for value in rows:
+        groups.setdefault(_spelling_key(value), []).append(value)
     replace: dict[str, str] = {}
-    merged = []
     for spellings in groups.values():
-        if len(spellings) < 2:
-            continue
-        # The most rows' spelling; on a tie, the one met first.
-        best = max(spellings, key=lambda v: (int(counts[v]), -spellings.index(v)))
-        others = [v for v in spellings if v != best]
-        replace.update(dict.fromkeys(others, best))
-        merged.append((others, best))
-    return text.replace(replace), merged
+        if len(spellings) > 1:
+            best = max(spellings, key=lambda v: (rows[v], -spellings.index(v)))
+            replace.update({v: best for v in spellings if v != best})
+    return replace
 
 
 def _quoted(values: list[str]) -> str:
@@ -1122,18 +1135,11 @@ def _spellings_across(mapped: list[MappedTable]) -> list[pd.DataFrame]:
         counts = [mapped[i].frame[name].value_counts(sort=False) for i in where]
         if any(len(c) > _MAX_SPELLINGS for c in counts):
             continue
-        rows: dict[str, int] = {}
+        rows: dict[str, int] = {}  # in the order the sources are read: a tie goes to the first
         for c in counts:
             for value, n in c.items():
                 rows[str(value)] = rows.get(str(value), 0) + int(n)
-        groups: dict[str, list[str]] = {}
-        for value in rows:  # in the order the sources are read: a tie goes to the first
-            groups.setdefault(" ".join(value.split()).casefold(), []).append(value)
-        replace: dict[str, str] = {}
-        for spellings in groups.values():
-            if len(spellings) > 1:
-                best = max(spellings, key=lambda v: (rows[v], -spellings.index(v)))
-                replace.update({v: best for v in spellings if v != best})
+        replace = _spellings(rows)
         if not replace:
             continue
         for i, c in zip(where, counts, strict=True):
