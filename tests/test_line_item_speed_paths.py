@@ -36,24 +36,19 @@ MAPPING = {
 }
 QUICK = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-# What may happen to one line of an order: mostly nothing.
-TWISTS = st.sampled_from(
-    ["none"] * 24
-    + [
-        "other customer",
-        "blank customer",
-        "other date",
-        "blank date",
-        "spaces date",
-        "bad amount",
-        "blank amount",
-        "copy of the first line",
-        "blank id",
-        "text id",
-        "padded id",
-    ]
-)
 AMOUNTS = ["1.50", "2.00", "3.25", "-4.00", "10", "0.10", "7.77"]
+# The cell each twist writes in a line, and the order id the id twists write ({} the number).
+TWISTED_CELLS = {
+    "other customer": ("Customer", "C9"),
+    "blank customer": ("Customer", ""),
+    "other date": ("Order date", "2025-04-30 10:00:00"),
+    "blank date": ("Order date", ""),
+    "spaces date": ("Order date", "  "),
+    "bad amount": ("Line total", "abc"),
+    "blank amount": ("Line total", ""),
+}
+TWISTED_IDS = {"blank id": "", "text id": "A{}", "padded id": "0{}"}
+TWISTS = st.sampled_from(["none"] * 24 + [*TWISTED_CELLS, "copy of the first line", *TWISTED_IDS])
 
 
 @st.composite
@@ -77,26 +72,11 @@ def line_item_files(draw) -> tuple[bytes, int]:
             }
             if twist == "copy of the first line" and first is not None:
                 row = dict(first)
-            elif twist == "other customer":
-                row["Customer"] = "C9"
-            elif twist == "blank customer":
-                row["Customer"] = ""
-            elif twist == "other date":
-                row["Order date"] = "2025-04-30 10:00:00"
-            elif twist == "blank date":
-                row["Order date"] = ""
-            elif twist == "spaces date":
-                row["Order date"] = "  "
-            elif twist == "bad amount":
-                row["Line total"] = "abc"
-            elif twist == "blank amount":
-                row["Line total"] = ""
-            elif twist == "blank id" and odd_ids:
-                row["Order ID"] = ""
-            elif twist == "text id" and odd_ids:
-                row["Order ID"] = f"A{number}"
-            elif twist == "padded id" and odd_ids:
-                row["Order ID"] = f"0{number}"
+            elif twist in TWISTED_CELLS:
+                column, value = TWISTED_CELLS[twist]
+                row[column] = value
+            elif twist in TWISTED_IDS and odd_ids:
+                row["Order ID"] = TWISTED_IDS[twist].format(number)
             first = first or row
             rows.append(row)
     if draw(st.integers(0, 9)) == 0:  # one file in ten lists its lines in any order
