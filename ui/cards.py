@@ -10,9 +10,11 @@ it and links to the Data page, instead of disappearing.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -199,6 +201,20 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "kpi"
 
 
+@contextmanager
+def lazy(label: str, *, key: str, **options: Any) -> Iterator[bool]:
+    """A closed expander whose content is sent only once it is opened: the block runs inside
+    it and gets True when it is open (the opening reruns the script).
+
+    For tables and downloads behind a click: drawn closed, a table still makes a first visit
+    load and run Streamlit's table code (about 1.5 MB of script) for rows nobody asked to see.
+    ``options`` go to ``st.expander`` (``icon``, ``expanded``).
+    """
+    box = st.expander(label, key=key, on_change="rerun", **options)
+    with box:
+        yield bool(box.open)
+
+
 def card(c: Card) -> None:
     """Draw one card in a bordered box, with its drill-down or what would unlock it."""
     with st.container(border=True):
@@ -222,12 +238,8 @@ def card(c: Card) -> None:
             # Lazy: the rows are sent only once the expander is opened. A page's first view
             # then carries no table at all (six hidden tables of up to 1,000 rows each made
             # the browser load and lay out its table code before drawing the cards).
-            box = st.expander(
-                f"Rows behind it ({fmt.number(len(c.rows))})", key=f"rows_{key}",
-                on_change="rerun",
-            )  # fmt: skip
-            with box:
-                if box.open:
+            with lazy(f"Rows behind it ({fmt.number(len(c.rows))})", key=f"rows_{key}") as shown:
+                if shown:
                     drill_down(c.rows, name=key, key=f"card_{key}")
 
 
