@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import frame, meeting
+from ui import cards, frame, meeting
 from ui import value_charts as charts
 from ui import value_view as vv
 
@@ -70,12 +70,10 @@ if frame.needs(view, "orders", "customer_id", "order_date", "amount", what="The 
                 if not by.empty:
                     # Lazy, like a card's rows: sent once opened, so a first visit does not
                     # load Streamlit's table code (1.3 MB of script) for a table below the fold.
-                    box = st.expander(
-                        "LTV and CAC by channel, as a table", key="val_channel_table",
-                        on_change="rerun",
-                    )  # fmt: skip
-                    with box:
-                        if box.open:
+                    with cards.lazy(
+                        "LTV and CAC by channel, as a table", key="val_channel_table"
+                    ) as shown:
+                        if shown:
                             table = vv.channel_table(by, view)
                             st.dataframe(table, hide_index=True, width="stretch")
                 st.caption(vv.formula_note(h))

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from kpi import scenario as sc
+from ui import cards, frame, meeting
 from ui import format as fmt
-from ui import frame, meeting
 from ui import whatif_view as wv
 
 view = frame.page(
@@ -48,9 +48,8 @@ def scenario(b: sc.Baseline, currency: str) -> None:
         # Lazy: the table and its downloads are sent only once the expander is opened (a
         # rerun of this fragment). Sent closed, the grid still made a first visit load and run
         # Streamlit's table code (1.9 MB of script) for a table nobody had asked to see.
-        numbers = st.expander("The numbers", key=NUMBERS, on_change="rerun")
-        with numbers:
-            if numbers.open:
+        with cards.lazy("The numbers", key=NUMBERS) as shown:
+            if shown:
                 names = ("Baseline", "Scenario", "Difference")
                 shown = wv.table_on_screen(table, currency, names=names)
                 st.dataframe(shown, hide_index=True, width="stretch", key="wi_table")

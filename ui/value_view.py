@@ -523,5 +523,6 @@ def top_customers(fit: value.ModelClv, view: View) -> None:
             "Weeks since first order": st.column_config.NumberColumn(format="%.0f"),
         },
     )
-    with st.expander(f"Every customer ({fmt.number(len(shown))}), to download"):
-        cards.drill_down(shown, name="predicted_clv", key="val_top")
+    with cards.lazy(f"Every customer ({fmt.number(len(shown))}), to download", key="val_all") as on:
+        if on:
+            cards.drill_down(shown, name="predicted_clv", key="val_top")
