@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from kpi import satisfaction
 from kpi.periods import PERIOD_LABELS
 from ui import frame, meeting
 from ui import satisfaction_charts as charts
@@ -32,11 +31,11 @@ if frame.needs(view, "surveys", "score", what="The satisfaction page"):
         per = PERIOD_LABELS[view.period].lower()
         if meeting.active():  # the three cards, and NPS and CSAT over time
             window = {"period": view.period, "start": view.start, "end": view.end}
-            series = satisfaction.nps_series(parts["nps"], **window)
+            series = sv.nps_series(parts["nps"], **window)
             figures = [(f"NPS per {per}, with 95 % band",
                         charts.nps_over_time(series, period=view.period))]  # fmt: skip
             if csat is not None:
-                series = satisfaction.csat_series(parts["csat"], **window)
+                series = sv.csat_series(parts["csat"], **window)
                 fig = charts.csat_over_time(series, period=view.period, scale_max=csat.scale_max)
                 figures.append((f"CSAT per {per}", fig))
             meeting.charts(figures)
@@ -46,9 +45,7 @@ if frame.needs(view, "surveys", "score", what="The satisfaction page"):
         )
         with tab_nps, frame.explained():
             rows = parts["nps"]
-            series = satisfaction.nps_series(
-                rows, period=view.period, start=view.start, end=view.end
-            )
+            series = sv.nps_series(rows, period=view.period, start=view.start, end=view.end)
             left, right = st.columns(2)
             left.subheader(f"NPS per {per}, with 95 % band")
             left.plotly_chart(charts.nps_over_time(series, period=view.period), width="stretch")
@@ -64,7 +61,7 @@ if frame.needs(view, "surveys", "score", what="The satisfaction page"):
             if options:
                 by = right.selectbox("Split by", list(options), format_func=options.get,
                                      key="sat_split_by", label_visibility="collapsed")  # fmt: skip
-                table = satisfaction.nps_by(rows, by, start=view.start, end=view.end)
+                table = sv.nps_by(rows, by, start=view.start, end=view.end)
                 fig = charts.nps_split_by(table, dimension=options[by])
                 right.plotly_chart(fig, width="stretch")
             else:
@@ -72,13 +69,11 @@ if frame.needs(view, "surveys", "score", what="The satisfaction page"):
         with tab_csat, frame.explained():
             if csat is not None:
                 rows, scale = parts["csat"], csat.scale_max
-                series = satisfaction.csat_series(
-                    rows, period=view.period, start=view.start, end=view.end
-                )
+                series = sv.csat_series(rows, period=view.period, start=view.start, end=view.end)
                 figs = {f"CSAT per {per}": charts.csat_over_time(series, period=view.period,
                                                                  scale_max=scale)}  # fmt: skip
                 for by, label in sv.breakdowns(rows, sv.CSAT_BREAKDOWNS).items():
-                    table = satisfaction.csat_by(rows, by, start=view.start, end=view.end)
+                    table = sv.csat_by(rows, by, start=view.start, end=view.end)
                     figs[f"CSAT by {label.lower()}"] = charts.csat_by_chart(
                         table, dimension=label, scale_max=scale
                     )
