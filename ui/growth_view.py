@@ -48,7 +48,10 @@ cac_series = caching.cached(**_KEEP)(acq.cac_series)
 cac_by_channel = caching.cached(**_KEEP)(acq.cac_by_channel)
 lead_funnel = caching.cached(**_KEEP)(acq.lead_funnel)
 acquisition_share_by_source = caching.cached(**_KEEP)(acq.acquisition_share_by_source)
+# Home and Revenue: the headline figures of a range, their change, revenue per period
 headline = caching.cached(**_KEEP)(base.headline)
+headline_change = caching.cached(**_KEEP)(base.headline_change)
+revenue_series = caching.cached(**_KEEP)(base.revenue_series)
 
 
 def previous(view: View) -> tuple[pd.Timestamp, pd.Timestamp] | None:
