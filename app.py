@@ -6,6 +6,7 @@ from kpi import base
 from kpi.periods import in_days
 from ui import cards, charts, frame, meeting
 from ui import format as fmt
+from ui import growth_view as gv
 
 view = frame.page(
     "Customer KPI Explorer",
@@ -18,8 +19,8 @@ view = frame.page(
 if frame.needs(view, "orders", what="The home page"):
     orders = view.tables["orders"]
     customers = view.tables.get("customers")
-    now = base.headline(orders, customers, start=view.start, end=view.end)
-    delta = base.headline_change(orders, customers, start=view.start, end=view.end, now=now)
+    now = gv.headline(orders, customers, start=view.start, end=view.end)
+    delta = gv.headline_change(orders, customers, start=view.start, end=view.end, now=now)
     prev_start, prev_end = base.previous_window(view.start, view.end)
     span = f"{fmt.day(view.start)} – {fmt.day(view.end)}"
     versus = f"Change against {fmt.day(prev_start)} – {fmt.day(prev_end)}."
@@ -31,7 +32,7 @@ if frame.needs(view, "orders", what="The home page"):
     newcomers = starts[in_days(starts, view.start, view.end)]
     newcomers = newcomers.rename("acquired").reset_index()
     waiting = now["signups_without_order"]
-    before = base.headline(orders, customers, start=prev_start, end=prev_end)
+    before = gv.headline(orders, customers, start=prev_start, end=prev_end)
     repeat_delta = None
     if before["repeat_customer_rate"] is not None and now["repeat_customer_rate"] is not None:
         repeat_delta = (
@@ -99,7 +100,7 @@ if frame.needs(view, "orders", what="The home page"):
             ),
         ]
     )
-    series = base.revenue_series(orders, period=view.period, start=view.start, end=view.end)
+    series = gv.revenue_series(orders, period=view.period, start=view.start, end=view.end)
     if not meeting.active():
         st.subheader("Revenue over time")
     if series.empty:

@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from kpi import acquisition as acq
 from kpi.periods import PERIOD_LABELS
 from ui import cards, frame, meeting
 from ui import growth_charts as charts
@@ -37,8 +36,8 @@ if meeting.active():  # the cards and CAC, over time and by channel; leads and t
         with frame.explained():
             spend, orders, customers = tables["spend"], tables["orders"], tables.get("customers")
             window = {"start": view.start, "end": view.end}
-            series = acq.cac_series(spend, orders, customers, period=view.period, **window)
-            by_channel = acq.cac_by_channel(spend, orders, customers, **window)
+            series = gv.cac_series(spend, orders, customers, period=view.period, **window)
+            by_channel = gv.cac_by_channel(spend, orders, customers, **window)
             meeting.charts(
                 [
                     (f"CAC per {per}",
@@ -65,9 +64,7 @@ with tab_cost:
         left, right, series = *st.columns(2), None
         with left, frame.explained():
             st.subheader("CAC by acquisition channel")
-            by_channel = acq.cac_by_channel(
-                spend, orders, customers, start=view.start, end=view.end
-            )
+            by_channel = gv.cac_by_channel(spend, orders, customers, start=view.start, end=view.end)
             if by_channel["cac"].notna().any():
                 st.plotly_chart(
                     charts.cac_by_channel_chart(by_channel, currency=view.currency),
@@ -77,7 +74,7 @@ with tab_cost:
                 st.info("No channel acquired a customer in this range.")
         with right, frame.explained():
             st.subheader(f"CAC per {per}")
-            series = acq.cac_series(
+            series = gv.cac_series(
                 spend, orders, customers, period=view.period, start=view.start, end=view.end
             )
             fig = charts.cac_over_time(series, period=view.period, currency=view.currency)
@@ -88,7 +85,7 @@ with tab_cost:
                     "it makes weekly CAC swing between 0 and several times its level."
                 )
         # No series when CAC could not be measured (a filter the spend cannot follow).
-        if series is not None and acq.spend_kinds(spend) is not None:
+        if series is not None and gv.spend_kinds(spend) is not None:
             st.subheader(f"Sales and marketing spend per {per}")
             fig = charts.spend_split_over_time(series, period=view.period, currency=view.currency)
             st.plotly_chart(fig, width="stretch")
@@ -104,14 +101,14 @@ with tab_leads:
         left, right = st.columns(2)
         with left, frame.explained():
             st.subheader("Lead funnel by source")
-            funnel = acq.lead_funnel(leads, start=view.start, end=view.end)
+            funnel = gv.lead_funnel(leads, start=view.start, end=view.end)
             if len(funnel):
                 st.plotly_chart(charts.lead_funnel_chart(funnel), width="stretch")
             else:
                 st.info("No leads were created in this range.")
         with right, frame.explained():
             st.subheader("Conversions by source")
-            shares = acq.acquisition_share_by_source(leads, start=view.start, end=view.end)
+            shares = gv.acquisition_share_by_source(leads, start=view.start, end=view.end)
             if len(shares):
                 st.plotly_chart(charts.conversions_by_source(shares), width="stretch")
             else:

@@ -208,6 +208,14 @@ def _metric(at, label: str):
     return next(m for m in at.metric if m.label == label)
 
 
+def _tab(at, name: str):
+    """Open one of the page's tabs: only the open tab runs and is drawn."""
+    at.session_state["sat_tab"] = name
+    at.run()
+    assert not at.exception, (name, [e.value for e in at.exception])
+    return at
+
+
 def test_page_cards_match_kpi_functions_on_sample_data(app_test):
     at = _open(app_test)
     surveys = _sample()["surveys"]
@@ -220,7 +228,12 @@ def test_page_cards_match_kpi_functions_on_sample_data(app_test):
     assert _metric(at, "CSAT").value == f"{c.mean:.2f} of {c.scale_max}"
     enps = satisfaction.employee_net_promoter_score(surveys)
     assert _metric(at, "eNPS").value == fmt.points(enps.score)
-    assert len(at.get("plotly_chart")) >= 6
+    # The tabs run only when open: NPS's four charts first, then CSAT's and the comments'.
+    charts_drawn = {"NPS": len(at.get("plotly_chart"))}
+    for name in ("CSAT", "What customers say"):
+        charts_drawn[name] = len(_tab(at, name).get("plotly_chart"))
+    assert charts_drawn["NPS"] == 4
+    assert sum(charts_drawn.values()) >= 6, charts_drawn
     assert not at.warning, "the sample has more than 30 answers everywhere"
 
 
@@ -243,7 +256,7 @@ def test_change_against_the_previous_range_is_the_nps_difference(app_test):
 
 
 def test_what_if_slider_moves_the_nps(app_test):
-    at = _open(app_test)
+    at = _tab(_open(app_test), "Competitors and what-if")
     at.slider(key="sat_what_if_detractors").set_value(50).run()
     assert not at.exception
     rows = sv.answers_by_kind(_sample()["surveys"])["nps"]
@@ -283,6 +296,7 @@ HOSTILE = (
 def test_hostile_comments_are_shown_literally_and_a_small_sample_is_warned(app_test):
     orders = (ROOT / "sample_data" / "orders.csv").read_bytes()
     at = _open(app_test, load_files([("orders.csv", orders), ("surveys.csv", HOSTILE)]))
+    _tab(at, "What customers say")
     shown = [c for df in at.dataframe for c in df.value.get("comment", pd.Series()).tolist()]
     assert "<script>alert(1)</script>" in shown
     assert "**bold**" in shown
@@ -317,6 +331,7 @@ def test_competitor_editor_shows_an_untyped_number_as_an_empty_cell(app_test):
     at.query_params.update({"rivals": "Acme~35~4.2|Bolt~~3.9"})
     at.switch_page(PAGE).run()
     assert not at.exception, [e.value for e in at.exception]
+    _tab(at, "Competitors and what-if")
     editor = next(d for d in at.dataframe if d.proto.id and "competitors" in d.proto.id)
     assert editor.proto.HasField("placeholder") and editor.proto.placeholder == ""
     expected = pd.DataFrame(

@@ -292,6 +292,8 @@ def test_competitors_come_from_the_link_and_go_back_into_it(app_test):
     at.switch_page("pages/7_Satisfaction.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.session_state["s_rivals"] == [["Acme", 35.0, 4.2], ["Bolt", None, 3.9]]
+    at.session_state["sat_tab"] = "Competitors and what-if"  # only the open tab is drawn
+    at.run()
     titles = [c.proto.spec for c in at.get("plotly_chart")]
     assert any('"Acme"' in spec for spec in titles)
     assert any('"Bolt"' in spec for spec in titles)  # on the CSAT chart

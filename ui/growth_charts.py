@@ -410,6 +410,18 @@ def arpu_aov_over_time(series: pd.DataFrame, *, period: str, currency: str) -> g
 MAX_CURVE_POINTS = 1_000
 
 
+def _rows_of(*columns: np.ndarray) -> np.ndarray:
+    """Columns side by side as one object array of rows (a trace's ``customdata``).
+
+    >>> _rows_of(np.array(["a", "b"], dtype=object), np.array([1.5, 2.0])).tolist()
+    [['a', 1.5], ['b', 2.0]]
+    """
+    out = np.empty((len(columns[0]), len(columns)), dtype=object)
+    for j, column in enumerate(columns):
+        out[:, j] = column
+    return out
+
+
 def pareto_curve(result: Profitability) -> go.Figure:
     """The sorted profit curve: cumulative share of profit against share of customers.
 
@@ -428,7 +440,7 @@ def pareto_curve(result: Profitability) -> go.Figure:
     xs = np.concatenate([[0.0], _floats(curve["customer_share"])])
     ys = np.concatenate([[0.0], _floats(curve["profit_share"])])
     profit = np.concatenate([[np.nan], _floats(curve["profit"])])
-    ids = ["", *curve["customer_id"].astype(str).tolist()]
+    ids = np.array(["", *curve["customer_id"].astype(str).tolist()], dtype=object)
     traces = []
     for name in BANDS:
         where = np.flatnonzero(bands == name) + 1
@@ -447,7 +459,9 @@ def pareto_curve(result: Profitability) -> go.Figure:
                 name=BAND_NAMES[name],
                 mode="lines",
                 line={"color": BAND_COLOURS[name], "width": 3},
-                customdata=list(zip([ids[i] for i in idx], profit[idx].tolist(), strict=True)),
+                # one (customer, profit) row per point, as an array: Plotly checks a list of
+                # tuples element by element (a quarter of a second for a few thousand points)
+                customdata=_rows_of(ids[idx], profit[idx]),
                 hovertemplate="Customer %{customdata[0]} (profit %{customdata[1]:,.0f})<br>"
                 "Top %{x:.1%} of customers earn %{y:.1%} of the profit<extra></extra>",
             )

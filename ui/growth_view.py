@@ -21,6 +21,7 @@ from kpi import revenue as rev
 from kpi.errors import KpiError
 from kpi.filters import FilterSplitError, scope_note
 from kpi.periods import in_days
+from kpi.reduce import Reductions
 from ui import caching, cards, state
 from ui import format as fmt
 from ui import growth_charts as charts
@@ -28,6 +29,29 @@ from ui.frame import View
 
 MARGIN_KEY = "rev_margin"
 T = TypeVar("T")
+
+# The pages' KPIs, cached (ui/caching.py): each is the kpi function itself, called with the
+# same arguments, so a new session on the sample and a rerun find the numbers already made
+# (the filtered tables are the very same frames for the same selection, so the keys hit).
+# Only small results are kept: KPI results, per-period and per-channel tables. The rows
+# behind a card are per-row frames: they are cut again on each run, never cached.
+_KEEP = {"show_spinner": False, "max_entries": 16}
+cac = caching.cached(**_KEEP)(acq.cac)
+cpl = caching.cached(**_KEEP)(acq.cpl)
+lead_conversion_rate = caching.cached(**_KEEP)(acq.lead_conversion_rate)
+referral_rate = caching.cached(**_KEEP)(acq.referral_rate)
+# per won deal, not per row: kept for the histogram of the Touches tab
+touches_to_close = caching.cached(show_spinner=False, max_entries=8)(acq.touches_to_close)
+marketing_response_by_channel = caching.cached(**_KEEP)(acq.marketing_response_by_channel)
+marketing_response_rate = caching.cached(**_KEEP)(acq.marketing_response_rate)
+cac_series = caching.cached(**_KEEP)(acq.cac_series)
+cac_by_channel = caching.cached(**_KEEP)(acq.cac_by_channel)
+lead_funnel = caching.cached(**_KEEP)(acq.lead_funnel)
+acquisition_share_by_source = caching.cached(**_KEEP)(acq.acquisition_share_by_source)
+# Home and Revenue: the headline figures of a range, their change, revenue per period
+headline = caching.cached(**_KEEP)(base.headline)
+headline_change = caching.cached(**_KEEP)(base.headline_change)
+revenue_series = caching.cached(**_KEEP)(base.revenue_series)
 
 
 def previous(view: View) -> tuple[pd.Timestamp, pd.Timestamp] | None:
@@ -96,12 +120,21 @@ def scoped(card: cards.Card, view: View, *tables: str) -> cards.Card:
 # Acquisition cards
 
 
+def spend_kinds(spend: pd.DataFrame) -> pd.Series | None:
+    """:func:`kpi.acquisition.spend_kinds`, once per spend table: kept with the table while it
+    lives (:meth:`kpi.reduce.Reductions.cached`), not in a cache of its own, as it has a value
+    per row. Read it, never change it."""
+    return Reductions.of_orders(spend).cached(
+        "acquisition spend kinds", lambda: acq.spend_kinds(spend)
+    )
+
+
 def acquisition_spend_rows(
     spend: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, *, marketing_only: bool = False
 ) -> pd.DataFrame:
     """The spend rows of the range that count for CAC (sales and marketing when the kind is
     known), or for CPL (``marketing_only``: marketing rows when the kind is known)."""
-    kinds = acq.spend_kinds(spend)
+    kinds = spend_kinds(spend)
     mask = in_days(spend["date"], start, end)
     if kinds is not None:
         keep = kinds == acq.MARKETING if marketing_only else kinds != "other"
@@ -136,8 +169,8 @@ def cac_card(view: View) -> cards.Card:
     def build() -> cards.Card:
         spend, orders = view.tables["spend"], view.tables["orders"]
         customers = view.tables.get("customers")
-        now = acq.cac(spend, orders, customers, start=view.start, end=view.end)
-        then = before(view, lambda s, e: acq.cac(spend, orders, customers, start=s, end=e))
+        now = cac(spend, orders, customers, start=view.start, end=view.end)
+        then = before(view, lambda s, e: cac(spend, orders, customers, start=s, end=e))
         split = ""
         if now.sales_spend is not None:
             split = (
@@ -183,8 +216,8 @@ def cpl_card(view: View) -> cards.Card:
 
     def build() -> cards.Card:
         spend, leads = view.tables["spend"], view.tables["leads"]
-        now = acq.cpl(spend, leads, start=view.start, end=view.end)
-        then = before(view, lambda s, e: acq.cpl(spend, leads, start=s, end=e))
+        now = cpl(spend, leads, start=view.start, end=view.end)
+        then = before(view, lambda s, e: cpl(spend, leads, start=s, end=e))
         what = "Marketing spend" if now.basis == acq.MARKETING else "All spend (no kind column)"
         created = leads[in_days(leads["created_date"], view.start, view.end).to_numpy()]
         rows = _spend_and(
@@ -218,8 +251,8 @@ def conversion_card(view: View) -> cards.Card:
 
     def build() -> cards.Card:
         leads = view.tables["leads"]
-        now = acq.lead_conversion_rate(leads, start=view.start, end=view.end)
-        then = before(view, lambda s, e: acq.lead_conversion_rate(leads, start=s, end=e))
+        now = lead_conversion_rate(leads, start=view.start, end=view.end)
+        then = before(view, lambda s, e: lead_conversion_rate(leads, start=s, end=e))
         pool = (
             "qualified leads (a won lead counts as qualified)"
             if now.basis == "qualified"
@@ -252,14 +285,12 @@ def referral_card(view: View) -> cards.Card:
     def build() -> cards.Card:
         orders = view.tables["orders"]
         leads, customers = view.tables.get("leads"), view.tables.get("customers")
-        now = acq.referral_rate(
+        now = referral_rate(
             orders, leads=leads, customers=customers, start=view.start, end=view.end
         )
         then = before(
             view,
-            lambda s, e: acq.referral_rate(
-                orders, leads=leads, customers=customers, start=s, end=e
-            ),
+            lambda s, e: referral_rate(orders, leads=leads, customers=customers, start=s, end=e),
         )
         if now.basis == "leads":
             rows = acq.referral_leads(leads, start=view.start, end=view.end)
@@ -294,8 +325,8 @@ def touches_card(view: View) -> tuple[cards.Card, acq.TouchesToClose | None]:
         return cards.missing_card(label, why), None
     touches, leads = view.tables["touches"], view.tables["leads"]
     try:
-        now = acq.touches_to_close(touches, leads, start=view.start, end=view.end)
-        then = before(view, lambda s, e: acq.touches_to_close(touches, leads, start=s, end=e))
+        now = touches_to_close(touches, leads, start=view.start, end=view.end)
+        then = before(view, lambda s, e: touches_to_close(touches, leads, start=s, end=e))
     except KpiError as err:
         return cards.missing_card(label, str(err)), None
     total = int(now.per_deal.sum())
@@ -340,10 +371,10 @@ def response_card(view: View) -> cards.Card:
 
     def build() -> cards.Card:
         touches = view.tables["touches"]
-        table = acq.marketing_response_by_channel(touches, start=view.start, end=view.end)
-        rate = acq.marketing_response_rate(touches, start=view.start, end=view.end)
+        table = marketing_response_by_channel(touches, start=view.start, end=view.end)
+        rate = marketing_response_rate(touches, start=view.start, end=view.end)
         then = before(
-            view, lambda s, e: _or_none(lambda: acq.marketing_response_rate(touches, start=s,
+            view, lambda s, e: _or_none(lambda: marketing_response_rate(touches, start=s,
                                                                             end=e))
         )  # fmt: skip
         per = ", ".join(f"{name} {fmt.percent(r)}" for name, r in table["response_rate"].items())
@@ -404,8 +435,8 @@ def revenue_cards(view: View, margin: float | None) -> tuple[list[cards.Card], o
     orders = view.tables["orders"]
     window = base.orders_in_range(orders, start=view.start, end=view.end)
     # one counting pass per range (kpi.base.headline) instead of a group-by per figure
-    now = base.headline(orders, start=view.start, end=view.end)
-    then = before(view, lambda s, e: base.headline(orders, start=s, end=e))
+    now = headline(orders, start=view.start, end=view.end)
+    then = before(view, lambda s, e: headline(orders, start=s, end=e))
 
     def earlier(key: str) -> float | None:
         return None if then is None else then[key]

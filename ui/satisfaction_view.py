@@ -19,8 +19,9 @@ from kpi import base, satisfaction
 from kpi.errors import InsufficientDataError, KpiError
 from kpi.filters import ATTRIBUTE_LABELS, STAFF_NOT_SPLIT
 from kpi.periods import in_days
+from kpi.reduce import Reductions
 from kpi.satisfaction import GROUPS, SMALL_SAMPLE, NpsResult
-from ui import cards, state
+from ui import caching, cards, state
 from ui import format as fmt
 from ui import satisfaction_charts as charts
 from ui.frame import View
@@ -30,6 +31,25 @@ BREAKDOWNS = {"segment": "Segment", "channel": "Channel", "region": "Region", "a
 CSAT_BREAKDOWNS = {"agent": "Agent", "category": "Category"}
 COMPETITORS = "sat_competitors"
 _RIVALS_BASE = "_sat_competitors_base"
+
+# The page's KPIs, cached (ui/caching.py): each is the kpi function itself, called with the
+# same arguments, so a new session on the sample and a rerun find the numbers already made.
+# Their inputs are the answers of one kind (:func:`answers_by_kind`), the very same frames
+# while the surveys table lives, so the cache keys hit. Only small results are kept here:
+# scores, per-period and per-group tables, a few comments.
+_KEEP = {"show_spinner": False, "max_entries": 16}
+nps_score = caching.cached(**_KEEP)(satisfaction.net_promoter_score)
+enps_score = caching.cached(**_KEEP)(satisfaction.employee_net_promoter_score)
+nps_change = caching.cached(**_KEEP)(satisfaction.nps_change)
+csat_score = caching.cached(**_KEEP)(satisfaction.csat)
+csat_change = caching.cached(**_KEEP)(satisfaction.csat_change)
+employee_mean = caching.cached(**_KEEP)(satisfaction.employee_satisfaction_mean)
+nps_series = caching.cached(**_KEEP)(satisfaction.nps_series)
+csat_series = caching.cached(**_KEEP)(satisfaction.csat_series)
+nps_by = caching.cached(**_KEEP)(satisfaction.nps_by)
+csat_by = caching.cached(**_KEEP)(satisfaction.csat_by)
+comment_themes = caching.cached(**_KEEP)(satisfaction.comment_themes)
+sample_comments = caching.cached(show_spinner=False, max_entries=32)(satisfaction.sample_comments)
 
 
 def answers_by_kind(
@@ -47,8 +67,33 @@ def answers_by_kind(
     >>> untyped = pd.DataFrame({"score": [9, 4]})
     >>> {k: len(v) for k, v in answers_by_kind(untyped, survey_type="csat").items()}
     {'nps': 0, 'csat': 2, 'enps': 0}
+
+    The same surveys table and choices give the very same frames while the table lives
+    (kept with it, :meth:`kpi.reduce.Reductions.cached`), so the cached KPIs of this page,
+    keyed by a table's identity, are found again on a rerun and by every new session on the
+    sample. The frames are shared: read them, never change them.
     """
-    kinds = satisfaction.survey_kinds(surveys, survey_type=survey_type)
+    return dict(
+        Reductions.of_orders(surveys).cached(
+            f"satisfaction answers by kind {survey_type!r} {csat_scale!r}",
+            lambda: _answers_by_kind(surveys, survey_type, csat_scale),
+        )
+    )
+
+
+def kinds_of(surveys: pd.DataFrame, survey_type: str | None = None) -> pd.Series:
+    """:func:`kpi.satisfaction.survey_kinds`, once per surveys table and type (kept with the
+    table like :func:`answers_by_kind`; read it, never change it)."""
+    return Reductions.of_orders(surveys).cached(
+        f"satisfaction survey kinds {survey_type!r}",
+        lambda: satisfaction.survey_kinds(surveys, survey_type=survey_type),
+    )
+
+
+def _answers_by_kind(
+    surveys: pd.DataFrame, survey_type: str | None, csat_scale: int | None
+) -> dict[str, pd.DataFrame]:
+    kinds = kinds_of(surveys, survey_type)
     parts = {k: surveys[(kinds == k).to_numpy(dtype=bool)] for k in KINDS}
     if csat_scale is not None:
         rows = parts["csat"]
@@ -64,7 +109,7 @@ def survey_settings(view: View) -> tuple[str | None, int | None]:
     Shown only when needed; each choice is stated as an assumption beside the cards.
     """
     surveys = view.tables["surveys"]
-    types = satisfaction.survey_kinds(surveys)
+    types = kinds_of(surveys)
     untyped = int((types == satisfaction.UNTYPED).sum())
     survey_type = None
     left, right = st.columns(2)
@@ -85,7 +130,7 @@ def survey_settings(view: View) -> tuple[str | None, int | None]:
             "Assumption: survey type "
             + (f"{survey_type} (set by you)." if survey_type else "not given; left out.")
         )
-    csat_rows = surveys[(satisfaction.survey_kinds(surveys, survey_type=survey_type) == "csat")]
+    csat_rows = surveys[(kinds_of(surveys, survey_type) == "csat")]
     has_scale = "scale_max" in csat_rows and csat_rows["scale_max"].notna().all()
     scale = None
     if len(csat_rows) and not has_scale:
@@ -138,9 +183,7 @@ def _significance(p: float) -> str:
 def nps_card(view: View, rows: pd.DataFrame, *, employee: bool = False) -> NpsResult | None:
     """The NPS (or eNPS) card: score, band, margin of error, change against the range before."""
     label = "eNPS" if employee else "NPS"
-    score = (
-        satisfaction.employee_net_promoter_score if employee else satisfaction.net_promoter_score
-    )
+    score = enps_score if employee else nps_score
     with st.container(border=True):
         try:
             now = score(rows, start=view.start, end=view.end)
@@ -155,7 +198,7 @@ def nps_card(view: View, rows: pd.DataFrame, *, employee: bool = False) -> NpsRe
                 d = satisfaction.nps_difference(now, score(rows, start=prev_start, end=prev_end))
                 change, p_value = d.difference, d.p_value
             else:  # the command line's nps_change and nps_change_p_value
-                c = satisfaction.nps_change(rows, start=view.start, end=view.end)
+                c = nps_change(rows, start=view.start, end=view.end)
                 change, p_value = c.change, c.p_value
         except InsufficientDataError:
             pass
@@ -189,7 +232,7 @@ def nps_card(view: View, rows: pd.DataFrame, *, employee: bool = False) -> NpsRe
 def _employee_mean(view: View, rows: pd.DataFrame) -> None:
     """The mean score of the same internal survey, with its scale, beside eNPS."""
     try:
-        e = satisfaction.employee_satisfaction_mean(rows, start=view.start, end=view.end)
+        e = employee_mean(rows, start=view.start, end=view.end)
     except KpiError as err:
         st.caption(fmt.md(f"Employee satisfaction (mean): {err}"))
         return
@@ -202,25 +245,33 @@ def _employee_mean(view: View, rows: pd.DataFrame) -> None:
     )
 
 
+@caching.cached(show_spinner=False, max_entries=32)
+def answers_in_range(rows: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> int:
+    """How many of ``rows`` :func:`in_range` keeps, cached (the label of the answers)."""
+    return len(in_range(rows, start, end))
+
+
 def _answers(rows: pd.DataFrame, view: View, *, key: str) -> None:
-    """The answers behind a card, to read and download."""
-    shown = in_range(rows, view.start, view.end)
-    with st.expander(f"Answers behind it ({fmt.number(len(shown))})"):
-        cards.drill_down(shown, name=f"{key}_answers", key=f"sat_{key}_rows")
+    """The answers behind a card, to read and download: sent only once opened."""
+    count = answers_in_range(rows, view.start, view.end)
+    with cards.lazy(f"Answers behind it ({fmt.number(count)})", key=f"sat_{key}_answers") as open_:
+        if open_:
+            shown = in_range(rows, view.start, view.end)
+            cards.drill_down(shown, name=f"{key}_answers", key=f"sat_{key}_rows")
 
 
 def csat_card(view: View, rows: pd.DataFrame) -> satisfaction.CsatResult | None:
     """The CSAT card: mean on its scale, satisfied share, change against the range before."""
     with st.container(border=True):
         try:
-            now = satisfaction.csat(rows, start=view.start, end=view.end)
+            now = csat_score(rows, start=view.start, end=view.end)
         except KpiError as err:
             st.metric("CSAT", fmt.DASH)
             st.caption(fmt.md(str(err)))
             return None
         _, _, versus = _versus(view)
         try:
-            diff = satisfaction.csat_change(rows, start=view.start, end=view.end)
+            diff = csat_change(rows, start=view.start, end=view.end)
         except InsufficientDataError:
             diff = None
         st.metric(
@@ -242,14 +293,14 @@ def csat_card(view: View, rows: pd.DataFrame) -> satisfaction.CsatResult | None:
 
 def comments(view: View, rows: pd.DataFrame) -> None:
     """Per NPS group: its most used words and phrases, and a few comments word for word."""
-    themes = satisfaction.comment_themes(rows, top=6, start=view.start, end=view.end)
+    themes = comment_themes(rows, top=6, start=view.start, end=view.end)
     for col, group in zip(st.columns(3), GROUPS, strict=True):
         with col:
             if not (themes["group"] == group).any():
                 st.caption(f"No comments from {charts.GROUP_NAMES[group].lower()}.")
                 continue
             st.plotly_chart(charts.themes_chart(themes, group), width="stretch")
-            said = satisfaction.sample_comments(rows, group, n=4, start=view.start, end=view.end)
+            said = sample_comments(rows, group, n=4, start=view.start, end=view.end)
             # st.dataframe shows cells as plain text: no markdown, no HTML.
             st.dataframe(
                 said[[c for c in ("date", "score", "comment") if c in said]],
