@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from kpi import staffing, support
+from kpi import support
 from kpi.periods import PERIOD_LABELS
 from ui import cards, frame, meeting
 from ui import format as fmt
@@ -25,8 +25,8 @@ if frame.needs(view, "tickets", "created_at", what="The support page"):
     window = {"start": view.start, "end": view.end}
     if meeting.active():  # the cards, and the queue: what is open and whether it keeps up
         with frame.explained():
-            table = support.backlog(tickets, period=view.period, as_of=sv.as_of(tickets, view.end),
-                                    **window)  # fmt: skip
+            table = sv.backlog(tickets, period=view.period, as_of=sv.as_of(tickets, view.end),
+                               **window)  # fmt: skip
             meeting.charts([
                 (f"Open tickets at the end of each {per}",
                  charts.backlog_chart(table, period=view.period)),
@@ -41,8 +41,8 @@ if frame.needs(view, "tickets", "created_at", what="The support page"):
                                 (right, "resolution", "Time to resolution")):  # fmt: skip
         with col, frame.explained():
             st.subheader(f"{title} ({s.unit})")
-            dist = support.time_distribution(tickets, measure=measure, bins=bins,
-                                             business_hours=s.business_hours, **window)  # fmt: skip
+            dist = sv.time_distribution(tickets, measure=measure, bins=bins,
+                                        business_hours=s.business_hours, **window)  # fmt: skip
             if dist["tickets"].sum():
                 fig = charts.time_distribution_chart(dist, measure=measure,
                                                      working=bool(s.business_hours))  # fmt: skip
@@ -61,7 +61,7 @@ if frame.needs(view, "tickets", "created_at", what="The support page"):
                     ("resolution", s.resolution_target),
             }  # fmt: skip
             tables = {
-                name: support.sla_compliance_by(
+                name: sv.sla_compliance_by(
                     tickets,
                     "priority",
                     target_hours=hours,
@@ -82,8 +82,8 @@ if frame.needs(view, "tickets", "created_at", what="The support page"):
 
     left, right = st.columns(2)
     with frame.explained():
-        table = support.backlog(tickets, period=view.period, as_of=sv.as_of(tickets, view.end),
-                                **window)  # fmt: skip
+        table = sv.backlog(tickets, period=view.period, as_of=sv.as_of(tickets, view.end),
+                           **window)  # fmt: skip
         left.subheader(f"Open tickets at the end of each {per}")
         left.plotly_chart(charts.backlog_chart(table, period=view.period), width="stretch")
         right.subheader(f"Created against resolved per {per}")
@@ -96,7 +96,7 @@ if frame.needs(view, "tickets", "created_at", what="The support page"):
         "period": PERIOD_LABELS[view.period],
     }
     with frame.explained():
-        counts = support.complaint_counts(tickets, as_of=sv.as_of(tickets, view.end), **window)
+        counts = sv.complaint_counts(tickets, as_of=sv.as_of(tickets, view.end), **window)
         escalated = (
             "" if counts.escalated is None else f" · {fmt.number(counts.escalated)} escalated"
         )
@@ -108,7 +108,7 @@ if frame.needs(view, "tickets", "created_at", what="The support page"):
         if counts.total:
             by = st.selectbox("Complaints by", list(options), format_func=options.get,
                               key="sup_complaints_by")  # fmt: skip
-            table = support.complaints_by(tickets, by, period=view.period, **window)
+            table = sv.complaints_by(tickets, by, period=view.period, **window)
             fig = charts.complaints_chart(
                 table, dimension=options[by], period=view.period if by == "period" else None
             )
@@ -117,14 +117,14 @@ if frame.needs(view, "tickets", "created_at", what="The support page"):
             st.info("No complaints in this range: tickets of type complaint are counted here.")
         if view.has("orders"):
             with frame.explained():
-                rate = support.complaints_per_customer_series(
+                rate = sv.complaints_per_customer_series(
                     tickets, view.tables["orders"], period=view.period, **window
                 )
                 esc = None
                 if "escalated" in tickets.columns:
-                    esc = support.escalation_rate_by(
-                        tickets, "period", period=view.period, **window
-                    )["escalation_rate"]
+                    by_period = sv.escalation_rate_by(tickets, "period", period=view.period,
+                                                      **window)  # fmt: skip
+                    esc = by_period["escalation_rate"]
                 st.plotly_chart(
                     charts.complaints_per_customer_chart(rate, esc, period=view.period),
                     width="stretch",
@@ -134,7 +134,7 @@ if frame.needs(view, "tickets", "created_at", what="The support page"):
 
     st.subheader("When tickets arrive")
     with frame.explained():
-        counts = staffing.arrivals_by_weekday_hour(tickets, **window)
+        counts = sv.arrivals_by_weekday_hour(tickets, **window)
         if counts.to_numpy().sum():
             st.plotly_chart(charts.arrivals_heatmap(counts), width="stretch")
             st.caption("Tickets created per weekday and hour, at the times your file records. "

@@ -25,7 +25,7 @@ from kpi.filters import FilterSplitError, scope_note
 from kpi.periods import in_days
 from kpi.satisfaction import survey_kinds
 from kpi.support import BusinessHours
-from ui import cards, state
+from ui import caching, cards, state
 from ui import format as fmt
 from ui import support_charts as charts
 from ui.frame import View
@@ -55,6 +55,55 @@ _DEFAULTS: dict[str, object] = {
 }
 FALLBACK_HANDLING_MINUTES = 15.0
 """Starting handling time of the what-if when the data's estimate is implausibly long."""
+
+
+# --------------------------------------------------------------------------------------------
+# The pages' numbers, cached
+
+
+def _cached(function, max_entries: int = 16):
+    """``function`` of :mod:`kpi`, cached on its arguments (:mod:`ui.caching`).
+
+    The same function with the same arguments, so the same numbers: computed once per table,
+    range and setting, not again at every rerun, and on the sample not again for every new
+    visitor. Only small results are cached (a number, a row per agent, period or bin), never
+    a frame with a row per ticket or touch: at millions of rows those stay uncached.
+    """
+    return caching.cached(show_spinner=False, max_entries=max_entries)(function)
+
+
+# Support
+first_response_time = _cached(support.first_response_time, 32)
+resolution_time = _cached(support.resolution_time, 32)
+open_tickets = _cached(support.open_tickets, 32)
+sla_compliance = _cached(support.sla_compliance, 32)
+sla_compliance_by = _cached(support.sla_compliance_by)
+time_distribution = _cached(support.time_distribution)
+backlog = _cached(support.backlog)
+escalation_rate = _cached(support.escalation_rate)
+escalation_rate_by = _cached(support.escalation_rate_by)
+complaint_counts = _cached(support.complaint_counts)
+complaints_by = _cached(support.complaints_by)
+complaints_per_customer = _cached(support.complaints_per_customer)
+complaints_per_customer_series = _cached(support.complaints_per_customer_series)
+service_contact_conversion = _cached(support.service_contact_conversion)
+arrivals_by_weekday_hour = _cached(staffing.arrivals_by_weekday_hour)
+# Team
+agents_of = _cached(team.agent_table)
+tickets_per_agent_day = _cached(team.tickets_per_agent_day)
+employee_turnover = _cached(team.employee_turnover)
+employee_turnover_rate = _cached(team.employee_turnover_rate)
+touches_per_customer = _cached(team.touches_per_customer)
+engagement_minutes_per_customer = _cached(team.engagement_minutes_per_customer)
+efforts_vs_results = _cached(team.efforts_vs_results)
+arrival_rates = _cached(staffing.arrival_rates)
+handling_time_seconds = _cached(staffing.handling_time_seconds)
+
+
+@caching.cached(show_spinner=False, max_entries=16)
+def active_customers(orders: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> int:
+    """:func:`kpi.base.active_customers` of the orders from ``start`` to ``end``, cached."""
+    return base.active_customers(base.orders_in_range(orders, start=start, end=end))
 
 
 # --------------------------------------------------------------------------------------------
@@ -203,6 +252,7 @@ def points_delta(now: float | None, before: float | None) -> str | None:
     return f"{100 * (now - before):+.1f} pts"
 
 
+@caching.cached(show_spinner=False, max_entries=32)
 def as_of(tickets: pd.DataFrame, end: pd.Timestamp) -> pd.Timestamp:
     """ "Now" for a range ending on ``end``: the day after it, or the data's last moment if
     earlier (the command line's rule, :func:`kpi.support.section`)."""
@@ -288,7 +338,7 @@ def support_cards(view: View, s: Settings) -> list[cards.Card]:
     kw = {"business_hours": bh}
 
     def times(measure: str):
-        fn = support.first_response_time if measure == "first" else support.resolution_time
+        fn = first_response_time if measure == "first" else resolution_time
         now = fn(tickets, start=view.start, end=view.end, as_of=now_at, **kw)
         try:
             then = fn(tickets, start=prev_start, end=prev_end, as_of=then_at, **kw).median
@@ -327,9 +377,9 @@ def support_cards(view: View, s: Settings) -> list[cards.Card]:
             rows=rows, key="sup_resolution",
         )  # fmt: skip
 
-    def backlog() -> cards.Card:
-        n = support.open_tickets(tickets, as_of=now_at)
-        was = support.open_tickets(tickets, as_of=then_at)
+    def open_backlog() -> cards.Card:
+        n = open_tickets(tickets, as_of=now_at)
+        was = open_tickets(tickets, as_of=then_at)
         moment = fmt.day(now_at - pd.Timedelta(microseconds=1))
         return cards.Card(
             "Open backlog", fmt.number(n), change=base.relative_change(n, was),
@@ -343,12 +393,12 @@ def support_cards(view: View, s: Settings) -> list[cards.Card]:
     def sla(measure: str, label: str, target: float) -> cards.Card:
         key = "first_response" if measure == "first" else "resolution"
         what = "answered" if measure == "first" else "resolved"
-        r = support.sla_compliance(tickets, target_hours=target, measure=key, start=view.start,
-                                   end=view.end, as_of=now_at, **kw)  # fmt: skip
+        r = sla_compliance(tickets, target_hours=target, measure=key, start=view.start,
+                           end=view.end, as_of=now_at, **kw)  # fmt: skip
         try:
-            then = support.sla_compliance(tickets, target_hours=target, measure=key,
-                                          start=prev_start, end=prev_end, as_of=then_at,
-                                          **kw).compliance  # fmt: skip
+            then = sla_compliance(tickets, target_hours=target, measure=key,
+                                  start=prev_start, end=prev_end, as_of=then_at,
+                                  **kw).compliance  # fmt: skip
         except KpiError:
             then = None
         return cards.Card(
@@ -362,11 +412,11 @@ def support_cards(view: View, s: Settings) -> list[cards.Card]:
         )  # fmt: skip
 
     def escalation() -> cards.Card:
-        rate = support.escalation_rate(tickets, start=view.start, end=view.end)
-        counts = support.escalation_rate_by(tickets, "period", period="year", start=view.start,
-                                            end=view.end)  # fmt: skip
+        rate = escalation_rate(tickets, start=view.start, end=view.end)
+        counts = escalation_rate_by(tickets, "period", period="year", start=view.start,
+                                    end=view.end)  # fmt: skip
         try:
-            then = support.escalation_rate(tickets, start=prev_start, end=prev_end)
+            then = escalation_rate(tickets, start=prev_start, end=prev_end)
         except KpiError:
             then = None
         flagged = rows[rows["escalated"].notna().to_numpy(dtype=bool)]
@@ -381,15 +431,14 @@ def support_cards(view: View, s: Settings) -> list[cards.Card]:
 
     def per_customer() -> cards.Card:
         orders = view.tables["orders"]
-        value = support.complaints_per_customer(tickets, orders, start=view.start, end=view.end)
+        value = complaints_per_customer(tickets, orders, start=view.start, end=view.end)
         try:
-            then = support.complaints_per_customer(tickets, orders, start=prev_start,
-                                                   end=prev_end)  # fmt: skip
+            then = complaints_per_customer(tickets, orders, start=prev_start,
+                                           end=prev_end)  # fmt: skip
         except KpiError:
             then = None
-        n = support.complaint_counts(tickets, start=view.start, end=view.end).total
-        active = base.active_customers(base.orders_in_range(orders, start=view.start,
-                                                            end=view.end))  # fmt: skip
+        n = complaint_counts(tickets, start=view.start, end=view.end).total
+        active = active_customers(orders, view.start, view.end)
         complaints = rows[support.is_complaint(rows).to_numpy(dtype=bool)]
         return cards.Card(
             "Complaints per customer", fmt.number(value, 3),
@@ -403,10 +452,10 @@ def support_cards(view: View, s: Settings) -> list[cards.Card]:
 
     def contact_conversion() -> cards.Card:
         orders, touches = view.tables["orders"], view.tables.get("touches")
-        r = support.service_contact_conversion(tickets, orders, touches, start=view.start,
-                                               end=view.end)  # fmt: skip
+        r = service_contact_conversion(tickets, orders, touches, start=view.start,
+                                       end=view.end)  # fmt: skip
         try:
-            then = support.service_contact_conversion(
+            then = service_contact_conversion(
                 tickets, orders, touches, start=prev_start, end=prev_end
             ).rate
         except KpiError:
@@ -446,7 +495,7 @@ def support_cards(view: View, s: Settings) -> list[cards.Card]:
     out = [
         _guarded("Median first response", first),
         _guarded("Median resolution", resolution),
-        _guarded("Open backlog", backlog),
+        _guarded("Open backlog", open_backlog),
         _guarded(first_label, lambda: sla("first", first_label, s.first_target)),
         _guarded(res_label, lambda: sla("resolution", res_label, s.resolution_target)),
         _guarded("Escalation rate", escalation)
@@ -468,6 +517,7 @@ def breakdowns(tickets: pd.DataFrame, names: dict[str, str]) -> dict[str, str]:
 # Team
 
 
+@caching.cached(show_spinner=False, max_entries=16)
 def csat_scale(surveys: pd.DataFrame | None) -> int:
     """The CSAT scale's top (5 unless the surveys' scale_max says otherwise)."""
     if surveys is None or "scale_max" not in surveys.columns:
@@ -475,6 +525,15 @@ def csat_scale(surveys: pd.DataFrame | None) -> int:
     kinds = survey_kinds(surveys)
     top = pd.to_numeric(surveys.loc[(kinds == "csat").to_numpy(dtype=bool), "scale_max"]).max()
     return 5 if pd.isna(top) else int(top)
+
+
+def agents(view: View, bh: BusinessHours | None) -> pd.DataFrame:
+    """:func:`kpi.team.agent_table` of the range, cached: the card, the table and the charts
+    read the same one."""
+    tables = view.tables
+    return agents_of(tables["tickets"], surveys=tables.get("surveys"),
+                     employees=tables.get("employees"), start=view.start, end=view.end,
+                     business_hours=bh)  # fmt: skip
 
 
 def agent_figures(agents: pd.DataFrame, scale: int) -> tuple[go.Figure, go.Figure | None]:
@@ -528,8 +587,9 @@ def agent_table(table: pd.DataFrame, *, unit: str, scale: int) -> None:
         width="stretch",
         column_config={"Agent": st.column_config.TextColumn("Agent")},
     )
-    with st.expander("Download the agent table"):
-        cards.drill_down(shown.round(3), name="agents", key="team_agents")
+    with cards.lazy("Download the agent table", key="team_agents_download") as open_:
+        if open_:
+            cards.drill_down(shown.round(3), name="agents", key="team_agents")
 
 
 def staffing_table(
@@ -611,14 +671,14 @@ def what_if(view: View) -> None:
     """Erlang C what-if: arrivals and handling time from the data, agents on a slider."""
     tickets = view.tables["tickets"]
     try:
-        rates = staffing.arrival_rates(tickets, start=view.start, end=view.end)
+        rates = arrival_rates(tickets, start=view.start, end=view.end)
     except KpiError as err:
         st.info(fmt.md(str(err)), icon=":material/info:")
         return
     day, hour = _slot(rates)
     measured = float(rates.loc[day, hour]) if pd.notna(rates.loc[day, hour]) else 0.0
     try:
-        estimate = staffing.handling_time_seconds(tickets, start=view.start, end=view.end) / 60
+        estimate = handling_time_seconds(tickets, start=view.start, end=view.end) / 60
     except KpiError:
         estimate = math.nan
     plausible = not math.isnan(estimate) and estimate <= 60
@@ -736,15 +796,22 @@ def team_cards(view: View, bh: BusinessHours | None) -> list[cards.Card]:
     tables = view.tables
     tickets, employees, touches = (tables.get(t) for t in ("tickets", "employees", "touches"))
     out = []
+    touched: list[pd.DataFrame] = []
+
+    def touch_rows() -> pd.DataFrame:
+        """Touches with a customer in the range (the rows behind both engagement cards)."""
+        if not touched:
+            rows = _dated_in(touches, "date", view.start, view.end)
+            touched.append(rows[rows["customer_id"].notna().to_numpy(dtype=bool)])
+        return touched[0]
 
     def per_agent_day() -> cards.Card:
-        kw = {"employees": employees, "business_hours": bh, "surveys": tables.get("surveys")}
-        table = team.agent_table(tickets, start=view.start, end=view.end, **kw)
-        value = team.tickets_per_agent_day(tickets, employees, start=view.start, end=view.end,
-                                           business_hours=bh)  # fmt: skip
+        table = agents(view, bh)
+        value = tickets_per_agent_day(tickets, employees, start=view.start, end=view.end,
+                                      business_hours=bh)  # fmt: skip
         try:
-            then = team.tickets_per_agent_day(tickets, employees, start=prev_start,
-                                              end=prev_end, business_hours=bh)  # fmt: skip
+            then = tickets_per_agent_day(tickets, employees, start=prev_start,
+                                         end=prev_end, business_hours=bh)  # fmt: skip
         except KpiError:
             then = None
         days = describe(bh) if bh else "Mon-Fri"
@@ -760,9 +827,9 @@ def team_cards(view: View, bh: BusinessHours | None) -> list[cards.Card]:
         )  # fmt: skip
 
     def turnover() -> cards.Card:
-        rate = team.employee_turnover_rate(employees, start=view.start, end=view.end)
+        rate = employee_turnover_rate(employees, start=view.start, end=view.end)
         try:
-            then = team.employee_turnover_rate(employees, start=prev_start, end=prev_end)
+            then = employee_turnover_rate(employees, start=prev_start, end=prev_end)
         except KpiError:
             then = None
         left = _dated_in(employees.dropna(subset=["leave_date"]), "leave_date", view.start,
@@ -778,13 +845,12 @@ def team_cards(view: View, bh: BusinessHours | None) -> list[cards.Card]:
         )  # fmt: skip
 
     def engagement() -> cards.Card:
-        value = team.touches_per_customer(touches, start=view.start, end=view.end)
+        value = touches_per_customer(touches, start=view.start, end=view.end)
         try:
-            then = team.touches_per_customer(touches, start=prev_start, end=prev_end)
+            then = touches_per_customer(touches, start=prev_start, end=prev_end)
         except KpiError:
             then = None
-        rows = _dated_in(touches, "date", view.start, view.end)
-        rows = rows[rows["customer_id"].notna().to_numpy(dtype=bool)]
+        rows = touch_rows()
         return cards.Card(
             "Touches per customer", fmt.number(value, 1),
             change=base.relative_change(value, then),
@@ -795,13 +861,12 @@ def team_cards(view: View, bh: BusinessHours | None) -> list[cards.Card]:
         )  # fmt: skip
 
     def minutes() -> cards.Card:
-        value = team.engagement_minutes_per_customer(touches, start=view.start, end=view.end)
+        value = engagement_minutes_per_customer(touches, start=view.start, end=view.end)
         try:
-            then = team.engagement_minutes_per_customer(touches, start=prev_start, end=prev_end)
+            then = engagement_minutes_per_customer(touches, start=prev_start, end=prev_end)
         except KpiError:
             then = None
-        rows = _dated_in(touches, "date", view.start, view.end)
-        rows = rows[rows["customer_id"].notna().to_numpy(dtype=bool)]
+        rows = touch_rows()
         total = pd.to_numeric(rows["duration_min"], errors="coerce").sum()
         return cards.Card(
             "Minutes per customer", fmt.number(value, 1),
@@ -838,29 +903,45 @@ def team_cards(view: View, bh: BusinessHours | None) -> list[cards.Card]:
     return out
 
 
-def engagement(engaged: pd.DataFrame) -> None:
-    """Inbound and outbound shares, time per customer, and customers by number of touches.
+@caching.cached(show_spinner=False, max_entries=16)
+def engagement_numbers(
+    touches: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
+) -> tuple[dict[str, float], int, int, pd.Series]:
+    """What the engagement block shows of :func:`kpi.team.engagement_by_customer` from
+    ``start`` to ``end``, cached: its totals (:func:`engagement_summary`), the inbound and
+    the outbound touches, and the customers per number of touches
+    (:func:`ui.support_charts.customers_per_touches`). The table itself, a row per customer,
+    is not kept: it is computed again only when its expander is opened."""
+    engaged = team.engagement_by_customer(touches, start=start, end=end)
+    summary = engagement_summary(engaged)
+    inbound, outbound = engaged["inbound"].sum(), engaged["outbound"].sum()
+    return summary, inbound, outbound, charts.customers_per_touches(engaged)
 
-    ``engaged``: :func:`kpi.team.engagement_by_customer`.
-    """
-    if engaged.empty:
+
+def engagement(touches: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> None:
+    """Inbound and outbound shares, time per customer, and customers by number of touches
+    (:func:`kpi.team.engagement_by_customer` of the touches from ``start`` to ``end``)."""
+    summary, inbound, outbound, counts = engagement_numbers(touches, start, end)
+    if not summary["customers"]:
         st.info("No touches with a customer in this range.")
         return
-    summary = engagement_summary(engaged)
     a, b, c = st.columns(3)
     a.metric("Inbound touches", fmt.percent(summary["inbound_share"]), border=True,
              help="Touches the customer started (calls in, e-mails in) / all touches with "
-             f"a customer: {fmt.number(engaged['inbound'].sum())} / "
+             f"a customer: {fmt.number(inbound)} / "
              f"{fmt.number(summary['touches'])}.")  # fmt: skip
     b.metric("Outbound touches", fmt.percent(summary["outbound_share"]), border=True,
              help="Touches your team started / all touches with a customer: "
-             f"{fmt.number(engaged['outbound'].sum())} / "
+             f"{fmt.number(outbound)} / "
              f"{fmt.number(summary['touches'])}.")  # fmt: skip
     c.metric("Time per customer", fmt.hours(summary["minutes_per_customer"] / 60),
              border=True, help="Minutes of calls and meetings with customers divided by the "
              "customers touched (a touch without a duration adds no time).")  # fmt: skip
     left, right = st.columns([3, 2])
-    left.plotly_chart(charts.touches_histogram(engaged), width="stretch")
-    with right, st.expander(f"Touches per customer ({fmt.number(len(engaged))})"):
-        rows = engaged.reset_index().sort_values("touches", ascending=False, kind="stable")
-        cards.drill_down(rows, name="engagement", key="team_engagement")
+    left.plotly_chart(charts.touches_histogram_of(counts), width="stretch")
+    label = f"Touches per customer ({fmt.number(summary['customers'])})"
+    with right, cards.lazy(label, key="team_engagement_rows") as shown:
+        if shown:  # a row per customer: computed and sent only once asked for
+            engaged = team.engagement_by_customer(touches, start=start, end=end)
+            rows = engaged.reset_index().sort_values("touches", ascending=False, kind="stable")
+            cards.drill_down(rows, name="engagement", key="team_engagement")
