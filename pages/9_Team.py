@@ -5,7 +5,6 @@ import streamlit as st
 
 from kpi.periods import PERIOD_LABELS
 from ui import cards, frame, meeting
-from ui import support_charts as charts
 from ui import support_view as sv
 
 view = frame.page(
@@ -22,9 +21,8 @@ cards.show(sv.team_cards(view, bh), per_row=3)
 if meeting.active():  # the cards, and what each agent resolves and how customers rate them
     if frame.needs(view, "tickets", "agent", "resolved_at", what="The agent table"):
         with frame.explained():
-            agents = sv.agents(view, bh)
             scale = sv.csat_scale(tables.get("surveys"))
-            per_day, csat = sv.agent_figures(agents, scale)
+            per_day, csat = sv.agent_charts(view, bh)
             figures = [("Tickets resolved per working day", per_day)]
             if csat is not None:
                 figures.append((f"Mean CSAT score (1 to {scale}) per agent", csat))
@@ -42,7 +40,7 @@ if frame.needs(view, "tickets", "agent", "resolved_at", what="The agent table"):
                        f"hours: {sv.describe(bh)}.")  # fmt: skip
         sv.agent_table(agents, unit=unit, scale=scale)
         left, right = st.columns(2)
-        per_day, csat = sv.agent_figures(agents, scale)
+        per_day, csat = sv.agent_charts(view, bh)
         left.plotly_chart(per_day, width="stretch")
         if csat is not None:
             right.plotly_chart(csat, width="stretch")
@@ -54,8 +52,8 @@ if frame.needs(view, "tickets", "agent", "resolved_at", what="The agent table"):
 st.subheader("Employee turnover")
 if frame.needs(view, "employees", "employee", what="Employee turnover"):
     with frame.explained():
-        turnover = sv.employee_turnover(tables["employees"], period=view.period, **window)
-        st.plotly_chart(charts.turnover_chart(turnover, period=view.period), width="stretch")
+        fig = sv.turnover_chart(tables["employees"], view.period, **window)
+        st.plotly_chart(fig, width="stretch")
         st.caption(f"Turnover per {PERIOD_LABELS[view.period].lower()}: leavers divided by the "
                    "average of the headcount on its first and last day.")  # fmt: skip
 
@@ -69,9 +67,9 @@ if frame.needs(view, "touches", "employee", what="Efforts against results") and 
     view, "leads", "owner", what="Efforts against results"
 ):
     with frame.explained():
-        efforts = sv.efforts_vs_results(tables["touches"], tables["leads"], **window)
-        if efforts[["touches", "leads"]].to_numpy().sum():
-            st.plotly_chart(charts.efforts_chart(efforts), width="stretch")
+        efforts, fig = sv.efforts(tables["touches"], tables["leads"], **window)
+        if fig is not None:
+            st.plotly_chart(fig, width="stretch")
             with cards.lazy("The numbers per manager", key="team_efforts_numbers") as shown:
                 if shown:
                     cards.drill_down(efforts.reset_index(), name="efforts", key="team_efforts")

@@ -416,35 +416,20 @@ def turnover_chart(table: pd.DataFrame, *, period: str) -> go.Figure:
     return _layout(fig)
 
 
-def customers_per_touches(engagement: pd.DataFrame) -> pd.Series:
-    """Customers by the number of touches they had, indexed from 1 to the most (0 for a
-    count nobody had): the data of :func:`touches_histogram`.
-
-    ``engagement``: :func:`kpi.team.engagement_by_customer`.
-
-    >>> customers_per_touches(pd.DataFrame({"touches": [1, 3, 1]})).tolist()
-    [2, 0, 1]
-    """
-    counts = engagement["touches"].value_counts()
-    top = int(counts.index.max()) if len(counts) else 0
-    return counts.reindex(np.arange(1, top + 1), fill_value=0)
-
-
 def touches_histogram(engagement: pd.DataFrame) -> go.Figure:
     """Customers by the number of touches they had (bars), from 1 to the most.
 
     ``engagement``: :func:`kpi.team.engagement_by_customer`. ``x`` touches per customer,
     ``y`` customers (0 for a count nobody had).
     """
-    return touches_histogram_of(customers_per_touches(engagement))
-
-
-def touches_histogram_of(counts: pd.Series) -> go.Figure:
-    """:func:`touches_histogram` of its data, :func:`customers_per_touches`."""
+    counts = engagement["touches"].value_counts()
+    top = int(counts.index.max()) if len(counts) else 0
+    x = np.arange(1, top + 1)
+    y = counts.reindex(x, fill_value=0).to_numpy(dtype="int64")
     fig = go.Figure(
         go.Bar(
-            x=counts.index.to_numpy(dtype="int64"),
-            y=counts.to_numpy(dtype="int64"),
+            x=x,
+            y=y,
             name="Customers",
             marker_color=PALETTE[0],
             hovertemplate="%{x:,} touches: %{y:,} customers<extra></extra>",

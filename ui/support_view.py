@@ -77,25 +77,17 @@ first_response_time = _cached(support.first_response_time, 32)
 resolution_time = _cached(support.resolution_time, 32)
 open_tickets = _cached(support.open_tickets, 32)
 sla_compliance = _cached(support.sla_compliance, 32)
-sla_compliance_by = _cached(support.sla_compliance_by)
-time_distribution = _cached(support.time_distribution)
-backlog = _cached(support.backlog)
 escalation_rate = _cached(support.escalation_rate)
 escalation_rate_by = _cached(support.escalation_rate_by)
 complaint_counts = _cached(support.complaint_counts)
-complaints_by = _cached(support.complaints_by)
 complaints_per_customer = _cached(support.complaints_per_customer)
-complaints_per_customer_series = _cached(support.complaints_per_customer_series)
 service_contact_conversion = _cached(support.service_contact_conversion)
-arrivals_by_weekday_hour = _cached(staffing.arrivals_by_weekday_hour)
 # Team
 agents_of = _cached(team.agent_table)
 tickets_per_agent_day = _cached(team.tickets_per_agent_day)
-employee_turnover = _cached(team.employee_turnover)
 employee_turnover_rate = _cached(team.employee_turnover_rate)
 touches_per_customer = _cached(team.touches_per_customer)
 engagement_minutes_per_customer = _cached(team.engagement_minutes_per_customer)
-efforts_vs_results = _cached(team.efforts_vs_results)
 arrival_rates = _cached(staffing.arrival_rates)
 handling_time_seconds = _cached(staffing.handling_time_seconds)
 
@@ -104,6 +96,151 @@ handling_time_seconds = _cached(staffing.handling_time_seconds)
 def active_customers(orders: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> int:
     """:func:`kpi.base.active_customers` of the orders from ``start`` to ``end``, cached."""
     return base.active_customers(base.orders_in_range(orders, start=start, end=end))
+
+
+# Figures: ui.support_charts' figure of the kpi function's table, both cached together. A
+# figure takes plotly more time to build than most numbers take to compute, and a table that
+# came out of a cache is a new object each run, so it could not key a cache of its own.
+
+
+def _figure(max_entries: int = 16):
+    return caching.cached(show_spinner=False, max_entries=max_entries)
+
+
+@_figure()
+def distribution_chart(
+    tickets: pd.DataFrame,
+    measure: str,
+    bins: tuple[float, ...],
+    business_hours: BusinessHours | None,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+) -> go.Figure | None:
+    """:func:`kpi.support.time_distribution` drawn; None when no ticket got there yet."""
+    dist = support.time_distribution(tickets, measure=measure, bins=bins, start=start, end=end,
+                                     business_hours=business_hours)  # fmt: skip
+    if not dist["tickets"].sum():
+        return None
+    return charts.time_distribution_chart(dist, measure=measure, working=bool(business_hours))
+
+
+@_figure()
+def sla_by_priority_chart(
+    tickets: pd.DataFrame,
+    targets: tuple[tuple[str, str, float], ...],
+    business_hours: BusinessHours | None,
+    as_of: pd.Timestamp,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+) -> go.Figure | None:
+    """:func:`kpi.support.sla_compliance_by` priority for each target (name, measure,
+    hours) drawn side by side; None without a ticket in the range."""
+    tables = {
+        name: support.sla_compliance_by(
+            tickets,
+            "priority",
+            target_hours=hours,
+            measure=measure,
+            business_hours=business_hours,
+            as_of=as_of,
+            start=start,
+            end=end,
+        )
+        for name, measure, hours in targets
+    }
+    if not any(len(t) for t in tables.values()):
+        return None
+    return charts.sla_by_chart(tables, dimension="Priority")
+
+
+@_figure()
+def backlog_charts(
+    tickets: pd.DataFrame, period: str, as_of: pd.Timestamp, start: pd.Timestamp,
+    end: pd.Timestamp,
+) -> tuple[go.Figure, go.Figure]:  # fmt: skip
+    """:func:`kpi.support.backlog` drawn: open at each period's end, created against
+    resolved."""
+    table = support.backlog(tickets, period=period, as_of=as_of, start=start, end=end)
+    return (charts.backlog_chart(table, period=period),
+            charts.created_resolved_chart(table, period=period))  # fmt: skip
+
+
+@_figure(32)
+def complaints_chart(
+    tickets: pd.DataFrame, by: str, dimension: str, period: str, start: pd.Timestamp,
+    end: pd.Timestamp,
+) -> go.Figure:  # fmt: skip
+    """:func:`kpi.support.complaints_by` ``by`` drawn (``dimension`` names it)."""
+    table = support.complaints_by(tickets, by, period=period, start=start, end=end)
+    return charts.complaints_chart(table, dimension=dimension,
+                                   period=period if by == "period" else None)  # fmt: skip
+
+
+@_figure()
+def complaints_per_customer_chart(
+    tickets: pd.DataFrame, orders: pd.DataFrame, period: str, start: pd.Timestamp,
+    end: pd.Timestamp,
+) -> go.Figure:  # fmt: skip
+    """:func:`kpi.support.complaints_per_customer_series` drawn, beside the escalation rate
+    per period when the tickets have the flag."""
+    rate = support.complaints_per_customer_series(tickets, orders, period=period, start=start,
+                                                  end=end)  # fmt: skip
+    esc = None
+    if "escalated" in tickets.columns:
+        esc = support.escalation_rate_by(tickets, "period", period=period, start=start,
+                                         end=end)["escalation_rate"]  # fmt: skip
+    return charts.complaints_per_customer_chart(rate, esc, period=period)
+
+
+@_figure()
+def arrivals_chart(
+    tickets: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
+) -> go.Figure | None:
+    """:func:`kpi.staffing.arrivals_by_weekday_hour` drawn; None without a ticket."""
+    counts = staffing.arrivals_by_weekday_hour(tickets, start=start, end=end)
+    return charts.arrivals_heatmap(counts) if counts.to_numpy().sum() else None
+
+
+@_figure()
+def _agent_charts(
+    tickets: pd.DataFrame,
+    surveys: pd.DataFrame | None,
+    employees: pd.DataFrame | None,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    business_hours: BusinessHours | None,
+) -> tuple[go.Figure, go.Figure | None]:
+    table = agents_of(tickets, surveys=surveys, employees=employees, start=start, end=end,
+                      business_hours=business_hours)  # fmt: skip
+    return agent_figures(table, csat_scale(surveys))
+
+
+def agent_charts(view: View, bh: BusinessHours | None) -> tuple[go.Figure, go.Figure | None]:
+    """:func:`agent_figures` of :func:`agents`, cached."""
+    tables = view.tables
+    return _agent_charts(tables["tickets"], tables.get("surveys"), tables.get("employees"),
+                         view.start, view.end, bh)  # fmt: skip
+
+
+@_figure()
+def turnover_chart(
+    employees: pd.DataFrame, period: str, start: pd.Timestamp, end: pd.Timestamp
+) -> go.Figure:
+    """:func:`kpi.team.employee_turnover` drawn."""
+    table = team.employee_turnover(employees, period=period, start=start, end=end)
+    return charts.turnover_chart(table, period=period)
+
+
+@_figure()
+def efforts(
+    touches: pd.DataFrame, leads: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
+) -> tuple[pd.DataFrame, go.Figure | None]:
+    """:func:`kpi.team.efforts_vs_results` (a row per manager) and its figure; None without
+    a touch or a lead in the range."""
+    table = team.efforts_vs_results(touches, leads, start=start, end=end)
+    if not table[["touches", "leads"]].to_numpy().sum():
+        return table, None
+    return table, charts.efforts_chart(table)
 
 
 # --------------------------------------------------------------------------------------------
@@ -619,6 +756,24 @@ def staffing_table(
     )
 
 
+@_figure(32)
+def staffing_chart(
+    arrivals_per_hour: float,
+    handling_seconds: float,
+    lowest: int,
+    beyond: int,
+    agents: int,
+    target_share: float,
+    target_seconds: float,
+) -> go.Figure:
+    """:func:`ui.support_charts.staffing_curve` of :func:`staffing_table` from ``lowest`` to
+    ``beyond - 1`` agents, cached: the what-if opens on the same inputs for every visitor."""
+    table = staffing_table(arrivals_per_hour, handling_seconds, range(lowest, beyond),
+                           target_seconds=target_seconds)  # fmt: skip
+    return charts.staffing_curve(table, agents=agents, target_share=target_share,
+                                 target_seconds=target_seconds)  # fmt: skip
+
+
 def seconds(x: float) -> str:
     """A wait: ``7.8 s``, ``2 min 3 s``; ``never answered`` when infinite.
 
@@ -748,12 +903,9 @@ def what_if(view: View) -> None:
         f"within {target:,} seconds.",
     )  # fmt: skip
     span = range(max(1, math.floor(traffic)), top + 1)
-    table = staffing_table(arrivals, aht, span, target_seconds=float(target))
-    st.plotly_chart(
-        charts.staffing_curve(table, agents=agents, target_share=share / 100,
-                              target_seconds=float(target)),
-        width="stretch", key="team_staffing_curve",
-    )  # fmt: skip
+    fig = staffing_chart(arrivals, aht, span.start, span.stop, agents, share / 100,
+                         float(target))  # fmt: skip
+    st.plotly_chart(fig, width="stretch", key="team_staffing_curve")
     st.caption(
         "Erlang C assumes tickets arrive at random at a steady rate within the hour, each "
         "takes an agent a random time averaging the handling time, and nobody gives up."
@@ -906,22 +1058,22 @@ def team_cards(view: View, bh: BusinessHours | None) -> list[cards.Card]:
 @caching.cached(show_spinner=False, max_entries=16)
 def engagement_numbers(
     touches: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
-) -> tuple[dict[str, float], int, int, pd.Series]:
+) -> tuple[dict[str, float], int, int, go.Figure]:
     """What the engagement block shows of :func:`kpi.team.engagement_by_customer` from
     ``start`` to ``end``, cached: its totals (:func:`engagement_summary`), the inbound and
-    the outbound touches, and the customers per number of touches
-    (:func:`ui.support_charts.customers_per_touches`). The table itself, a row per customer,
-    is not kept: it is computed again only when its expander is opened."""
+    the outbound touches, and the customers per number of touches drawn. The table itself,
+    a row per customer, is not kept: it is computed again only when its expander is
+    opened."""
     engaged = team.engagement_by_customer(touches, start=start, end=end)
     summary = engagement_summary(engaged)
     inbound, outbound = engaged["inbound"].sum(), engaged["outbound"].sum()
-    return summary, inbound, outbound, charts.customers_per_touches(engaged)
+    return summary, inbound, outbound, charts.touches_histogram(engaged)
 
 
 def engagement(touches: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> None:
     """Inbound and outbound shares, time per customer, and customers by number of touches
     (:func:`kpi.team.engagement_by_customer` of the touches from ``start`` to ``end``)."""
-    summary, inbound, outbound, counts = engagement_numbers(touches, start, end)
+    summary, inbound, outbound, histogram = engagement_numbers(touches, start, end)
     if not summary["customers"]:
         st.info("No touches with a customer in this range.")
         return
@@ -938,7 +1090,7 @@ def engagement(touches: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) ->
              border=True, help="Minutes of calls and meetings with customers divided by the "
              "customers touched (a touch without a duration adds no time).")  # fmt: skip
     left, right = st.columns([3, 2])
-    left.plotly_chart(charts.touches_histogram_of(counts), width="stretch")
+    left.plotly_chart(histogram, width="stretch")
     label = f"Touches per customer ({fmt.number(summary['customers'])})"
     with right, cards.lazy(label, key="team_engagement_rows") as shown:
         if shown:  # a row per customer: computed and sent only once asked for
