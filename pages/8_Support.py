@@ -2,11 +2,10 @@
 
 import streamlit as st
 
-from kpi import staffing, support
+from kpi import support
 from kpi.periods import PERIOD_LABELS
 from ui import cards, frame, meeting
 from ui import format as fmt
-from ui import support_charts as charts
 from ui import support_view as sv
 
 view = frame.page(
@@ -25,13 +24,11 @@ if frame.needs(view, "tickets", "created_at", what="The support page"):
     window = {"start": view.start, "end": view.end}
     if meeting.active():  # the cards, and the queue: what is open and whether it keeps up
         with frame.explained():
-            table = support.backlog(tickets, period=view.period, as_of=sv.as_of(tickets, view.end),
-                                    **window)  # fmt: skip
+            now = sv.as_of(tickets, view.end)
+            open_at_end, flows = sv.backlog_charts(tickets, view.period, now, **window)
             meeting.charts([
-                (f"Open tickets at the end of each {per}",
-                 charts.backlog_chart(table, period=view.period)),
-                (f"Created against resolved per {per}",
-                 charts.created_resolved_chart(table, period=view.period)),
+                (f"Open tickets at the end of each {per}", open_at_end),
+                (f"Created against resolved per {per}", flows),
             ])  # fmt: skip
         st.stop()
 
@@ -41,11 +38,8 @@ if frame.needs(view, "tickets", "created_at", what="The support page"):
                                 (right, "resolution", "Time to resolution")):  # fmt: skip
         with col, frame.explained():
             st.subheader(f"{title} ({s.unit})")
-            dist = support.time_distribution(tickets, measure=measure, bins=bins,
-                                             business_hours=s.business_hours, **window)  # fmt: skip
-            if dist["tickets"].sum():
-                fig = charts.time_distribution_chart(dist, measure=measure,
-                                                     working=bool(s.business_hours))  # fmt: skip
+            fig = sv.distribution_chart(tickets, measure, bins, s.business_hours, **window)
+            if fig is not None:
                 st.plotly_chart(fig, width="stretch", key=f"sup_dist_{measure}")
                 st.caption("Tickets still waiting are in no bar: see the Kaplan-Meier median.")
             else:
@@ -54,26 +48,15 @@ if frame.needs(view, "tickets", "created_at", what="The support page"):
     st.subheader("SLA compliance by priority")
     if sv.breakdowns(tickets, {"priority": "Priority"}):
         with frame.explained():
-            targets = {
-                f"First response within {s.duration(s.first_target)}":
-                    ("first_response", s.first_target),
-                f"Resolution within {s.duration(s.resolution_target)}":
-                    ("resolution", s.resolution_target),
-            }  # fmt: skip
-            tables = {
-                name: support.sla_compliance_by(
-                    tickets,
-                    "priority",
-                    target_hours=hours,
-                    measure=measure,
-                    business_hours=s.business_hours,
-                    as_of=sv.as_of(tickets, view.end),
-                    **window,
-                )
-                for name, (measure, hours) in targets.items()
-            }
-            if any(len(t) for t in tables.values()):
-                fig = charts.sla_by_chart(tables, dimension="Priority")
+            targets = (
+                (f"First response within {s.duration(s.first_target)}", "first_response",
+                 s.first_target),
+                (f"Resolution within {s.duration(s.resolution_target)}", "resolution",
+                 s.resolution_target),
+            )  # fmt: skip
+            fig = sv.sla_by_priority_chart(tickets, targets, s.business_hours,
+                                           sv.as_of(tickets, view.end), **window)  # fmt: skip
+            if fig is not None:
                 st.plotly_chart(fig, width="stretch")
             else:
                 st.info("No tickets created in this range.")
@@ -82,13 +65,12 @@ if frame.needs(view, "tickets", "created_at", what="The support page"):
 
     left, right = st.columns(2)
     with frame.explained():
-        table = support.backlog(tickets, period=view.period, as_of=sv.as_of(tickets, view.end),
-                                **window)  # fmt: skip
+        open_at_end, flows = sv.backlog_charts(tickets, view.period, sv.as_of(tickets, view.end),
+                                               **window)  # fmt: skip
         left.subheader(f"Open tickets at the end of each {per}")
-        left.plotly_chart(charts.backlog_chart(table, period=view.period), width="stretch")
+        left.plotly_chart(open_at_end, width="stretch")
         right.subheader(f"Created against resolved per {per}")
-        fig = charts.created_resolved_chart(table, period=view.period)
-        right.plotly_chart(fig, width="stretch")
+        right.plotly_chart(flows, width="stretch")
 
     st.subheader("Complaints")
     options = {
@@ -96,7 +78,7 @@ if frame.needs(view, "tickets", "created_at", what="The support page"):
         "period": PERIOD_LABELS[view.period],
     }
     with frame.explained():
-        counts = support.complaint_counts(tickets, as_of=sv.as_of(tickets, view.end), **window)
+        counts = sv.complaint_counts(tickets, as_of=sv.as_of(tickets, view.end), **window)
         escalated = (
             "" if counts.escalated is None else f" · {fmt.number(counts.escalated)} escalated"
         )
@@ -108,35 +90,23 @@ if frame.needs(view, "tickets", "created_at", what="The support page"):
         if counts.total:
             by = st.selectbox("Complaints by", list(options), format_func=options.get,
                               key="sup_complaints_by")  # fmt: skip
-            table = support.complaints_by(tickets, by, period=view.period, **window)
-            fig = charts.complaints_chart(
-                table, dimension=options[by], period=view.period if by == "period" else None
-            )
+            fig = sv.complaints_chart(tickets, by, options[by], view.period, **window)
             st.plotly_chart(fig, width="stretch")
         else:
             st.info("No complaints in this range: tickets of type complaint are counted here.")
         if view.has("orders"):
             with frame.explained():
-                rate = support.complaints_per_customer_series(
-                    tickets, view.tables["orders"], period=view.period, **window
-                )
-                esc = None
-                if "escalated" in tickets.columns:
-                    esc = support.escalation_rate_by(
-                        tickets, "period", period=view.period, **window
-                    )["escalation_rate"]
-                st.plotly_chart(
-                    charts.complaints_per_customer_chart(rate, esc, period=view.period),
-                    width="stretch",
-                )
+                fig = sv.complaints_per_customer_chart(tickets, view.tables["orders"],
+                                                       view.period, **window)  # fmt: skip
+                st.plotly_chart(fig, width="stretch")
                 st.caption(f"Complaints per {per} divided by the customers who ordered in it, "
                            "beside the share of tickets escalated.")  # fmt: skip
 
     st.subheader("When tickets arrive")
     with frame.explained():
-        counts = staffing.arrivals_by_weekday_hour(tickets, **window)
-        if counts.to_numpy().sum():
-            st.plotly_chart(charts.arrivals_heatmap(counts), width="stretch")
+        fig = sv.arrivals_chart(tickets, **window)
+        if fig is not None:
+            st.plotly_chart(fig, width="stretch")
             st.caption("Tickets created per weekday and hour, at the times your file records. "
                        "The Team page turns these arrivals into a staffing what-if.")  # fmt: skip
         else:

@@ -3,10 +3,8 @@ and how many agents the queue needs (Erlang C)."""
 
 import streamlit as st
 
-from kpi import team
 from kpi.periods import PERIOD_LABELS
 from ui import cards, frame, meeting
-from ui import support_charts as charts
 from ui import support_view as sv
 
 view = frame.page(
@@ -23,11 +21,8 @@ cards.show(sv.team_cards(view, bh), per_row=3)
 if meeting.active():  # the cards, and what each agent resolves and how customers rate them
     if frame.needs(view, "tickets", "agent", "resolved_at", what="The agent table"):
         with frame.explained():
-            agents = team.agent_table(tables["tickets"], surveys=tables.get("surveys"),
-                                      employees=tables.get("employees"), business_hours=bh,
-                                      **window)  # fmt: skip
             scale = sv.csat_scale(tables.get("surveys"))
-            per_day, csat = sv.agent_figures(agents, scale)
+            per_day, csat = sv.agent_charts(view, bh)
             figures = [("Tickets resolved per working day", per_day)]
             if csat is not None:
                 figures.append((f"Mean CSAT score (1 to {scale}) per agent", csat))
@@ -38,16 +33,14 @@ st.subheader("Agents")
 if frame.needs(view, "tickets", "agent", "resolved_at", what="The agent table"):
     with frame.explained():
         unit = "working hours" if bh else "hours"
-        agents = team.agent_table(tables["tickets"], surveys=tables.get("surveys"),
-                                  employees=tables.get("employees"), business_hours=bh,
-                                  **window)  # fmt: skip
+        agents = sv.agents(view, bh)
         scale = sv.csat_scale(tables.get("surveys"))
         if bh:
             st.caption(f"Working days and response times in the Support page's business "
                        f"hours: {sv.describe(bh)}.")  # fmt: skip
         sv.agent_table(agents, unit=unit, scale=scale)
         left, right = st.columns(2)
-        per_day, csat = sv.agent_figures(agents, scale)
+        per_day, csat = sv.agent_charts(view, bh)
         left.plotly_chart(per_day, width="stretch")
         if csat is not None:
             right.plotly_chart(csat, width="stretch")
@@ -59,26 +52,27 @@ if frame.needs(view, "tickets", "agent", "resolved_at", what="The agent table"):
 st.subheader("Employee turnover")
 if frame.needs(view, "employees", "employee", what="Employee turnover"):
     with frame.explained():
-        turnover = team.employee_turnover(tables["employees"], period=view.period, **window)
-        st.plotly_chart(charts.turnover_chart(turnover, period=view.period), width="stretch")
+        fig = sv.turnover_chart(tables["employees"], view.period, **window)
+        st.plotly_chart(fig, width="stretch")
         st.caption(f"Turnover per {PERIOD_LABELS[view.period].lower()}: leavers divided by the "
                    "average of the headcount on its first and last day.")  # fmt: skip
 
 st.subheader("Customer engagement")
 if frame.needs(view, "touches", "customer_id", what="Customer engagement"):
     with frame.explained():
-        sv.engagement(team.engagement_by_customer(tables["touches"], **window))
+        sv.engagement(tables["touches"], view.start, view.end)
 
 st.subheader("Efforts against results per manager")
 if frame.needs(view, "touches", "employee", what="Efforts against results") and frame.needs(
     view, "leads", "owner", what="Efforts against results"
 ):
     with frame.explained():
-        efforts = team.efforts_vs_results(tables["touches"], tables["leads"], **window)
-        if efforts[["touches", "leads"]].to_numpy().sum():
-            st.plotly_chart(charts.efforts_chart(efforts), width="stretch")
-            with st.expander("The numbers per manager"):
-                cards.drill_down(efforts.reset_index(), name="efforts", key="team_efforts")
+        efforts, fig = sv.efforts(tables["touches"], tables["leads"], **window)
+        if fig is not None:
+            st.plotly_chart(fig, width="stretch")
+            with cards.lazy("The numbers per manager", key="team_efforts_numbers") as shown:
+                if shown:
+                    cards.drill_down(efforts.reset_index(), name="efforts", key="team_efforts")
         else:
             st.info("No touches by a manager and no leads with an owner in this range.")
 

@@ -25,7 +25,7 @@ from kpi.filters import FilterSplitError, scope_note
 from kpi.periods import in_days
 from kpi.satisfaction import survey_kinds
 from kpi.support import BusinessHours
-from ui import cards, state
+from ui import caching, cards, state
 from ui import format as fmt
 from ui import support_charts as charts
 from ui.frame import View
@@ -55,6 +55,192 @@ _DEFAULTS: dict[str, object] = {
 }
 FALLBACK_HANDLING_MINUTES = 15.0
 """Starting handling time of the what-if when the data's estimate is implausibly long."""
+
+
+# --------------------------------------------------------------------------------------------
+# The pages' numbers, cached
+
+
+def _cached(function, max_entries: int = 16):
+    """``function`` of :mod:`kpi`, cached on its arguments (:mod:`ui.caching`).
+
+    The same function with the same arguments, so the same numbers: computed once per table,
+    range and setting, not again at every rerun, and on the sample not again for every new
+    visitor. Only small results are cached (a number, a row per agent, period or bin), never
+    a frame with a row per ticket or touch: at millions of rows those stay uncached.
+    """
+    return caching.cached(show_spinner=False, max_entries=max_entries)(function)
+
+
+# Support
+first_response_time = _cached(support.first_response_time, 32)
+resolution_time = _cached(support.resolution_time, 32)
+open_tickets = _cached(support.open_tickets, 32)
+sla_compliance = _cached(support.sla_compliance, 32)
+escalation_rate = _cached(support.escalation_rate)
+escalation_rate_by = _cached(support.escalation_rate_by)
+complaint_counts = _cached(support.complaint_counts)
+complaints_per_customer = _cached(support.complaints_per_customer)
+service_contact_conversion = _cached(support.service_contact_conversion)
+# Team
+agents_of = _cached(team.agent_table)
+tickets_per_agent_day = _cached(team.tickets_per_agent_day)
+employee_turnover_rate = _cached(team.employee_turnover_rate)
+touches_per_customer = _cached(team.touches_per_customer)
+engagement_minutes_per_customer = _cached(team.engagement_minutes_per_customer)
+arrival_rates = _cached(staffing.arrival_rates)
+handling_time_seconds = _cached(staffing.handling_time_seconds)
+
+
+@caching.cached(show_spinner=False, max_entries=16)
+def active_customers(orders: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> int:
+    """:func:`kpi.base.active_customers` of the orders from ``start`` to ``end``, cached."""
+    return base.active_customers(base.orders_in_range(orders, start=start, end=end))
+
+
+# Figures: ui.support_charts' figure of the kpi function's table, both cached together. A
+# figure takes plotly more time to build than most numbers take to compute, and a table that
+# came out of a cache is a new object each run, so it could not key a cache of its own.
+
+
+def _figure(max_entries: int = 16):
+    return caching.cached(show_spinner=False, max_entries=max_entries)
+
+
+@_figure()
+def distribution_chart(
+    tickets: pd.DataFrame,
+    measure: str,
+    bins: tuple[float, ...],
+    business_hours: BusinessHours | None,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+) -> go.Figure | None:
+    """:func:`kpi.support.time_distribution` drawn; None when no ticket got there yet."""
+    dist = support.time_distribution(tickets, measure=measure, bins=bins, start=start, end=end,
+                                     business_hours=business_hours)  # fmt: skip
+    if not dist["tickets"].sum():
+        return None
+    return charts.time_distribution_chart(dist, measure=measure, working=bool(business_hours))
+
+
+@_figure()
+def sla_by_priority_chart(
+    tickets: pd.DataFrame,
+    targets: tuple[tuple[str, str, float], ...],
+    business_hours: BusinessHours | None,
+    as_of: pd.Timestamp,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+) -> go.Figure | None:
+    """:func:`kpi.support.sla_compliance_by` priority for each target (name, measure,
+    hours) drawn side by side; None without a ticket in the range."""
+    tables = {
+        name: support.sla_compliance_by(
+            tickets,
+            "priority",
+            target_hours=hours,
+            measure=measure,
+            business_hours=business_hours,
+            as_of=as_of,
+            start=start,
+            end=end,
+        )
+        for name, measure, hours in targets
+    }
+    if not any(len(t) for t in tables.values()):
+        return None
+    return charts.sla_by_chart(tables, dimension="Priority")
+
+
+@_figure()
+def backlog_charts(
+    tickets: pd.DataFrame, period: str, as_of: pd.Timestamp, start: pd.Timestamp,
+    end: pd.Timestamp,
+) -> tuple[go.Figure, go.Figure]:  # fmt: skip
+    """:func:`kpi.support.backlog` drawn: open at each period's end, created against
+    resolved."""
+    table = support.backlog(tickets, period=period, as_of=as_of, start=start, end=end)
+    return (charts.backlog_chart(table, period=period),
+            charts.created_resolved_chart(table, period=period))  # fmt: skip
+
+
+@_figure(32)
+def complaints_chart(
+    tickets: pd.DataFrame, by: str, dimension: str, period: str, start: pd.Timestamp,
+    end: pd.Timestamp,
+) -> go.Figure:  # fmt: skip
+    """:func:`kpi.support.complaints_by` ``by`` drawn (``dimension`` names it)."""
+    table = support.complaints_by(tickets, by, period=period, start=start, end=end)
+    return charts.complaints_chart(table, dimension=dimension,
+                                   period=period if by == "period" else None)  # fmt: skip
+
+
+@_figure()
+def complaints_per_customer_chart(
+    tickets: pd.DataFrame, orders: pd.DataFrame, period: str, start: pd.Timestamp,
+    end: pd.Timestamp,
+) -> go.Figure:  # fmt: skip
+    """:func:`kpi.support.complaints_per_customer_series` drawn, beside the escalation rate
+    per period when the tickets have the flag."""
+    rate = support.complaints_per_customer_series(tickets, orders, period=period, start=start,
+                                                  end=end)  # fmt: skip
+    esc = None
+    if "escalated" in tickets.columns:
+        esc = support.escalation_rate_by(tickets, "period", period=period, start=start,
+                                         end=end)["escalation_rate"]  # fmt: skip
+    return charts.complaints_per_customer_chart(rate, esc, period=period)
+
+
+@_figure()
+def arrivals_chart(
+    tickets: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
+) -> go.Figure | None:
+    """:func:`kpi.staffing.arrivals_by_weekday_hour` drawn; None without a ticket."""
+    counts = staffing.arrivals_by_weekday_hour(tickets, start=start, end=end)
+    return charts.arrivals_heatmap(counts) if counts.to_numpy().sum() else None
+
+
+@_figure()
+def _agent_charts(
+    tickets: pd.DataFrame,
+    surveys: pd.DataFrame | None,
+    employees: pd.DataFrame | None,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    business_hours: BusinessHours | None,
+) -> tuple[go.Figure, go.Figure | None]:
+    table = agents_of(tickets, surveys=surveys, employees=employees, start=start, end=end,
+                      business_hours=business_hours)  # fmt: skip
+    return agent_figures(table, csat_scale(surveys))
+
+
+def agent_charts(view: View, bh: BusinessHours | None) -> tuple[go.Figure, go.Figure | None]:
+    """:func:`agent_figures` of :func:`agents`, cached."""
+    tables = view.tables
+    return _agent_charts(tables["tickets"], tables.get("surveys"), tables.get("employees"),
+                         view.start, view.end, bh)  # fmt: skip
+
+
+@_figure()
+def turnover_chart(
+    employees: pd.DataFrame, period: str, start: pd.Timestamp, end: pd.Timestamp
+) -> go.Figure:
+    """:func:`kpi.team.employee_turnover` drawn."""
+    table = team.employee_turnover(employees, period=period, start=start, end=end)
+    return charts.turnover_chart(table, period=period)
+
+
+@_figure()
+def efforts(
+    touches: pd.DataFrame, leads: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
+) -> tuple[pd.DataFrame, go.Figure | None]:
+    """:func:`kpi.team.efforts_vs_results` (a row per manager) and its figure; None without
+    a touch or a lead in the range."""
+    table = team.efforts_vs_results(touches, leads, start=start, end=end)
+    if not table[["touches", "leads"]].to_numpy().sum():
+        return table, None
+    return table, charts.efforts_chart(table)
 
 
 # --------------------------------------------------------------------------------------------
@@ -203,6 +389,7 @@ def points_delta(now: float | None, before: float | None) -> str | None:
     return f"{100 * (now - before):+.1f} pts"
 
 
+@caching.cached(show_spinner=False, max_entries=32)
 def as_of(tickets: pd.DataFrame, end: pd.Timestamp) -> pd.Timestamp:
     """ "Now" for a range ending on ``end``: the day after it, or the data's last moment if
     earlier (the command line's rule, :func:`kpi.support.section`)."""
@@ -288,7 +475,7 @@ def support_cards(view: View, s: Settings) -> list[cards.Card]:
     kw = {"business_hours": bh}
 
     def times(measure: str):
-        fn = support.first_response_time if measure == "first" else support.resolution_time
+        fn = first_response_time if measure == "first" else resolution_time
         now = fn(tickets, start=view.start, end=view.end, as_of=now_at, **kw)
         try:
             then = fn(tickets, start=prev_start, end=prev_end, as_of=then_at, **kw).median
@@ -327,9 +514,9 @@ def support_cards(view: View, s: Settings) -> list[cards.Card]:
             rows=rows, key="sup_resolution",
         )  # fmt: skip
 
-    def backlog() -> cards.Card:
-        n = support.open_tickets(tickets, as_of=now_at)
-        was = support.open_tickets(tickets, as_of=then_at)
+    def open_backlog() -> cards.Card:
+        n = open_tickets(tickets, as_of=now_at)
+        was = open_tickets(tickets, as_of=then_at)
         moment = fmt.day(now_at - pd.Timedelta(microseconds=1))
         return cards.Card(
             "Open backlog", fmt.number(n), change=base.relative_change(n, was),
@@ -343,12 +530,12 @@ def support_cards(view: View, s: Settings) -> list[cards.Card]:
     def sla(measure: str, label: str, target: float) -> cards.Card:
         key = "first_response" if measure == "first" else "resolution"
         what = "answered" if measure == "first" else "resolved"
-        r = support.sla_compliance(tickets, target_hours=target, measure=key, start=view.start,
-                                   end=view.end, as_of=now_at, **kw)  # fmt: skip
+        r = sla_compliance(tickets, target_hours=target, measure=key, start=view.start,
+                           end=view.end, as_of=now_at, **kw)  # fmt: skip
         try:
-            then = support.sla_compliance(tickets, target_hours=target, measure=key,
-                                          start=prev_start, end=prev_end, as_of=then_at,
-                                          **kw).compliance  # fmt: skip
+            then = sla_compliance(tickets, target_hours=target, measure=key,
+                                  start=prev_start, end=prev_end, as_of=then_at,
+                                  **kw).compliance  # fmt: skip
         except KpiError:
             then = None
         return cards.Card(
@@ -362,11 +549,11 @@ def support_cards(view: View, s: Settings) -> list[cards.Card]:
         )  # fmt: skip
 
     def escalation() -> cards.Card:
-        rate = support.escalation_rate(tickets, start=view.start, end=view.end)
-        counts = support.escalation_rate_by(tickets, "period", period="year", start=view.start,
-                                            end=view.end)  # fmt: skip
+        rate = escalation_rate(tickets, start=view.start, end=view.end)
+        counts = escalation_rate_by(tickets, "period", period="year", start=view.start,
+                                    end=view.end)  # fmt: skip
         try:
-            then = support.escalation_rate(tickets, start=prev_start, end=prev_end)
+            then = escalation_rate(tickets, start=prev_start, end=prev_end)
         except KpiError:
             then = None
         flagged = rows[rows["escalated"].notna().to_numpy(dtype=bool)]
@@ -381,15 +568,14 @@ def support_cards(view: View, s: Settings) -> list[cards.Card]:
 
     def per_customer() -> cards.Card:
         orders = view.tables["orders"]
-        value = support.complaints_per_customer(tickets, orders, start=view.start, end=view.end)
+        value = complaints_per_customer(tickets, orders, start=view.start, end=view.end)
         try:
-            then = support.complaints_per_customer(tickets, orders, start=prev_start,
-                                                   end=prev_end)  # fmt: skip
+            then = complaints_per_customer(tickets, orders, start=prev_start,
+                                           end=prev_end)  # fmt: skip
         except KpiError:
             then = None
-        n = support.complaint_counts(tickets, start=view.start, end=view.end).total
-        active = base.active_customers(base.orders_in_range(orders, start=view.start,
-                                                            end=view.end))  # fmt: skip
+        n = complaint_counts(tickets, start=view.start, end=view.end).total
+        active = active_customers(orders, view.start, view.end)
         complaints = rows[support.is_complaint(rows).to_numpy(dtype=bool)]
         return cards.Card(
             "Complaints per customer", fmt.number(value, 3),
@@ -403,10 +589,10 @@ def support_cards(view: View, s: Settings) -> list[cards.Card]:
 
     def contact_conversion() -> cards.Card:
         orders, touches = view.tables["orders"], view.tables.get("touches")
-        r = support.service_contact_conversion(tickets, orders, touches, start=view.start,
-                                               end=view.end)  # fmt: skip
+        r = service_contact_conversion(tickets, orders, touches, start=view.start,
+                                       end=view.end)  # fmt: skip
         try:
-            then = support.service_contact_conversion(
+            then = service_contact_conversion(
                 tickets, orders, touches, start=prev_start, end=prev_end
             ).rate
         except KpiError:
@@ -446,7 +632,7 @@ def support_cards(view: View, s: Settings) -> list[cards.Card]:
     out = [
         _guarded("Median first response", first),
         _guarded("Median resolution", resolution),
-        _guarded("Open backlog", backlog),
+        _guarded("Open backlog", open_backlog),
         _guarded(first_label, lambda: sla("first", first_label, s.first_target)),
         _guarded(res_label, lambda: sla("resolution", res_label, s.resolution_target)),
         _guarded("Escalation rate", escalation)
@@ -468,6 +654,7 @@ def breakdowns(tickets: pd.DataFrame, names: dict[str, str]) -> dict[str, str]:
 # Team
 
 
+@caching.cached(show_spinner=False, max_entries=16)
 def csat_scale(surveys: pd.DataFrame | None) -> int:
     """The CSAT scale's top (5 unless the surveys' scale_max says otherwise)."""
     if surveys is None or "scale_max" not in surveys.columns:
@@ -475,6 +662,15 @@ def csat_scale(surveys: pd.DataFrame | None) -> int:
     kinds = survey_kinds(surveys)
     top = pd.to_numeric(surveys.loc[(kinds == "csat").to_numpy(dtype=bool), "scale_max"]).max()
     return 5 if pd.isna(top) else int(top)
+
+
+def agents(view: View, bh: BusinessHours | None) -> pd.DataFrame:
+    """:func:`kpi.team.agent_table` of the range, cached: the card, the table and the charts
+    read the same one."""
+    tables = view.tables
+    return agents_of(tables["tickets"], surveys=tables.get("surveys"),
+                     employees=tables.get("employees"), start=view.start, end=view.end,
+                     business_hours=bh)  # fmt: skip
 
 
 def agent_figures(agents: pd.DataFrame, scale: int) -> tuple[go.Figure, go.Figure | None]:
@@ -528,8 +724,9 @@ def agent_table(table: pd.DataFrame, *, unit: str, scale: int) -> None:
         width="stretch",
         column_config={"Agent": st.column_config.TextColumn("Agent")},
     )
-    with st.expander("Download the agent table"):
-        cards.drill_down(shown.round(3), name="agents", key="team_agents")
+    with cards.lazy("Download the agent table", key="team_agents_download") as open_:
+        if open_:
+            cards.drill_down(shown.round(3), name="agents", key="team_agents")
 
 
 def staffing_table(
@@ -557,6 +754,24 @@ def staffing_table(
         },
         index=pd.Index(list(agents), name="agents"),
     )
+
+
+@_figure(32)
+def staffing_chart(
+    arrivals_per_hour: float,
+    handling_seconds: float,
+    lowest: int,
+    beyond: int,
+    agents: int,
+    target_share: float,
+    target_seconds: float,
+) -> go.Figure:
+    """:func:`ui.support_charts.staffing_curve` of :func:`staffing_table` from ``lowest`` to
+    ``beyond - 1`` agents, cached: the what-if opens on the same inputs for every visitor."""
+    table = staffing_table(arrivals_per_hour, handling_seconds, range(lowest, beyond),
+                           target_seconds=target_seconds)  # fmt: skip
+    return charts.staffing_curve(table, agents=agents, target_share=target_share,
+                                 target_seconds=target_seconds)  # fmt: skip
 
 
 def seconds(x: float) -> str:
@@ -611,14 +826,14 @@ def what_if(view: View) -> None:
     """Erlang C what-if: arrivals and handling time from the data, agents on a slider."""
     tickets = view.tables["tickets"]
     try:
-        rates = staffing.arrival_rates(tickets, start=view.start, end=view.end)
+        rates = arrival_rates(tickets, start=view.start, end=view.end)
     except KpiError as err:
         st.info(fmt.md(str(err)), icon=":material/info:")
         return
     day, hour = _slot(rates)
     measured = float(rates.loc[day, hour]) if pd.notna(rates.loc[day, hour]) else 0.0
     try:
-        estimate = staffing.handling_time_seconds(tickets, start=view.start, end=view.end) / 60
+        estimate = handling_time_seconds(tickets, start=view.start, end=view.end) / 60
     except KpiError:
         estimate = math.nan
     plausible = not math.isnan(estimate) and estimate <= 60
@@ -688,12 +903,9 @@ def what_if(view: View) -> None:
         f"within {target:,} seconds.",
     )  # fmt: skip
     span = range(max(1, math.floor(traffic)), top + 1)
-    table = staffing_table(arrivals, aht, span, target_seconds=float(target))
-    st.plotly_chart(
-        charts.staffing_curve(table, agents=agents, target_share=share / 100,
-                              target_seconds=float(target)),
-        width="stretch", key="team_staffing_curve",
-    )  # fmt: skip
+    fig = staffing_chart(arrivals, aht, span.start, span.stop, agents, share / 100,
+                         float(target))  # fmt: skip
+    st.plotly_chart(fig, width="stretch", key="team_staffing_curve")
     st.caption(
         "Erlang C assumes tickets arrive at random at a steady rate within the hour, each "
         "takes an agent a random time averaging the handling time, and nobody gives up."
@@ -736,15 +948,22 @@ def team_cards(view: View, bh: BusinessHours | None) -> list[cards.Card]:
     tables = view.tables
     tickets, employees, touches = (tables.get(t) for t in ("tickets", "employees", "touches"))
     out = []
+    touched: list[pd.DataFrame] = []
+
+    def touch_rows() -> pd.DataFrame:
+        """Touches with a customer in the range (the rows behind both engagement cards)."""
+        if not touched:
+            rows = _dated_in(touches, "date", view.start, view.end)
+            touched.append(rows[rows["customer_id"].notna().to_numpy(dtype=bool)])
+        return touched[0]
 
     def per_agent_day() -> cards.Card:
-        kw = {"employees": employees, "business_hours": bh, "surveys": tables.get("surveys")}
-        table = team.agent_table(tickets, start=view.start, end=view.end, **kw)
-        value = team.tickets_per_agent_day(tickets, employees, start=view.start, end=view.end,
-                                           business_hours=bh)  # fmt: skip
+        table = agents(view, bh)
+        value = tickets_per_agent_day(tickets, employees, start=view.start, end=view.end,
+                                      business_hours=bh)  # fmt: skip
         try:
-            then = team.tickets_per_agent_day(tickets, employees, start=prev_start,
-                                              end=prev_end, business_hours=bh)  # fmt: skip
+            then = tickets_per_agent_day(tickets, employees, start=prev_start,
+                                         end=prev_end, business_hours=bh)  # fmt: skip
         except KpiError:
             then = None
         days = describe(bh) if bh else "Mon-Fri"
@@ -760,9 +979,9 @@ def team_cards(view: View, bh: BusinessHours | None) -> list[cards.Card]:
         )  # fmt: skip
 
     def turnover() -> cards.Card:
-        rate = team.employee_turnover_rate(employees, start=view.start, end=view.end)
+        rate = employee_turnover_rate(employees, start=view.start, end=view.end)
         try:
-            then = team.employee_turnover_rate(employees, start=prev_start, end=prev_end)
+            then = employee_turnover_rate(employees, start=prev_start, end=prev_end)
         except KpiError:
             then = None
         left = _dated_in(employees.dropna(subset=["leave_date"]), "leave_date", view.start,
@@ -778,13 +997,12 @@ def team_cards(view: View, bh: BusinessHours | None) -> list[cards.Card]:
         )  # fmt: skip
 
     def engagement() -> cards.Card:
-        value = team.touches_per_customer(touches, start=view.start, end=view.end)
+        value = touches_per_customer(touches, start=view.start, end=view.end)
         try:
-            then = team.touches_per_customer(touches, start=prev_start, end=prev_end)
+            then = touches_per_customer(touches, start=prev_start, end=prev_end)
         except KpiError:
             then = None
-        rows = _dated_in(touches, "date", view.start, view.end)
-        rows = rows[rows["customer_id"].notna().to_numpy(dtype=bool)]
+        rows = touch_rows()
         return cards.Card(
             "Touches per customer", fmt.number(value, 1),
             change=base.relative_change(value, then),
@@ -795,13 +1013,12 @@ def team_cards(view: View, bh: BusinessHours | None) -> list[cards.Card]:
         )  # fmt: skip
 
     def minutes() -> cards.Card:
-        value = team.engagement_minutes_per_customer(touches, start=view.start, end=view.end)
+        value = engagement_minutes_per_customer(touches, start=view.start, end=view.end)
         try:
-            then = team.engagement_minutes_per_customer(touches, start=prev_start, end=prev_end)
+            then = engagement_minutes_per_customer(touches, start=prev_start, end=prev_end)
         except KpiError:
             then = None
-        rows = _dated_in(touches, "date", view.start, view.end)
-        rows = rows[rows["customer_id"].notna().to_numpy(dtype=bool)]
+        rows = touch_rows()
         total = pd.to_numeric(rows["duration_min"], errors="coerce").sum()
         return cards.Card(
             "Minutes per customer", fmt.number(value, 1),
@@ -838,29 +1055,45 @@ def team_cards(view: View, bh: BusinessHours | None) -> list[cards.Card]:
     return out
 
 
-def engagement(engaged: pd.DataFrame) -> None:
-    """Inbound and outbound shares, time per customer, and customers by number of touches.
+@caching.cached(show_spinner=False, max_entries=16)
+def engagement_numbers(
+    touches: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
+) -> tuple[dict[str, float], int, int, go.Figure]:
+    """What the engagement block shows of :func:`kpi.team.engagement_by_customer` from
+    ``start`` to ``end``, cached: its totals (:func:`engagement_summary`), the inbound and
+    the outbound touches, and the customers per number of touches drawn. The table itself,
+    a row per customer, is not kept: it is computed again only when its expander is
+    opened."""
+    engaged = team.engagement_by_customer(touches, start=start, end=end)
+    summary = engagement_summary(engaged)
+    inbound, outbound = engaged["inbound"].sum(), engaged["outbound"].sum()
+    return summary, inbound, outbound, charts.touches_histogram(engaged)
 
-    ``engaged``: :func:`kpi.team.engagement_by_customer`.
-    """
-    if engaged.empty:
+
+def engagement(touches: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> None:
+    """Inbound and outbound shares, time per customer, and customers by number of touches
+    (:func:`kpi.team.engagement_by_customer` of the touches from ``start`` to ``end``)."""
+    summary, inbound, outbound, histogram = engagement_numbers(touches, start, end)
+    if not summary["customers"]:
         st.info("No touches with a customer in this range.")
         return
-    summary = engagement_summary(engaged)
     a, b, c = st.columns(3)
     a.metric("Inbound touches", fmt.percent(summary["inbound_share"]), border=True,
              help="Touches the customer started (calls in, e-mails in) / all touches with "
-             f"a customer: {fmt.number(engaged['inbound'].sum())} / "
+             f"a customer: {fmt.number(inbound)} / "
              f"{fmt.number(summary['touches'])}.")  # fmt: skip
     b.metric("Outbound touches", fmt.percent(summary["outbound_share"]), border=True,
              help="Touches your team started / all touches with a customer: "
-             f"{fmt.number(engaged['outbound'].sum())} / "
+             f"{fmt.number(outbound)} / "
              f"{fmt.number(summary['touches'])}.")  # fmt: skip
     c.metric("Time per customer", fmt.hours(summary["minutes_per_customer"] / 60),
              border=True, help="Minutes of calls and meetings with customers divided by the "
              "customers touched (a touch without a duration adds no time).")  # fmt: skip
     left, right = st.columns([3, 2])
-    left.plotly_chart(charts.touches_histogram(engaged), width="stretch")
-    with right, st.expander(f"Touches per customer ({fmt.number(len(engaged))})"):
-        rows = engaged.reset_index().sort_values("touches", ascending=False, kind="stable")
-        cards.drill_down(rows, name="engagement", key="team_engagement")
+    left.plotly_chart(histogram, width="stretch")
+    label = f"Touches per customer ({fmt.number(summary['customers'])})"
+    with right, cards.lazy(label, key="team_engagement_rows") as shown:
+        if shown:  # a row per customer: computed and sent only once asked for
+            engaged = team.engagement_by_customer(touches, start=start, end=end)
+            rows = engaged.reset_index().sort_values("touches", ascending=False, kind="stable")
+            cards.drill_down(rows, name="engagement", key="team_engagement")
