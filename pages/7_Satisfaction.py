@@ -7,6 +7,8 @@ from ui import frame, meeting
 from ui import satisfaction_charts as charts
 from ui import satisfaction_view as sv
 
+SPLIT = "sat_split"  # session key of the NPS tab's "Split by" choice, kept while the tab is closed
+
 view = frame.page(
     "Satisfaction",
     ":material/sentiment_satisfied:",
@@ -65,6 +67,12 @@ if frame.needs(view, "surveys", "score", what="The satisfaction page"):
                 options = sv.breakdowns(rows, sv.BREAKDOWNS)
                 right.subheader("Split by")
                 if options:
+                    # The choice lives in a plain key too: Streamlit forgets a widget's value
+                    # while its tab is closed (not drawn), and the choice must survive that.
+                    if "sat_split_by" not in st.session_state and (
+                        st.session_state.get(SPLIT) in options
+                    ):
+                        st.session_state["sat_split_by"] = st.session_state[SPLIT]
                     by = right.selectbox(
                         "Split by",
                         list(options),
@@ -72,6 +80,7 @@ if frame.needs(view, "surveys", "score", what="The satisfaction page"):
                         key="sat_split_by",
                         label_visibility="collapsed",
                     )
+                    st.session_state[SPLIT] = by
                     table = sv.nps_by(rows, by, start=view.start, end=view.end)
                     fig = charts.nps_split_by(table, dimension=options[by])
                     right.plotly_chart(fig, width="stretch")

@@ -276,6 +276,17 @@ def test_split_by_selectbox_offers_the_breakdowns_of_the_data(app_test):
     assert not at.exception
 
 
+def test_the_split_by_choice_survives_a_visit_to_another_tab(app_test):
+    # The tabs are lazy: a closed tab's widgets are not drawn, and Streamlit forgets them.
+    at = _open(app_test)
+    at.selectbox(key="sat_split_by").set_value("channel").run()
+    _tab(at, "CSAT")
+    assert "sat_split_by" not in at.session_state
+    _tab(at, "NPS")
+    assert not at.exception
+    assert at.selectbox(key="sat_split_by").value == "channel"
+
+
 def test_without_surveys_the_page_says_what_unlocks_it(app_test):
     orders = (ROOT / "sample_data" / "orders.csv").read_bytes()
     at = _open(app_test, load_files([("orders.csv", orders)]))
