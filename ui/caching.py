@@ -83,3 +83,15 @@ def cached(**options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]
         return call
 
     return decorate
+
+
+def kept(function: Callable[..., Any], max_entries: int = 16) -> Callable[..., Any]:
+    """A kpi ``function`` cached on its arguments, without a spinner (see :func:`cached`).
+
+    The pages call it instead of the kpi function: the same function with the same arguments,
+    so the same numbers, computed once per table, range and setting rather than at every
+    rerun, and on the sample once for every visitor. Keep to small results (a number, a row
+    per period, agent or bin): a frame with a row per order or ticket would be held per
+    session at the size of an upload.
+    """
+    return cached(show_spinner=False, max_entries=max_entries)(function)

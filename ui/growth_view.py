@@ -35,23 +35,22 @@ T = TypeVar("T")
 # (the filtered tables are the very same frames for the same selection, so the keys hit).
 # Only small results are kept: KPI results, per-period and per-channel tables. The rows
 # behind a card are per-row frames: they are cut again on each run, never cached.
-_KEEP = {"show_spinner": False, "max_entries": 16}
-cac = caching.cached(**_KEEP)(acq.cac)
-cpl = caching.cached(**_KEEP)(acq.cpl)
-lead_conversion_rate = caching.cached(**_KEEP)(acq.lead_conversion_rate)
-referral_rate = caching.cached(**_KEEP)(acq.referral_rate)
+cac = caching.kept(acq.cac)
+cpl = caching.kept(acq.cpl)
+lead_conversion_rate = caching.kept(acq.lead_conversion_rate)
+referral_rate = caching.kept(acq.referral_rate)
 # per won deal, not per row: kept for the histogram of the Touches tab
-touches_to_close = caching.cached(show_spinner=False, max_entries=8)(acq.touches_to_close)
-marketing_response_by_channel = caching.cached(**_KEEP)(acq.marketing_response_by_channel)
-marketing_response_rate = caching.cached(**_KEEP)(acq.marketing_response_rate)
-cac_series = caching.cached(**_KEEP)(acq.cac_series)
-cac_by_channel = caching.cached(**_KEEP)(acq.cac_by_channel)
-lead_funnel = caching.cached(**_KEEP)(acq.lead_funnel)
-acquisition_share_by_source = caching.cached(**_KEEP)(acq.acquisition_share_by_source)
+touches_to_close = caching.kept(acq.touches_to_close, 8)
+marketing_response_by_channel = caching.kept(acq.marketing_response_by_channel)
+marketing_response_rate = caching.kept(acq.marketing_response_rate)
+cac_series = caching.kept(acq.cac_series)
+cac_by_channel = caching.kept(acq.cac_by_channel)
+lead_funnel = caching.kept(acq.lead_funnel)
+acquisition_share_by_source = caching.kept(acq.acquisition_share_by_source)
 # Home and Revenue: the headline figures of a range, their change, revenue per period
-headline = caching.cached(**_KEEP)(base.headline)
-headline_change = caching.cached(**_KEEP)(base.headline_change)
-revenue_series = caching.cached(**_KEEP)(base.revenue_series)
+headline = caching.kept(base.headline)
+headline_change = caching.kept(base.headline_change)
+revenue_series = caching.kept(base.revenue_series)
 
 
 def previous(view: View) -> tuple[pd.Timestamp, pd.Timestamp] | None:

@@ -37,19 +37,18 @@ _RIVALS_BASE = "_sat_competitors_base"
 # Their inputs are the answers of one kind (:func:`answers_by_kind`), the very same frames
 # while the surveys table lives, so the cache keys hit. Only small results are kept here:
 # scores, per-period and per-group tables, a few comments.
-_KEEP = {"show_spinner": False, "max_entries": 16}
-nps_score = caching.cached(**_KEEP)(satisfaction.net_promoter_score)
-enps_score = caching.cached(**_KEEP)(satisfaction.employee_net_promoter_score)
-nps_change = caching.cached(**_KEEP)(satisfaction.nps_change)
-csat_score = caching.cached(**_KEEP)(satisfaction.csat)
-csat_change = caching.cached(**_KEEP)(satisfaction.csat_change)
-employee_mean = caching.cached(**_KEEP)(satisfaction.employee_satisfaction_mean)
-nps_series = caching.cached(**_KEEP)(satisfaction.nps_series)
-csat_series = caching.cached(**_KEEP)(satisfaction.csat_series)
-nps_by = caching.cached(**_KEEP)(satisfaction.nps_by)
-csat_by = caching.cached(**_KEEP)(satisfaction.csat_by)
-comment_themes = caching.cached(**_KEEP)(satisfaction.comment_themes)
-sample_comments = caching.cached(show_spinner=False, max_entries=32)(satisfaction.sample_comments)
+nps_score = caching.kept(satisfaction.net_promoter_score)
+enps_score = caching.kept(satisfaction.employee_net_promoter_score)
+nps_change = caching.kept(satisfaction.nps_change)
+csat_score = caching.kept(satisfaction.csat)
+csat_change = caching.kept(satisfaction.csat_change)
+employee_mean = caching.kept(satisfaction.employee_satisfaction_mean)
+nps_series = caching.kept(satisfaction.nps_series)
+csat_series = caching.kept(satisfaction.csat_series)
+nps_by = caching.kept(satisfaction.nps_by)
+csat_by = caching.kept(satisfaction.csat_by)
+comment_themes = caching.kept(satisfaction.comment_themes)
+sample_comments = caching.kept(satisfaction.sample_comments, 32)
 
 
 def answers_by_kind(

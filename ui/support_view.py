@@ -11,6 +11,7 @@ through ``st.dataframe`` and plotly, never as markdown.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -58,38 +59,27 @@ FALLBACK_HANDLING_MINUTES = 15.0
 
 
 # --------------------------------------------------------------------------------------------
-# The pages' numbers, cached
-
-
-def _cached(function, max_entries: int = 16):
-    """``function`` of :mod:`kpi`, cached on its arguments (:mod:`ui.caching`).
-
-    The same function with the same arguments, so the same numbers: computed once per table,
-    range and setting, not again at every rerun, and on the sample not again for every new
-    visitor. Only small results are cached (a number, a row per agent, period or bin), never
-    a frame with a row per ticket or touch: at millions of rows those stay uncached.
-    """
-    return caching.cached(show_spinner=False, max_entries=max_entries)(function)
-
+# The pages' numbers, cached (:func:`ui.caching.kept`): small results only, never a frame
+# with a row per ticket or touch.
 
 # Support
-first_response_time = _cached(support.first_response_time, 32)
-resolution_time = _cached(support.resolution_time, 32)
-open_tickets = _cached(support.open_tickets, 32)
-sla_compliance = _cached(support.sla_compliance, 32)
-escalation_rate = _cached(support.escalation_rate)
-escalation_rate_by = _cached(support.escalation_rate_by)
-complaint_counts = _cached(support.complaint_counts)
-complaints_per_customer = _cached(support.complaints_per_customer)
-service_contact_conversion = _cached(support.service_contact_conversion)
+first_response_time = caching.kept(support.first_response_time, 32)
+resolution_time = caching.kept(support.resolution_time, 32)
+open_tickets = caching.kept(support.open_tickets, 32)
+sla_compliance = caching.kept(support.sla_compliance, 32)
+escalation_rate = caching.kept(support.escalation_rate)
+escalation_rate_by = caching.kept(support.escalation_rate_by)
+complaint_counts = caching.kept(support.complaint_counts)
+complaints_per_customer = caching.kept(support.complaints_per_customer)
+service_contact_conversion = caching.kept(support.service_contact_conversion)
 # Team
-agents_of = _cached(team.agent_table)
-tickets_per_agent_day = _cached(team.tickets_per_agent_day)
-employee_turnover_rate = _cached(team.employee_turnover_rate)
-touches_per_customer = _cached(team.touches_per_customer)
-engagement_minutes_per_customer = _cached(team.engagement_minutes_per_customer)
-arrival_rates = _cached(staffing.arrival_rates)
-handling_time_seconds = _cached(staffing.handling_time_seconds)
+agents_of = caching.kept(team.agent_table)
+tickets_per_agent_day = caching.kept(team.tickets_per_agent_day)
+employee_turnover_rate = caching.kept(team.employee_turnover_rate)
+touches_per_customer = caching.kept(team.touches_per_customer)
+engagement_minutes_per_customer = caching.kept(team.engagement_minutes_per_customer)
+arrival_rates = caching.kept(staffing.arrival_rates)
+handling_time_seconds = caching.kept(staffing.handling_time_seconds)
 
 
 @caching.cached(show_spinner=False, max_entries=16)
@@ -948,14 +938,12 @@ def team_cards(view: View, bh: BusinessHours | None) -> list[cards.Card]:
     tables = view.tables
     tickets, employees, touches = (tables.get(t) for t in ("tickets", "employees", "touches"))
     out = []
-    touched: list[pd.DataFrame] = []
 
+    @functools.cache
     def touch_rows() -> pd.DataFrame:
         """Touches with a customer in the range (the rows behind both engagement cards)."""
-        if not touched:
-            rows = _dated_in(touches, "date", view.start, view.end)
-            touched.append(rows[rows["customer_id"].notna().to_numpy(dtype=bool)])
-        return touched[0]
+        rows = _dated_in(touches, "date", view.start, view.end)
+        return rows[rows["customer_id"].notna().to_numpy(dtype=bool)]
 
     def per_agent_day() -> cards.Card:
         table = agents(view, bh)
