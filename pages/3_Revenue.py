@@ -38,7 +38,7 @@ if frame.needs(view, "orders", what="The revenue page"):
         st.stop()
     st.subheader(f"Revenue by type per {per}")
     if (wide := gv.table_or_note(over_time["by_type"])) is not None:
-        fig = charts.revenue_stack(wide, period=view.period, currency=view.currency)
+        fig = charts.revenue_stack(wide, period=view.period, currency=view.currency, span=1)
         st.plotly_chart(fig, width="stretch")
 
     left, right = st.columns(2)

@@ -162,3 +162,28 @@ def test_meeting_view_puts_every_analysis_page_on_one_screen_with_big_numbers(br
     finally:
         context.close()
     assert found == {}
+
+
+# Each chart whose margins Plotly had to widen after drawing it, which makes it draw the whole
+# chart a second time: the sides where its automatic margins exceed what the figure set.
+WIDENED = """() => [...document.querySelectorAll('.js-plotly-plot')].filter(g => g.offsetParent)
+  .map(g => {
+    const size = g._fullLayout._size, set = g.layout.margin || {};
+    const sides = ['l', 'r', 't', 'b'].filter(s => size[s] > (set[s] || 0) + 0.5);
+    const title = (g._fullLayout.yaxis.title || {}).text || '';
+    const grown = sides.map(s => `${s} ${set[s]} -> ${Math.round(size[s])}`);
+    return sides.length ? `${title}: ${grown}` : '';
+  }).filter(Boolean)"""
+
+
+def test_charts_are_drawn_once_with_room_for_their_labels_on_a_desktop(page, server):
+    # The margins are worked out before drawing (ui.margins), so Plotly never widens them and
+    # draws a chart twice; as its automatic margins stay on, no label is ever cut either way.
+    widened: dict[str, list[str]] = {}
+    page.set_viewport_size({"width": 1440, "height": 900})
+    for path in ("Satisfaction", "Support", "Team"):
+        _open(page, f"{server}/{path}")
+        page.wait_for_timeout(300)
+        if found := page.evaluate(WIDENED):
+            widened[path] = found
+    assert widened == {}

@@ -18,6 +18,7 @@ from kpi.periods import (
 )
 from kpi.periods import period_start as _period_start
 from ui import format as fmt
+from ui import margins
 
 PALETTE = ("#2F6FED", "#F29F05", "#1BA672", "#D64545", "#7B61FF", "#13A3B5", "#8C8C8C")
 FONT = "Inter, Segoe UI, Helvetica, Arial, sans-serif"
@@ -40,7 +41,12 @@ def partial_last_period(end: pd.Timestamp, period: str) -> str | None:
 PARTIAL_COLOUR = "#A9C2F7"  # the pale blue of a period the range covers only in part
 
 
-def _layout(fig: go.Figure, *, title: str | None = None, height: int = 360) -> go.Figure:
+def _layout(
+    fig: go.Figure, *, title: str | None = None, height: int = 360, span: float = 0.5
+) -> go.Figure:
+    """The house style, with margins worked out ahead so the browser draws ``fig`` once
+    (:func:`ui.margins.estimate`; ``span``: the share of a desktop page's width the chart is
+    drawn in)."""
     fig.update_layout(
         title=title,
         height=height,
@@ -53,6 +59,10 @@ def _layout(fig: go.Figure, *, title: str | None = None, height: int = 360) -> g
     )
     fig.update_xaxes(showgrid=False, linecolor="#BBB")
     fig.update_yaxes(gridcolor="#EEE", zerolinecolor="#CCC")
+    room = margins.estimate(fig, span=span)
+    if title:
+        room["t"] = max(room["t"], 40)
+    fig.update_layout(margin=room)
     return fig
 
 
@@ -88,4 +98,4 @@ def revenue_over_time(
     # Periods as categories: one bar per label, however few, with no calendar gaps.
     fig.update_xaxes(title_text=PERIOD_LABELS[period], type="category")
     fig.update_yaxes(title_text=f"Revenue ({sym})" if sym else "Revenue", tickformat=",.0f")
-    return _layout(fig)
+    return _layout(fig, span=1)

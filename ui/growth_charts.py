@@ -172,7 +172,7 @@ def spend_split_over_time(series: pd.DataFrame, *, period: str, currency: str) -
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title_text=PERIOD_LABELS[period], type="category")
     fig.update_yaxes(title_text=_money_axis("Spend", currency), tickformat=",.0f")
-    return _layout(fig)
+    return _layout(fig, span=1)
 
 
 def lead_funnel_chart(funnel: pd.DataFrame, *, dimension: str = "Lead source") -> go.Figure:
@@ -332,7 +332,12 @@ def touches_by_type_chart(by_type: pd.DataFrame) -> go.Figure:
 
 
 def revenue_stack(
-    wide: pd.DataFrame, *, period: str, currency: str, names: dict[str, str] | None = None
+    wide: pd.DataFrame,
+    *,
+    period: str,
+    currency: str,
+    names: dict[str, str] | None = None,
+    span: float = 0.5,
 ) -> go.Figure:
     """Revenue per period split into parts, stacked; refunds below zero.
 
@@ -362,7 +367,7 @@ def revenue_stack(
     fig.update_layout(barmode="relative")
     fig.update_xaxes(title_text=PERIOD_LABELS[period], type="category")
     fig.update_yaxes(title_text=_money_axis("Revenue", currency), tickformat=",.0f")
-    return _layout(fig)
+    return _layout(fig, span=span)
 
 
 def arpu_aov_over_time(series: pd.DataFrame, *, period: str, currency: str) -> go.Figure:
@@ -516,4 +521,4 @@ def net_cash_waterfall(result: NetCash, *, currency: str) -> go.Figure:
     )
     fig.update_xaxes(title_text="Cash flow step", type="category")
     fig.update_yaxes(title_text=_money_axis("Cash", currency), tickformat=",.0f")
-    return _layout(fig, height=360)
+    return _layout(fig, height=360, span=0.6)

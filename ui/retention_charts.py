@@ -41,10 +41,12 @@ _BANDS = (
 MAX_TEXT_CELLS = 400
 
 
-def _titled(fig: go.Figure, title: str, height: int) -> go.Figure:
+def _titled(fig: go.Figure, title: str, height: int, *, span: float = 0.5) -> go.Figure:
     """House layout with room for both the title and the legend above the plot."""
-    fig = _layout(fig, title=title, height=height)
-    fig.update_layout(margin={"t": 84}, title={"y": 0.98, "yanchor": "top"})
+    fig = _layout(fig, title=title, height=height, span=span)
+    fig.update_layout(
+        margin={"t": max(84, fig.layout.margin.t)}, title={"y": 0.98, "yanchor": "top"}
+    )
     return fig
 
 
@@ -252,8 +254,8 @@ def cohort_heatmap(
         type="category",
         autorange="reversed",
     )
-    fig = _layout(fig, height=min(900, max(300, 120 + 24 * len(y))))
-    fig.update_layout(plot_bgcolor="white", margin={"t": 60})
+    fig = _layout(fig, height=min(900, max(300, 120 + 24 * len(y))), span=1)
+    fig.update_layout(plot_bgcolor="white", margin={"t": max(60, fig.layout.margin.t)})
     return fig
 
 
@@ -337,7 +339,7 @@ def retention_curves(
         "grr": "Capped revenue as share of age 0 (GRR)",
     }[metric]
     fig.update_yaxes(title_text=name, tickformat=".0%", rangemode="tozero")
-    return _layout(fig, height=380)
+    return _layout(fig, height=380, span=1)
 
 
 # --------------------------------------------------------------------------------------------
@@ -392,7 +394,7 @@ def survival_curves(fits: dict[str, KaplanMeier], *, definition: str) -> go.Figu
     fig = go.Figure(traces)
     fig.update_xaxes(title_text="Months since first order or signup", rangemode="tozero")
     fig.update_yaxes(title_text="Share still customers", tickformat=".0%", range=[0, 1.02])
-    return _titled(fig, f"Survival (Kaplan-Meier, 95 % band) · {definition}", 400)
+    return _titled(fig, f"Survival (Kaplan-Meier, 95 % band) · {definition}", 400, span=1)
 
 
 def sbg_projection(

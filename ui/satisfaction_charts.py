@@ -262,7 +262,7 @@ def themes_chart(themes: pd.DataFrame, group: str) -> go.Figure:
     )
     fig.update_xaxes(title_text="Share of comments", tickformat=".0%", rangemode="tozero")
     fig.update_yaxes(type="category")
-    return _layout(fig, title=GROUP_NAMES[group], height=max(220, 70 + 24 * len(rows)))
+    return _layout(fig, title=GROUP_NAMES[group], height=max(220, 70 + 24 * len(rows)), span=1)
 
 
 def competitor_comparison(

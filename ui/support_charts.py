@@ -138,7 +138,7 @@ def sla_by_chart(tables: dict[str, pd.DataFrame], *, dimension: str) -> go.Figur
         ordered = sorted(dict.fromkeys(keys), key=_priority)
         fig.update_xaxes(categoryorder="array", categoryarray=[label(k) for k in ordered])
     fig.update_yaxes(title_text="Share within target", tickformat=".0%", range=[0, 1])
-    return _layout(fig, height=320)
+    return _layout(fig, height=320, span=1)
 
 
 def backlog_chart(table: pd.DataFrame, *, period: str) -> go.Figure:
@@ -250,7 +250,7 @@ def complaints_chart(table: pd.DataFrame, *, dimension: str, period: str | None 
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title_text="Complaints", tickformat=",d", rangemode="tozero")
     fig.update_yaxes(title_text=dimension, type="category")
-    return _layout(fig, height=max(260, 70 + 30 * len(ordered)))
+    return _layout(fig, height=max(260, 70 + 30 * len(ordered)), span=1)
 
 
 def complaints_per_customer_chart(
@@ -302,7 +302,7 @@ def complaints_per_customer_chart(
     fig.update_layout(
         yaxis={"title": {"text": "Complaints per active customer"}, "rangemode": "tozero"}
     )
-    return _layout(fig)
+    return _layout(fig, span=1)
 
 
 def arrivals_heatmap(counts: pd.DataFrame) -> go.Figure:
@@ -328,7 +328,7 @@ def arrivals_heatmap(counts: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(title_text="Hour of the day (ticket created)", tickmode="linear", dtick=2,
                      tickformat="d")  # fmt: skip
     fig.update_yaxes(title_text="Weekday", autorange="reversed", type="category")
-    return _layout(fig, height=320)
+    return _layout(fig, height=320, span=1)
 
 
 # --------------------------------------------------------------------------------------------
@@ -413,7 +413,7 @@ def turnover_chart(table: pd.DataFrame, *, period: str) -> go.Figure:
         yaxis={"title": {"text": "Turnover (leavers / average headcount)"}, "tickformat": ".0%",
                "rangemode": "tozero"},
     )  # fmt: skip
-    return _layout(fig)
+    return _layout(fig, span=1)
 
 
 def touches_histogram(engagement: pd.DataFrame) -> go.Figure:
@@ -477,7 +477,7 @@ def efforts_chart(table: pd.DataFrame) -> go.Figure:
     fig.update_layout(
         yaxis={"title": {"text": "Calls and meetings"}, "tickformat": ",d", "rangemode": "tozero"}
     )
-    return _layout(fig)
+    return _layout(fig, span=1)
 
 
 def staffing_curve(table: pd.DataFrame, *, agents: int, target_share: float,
@@ -518,4 +518,4 @@ def staffing_curve(table: pd.DataFrame, *, agents: int, target_share: float,
                   annotation_position="bottom right")  # fmt: skip
     fig.update_xaxes(title_text="Agents on duty", tickmode="linear", dtick=1)
     fig.update_yaxes(title_text="Share of customers", tickformat=".0%", range=[0, 1.02])
-    return _layout(fig, height=320)
+    return _layout(fig, height=320, span=1)

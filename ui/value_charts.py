@@ -146,7 +146,7 @@ def value_curve(
     fig.update_xaxes(title_text="Months since acquisition")
     fig.update_yaxes(title_text=_money_axis(currency, "Gross profit per customer"),
                      tickformat=",.0f")  # fmt: skip
-    return _layout(fig)
+    return _layout(fig, span=1)
 
 
 def holdout_chart(table: pd.DataFrame) -> go.Figure:
@@ -185,4 +185,4 @@ def holdout_chart(table: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(title_text="Repeat purchases before the cut-off", type="category")
     fig.update_yaxes(title_text="Purchases after cut-off, per customer",
                      rangemode="tozero")  # fmt: skip
-    return _layout(fig)
+    return _layout(fig, span=1)
