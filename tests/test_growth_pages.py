@@ -448,6 +448,27 @@ def _revenue_expected(orders, start, end, *, margin=None):
     }
 
 
+def test_revenue_shows_the_profit_bands_as_a_plain_table(app_test):
+    # A table of four or five rows of formatted text: plain, so that a first visit does not
+    # load the interactive grid's code for it.
+    t = _sample().tables
+    start, end = data_range(t)
+    at = _open(app_test, REVENUE)
+    assert len(at.table) == 1 and not at.dataframe
+    shown = at.table[0].value
+    assert list(shown.columns) == ["Band", "Customers", "Revenue", "Profit", "Share"]
+    per = rev.profit_per_customer(t["orders"], start=start, end=end).per_customer
+    per = per.dropna(subset=["profit"])
+    # Each band's customers and share of profit, grouped here from the per-customer rows.
+    groups = per.groupby(per["band"].astype(str))
+    expected = [b for b in rev.BANDS if b in groups.groups]
+    assert list(shown["Band"]) == [charts.BAND_NAMES[b] for b in expected]
+    assert list(shown["Customers"]) == [fmt.number(len(groups.get_group(b))) for b in expected]
+    total = per["profit"].sum()
+    shares = [groups.get_group(b)["profit"].sum() / total for b in expected]
+    assert list(shown["Share"]) == [fmt.percent(x) for x in shares]
+
+
 def test_revenue_cards_match_kpi_functions_and_follow_the_date_filter(app_test):
     t = _sample().tables
     orders = t["orders"]

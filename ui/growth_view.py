@@ -580,15 +580,11 @@ def band_table(summary: pd.DataFrame, view: View) -> None:
         profit=summary["profit"].map(view.money),
         profit_share=summary["profit_share"].map(fmt.percent),
     )
-    st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "band": st.column_config.TextColumn("Band"),
-            "customers": st.column_config.TextColumn("Customers"),
-            "revenue": st.column_config.TextColumn("Revenue"),
-            "profit": st.column_config.TextColumn("Profit"),
-            "profit_share": st.column_config.TextColumn("Share"),
-        },
-    )
+    names = {
+        "band": "Band",
+        "customers": "Customers",
+        "revenue": "Revenue",
+        "profit": "Profit",
+        "profit_share": "Share",
+    }
+    st.table(shown.rename(columns=names), hide_index=True)
