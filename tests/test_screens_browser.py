@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from bench.margins import WIDENED
+
 pytestmark = pytest.mark.browser
 
 # The page is drawn: no script running, no placeholder, every visible chart has its SVG.
@@ -162,18 +164,6 @@ def test_meeting_view_puts_every_analysis_page_on_one_screen_with_big_numbers(br
     finally:
         context.close()
     assert found == {}
-
-
-# Each chart whose margins Plotly had to widen after drawing it, which makes it draw the whole
-# chart a second time: the sides where its automatic margins exceed what the figure set.
-WIDENED = """() => [...document.querySelectorAll('.js-plotly-plot')].filter(g => g.offsetParent)
-  .map(g => {
-    const size = g._fullLayout._size, set = g.layout.margin || {};
-    const sides = ['l', 'r', 't', 'b'].filter(s => size[s] > (set[s] || 0) + 0.5);
-    const title = (g._fullLayout.yaxis.title || {}).text || '';
-    const grown = sides.map(s => `${s} ${set[s]} -> ${Math.round(size[s])}`);
-    return sides.length ? `${title}: ${grown}` : '';
-  }).filter(Boolean)"""
 
 
 def test_charts_are_drawn_once_with_room_for_their_labels_on_a_desktop(page, server):
