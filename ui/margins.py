@@ -152,6 +152,7 @@ class _Axis:
         self.numbers: list[np.ndarray] = []
         self.dates: list[pd.DatetimeIndex] = []
         self.zero = False  # bars start at zero
+        self._ticks: dict[float, tuple[list[float], float, float]] = {}
 
     def kind(self) -> str:
         declared = self.layout.type
@@ -175,13 +176,16 @@ class _Axis:
             return list(seen)
         if kind == "date":
             return _date_labels(self.dates)
-        ticks, _, _ = self.ticks(length)
-        step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
-        return [_format(self.layout, v, step) for v in ticks]
+        return _tick_labels(self.layout, self.ticks(length)[0])
 
     def ticks(self, length: float) -> tuple[list[float], float, float]:
-        numbers = np.concatenate(self.numbers) if self.numbers else np.array([])
-        return _number_ticks(self.layout, numbers, self.zero, length, self.name[0])
+        """The ticks of a number axis ``length`` px long and its range (worked out once)."""
+        if length not in self._ticks:
+            numbers = np.concatenate(self.numbers) if self.numbers else np.array([])
+            self._ticks[length] = _number_ticks(
+                self.layout, numbers, self.zero, length, self.name[0]
+            )
+        return self._ticks[length]
 
     def overhang(self, length: float) -> float:
         """How far the last tick label of a number x axis reaches past the plot's right edge:
@@ -189,8 +193,7 @@ class _Axis:
         if self.kind() != "linear" or self.layout.ticktext:
             return 0.0
         ticks, lo, hi = self.ticks(length)
-        label = self.labels(length)[-1]
-        half = text_width(label) / 2
+        half = text_width(_tick_labels(self.layout, ticks)[-1]) / 2
         inside = (hi - ticks[-1]) / (hi - lo) * length if hi > lo else 0.0
         return half + 12 - inside if inside < half + 2 else 0.0
 
@@ -318,6 +321,12 @@ def _number_ticks(
     return ticks or [lo, hi], lo, hi
 
 
+def _tick_labels(axis, ticks: list[float]) -> list[str]:
+    """``ticks`` written in the axis's (or colour bar's) tick format."""
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
+    return [_format(axis, v, step) for v in ticks]
+
+
 def _format(axis, value: float, step: float) -> str:
     spec = _FORMAT.match(axis.tickformat or "")
     if spec and axis.tickformat:
@@ -362,9 +371,7 @@ def _scale_labels(trace, length: float) -> list[str]:
         range=[float(low), float(high)], rangemode=None, type="linear", dtick=bar.dtick,
         tickformat=bar.tickformat, tickprefix=bar.tickprefix, ticksuffix=bar.ticksuffix,
     )  # fmt: skip
-    ticks, _, _ = _number_ticks(scale, z, False, length, "y")
-    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
-    return [_format(scale, v, step) for v in ticks]
+    return _tick_labels(scale, _number_ticks(scale, z, False, length, "y")[0])
 
 
 # --- the margins ---------------------------------------------------------------------------
