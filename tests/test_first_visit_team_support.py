@@ -156,31 +156,45 @@ def _check_support_charts(at: AppTest, tables: dict[str, pd.DataFrame], start, e
     assert _values(heat["data"][0]["z"]) == counts.to_numpy().tolist()
 
 
-def test_support_first_visits_show_the_kpi_functions_numbers(app_test):
+def _first_visit(app_test, page: str, expected_of, check_charts):
+    """A first view of ``page`` with the caches cleared: its cards and charts against the kpi
+    functions. Returns the session, its cards, and the cards expected."""
     at = app_test()  # caches cleared
-    at.switch_page(SUPPORT).run()
+    at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     tables = _sample()
     start, end = _window(at)
-    expected = _support_expected(tables, start, end)
+    expected = expected_of(tables, start, end)
     shown = _cards(at)
     assert {label: shown[label][0] for label in expected} == expected
-    _check_support_charts(at, tables, start, end)
+    check_charts(at, tables, start, end)
+    return at, shown, expected
 
-    # A second visitor: the same cards and charts, from the shared cache.
-    again = _new_session(SUPPORT)
+
+def _same_for_a_second_visitor(at: AppTest, page: str, shown) -> None:
+    """A second visitor: the same cards and charts, from the shared cache."""
+    again = _new_session(page)
     assert _cards(again) == shown
     assert _drawn(again) == _drawn(at)
 
-    # Another range on the first session: every number follows it.
-    start, end = pd.Timestamp("2025-04-01"), pd.Timestamp("2025-09-30")
+
+def _follows_another_range(at: AppTest, start, end, expected_of, check_charts, expected):
+    """Another range on the same session: every number follows it."""
     at.date_input(key="_w_dates").set_value((start.date(), end.date())).run()
     assert not at.exception, [e.value for e in at.exception]
     assert _window(at) == (start, end)
-    expected_then = _support_expected(tables, start, end)
+    tables = _sample()
+    expected_then = expected_of(tables, start, end)
     assert {label: _cards(at)[label][0] for label in expected_then} == expected_then
     assert expected_then != expected  # the test would see a stale number
-    _check_support_charts(at, tables, start, end)
+    check_charts(at, tables, start, end)
+
+
+def test_support_first_visits_show_the_kpi_functions_numbers(app_test):
+    at, shown, expected = _first_visit(app_test, SUPPORT, _support_expected, _check_support_charts)
+    _same_for_a_second_visitor(at, SUPPORT, shown)
+    start, end = pd.Timestamp("2025-04-01"), pd.Timestamp("2025-09-30")
+    _follows_another_range(at, start, end, _support_expected, _check_support_charts, expected)
 
 
 def test_support_on_an_upload_is_computed_on_the_upload(app_test):
@@ -255,32 +269,18 @@ def _check_team_charts(at: AppTest, tables: dict[str, pd.DataFrame], start, end)
 
 
 def test_team_first_visits_show_the_kpi_functions_numbers(app_test):
-    at = app_test()  # caches cleared
-    at.switch_page(TEAM).run()
-    assert not at.exception, [e.value for e in at.exception]
+    at, shown, expected = _first_visit(app_test, TEAM, _team_expected, _check_team_charts)
+    # The agent table: one row per agent, the tickets each resolved.
     tables = _sample()
     start, end = _window(at)
-    expected = _team_expected(tables, start, end)
-    shown = _cards(at)
-    assert {label: shown[label][0] for label in expected} == expected
-    _check_team_charts(at, tables, start, end)
-    # The agent table: one row per agent, the tickets each resolved.
     agents = team.agent_table(tables["tickets"], surveys=tables["surveys"],
                               employees=tables["employees"], start=start, end=end)  # fmt: skip
     (table,) = at.dataframe
     assert table.value["Resolved"].tolist() == agents["resolved"].tolist()
 
-    again = _new_session(TEAM)
-    assert _cards(again) == shown
-    assert _drawn(again) == _drawn(at)
-
+    _same_for_a_second_visitor(at, TEAM, shown)
     start, end = pd.Timestamp("2025-01-01"), pd.Timestamp("2025-06-30")
-    at.date_input(key="_w_dates").set_value((start.date(), end.date())).run()
-    assert not at.exception, [e.value for e in at.exception]
-    expected_then = _team_expected(tables, start, end)
-    assert {label: _cards(at)[label][0] for label in expected_then} == expected_then
-    assert expected_then != expected
-    _check_team_charts(at, tables, start, end)
+    _follows_another_range(at, start, end, _team_expected, _check_team_charts, expected)
 
 
 def test_team_on_an_upload_is_computed_on_the_upload(app_test):
