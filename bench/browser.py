@@ -1,6 +1,6 @@
 """Browser step of the benchmark (issue 17): a new visitor's first view of each page, in Chromium.
 
-    python -m bench browser [--repeat 3] [--pages Home,Acquisition,...] [--also DIR]
+    python -m bench browser [--repeat 3] [--pages Home,Acquisition,...] [--also DIR ...]
                             [--json PATH]
 
 Two servers run side by side on loopback ports: the app, and a minimal Streamlit page with one
@@ -27,9 +27,10 @@ CPU ratio tells apart changes the wall clock's noise hides. On a machine loaded 
 minimal page measured in that round (reported as the median over rounds, "per round") cancels
 load that drifts between rounds.
 
-``--also DIR`` serves a second copy of the app (another checkout, say the code before a
+``--also DIR`` serves another copy of the app (another checkout, say the code before a
 change) and times its pages in the same rounds, named ``<page> (DIR's name)``: before and
-after, side by side under the same load.
+after, side by side under the same load. It can be given more than once, to weigh several
+variants of a change in the same rounds.
 
 It also times the server side alone: the home script's run for a new session on the sample
 (Streamlit's AppTest, after one warm run; target under 0.3 s).
@@ -250,7 +251,9 @@ def server_side_home(repeat: int) -> float:
     return statistics.median(once() for _ in range(max(repeat, 3)))
 
 
-def run(pages: Sequence[str] = PAGES, repeat: int = 3, log=print, also: Path | None = None) -> dict:
+def run(
+    pages: Sequence[str] = PAGES, repeat: int = 3, log=print, also: Sequence[Path] = ()
+) -> dict:
     """Time the minimal page and each app page; returns medians and ratios (see module doc)."""
     from playwright.sync_api import sync_playwright
 
@@ -259,13 +262,13 @@ def run(pages: Sequence[str] = PAGES, repeat: int = 3, log=print, also: Path | N
         minimal.write_text(MINIMAL, encoding="utf-8")
         floor = stack.enter_context(serve(minimal))
         app = stack.enter_context(serve(ROOT / "app.py"))
-        other = stack.enter_context(serve(also / "app.py")) if also is not None else None
+        others = {d.name: stack.enter_context(serve(d / "app.py")) for d in also}
         urls = {"minimal": floor}
         for p in pages:  # each page next to its other copy, so both see the same load
             path = "" if p == "Home" else p
             urls[p] = f"{app}/{path}"
-            if other is not None and also is not None:
-                urls[f"{p} ({also.name})"] = f"{other}/{path}"
+            for name, other in others.items():
+                urls[f"{p} ({name})"] = f"{other}/{path}"
         results: dict[str, dict[str, list[float]]] = {
             name: {m: [] for m in MEASURES} for name in urls
         }
@@ -309,14 +312,19 @@ def main(argv: Sequence[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--pages", default=",".join(PAGES), help="app pages, comma-separated")
-    parser.add_argument("--also", help="another checkout of the app, timed in the same rounds")
+    parser.add_argument(
+        "--also",
+        action="append",
+        default=[],
+        help="another checkout of the app, timed in the same rounds (repeatable)",
+    )
     parser.add_argument("--json", help="write the results to this JSON file")
     args = parser.parse_args(argv)
     pages = [p.strip() for p in args.pages.split(",") if p.strip()]
     unknown = sorted(set(pages) - set(PAGES))
     if unknown:
         parser.error(f"unknown page {', '.join(unknown)}; choose from {', '.join(PAGES)}")
-    out = run(pages, args.repeat, also=Path(args.also).resolve() if args.also else None)
+    out = run(pages, args.repeat, also=[Path(d).resolve() for d in args.also])
     print(f"\nfirst visit, new session, warm server; median of {args.repeat} (machine shared)")
     print("wall: seconds to drawn; main thread: CPU ms (all tasks; script, layout, style);")
     print("loaded: HTTP requests and kB, kB received over the websocket")
