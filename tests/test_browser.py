@@ -50,11 +50,21 @@ def test_home_shows_sample_kpis_and_screenshot(page, server, tmp_path):
 
 
 def test_deep_link_with_filters_on_a_fresh_page(page, server):
+    scripts: list[str] = []
+    page.on("response", lambda r: scripts.append(r.url.rsplit("/", 1)[-1]))
     page.goto(f"{server}/Data?period=quarter&start=2025-01-01&end=2025-06-30")
     page.get_by_text("What your data unlocks").wait_for(timeout=60_000)
     _wait_ready(page)
     assert "period=quarter" in page.url
     sidebar = page.locator('[data-testid="stSidebar"]')
+    # The filters wait in a closed panel whose label says what is in force; a first visit
+    # loads none of the filter widgets' code.
+    panel = sidebar.get_by_text("Filters: 1 Jan 2025 – 30 Jun 2025 · by quarter")
+    panel.wait_for(timeout=60_000)
+    assert not sidebar.locator('[data-testid="stDateInput"]').count()
+    widget_code = [u for u in scripts if u.startswith(("DateInput", "Multiselect", "Selectbox"))]
+    assert scripts and not widget_code, widget_code
+    panel.click()
     assert sidebar.get_by_role("combobox", name="Period").input_value() == "Quarter"
     # The status widget can be gone before the rerun the link starts has drawn the sidebar's
     # dates: wait for the inputs to hold a value, then read them.
@@ -63,6 +73,13 @@ def test_deep_link_with_filters_on_a_fresh_page(page, server):
     page.wait_for_function(DATES_SHOWN, timeout=60_000)
     shown = " ".join(dates.nth(i).input_value() for i in range(dates.count()))
     assert "2025-01-01" in shown and "2025-06-30" in shown
+    # The date field in the panel shows both dates whole.
+    field = sidebar.locator('[data-testid="stDateInput"]')
+    cut = field.evaluate(
+        "d => [...d.querySelectorAll('*')].filter(e => e.clientWidth > 10 && "
+        "e.scrollWidth > e.clientWidth + 1).length"
+    )
+    assert cut == 0
 
 
 def test_upload_switch_page_and_see_revenue(page, server):

@@ -229,7 +229,7 @@ def test_over_the_limit_the_engine_report_drill_down_and_a_range_that_fits(
     info = " ".join(i.value for i in at.info)
     assert "more than the 1,000 rows" in info and "need the rows in memory" in info
     cli = _cli(shop)["kpis"]
-    cur = at.sidebar.selectbox(key="_w_currency").value
+    cur = at.session_state["f_currency"]
     shown = {m.label: m.value for m in at.metric}
     assert shown["Revenue"] == fmt.money(cli["revenue"], cur, decimals=2)
     assert shown["Orders"] == fmt.number(cli["orders"])
@@ -315,7 +315,7 @@ def test_an_upload_over_the_limit_goes_through_duckdb_with_the_command_lines_kpi
     _button(at, "Compute the KPIs where the data is").click().run()
     assert not at.exception, [e.value for e in at.exception]
     cli = source_output(str(orders_csv), [], start=None, end=None, period="month")["kpis"]
-    cur = at.sidebar.selectbox(key="_w_currency").value
+    cur = at.session_state["f_currency"]
     shown = {m.label: m.value for m in at.metric}
     assert shown["Revenue"] == fmt.money(cli["revenue"], cur, decimals=2)
     assert shown["Orders"] == fmt.number(cli["orders"])
@@ -387,7 +387,7 @@ def test_postgresql_connection_with_a_password_gives_the_command_lines_kpis(
         end=None,
         period="month",
     )["kpis"]
-    cur = at.sidebar.selectbox(key="_w_currency").value
+    cur = at.session_state["f_currency"]
     shown = {m.label: m.value for m in at.metric}
     assert shown["Revenue"] == fmt.money(cli["revenue"], cur, decimals=2)
     assert shown["New customers"] == fmt.number(cli["new_customers"])

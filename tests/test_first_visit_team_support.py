@@ -179,7 +179,9 @@ def _same_for_a_second_visitor(at: AppTest, page: str, shown) -> None:
 
 
 def _follows_another_range(at: AppTest, start, end, expected_of, check_charts, expected):
-    """Another range on the same session: every number follows it."""
+    """Another range on the same session, set in the filter panel: every number follows it."""
+    at.session_state["filters_open"] = True  # what opening the panel sets
+    at.run()
     at.date_input(key="_w_dates").set_value((start.date(), end.date())).run()
     assert not at.exception, [e.value for e in at.exception]
     assert _window(at) == (start, end)

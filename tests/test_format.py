@@ -68,6 +68,7 @@ def test_categories_are_cased_by_one_rule_in_charts_filters_and_tables(app_test)
     assert {fmt.category(v) for v in ("google ads", "Google_ads", "google_ads")} == {"Google ads"}
     assert growth_charts.label("google ads") == fmt.category("google ads")
     at = app_test()
+    at.session_state["filters_open"] = True  # the filter panel open, as a click leaves it
     at.switch_page("pages/2_Acquisition.py").run()
     assert not at.exception, [e.value for e in at.exception]
     # the sample's channels are lower case in the data: ads, partner, referral, search, social

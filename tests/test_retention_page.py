@@ -384,7 +384,7 @@ def test_inactive_list_names_who_to_call_and_formats_its_money(app_test):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     [table] = [d for d in at.dataframe if "Customer" in d.value.columns]
-    sym = fmt.currency_symbol(at.sidebar.selectbox(key="_w_currency").value)
+    sym = fmt.currency_symbol(at.session_state["f_currency"])
     assert list(table.value.columns[:4]) == ["Customer", "Name", "Email", "Phone"]
     got = table.value[["Customer", "Name", "Email", "Phone", f"Revenue ({sym})"]]
     assert got.astype(object).where(got.notna(), None).values.tolist() == [

@@ -300,3 +300,33 @@ def test_competitors_come_from_the_link_and_go_back_into_it(app_test):
     assert not any("Type competitors" in c.value for c in at.caption)
     at.switch_page("app.py").run()
     assert at.query_params.get("rivals") == "Acme~35~4.2|Bolt~~3.9"
+
+
+def test_filters_wait_closed_under_a_label_that_says_what_is_in_force(app_test):
+    at = app_test()
+    at.query_params.update({"start": "2025-01-01", "end": "2025-06-30", "period": "quarter",
+                            "channel": ["ads", "search", "referral"]})  # fmt: skip
+    at.switch_page("pages/3_Revenue.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    labels = [e.label for e in at.sidebar.expander]
+    # Three channels chosen: the first two named, the third counted.
+    summary = (
+        "Filters: 1 Jan 2025 – 30 Jun 2025 · by quarter · EUR · Channel: Ads, Search and 1 more"
+    )
+    assert summary in labels
+    # Closed, the panel sends no widget: a first visit loads none of their code.
+    assert not at.sidebar.date_input and not at.sidebar.multiselect and not at.sidebar.selectbox
+    revenue = at.metric[0].value
+    at.session_state["filters_open"] = True  # what opening the panel sets (frame._keep_panel)
+    at.run()
+    assert at.sidebar.date_input[0].value == (dt.date(2025, 1, 1), dt.date(2025, 6, 30))
+    assert at.sidebar.selectbox(key="_w_period").value == "quarter"
+    assert at.sidebar.multiselect(key="_w_channel").value == ["ads", "search", "referral"]
+    assert at.metric[0].value == revenue  # the same filters, open or closed
+    # A change made in the panel is in force and in its label; the panel stays open on the
+    # next page.
+    at.sidebar.multiselect(key="_w_channel").set_value(["ads"]).run()
+    assert any(label.endswith("Channel: Ads") for label in (e.label for e in at.sidebar.expander))
+    at.switch_page("app.py").run()
+    assert at.sidebar.multiselect(key="_w_channel").value == ["ads"]
+    assert at.query_params.get("channel") == "ads"

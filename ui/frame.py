@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 # One BLAS thread for the app's model fits (see kpi/__init__.py): set here too, before pandas
@@ -127,9 +128,69 @@ def _filters(ds: Dataset, lo: dt.date, hi: dt.date) -> dict[str, object]:
     if start > end:
         start, end = lo, hi
     ss["f_start"], ss["f_end"] = start, end
-    sb = st.sidebar
-    sb.subheader("Filters")
-    ss["_w_dates"] = (start, end)
+    if ss["f_period"] not in PERIODS:
+        ss["f_period"] = "month"
+    if ss["f_currency"] not in fmt.CURRENCIES:
+        ss["f_currency"] = detected if detected in fmt.CURRENCIES else "EUR"
+    panel = st.sidebar.expander(
+        _summary(options),
+        expanded=bool(ss.get(FILTERS_OPEN)),
+        icon=":material/filter_list:",
+        key="_w_filters",
+        on_change=_keep_panel,
+    )
+    if panel.open:
+        _filter_widgets(panel, options, lo, hi)
+    state.mirror_to_query(defaults)
+    return {a: ss.get(f"f_{a}", []) for a in options}
+
+
+FILTERS_OPEN = "filters_open"
+"""Plain session key: whether the filter panel is open, so it stays as the user left it from
+page to page (the panel itself, like every widget, belongs to its page)."""
+
+
+# The panel's own side padding (16 px) would cut the date range's last digit in a 300 px
+# sidebar ("2026 - 10 - 3"): the date field needs 228 px and gets 230 with 4 px a side.
+PANEL_STYLE = """<style>
+[data-testid="stSidebar"] [data-testid="stExpander"]:has([data-testid="stDateInput"])
+  [data-testid="stExpanderDetails"] { padding-left: 0.25rem; padding-right: 0.25rem; }
+</style>"""
+
+
+def _keep_panel() -> None:
+    st.session_state[FILTERS_OPEN] = bool(st.session_state.get("_w_filters"))
+
+
+def _summary(options: dict[str, list[str]]) -> str:
+    """The filter panel's label: the filters in force, read without opening it.
+
+    The panel's widgets are drawn only once it is open: a first visit then loads none of the
+    date and select widgets' code (24 scripts, 365 kB), which cost a first view of any page
+    about a tenth of a minimal Streamlit page's time (``python -m bench browser``).
+    """
+    ss = st.session_state
+    parts = [
+        f"{fmt.day(ss['f_start'])} – {fmt.day(ss['f_end'])}",
+        f"by {PERIOD_LABELS[ss['f_period']].lower()}",
+        ss["f_currency"],
+    ]
+    for attr in options:
+        chosen = ss.get(f"f_{attr}") or []
+        if chosen:
+            names = ", ".join(fmt.category(v) for v in chosen[:2])
+            more = f" and {len(chosen) - 2} more" if len(chosen) > 2 else ""
+            parts.append(f"{ATTRIBUTE_LABELS[attr]}: {names}{more}")
+    if not any(ss.get(f"f_{a}") for a in options):
+        parts.append("all customers")
+    return "Filters: " + fmt.md(" · ".join(str(x) for x in parts))
+
+
+def _filter_widgets(sb: Any, options: dict[str, list[str]], lo: dt.date, hi: dt.date) -> None:
+    """The filter widgets, in the open panel ``sb``, each seeded from its plain key."""
+    sb.html(PANEL_STYLE)
+    ss = st.session_state
+    ss["_w_dates"] = (ss["f_start"], ss["f_end"])
     sb.date_input(
         "Date range",
         min_value=lo,
@@ -140,7 +201,7 @@ def _filters(ds: Dataset, lo: dt.date, hi: dt.date) -> dict[str, object]:
         help="KPIs cover this range; changes are compared with the range of the same length "
         "just before it.",
     )
-    ss["_w_period"] = ss["f_period"] if ss["f_period"] in PERIODS else "month"
+    ss["_w_period"] = ss["f_period"]
     sb.selectbox(
         "Period",
         PERIODS,
@@ -159,20 +220,15 @@ def _filters(ds: Dataset, lo: dt.date, hi: dt.date) -> dict[str, object]:
             placeholder="All",
             format_func=fmt.category,
         )
-    currencies = list(fmt.CURRENCIES)
-    if ss["f_currency"] not in currencies:
-        ss["f_currency"] = detected if detected in currencies else "EUR"
     ss["_w_currency"] = ss["f_currency"]
     sb.selectbox(
         "Currency",
-        currencies,
+        list(fmt.CURRENCIES),
         key="_w_currency",
         on_change=_keep("currency"),
         help="Detected from the symbols and codes in your amounts; change it if it is wrong. "
         "Amounts are not converted.",
     )
-    state.mirror_to_query(defaults)
-    return {a: ss.get(f"f_{a}", []) for a in options}
 
 
 def page(title: str, icon: str, *, caption: str | None = None) -> View:
