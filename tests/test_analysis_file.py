@@ -78,6 +78,7 @@ def test_a_colleague_opening_the_file_sees_the_senders_numbers_on_every_page(app
     sender.session_state["s_rivals"] = [["Acme", 35.0, 4.2]]
     sender.switch_page("pages/5_Value.py").run()
     sender.slider(key="val_discount").set_value(20).run()
+    sender.session_state["sup_settings"] = True  # the settings panel opened
     sender.switch_page("pages/8_Support.py").run()
     sender.number_input(key="sup_w_first_target").set_value(8.0).run()
     sender.session_state["wi_overrides"] = {"price_change": 5.0}

@@ -346,10 +346,25 @@ def test_support_cards_match_kpi_functions_on_sample_data(app_test):
     assert _metric(at, "Resolution within target").value == fmt.percent(sla.compliance)
     rate = support.escalation_rate(tickets, start=start, end=end)
     assert _metric(at, "Escalation rate").value == fmt.percent(rate)
-    assert len(at.get("plotly_chart")) >= 7
-    # Complaints by another breakdown redraw without error.
-    at.selectbox(key="sup_complaints_by").set_value("agent").run()
+    # The tabs run only when open: the times and SLA first, then the others.
+    drawn = {"Response and SLA": len(at.get("plotly_chart"))}
+    for name in ("Backlog", "Complaints", "When tickets arrive"):
+        drawn[name] = len(_tab(at, name).get("plotly_chart"))
+    assert drawn == {"Response and SLA": 3, "Backlog": 2, "Complaints": 2,
+                     "When tickets arrive": 1}  # fmt: skip
+    # Complaints by another breakdown redraw without error, and the choice outlives its tab.
+    _tab(at, "Complaints").selectbox(key="sup_complaints_by").set_value("agent").run()
     assert not at.exception, [e.value for e in at.exception]
+    _tab(at, "Backlog")
+    assert _tab(at, "Complaints").selectbox(key="sup_complaints_by").value == "agent"
+
+
+def _tab(at, name: str):
+    """Open one of the Support page's tabs: only the open tab runs and is drawn."""
+    at.session_state["sup_tab"] = name
+    at.run()
+    assert not at.exception, (name, [e.value for e in at.exception])
+    return at
 
 
 def test_support_date_filter_and_business_hours_move_the_cards(app_test):
@@ -380,6 +395,8 @@ def test_support_date_filter_and_business_hours_move_the_cards(app_test):
                                                                       end=prev_end))  # fmt: skip
     assert any("Mon-Fri 09:00-17:00, 2 holidays" in c.value for c in at.caption)
     # The settings' widgets drive the same keys: an earlier start, a day that ends before it.
+    at.session_state["sup_settings"] = True  # the settings panel opened (drawn only then)
+    at.run()
     at.selectbox(key="sup_w_bh_start").set_value(8.0).run()
     assert any("Mon-Fri 08:00-17:00, 2 holidays" in c.value for c in at.caption)
     at.selectbox(key="sup_w_bh_end").set_value(7.5).run()

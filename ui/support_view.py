@@ -23,13 +23,13 @@ import streamlit as st
 from kpi import base, staffing, support, team
 from kpi.errors import KpiError
 from kpi.filters import FilterSplitError, scope_note
-from kpi.periods import in_days
+from kpi.periods import PERIOD_LABELS, in_days
 from kpi.satisfaction import survey_kinds
 from kpi.support import BusinessHours
 from ui import caching, cards, state
 from ui import format as fmt
 from ui import support_charts as charts
-from ui.frame import View
+from ui.frame import View, explained
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -315,46 +315,62 @@ def describe(bh: BusinessHours) -> str:
 
 
 def settings() -> Settings:
-    """The settings expander: SLA targets and optional business hours."""
-    with st.expander("Settings: SLA targets and business hours", icon=":material/tune:"):
-        on = st.toggle(
-            "Measure in business hours", **_kept("bh_on"),
-            help="Count only the time inside working hours on working days that are not "
-            "holidays. Targets are then in working hours too.",
-        )  # fmt: skip
-        unit = "working hours" if on else "hours"
-        left, right = st.columns(2)
-        left.number_input(
-            f"First response within ({unit})", min_value=0.25, max_value=2_000.0, step=1.0,
-            **_kept("first_target"), help="Target for the first reply to a ticket.",
-        )  # fmt: skip
-        right.number_input(
-            f"Resolution within ({unit})", min_value=0.25, max_value=10_000.0, step=4.0,
-            **_kept("resolution_target"), help="Target for resolving a ticket.",
-        )  # fmt: skip
-        if on:
-            days, begin, finish = st.columns([4, 1, 1])
-            days.multiselect(
-                "Working days", list(range(7)), format_func=lambda d: staffing.WEEKDAYS[d],
-                **_kept("bh_days"),
-            )  # fmt: skip
-            begin.selectbox("Day starts", HALF_HOURS[:-1], format_func=clock,
-                            **_kept("bh_start"))  # fmt: skip
-            finish.selectbox("Day ends", HALF_HOURS[1:], format_func=clock,
-                             **_kept("bh_end"))  # fmt: skip
-            st.text_input(
-                "Holidays", placeholder="2025-12-25, 2026-01-01", **_kept("bh_holidays"),
-                help="Dates written YYYY-MM-DD, separated by commas.",
-            )  # fmt: skip
-            _, bad = parse_holidays(str(st.session_state["sup_bh_holidays"]))
-            if bad:
-                st.warning("Not read as dates (write them as YYYY-MM-DD): "
-                           + fmt.md(", ".join(bad)))  # fmt: skip
+    """The settings expander: SLA targets and optional business hours.
+
+    Its widgets are drawn only once it is opened (:func:`ui.cards.lazy`): drawn closed, they
+    made every first visit to Support load and run the number, toggle and select widgets'
+    code. The settings live in plain keys, so closed it reads them (or their defaults).
+    """
+    label = "Settings: SLA targets and business hours"
+    with cards.lazy(label, key="sup_settings", icon=":material/tune:") as shown:
+        if shown:
+            _settings_widgets()
     bh, why = business_hours()
     if why:
         st.warning(why)
     ss = st.session_state
-    return Settings(float(ss["sup_first_target"]), float(ss["sup_resolution_target"]), bh)
+    first, resolution = (
+        float(ss.get(key, state.SETTING[key].default))
+        for key in ("sup_first_target", "sup_resolution_target")
+    )
+    return Settings(first, resolution, bh)
+
+
+def _settings_widgets() -> None:
+    """The toggle, targets and working hours, each kept in its plain key."""
+    on = st.toggle(
+        "Measure in business hours", **_kept("bh_on"),
+        help="Count only the time inside working hours on working days that are not "
+        "holidays. Targets are then in working hours too.",
+    )  # fmt: skip
+    unit = "working hours" if on else "hours"
+    left, right = st.columns(2)
+    left.number_input(
+        f"First response within ({unit})", min_value=0.25, max_value=2_000.0, step=1.0,
+        **_kept("first_target"), help="Target for the first reply to a ticket.",
+    )  # fmt: skip
+    right.number_input(
+        f"Resolution within ({unit})", min_value=0.25, max_value=10_000.0, step=4.0,
+        **_kept("resolution_target"), help="Target for resolving a ticket.",
+    )  # fmt: skip
+    if on:
+        days, begin, finish = st.columns([4, 1, 1])
+        days.multiselect(
+            "Working days", list(range(7)), format_func=lambda d: staffing.WEEKDAYS[d],
+            **_kept("bh_days"),
+        )  # fmt: skip
+        begin.selectbox("Day starts", HALF_HOURS[:-1], format_func=clock,
+                        **_kept("bh_start"))  # fmt: skip
+        finish.selectbox("Day ends", HALF_HOURS[1:], format_func=clock,
+                         **_kept("bh_end"))  # fmt: skip
+        st.text_input(
+            "Holidays", placeholder="2025-12-25, 2026-01-01", **_kept("bh_holidays"),
+            help="Dates written YYYY-MM-DD, separated by commas.",
+        )  # fmt: skip
+        _, bad = parse_holidays(str(st.session_state["sup_bh_holidays"]))
+        if bad:
+            st.warning("Not read as dates (write them as YYYY-MM-DD): "
+                       + fmt.md(", ".join(bad)))  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------
@@ -1085,3 +1101,106 @@ def engagement(touches: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) ->
             engaged = team.engagement_by_customer(touches, start=start, end=end)
             rows = engaged.reset_index().sort_values("touches", ascending=False, kind="stable")
             cards.drill_down(rows, name="engagement", key="team_engagement")
+
+
+# The Support page's tabs: each draws its charts for the view's tickets and range.
+
+
+def times_block(view: View, s: Settings) -> None:
+    """Times to first response and to resolution, and SLA compliance by priority."""
+    tickets, window = view.tables["tickets"], {"start": view.start, "end": view.end}
+    left, right = st.columns(2)
+    bins = WORKING_BINS if s.business_hours else support.DEFAULT_BINS
+    for col, measure, title in ((left, "first_response", "Time to first response"),
+                                (right, "resolution", "Time to resolution")):  # fmt: skip
+        with col, explained():
+            st.subheader(f"{title} ({s.unit})")
+            fig = distribution_chart(tickets, measure, bins, s.business_hours, **window)
+            if fig is not None:
+                st.plotly_chart(fig, width="stretch", key=f"sup_dist_{measure}")
+                st.caption("Tickets still waiting are in no bar: see the Kaplan-Meier median.")
+            else:
+                st.info("No ticket created in this range got there yet.")
+    st.subheader("SLA compliance by priority")
+    if not breakdowns(tickets, {"priority": "Priority"}):
+        st.caption("Add a priority column to the tickets to see SLA compliance by priority.")
+        return
+    with explained():
+        targets = (
+            (f"First response within {s.duration(s.first_target)}", "first_response",
+             s.first_target),
+            (f"Resolution within {s.duration(s.resolution_target)}", "resolution",
+             s.resolution_target),
+        )  # fmt: skip
+        fig = sla_by_priority_chart(tickets, targets, s.business_hours,
+                                    as_of(tickets, view.end), **window)  # fmt: skip
+        if fig is not None:
+            st.plotly_chart(fig, width="stretch")
+        else:
+            st.info("No tickets created in this range.")
+
+
+def backlog_block(view: View) -> None:
+    """Open tickets at the end of each period, and created against resolved."""
+    tickets, per = view.tables["tickets"], PERIOD_LABELS[view.period].lower()
+    left, right = st.columns(2)
+    with explained():
+        open_at_end, flows = backlog_charts(tickets, view.period, as_of(tickets, view.end),
+                                            start=view.start, end=view.end)  # fmt: skip
+        left.subheader(f"Open tickets at the end of each {per}")
+        left.plotly_chart(open_at_end, width="stretch")
+        right.subheader(f"Created against resolved per {per}")
+        right.plotly_chart(flows, width="stretch")
+
+
+COMPLAINTS_BY = "sup_complaints_split"
+"""Plain key of the "Complaints by" choice: a widget's value is forgotten while its tab is
+closed (not drawn), and the choice must outlive that."""
+
+
+def complaints_block(view: View) -> None:
+    """Complaints created in the range, split by a column the user picks, and per customer
+    (the tab's label is its title)."""
+    tickets, per = view.tables["tickets"], PERIOD_LABELS[view.period].lower()
+    window = {"start": view.start, "end": view.end}
+    options = {**breakdowns(tickets, COMPLAINT_BREAKDOWNS), "period": PERIOD_LABELS[view.period]}
+    with explained():
+        counts = complaint_counts(tickets, as_of=as_of(tickets, view.end), **window)
+        escalated = (
+            "" if counts.escalated is None else f" · {fmt.number(counts.escalated)} escalated"
+        )
+        st.caption(
+            f"{fmt.number(counts.total)} complaints created in the range: "
+            f"{fmt.number(counts.open)} still open, {fmt.number(counts.resolved)} resolved"
+            f"{escalated}."
+        )
+        if counts.total:
+            ss = st.session_state
+            if "sup_complaints_by" not in ss and ss.get(COMPLAINTS_BY) in options:
+                ss["sup_complaints_by"] = ss[COMPLAINTS_BY]
+            by = st.selectbox("Complaints by", list(options), format_func=options.get,
+                              key="sup_complaints_by")  # fmt: skip
+            ss[COMPLAINTS_BY] = by
+            fig = complaints_chart(tickets, by, options[by], view.period, **window)
+            st.plotly_chart(fig, width="stretch")
+        else:
+            st.info("No complaints in this range: tickets of type complaint are counted here.")
+        if view.has("orders"):
+            with explained():
+                fig = complaints_per_customer_chart(tickets, view.tables["orders"],
+                                                    view.period, **window)  # fmt: skip
+                st.plotly_chart(fig, width="stretch")
+                st.caption(f"Complaints per {per} divided by the customers who ordered in it, "
+                           "beside the share of tickets escalated.")  # fmt: skip
+
+
+def arrivals_block(view: View) -> None:
+    """Tickets created per weekday and hour (the tab's label is its title)."""
+    with explained():
+        fig = arrivals_chart(view.tables["tickets"], start=view.start, end=view.end)
+        if fig is not None:
+            st.plotly_chart(fig, width="stretch")
+            st.caption("Tickets created per weekday and hour, at the times your file records. "
+                       "The Team page turns these arrivals into a staffing what-if.")  # fmt: skip
+        else:
+            st.info("No tickets created in this range.")
