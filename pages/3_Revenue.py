@@ -2,10 +2,8 @@
 
 import streamlit as st
 
-from kpi import revenue as rev
 from kpi.periods import PERIOD_LABELS
 from ui import cards, frame, meeting
-from ui import format as fmt
 from ui import growth_charts as charts
 from ui import growth_view as gv
 
@@ -36,60 +34,21 @@ if frame.needs(view, "orders", what="The revenue page"):
             figures.append((f"ARPU and average order value per {per}", fig))
         meeting.charts(figures)
         st.stop()
-    st.subheader(f"Revenue by type per {per}")
-    if (wide := gv.table_or_note(over_time["by_type"])) is not None:
-        fig = charts.revenue_stack(wide, period=view.period, currency=view.currency, span=1)
-        st.plotly_chart(fig, width="stretch")
-
-    left, right = st.columns(2)
-    with left:
-        st.subheader(f"ARPU and average order value per {per}")
-        if (series := gv.table_or_note(over_time["series"])) is not None:
-            fig = charts.arpu_aov_over_time(series, period=view.period, currency=view.currency)
-            st.plotly_chart(fig, width="stretch")
-    with right:
-        st.subheader(f"New against returning customers per {per}")
-        if (wide := gv.table_or_note(over_time["split"])) is not None:
-            fig = charts.revenue_stack(
-                wide, period=view.period, currency=view.currency, names=charts.CUSTOMER_NAMES
-            )
-            st.plotly_chart(fig, width="stretch")
-            st.caption("New: sales on a customer's first order day; returning: every later sale.")
-
-    st.subheader("Who earns the profit")
-    if isinstance(prof, rev.Profitability) and prof.top_share is not None:
-        left, right = st.columns(2)
-        left.plotly_chart(charts.pareto_curve(prof), width="stretch")
-        with right:
-            gv.band_table(rev.profit_bands(prof), view)
-            st.caption(
-                f"The most profitable 20 % of customers earn {fmt.percent(prof.top_share)} of "
-                f"the profit of {view.money(prof.total)}."
-            )
-    elif isinstance(prof, rev.Profitability):
-        st.info(
-            "The total profit of this range is not positive, so there is no share of it "
-            "to draw; see the rows behind the profit card."
-        )
-    else:
-        st.info(fmt.md(str(prof)), icon=":material/info:")
-
-    st.subheader("Net cash")
-    if frame.needs(view, "cashflow", "operating_cash_flow", what="The net-cash waterfall"):
-        with frame.explained():
-            cash = rev.net_cash(view.tables["cashflow"], start=view.start, end=view.end)
-            left, right = st.columns([3, 2])
-            left.plotly_chart(
-                charts.net_cash_waterfall(cash, currency=view.currency), width="stretch"
-            )
-            right.metric(
-                "Net cash",
-                view.money(cash.net_cash),
-                border=True,
-                help="Operating cash flow minus investments minus the increase in "
-                f"working capital: {view.money(cash.operating_cash_flow)} - "
-                f"{view.money(cash.investments)} - "
-                f"{view.money(cash.working_capital_change)}.",
-            )
-            if cash.missing:
-                right.caption(f"Taken as 0 (no such column): {', '.join(cash.missing)}.")
+    # Lazy tabs, as on Retention and Support: only the open one runs and is sent (switching
+    # reruns the page). The profit curve, its band table and the cash waterfall made a first
+    # visit load the table's code and draw two more charts.
+    tab_time, tab_profit, tab_cash = st.tabs(
+        ["Over time", "Who earns the profit", "Net cash"], key="rev_tab", on_change="rerun"
+    )
+    with tab_time:
+        if tab_time.open:
+            gv.revenue_time_block(view, over_time)
+    with tab_profit:
+        if tab_profit.open:
+            gv.profit_block(view, prof)
+    with tab_cash:
+        if tab_cash.open and frame.needs(
+            view, "cashflow", "operating_cash_flow", what="The net-cash waterfall"
+        ):
+            with frame.explained():
+                gv.cash_block(view)

@@ -20,7 +20,7 @@ from kpi import base
 from kpi import revenue as rev
 from kpi.errors import KpiError
 from kpi.filters import FilterSplitError, scope_note
-from kpi.periods import in_days
+from kpi.periods import PERIOD_LABELS, in_days
 from kpi.reduce import Reductions
 from ui import caching, cards, state
 from ui import format as fmt
@@ -588,3 +588,66 @@ def band_table(summary: pd.DataFrame, view: View) -> None:
         "profit_share": "Share",
     }
     st.table(shown.rename(columns=names), hide_index=True)
+
+
+# The Revenue page's tabs.
+
+
+def revenue_time_block(view: View, over_time: dict) -> None:
+    """Revenue by type across the page; ARPU and order value, and new against returning."""
+    per = PERIOD_LABELS[view.period].lower()
+    st.subheader(f"Revenue by type per {per}")
+    if (wide := table_or_note(over_time["by_type"])) is not None:
+        fig = charts.revenue_stack(wide, period=view.period, currency=view.currency, span=1)
+        st.plotly_chart(fig, width="stretch")
+    left, right = st.columns(2)
+    with left:
+        st.subheader(f"ARPU and average order value per {per}")
+        if (series := table_or_note(over_time["series"])) is not None:
+            fig = charts.arpu_aov_over_time(series, period=view.period, currency=view.currency)
+            st.plotly_chart(fig, width="stretch")
+    with right:
+        st.subheader(f"New against returning customers per {per}")
+        if (wide := table_or_note(over_time["split"])) is not None:
+            fig = charts.revenue_stack(
+                wide, period=view.period, currency=view.currency, names=charts.CUSTOMER_NAMES
+            )
+            st.plotly_chart(fig, width="stretch")
+            st.caption("New: sales on a customer's first order day; returning: every later sale.")
+
+
+def profit_block(view: View, prof: object) -> None:
+    """The profit curve and the profitability bands, or why there are none."""
+    if isinstance(prof, rev.Profitability) and prof.top_share is not None:
+        left, right = st.columns(2)
+        left.plotly_chart(charts.pareto_curve(prof), width="stretch")
+        with right:
+            band_table(rev.profit_bands(prof), view)
+            st.caption(
+                f"The most profitable 20 % of customers earn {fmt.percent(prof.top_share)} of "
+                f"the profit of {view.money(prof.total)}."
+            )
+    elif isinstance(prof, rev.Profitability):
+        st.info(
+            "The total profit of this range is not positive, so there is no share of it "
+            "to draw; see the rows behind the profit card."
+        )
+    else:
+        st.info(fmt.md(str(prof)), icon=":material/info:")
+
+
+def cash_block(view: View) -> None:
+    """Net cash as a waterfall, beside its number and how it is made."""
+    cash = rev.net_cash(view.tables["cashflow"], start=view.start, end=view.end)
+    left, right = st.columns([3, 2])
+    left.plotly_chart(charts.net_cash_waterfall(cash, currency=view.currency), width="stretch")
+    right.metric(
+        "Net cash",
+        view.money(cash.net_cash),
+        border=True,
+        help="Operating cash flow minus investments minus the increase in working capital: "
+        f"{view.money(cash.operating_cash_flow)} - {view.money(cash.investments)} - "
+        f"{view.money(cash.working_capital_change)}.",
+    )
+    if cash.missing:
+        right.caption(f"Taken as 0 (no such column): {', '.join(cash.missing)}.")
