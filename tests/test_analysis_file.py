@@ -73,6 +73,8 @@ def test_a_colleague_opening_the_file_sees_the_senders_numbers_on_every_page(app
     sender.run()
     sender.selectbox(key="ret_km_split").set_value("segment").run()
     sender.switch_page("pages/9_Team.py").run()
+    sender.session_state["team_tab"] = "Staffing what-if"  # only the open tab is drawn
+    sender.run()
     sender.number_input(key="team_arrivals").set_value(7.5).run()
     sender.slider(key="team_agents").set_value(6).run()
     sender.session_state["s_rivals"] = [["Acme", 35.0, 4.2]]

@@ -258,7 +258,9 @@ def _team_expected(tables: dict[str, pd.DataFrame], start, end) -> dict[str, str
 
 
 def _check_team_charts(at: AppTest, tables: dict[str, pd.DataFrame], start, end) -> None:
+    """Every chart of the first three tabs against the kpi functions; Agents is left open."""
     window = {"start": start, "end": end}
+    _open_tab(at, "team_tab", "Agents")
     agents = team.agent_table(tables["tickets"], surveys=tables["surveys"],
                               employees=tables["employees"], **window)  # fmt: skip
     bars = _chart(at, "Tickets resolved per working day")["data"][0]
@@ -266,6 +268,7 @@ def _check_team_charts(at: AppTest, tables: dict[str, pd.DataFrame], start, end)
     assert set(per_day) == {charts.label(a) for a in agents.index}
     for agent, value in agents["tickets_per_day"].items():
         _same([per_day[charts.label(agent)]], [value])
+    _open_tab(at, "team_tab", "Turnover and engagement")
     turnover = team.employee_turnover(tables["employees"], period="month", **window)
     fig = _chart(at, trace="Turnover")["data"]
     _same(_values(fig[0]["y"]), turnover["turnover_rate"].tolist())
@@ -275,12 +278,14 @@ def _check_team_charts(at: AppTest, tables: dict[str, pd.DataFrame], start, end)
     histogram = _chart(at, "Touches per customer")["data"][0]
     top = int(counts.index.max())
     _same(_values(histogram["y"]), [int(counts.get(n, 0)) for n in range(1, top + 1)])
+    _open_tab(at, "team_tab", "Efforts per manager")
     efforts = team.efforts_vs_results(tables["touches"], tables["leads"], **window)
     fig = _chart(at, "Manager")["data"]
     assert fig[0]["x"] == [charts.label(m) for m in efforts.index]
     _same(_values(fig[0]["y"]), efforts["calls"].tolist())
     _same(_values(fig[1]["y"]), efforts["meetings"].tolist())
     _same(_values(fig[2]["y"]), efforts["converted"].tolist())
+    _open_tab(at, "team_tab", "Agents")
 
 
 def test_team_first_visits_show_the_kpi_functions_numbers(app_test):
@@ -324,26 +329,27 @@ def _dataframes_in(block) -> int:
 
 def test_hidden_tables_are_sent_only_once_opened(app_test):
     app_test()
+    engaged = None
     for script, keys in (
         (SUPPORT, ()),
-        (TEAM, ("team_agents_download", "team_engagement_rows", "team_efforts_numbers")),
-    ):
+        (TEAM, (("Agents", "team_agents_download", "Download the agent table"),
+                ("Turnover and engagement", "team_engagement_rows", "Touches per customer ("),
+                ("Efforts per manager", "team_efforts_numbers", "The numbers per manager"))),
+    ):  # fmt: skip
         at = _new_session(script)
         assert at.expander, script
         assert all(_dataframes_in(e) == 0 for e in at.expander), script
         # Team shows one table on a first visit, the agent table; Support none.
         assert len(at.dataframe) == (1 if script == TEAM else 0)
-        for key in keys:
+        for tab, key, label in keys:  # each in its tab: only the open tab is drawn
+            at.session_state["team_tab"] = tab
             at.session_state[key] = True
             at.run()
             assert not at.exception, [e.value for e in at.exception]
-            opened = [e for e in at.expander if _dataframes_in(e)]
-            assert opened, key
-        if keys:  # all three opened: their tables are there
             labels = {e.label for e in at.expander if _dataframes_in(e)}
-            assert "Download the agent table" in labels
-            assert "The numbers per manager" in labels
-            assert any(label.startswith("Touches per customer (") for label in labels)
-            engaged = team.engagement_by_customer(_sample()["touches"], start=_window(at)[0],
-                                                  end=_window(at)[1])  # fmt: skip
-            assert f"Touches per customer ({fmt.number(len(engaged))})" in labels
+            assert any(shown.startswith(label) for shown in labels), (key, labels)
+            if key == "team_engagement_rows":
+                start, end = _window(at)
+                engaged = team.engagement_by_customer(_sample()["touches"], start=start, end=end)
+                assert f"Touches per customer ({fmt.number(len(engaged))})" in labels
+    assert engaged is not None

@@ -207,6 +207,9 @@ def test_a_link_with_dates_outside_the_data_says_what_is_shown(app_test):
 def test_team_staffing_inputs_survive_a_page_switch_and_go_into_the_link(app_test):
     at = app_test()
     at.switch_page("pages/9_Team.py").run()
+    assert not at.slider, "Team opens on its agents, the staffing tab closed"
+    at.session_state["team_tab"] = "Staffing what-if"  # only the open tab is drawn
+    at.run()
     at.radio(key="team_slot_mode").set_value("choose").run()
     at.selectbox(key="team_slot_day").set_value("Tue").run()
     at.selectbox(key="team_slot_hour").set_value(14).run()

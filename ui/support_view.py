@@ -1204,3 +1204,9 @@ def arrivals_block(view: View) -> None:
                        "The Team page turns these arrivals into a staffing what-if.")  # fmt: skip
         else:
             st.info("No tickets created in this range.")
+
+
+STAFFING_LINK = ("slot", "slot_day", "slot_hour", "arrivals", "agents", "aht", "answer_s",
+                 "answer_share")  # fmt: skip
+"""The link's names of the staffing what-if's inputs: a link with any of them opens Team on
+its staffing tab."""
