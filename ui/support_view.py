@@ -1206,7 +1206,6 @@ def arrivals_block(view: View) -> None:
             st.info("No tickets created in this range.")
 
 
-STAFFING_LINK = ("slot", "slot_day", "slot_hour", "arrivals", "agents", "aht", "answer_s",
-                 "answer_share")  # fmt: skip
-"""The link's names of the staffing what-if's inputs: a link with any of them opens Team on
-its staffing tab."""
+STAFFING_LINK = tuple(s.name for s in state.SETTINGS if s.widget.startswith("team_"))
+"""The link's names of the staffing what-if's inputs (the Team page's settings): a link with
+any of them opens Team on its staffing tab."""
