@@ -3,7 +3,10 @@ the way on a phone, and the meeting view on one screen."""
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from bench.margins import WIDENED
 
@@ -154,7 +157,13 @@ def test_meeting_view_puts_every_analysis_page_on_one_screen_with_big_numbers(br
                 # Every meeting page has a chart: READY alone holds while the cards are in and
                 # the charts not yet sent, which a loaded machine makes last.
                 page.wait_for_function(DRAWN, timeout=90_000)
-                page.wait_for_timeout(250)  # the charts take the height the cards leave
+                # The charts then take the height the cards leave, which on a loaded machine
+                # lags the drawing: first drawn at Plotly's default height, they overflowed the
+                # screen for a moment (59 px on Support). Give the layout time to settle; a page
+                # that never fits still fails below.
+                with suppress(PlaywrightTimeout):
+                    page.wait_for_function(f"() => ({SCREEN})().overflow <= 4", timeout=10_000)
+                page.wait_for_timeout(250)
                 screen = page.evaluate(SCREEN)
                 # One screen (no vertical scroll), the cards' big numbers, the charts drawn.
                 big = bool(screen["sizes"]) and min(screen["sizes"]) >= 40
