@@ -18,12 +18,9 @@ has_orders = view.has("orders", "customer_id", "order_date", "amount")
 has_contracts = view.has("customers", "customer_id", "end_date")
 if has_orders or has_contracts:
     definition = None
-    with frame.explained(), meeting.tucked("How churn is counted"):
-        if not meeting.active():
-            st.subheader("How churn is counted")
+    with frame.explained():
         definition = rv.choose_definition(view)
     if definition is not None:
-        st.caption(f"Every figure below: {definition.label}.")
         with frame.explained():
             rv.kpi_cards(view, definition)
         if meeting.active():  # the cards, and churn and retention over time
@@ -39,17 +36,23 @@ if has_orders or has_contracts:
         # Lazy tabs: only the open tab runs and is sent. Drawn all at once, the hidden tabs'
         # six charts and the inactive list made a first visit load the table code and spend
         # more main-thread time in Plotly than on any other page; opening a tab reruns the page.
-        tab_cohorts, tab_survival, tab_sbg, tab_time, tab_inactive = st.tabs(
+        # Churn over time comes first: the trend behind the cards, in two light line charts
+        # (the cohort heatmap and its switches, first, cost a first visit about a quarter of a
+        # minimal page's time: ``python -m bench browser``).
+        tab_time, tab_cohorts, tab_survival, tab_sbg, tab_inactive = st.tabs(
             [
+                "Churn over time",
                 "Cohorts",
                 "Survival",
                 "Projection (sBG)",
-                "Churn over time",
                 "Inactive customers",
             ],
             key="ret_tab",
             on_change="rerun",
         )
+        with tab_time:
+            if tab_time.open:
+                rv.over_time_block(view, definition)
         with tab_cohorts:
             if tab_cohorts.open and frame.needs(
                 view, "orders", "customer_id", "order_date", what="The cohort table"
@@ -68,9 +71,6 @@ if has_orders or has_contracts:
                     "projects."
                 )
                 rv.sbg_block(view, definition)
-        with tab_time:
-            if tab_time.open:
-                rv.over_time_block(view, definition)
         with tab_inactive:
             if tab_inactive.open:
                 st.subheader(f"Inactive customers · no order for {definition.window or '—'} days")

@@ -65,9 +65,13 @@ def test_a_colleague_opening_the_file_sees_the_senders_numbers_on_every_page(app
     sender = app_test()
     sender.run()
     _upload(sender, _files())
-    sender.switch_page("pages/4_Retention.py").run()
+    sender.switch_page("pages/4_Retention.py")
+    sender.session_state["ret_how"] = True  # the churn-definition panel opened
+    sender.run()
     sender.radio(key="ret_definition").set_value("inactivity").run()
     sender.number_input(key="ret_window").set_value(45).run()
+    sender.session_state["ret_tab"] = "Cohorts"  # only the open tab is drawn
+    sender.run()
     sender.selectbox(key="ret_granularity").set_value("quarter").run()
     sender.session_state["ret_tab"] = "Survival"  # only the open tab is drawn
     sender.run()

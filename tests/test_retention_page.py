@@ -263,18 +263,22 @@ def test_page_cards_match_kpi_functions_on_sample_data(app_test):
     assert _metric(at, "Inactive customers").value == fmt.number(len(inactive))
     assert _metric(at, "NRR").value == fmt.DASH
     assert _metric(at, "GRR").value == fmt.DASH
-    # The tabs run only when open: the first view draws the gaps, the cohort heatmap and the
-    # curves; each other tab, opened in turn, draws its charts (or the inactive list).
-    assert len(at.get("plotly_chart")) == 3
+    # The tabs run only when open, and the churn-definition panel draws only once opened: the
+    # first view draws churn and retention over time; each other tab, opened in turn, draws
+    # its charts (or the inactive list).
+    assert len(at.get("plotly_chart")) == 2
+    assert not at.radio and not at.number_input
     drawn = {}
-    for tab in ("Survival", "Projection (sBG)", "Churn over time", "Inactive customers"):
+    for tab in ("Cohorts", "Survival", "Projection (sBG)", "Inactive customers"):
         at.session_state["ret_tab"] = tab
         at.run()
         assert not at.exception, (tab, [e.value for e in at.exception])
-        drawn[tab] = len(at.get("plotly_chart")) - 1 + len(at.dataframe)  # less the gaps
-    assert all(drawn.values()) and sum(drawn.values()) >= 4, drawn
+        drawn[tab] = len(at.get("plotly_chart")) + len(at.dataframe)
+    assert all(drawn.values()) and sum(drawn.values()) >= 5, drawn
     at.session_state["ret_tab"] = "Cohorts"
+    at.session_state["ret_how"] = True  # the churn-definition panel opened
     at.run()
+    assert len(at.get("plotly_chart")) == 3  # the heatmap, the curves and the gaps
     # Switch to churn by inactivity: the definition is named, the cards follow it.
     at.radio(key="ret_definition").set_value("inactivity").run()
     assert not at.exception, [e.value for e in at.exception]
@@ -284,6 +288,13 @@ def test_page_cards_match_kpi_functions_on_sample_data(app_test):
     expected = fmt.percent(retention.pooled_churn_rate(series))
     assert _metric(at, "Churn rate per month").value == expected
     assert any(f"no order for {window:,} days" in c.value for c in at.caption)
+    # Closed again, the panel's choice stays in force, and the caption says where the window
+    # came from.
+    at.session_state["ret_how"] = False
+    at.run()
+    assert not at.radio and _metric(at, "Churn rate per month").value == expected
+    said = f"no order for {window:,} days (the window suggested from your data; percentile"
+    assert any(said in c.value for c in at.caption), [c.value for c in at.caption]
     # Split the cohorts and the survival curves by segment: one log-rank sentence, no error.
     at.selectbox(key="ret_split").set_value("segment").run()
     at.session_state["ret_tab"] = "Survival"
@@ -327,7 +338,8 @@ def test_without_orders_or_contracts_the_page_says_what_unlocks_it(app_test):
 
 def test_a_window_the_data_cannot_support_is_said_on_the_page(app_test):
     # 200 one-off customers and five who came back after ten days: the suggested ten-day
-    # window rests on five gaps; the page says so beside the window and on the churn card
+    # window rests on five gaps; the page says so under the definition (its panel closed)
+    # and on the churn card
     from tests.test_range_rates import one_off_orders
 
     orders = one_off_orders()
@@ -336,7 +348,8 @@ def test_a_window_the_data_cannot_support_is_said_on_the_page(app_test):
     at = _open(app_test, load_files([("orders.csv", csv.encode())]), dates=dates)
     warned = " ".join(w.value for w in at.warning).replace("\\", "")
     assert "window of 10 days rests on 5 repeat orders" in warned
-    assert any("Assumption: inactivity window 10 days" in c.value for c in at.caption)
+    said = "no order for 10 days (the window suggested from your data; percentile 90"
+    assert any(said in c.value for c in at.caption), [c.value for c in at.caption]
     churn = _metric(at, "Churn rate over the range").value
     assert churn == fmt.percent(1.0)  # everyone at 1 March was lost in March
     notes = " ".join(c.value for c in at.caption).replace("\\", "")
@@ -378,6 +391,8 @@ def test_inactive_list_names_who_to_call_and_formats_its_money(app_test):
     ds = load_files([("orders.csv", orders.encode()), ("customers.csv", customers.encode())])
     assert set(ds.tables["customers"].columns) >= {"customer_id", "name", "email", "phone"}
     at = _open(app_test, ds)
+    at.session_state["ret_how"] = True  # the churn-definition panel opened
+    at.run()
     at.radio(key="ret_definition").set_value("inactivity").run()
     at.number_input(key="ret_window").set_value(60).run()
     at.session_state["ret_tab"] = "Inactive customers"

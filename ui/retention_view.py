@@ -206,7 +206,16 @@ def holdout_error(survivors: np.ndarray, fit: models.SbgFit, fitted_on: int) -> 
 
 
 def choose_definition(view: View) -> Definition | None:
-    """The churn-definition choice, the gaps between orders and the inactivity window."""
+    """The churn definition in force, under the panel that changes it.
+
+    The panel ("How churn is counted", closed) draws the choice, the inactivity window and the
+    histogram of gaps between orders only once it is opened (:func:`ui.cards.lazy`): drawn
+    open, they made every first visit to Retention load the radio and number widgets' code
+    and draw one more chart. The choice lives in plain keys (``s_churn``, ``s_window``), so
+    closed the panel reads them, or the defaults; the caption under it says which definition
+    is in force and where its window came from, and a window too short for the data is
+    warned of there, panel open or not.
+    """
     orders, customers = view.tables.get("orders"), view.tables.get("customers")
     # an end_date column nobody filled in says nothing about cancellations
     contractual = view.has("customers", "customer_id", "end_date") and retention.has_end_dates(
@@ -216,9 +225,49 @@ def choose_definition(view: View) -> Definition | None:
     kinds = ([CONTRACTUAL] if contractual else []) + ([INACTIVITY] if has_orders else [])
     if not kinds:
         return None
+    suggested, weak, rule, why_none = 90, None, "", None
+    if has_orders:
+        try:
+            found = suggested_window(orders)
+        except InsufficientDataError as err:
+            why_none = str(err)
+            rule = "no suggestion: nobody ordered on two different days"
+        else:
+            suggested, weak, rule = found.days, found.weak, found.rule
+    with cards.lazy("How churn is counted", key="ret_how", icon=":material/tune:") as shown:
+        if shown:
+            _definition_widgets(kinds, orders if has_orders else None, suggested, rule, why_none)
+    kind = state.setting("s_churn")
+    kind = kind if kind in kinds else kinds[0]
+    window = int(state.setting("s_window", suggested)) if has_orders else None  # type: ignore[arg-type]
+    label = definition_label(kind, window)
+    if window is None:
+        st.caption(f"Every figure below: {label}.")
+    else:  # the window sets who is inactive under either definition
+        source = "suggested from your data" if window == suggested else "set by you"
+        why = f"; {rule}" if rule else ""
+        lead = label if kind == INACTIVITY else f"{label}; inactive = no order for {window:,} days"
+        st.caption(f"Every figure below: {lead} (the window {source}{why}).")
+    if weak is not None and window is not None and window <= suggested:
+        st.warning(fmt.md(weak[:1].upper() + weak[1:]))
+    else:
+        weak = None
+    lifetimes = lifetimes_of(kind, orders, customers, window, view.end)
+    return Definition(kind, window, label, lifetimes, weak)
+
+
+def _definition_widgets(
+    kinds: list[str],
+    orders: pd.DataFrame | None,
+    suggested: int,
+    rule: str,
+    why_none: str | None,
+) -> None:
+    """The churn-definition choice and, with orders, the inactivity window beside the
+    histogram of the gaps between a customer's orders; each kept in its plain key."""
     names = {CONTRACTUAL: "Contract ended (end dates)", INACTIVITY: "No order for a while"}
     left, right = st.columns([1, 2])
-    kind = left.radio(
+    left.radio(
         "A customer is lost when",
         kinds,
         format_func=names.get,
@@ -226,45 +275,30 @@ def choose_definition(view: View) -> Definition | None:
         help="Contractual: the customers table's end date (cancellation). Non-contractual: "
         "no order within the inactivity window; the window also sets who is inactive.",
     )
-    window = None
-    weak = None
-    if has_orders:
-        gaps = gaps_of(orders)
-        rule = "no suggestion: nobody ordered on two different days"
-        try:
-            found = suggested_window(orders)
-        except InsufficientDataError as err:
-            suggested = 90
-            left.caption(fmt.md(str(err)))
-        else:
-            suggested, weak, rule = found.days, found.weak, found.rule
-        window = int(
-            left.number_input(
-                "Inactivity window (days)",
-                min_value=1,
-                max_value=3650,
-                step=1,
-                **state.bind("s_window", default=suggested),
-                help=f"Suggested from your data: {suggested:,} days, the {rule}. The 90th "
-                "percentile, not the median: with the median, half of the ordinary gaps "
-                "between orders would count as churn.",
-            )
+    if orders is None:
+        return
+    if why_none:
+        left.caption(fmt.md(why_none))
+    window = int(
+        left.number_input(
+            "Inactivity window (days)",
+            min_value=1,
+            max_value=3650,
+            step=1,
+            **state.bind("s_window", default=suggested),
+            help=f"Suggested from your data: {suggested:,} days, the {rule}. The 90th "
+            "percentile, not the median: with the median, half of the ordinary gaps "
+            "between orders would count as churn.",
         )
-        source = "suggested from your data" if window == suggested else "set by you"
-        left.caption(f"Assumption: inactivity window {window:,} days ({source}; {rule}).")
-        if weak is not None and window <= suggested:
-            left.warning(fmt.md(weak[:1].upper() + weak[1:]))
-        else:
-            weak = None
-        if len(gaps):
-            left.caption(
-                f"{fmt.percent(float((gaps <= window).mean()))} of repeat orders came within "
-                f"{window:,} days of the previous one."
-            )
-            fig = charts.gap_histogram(gaps, suggested=suggested, window=window)
-            right.plotly_chart(fig, width="stretch")
-    lifetimes = lifetimes_of(kind, orders, customers, window, view.end)
-    return Definition(kind, window, definition_label(kind, window), lifetimes, weak)
+    )
+    gaps = gaps_of(orders)
+    if len(gaps):
+        left.caption(
+            f"{fmt.percent(float((gaps <= window).mean()))} of repeat orders came within "
+            f"{window:,} days of the previous one."
+        )
+        fig = charts.gap_histogram(gaps, suggested=suggested, window=window)
+        right.plotly_chart(fig, width="stretch")
 
 
 def _churn_now(lifetimes: pd.DataFrame, view: View, start: pd.Timestamp, end: pd.Timestamp):
