@@ -16,8 +16,7 @@ view = frame.page(
 
 if frame.needs(view, "orders", "customer_id", "order_date", "amount", what="The Value page"):
     with frame.explained():
-        with meeting.tucked("LTV settings: formula, margin, discount rate, horizon"):
-            s = vv.settings(view)
+        s = vv.settings(view)
         fit = vv.model(view, s)
         h = vv.show_cards(view, s, fit)
         t = view.tables

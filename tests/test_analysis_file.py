@@ -82,8 +82,12 @@ def test_a_colleague_opening_the_file_sees_the_senders_numbers_on_every_page(app
     sender.number_input(key="team_arrivals").set_value(7.5).run()
     sender.slider(key="team_agents").set_value(6).run()
     sender.session_state["s_rivals"] = [["Acme", 35.0, 4.2]]
-    sender.switch_page("pages/5_Value.py").run()
+    sender.switch_page("pages/5_Value.py")
+    sender.session_state["val_settings"] = True  # the LTV settings panel opened
+    sender.run()
     sender.slider(key="val_discount").set_value(20).run()
+    del sender.session_state["val_settings"]  # closed again: the cards read the same
+    sender.run()
     sender.session_state["sup_settings"] = True  # the settings panel opened
     sender.switch_page("pages/8_Support.py").run()
     sender.number_input(key="sup_w_first_target").set_value(8.0).run()

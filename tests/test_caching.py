@@ -55,6 +55,14 @@ def test_a_token_is_never_given_to_another_table():
     assert len(seen) == 200
 
 
+# What a page draws only once opened: Retention's cohorts tab (the heatmap) and churn-definition
+# panel (the gaps between orders), Value's model check.
+OPENED = {
+    "pages/4_Retention.py": {"ret_tab": "Cohorts", "ret_how": True},
+    "pages/5_Value.py": {"val_tab": "Model check"},
+}
+
+
 def test_a_rerun_of_each_page_refits_and_recounts_nothing(app_test, monkeypatch):
     # The cached blocks must get the session's own tables, not copies made afresh in each
     # run (a column subset is a new table): otherwise every widget move refits the models.
@@ -92,11 +100,14 @@ def test_a_rerun_of_each_page_refits_and_recounts_nothing(app_test, monkeypatch)
         first = dict(counted)
         at.run()
         assert counted == first, (page, first, counted)
-        if page == "pages/5_Value.py":  # its tabs run when open: the model check's, too
-            at.session_state["val_tab"] = "Model check"
+        if page in OPENED:  # tabs and panels run when open: theirs, too
+            for key, shown in OPENED[page].items():
+                at.session_state[key] = shown
             at.run()
             first = dict(counted)
             at.run()
             assert counted == first, (page, first, counted)
-    assert {"holdout_check", "model_clv", "cohort_retention", "baseline"} <= set(counted)
+    assert {"holdout_check", "model_clv", "cohort_retention", "order_gaps", "baseline"} <= set(
+        counted
+    )
     assert "_referral_customers" in counted

@@ -127,13 +127,22 @@ def _upload(at) -> None:
 def test_retention_window_survives_a_page_switch_and_goes_into_the_link(app_test):
     at = app_test().run()
     _upload(at)
-    at.switch_page("pages/4_Retention.py").run()
+    at.switch_page("pages/4_Retention.py")
+    at.session_state["ret_how"] = True  # the churn-definition panel opened
+    at.run()
     at.number_input(key="ret_window").set_value(45).run()
+    del at.session_state["ret_how"]  # closed again
+    at.run()
     churned = [m.value for m in at.metric]
     at.switch_page("app.py").run()
     at.switch_page("pages/4_Retention.py").run()
+    # Back on the page, the panel is closed and its window in force, as the caption says.
+    assert not at.number_input and [m.value for m in at.metric] == churned
+    said = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert "no order for 45 days (the window set by you" in said
+    at.session_state["ret_how"] = True
+    at.run()
     assert at.number_input(key="ret_window").value == 45
-    assert [m.value for m in at.metric] == churned
     assert at.query_params.get("window") == "45"
     assert at.query_params.get("data") == "upload"
 
@@ -143,6 +152,10 @@ def test_settings_come_from_the_link_on_any_page(app_test):
     at.query_params.update({"discount": "25", "horizon": "24", "scn": "Cheaper~k=40"})
     at.switch_page("pages/5_Value.py").run()
     assert not at.exception
+    said = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert "discount rate 25 % a year (set by you)" in said
+    at.session_state["val_settings"] = True  # the LTV settings panel opened
+    at.run()
     assert at.slider(key="val_discount").value == 25
     assert at.session_state["wi_saved"] == {"Cheaper": {"cac": 40.0}}
     at.switch_page("app.py").run()
@@ -245,7 +258,9 @@ def test_team_staffing_inputs_come_from_a_link(app_test):
 
 def test_retention_chart_choices_survive_a_page_switch_and_go_into_the_link(app_test):
     at = app_test()
-    at.switch_page("pages/4_Retention.py").run()
+    at.switch_page("pages/4_Retention.py")
+    at.session_state["ret_tab"] = "Cohorts"  # only the open tab is drawn
+    at.run()
     at.selectbox(key="ret_granularity").set_value("quarter").run()
     at.selectbox(key="ret_split").set_value("segment").run()
     at.session_state["ret_tab"] = "Survival"  # only the open tab is drawn
@@ -264,7 +279,9 @@ def test_retention_chart_choices_survive_a_page_switch_and_go_into_the_link(app_
     assert at.query_params.get("cohort_split") == "segment"
     assert at.query_params.get("km_split") == "segment"
     assert at.query_params.get("sbg_cohort") == cohort and at.query_params.get("sbg_fit") == "3"
-    at.switch_page("pages/4_Retention.py").run()
+    at.switch_page("pages/4_Retention.py")
+    at.session_state["ret_tab"] = "Cohorts"
+    at.run()
     assert at.selectbox(key="ret_granularity").value == "quarter"
     assert at.selectbox(key="ret_split").value == "segment"
     at.session_state["ret_tab"] = "Survival"
@@ -280,7 +297,9 @@ def test_retention_chart_choices_survive_a_page_switch_and_go_into_the_link(app_
 def test_a_link_with_a_cohort_the_data_lacks_falls_back_to_the_whole_base(app_test):
     at = app_test()
     at.query_params.update({"sbg_cohort": "Jan 1999", "cohort_split": "plan"})
-    at.switch_page("pages/4_Retention.py").run()
+    at.switch_page("pages/4_Retention.py")
+    at.session_state["ret_tab"] = "Cohorts"  # only the open tab is drawn
+    at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.selectbox(key="ret_split").value == "plan"  # the sample's customers have plans
     at.session_state["ret_tab"] = "Projection (sBG)"  # only the open tab is drawn

@@ -161,7 +161,11 @@ def test_cards_match_kpi_functions_on_sample_data(app_test):
     assert _metric(at, "CAC").value == fmt.money(expected.cac, "EUR")
     assert _metric(at, "LTV/CAC").value == fmt.ratio(expected.ratio)
     assert _metric(at, "CAC payback").value == fmt.months(expected.payback_months)
-    assert _metric(at, "Gross margin").value == fmt.percent(expected.inputs.gross_margin)
+    # The settings panel is closed: no widget drawn; the margin measured from the costs is
+    # stated in the assumptions line under the cards.
+    assert not at.selectbox and not at.slider
+    said = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert f"gross margin {fmt.percent(expected.inputs.gross_margin)}, measured from" in said
     assert not at.warning, [w.value for w in at.warning]  # the models fit on the sample
     # The tabs run only when open: the first shows LTV and CAC by channel and by cohort; each
     # tab, opened in turn, draws its chart or table without an error.
@@ -183,7 +187,11 @@ def test_cards_match_kpi_functions_on_sample_data(app_test):
     at.session_state["val_tab"] = "LTV/CAC by channel"
     at.run()
 
-    # Another variant feeds LTV/CAC: the profit form.
+    # Another variant feeds LTV/CAC: the profit form, chosen in the settings panel (opened),
+    # which shows the measured margin beside it.
+    at.session_state["val_settings"] = True
+    at.run()
+    assert _metric(at, "Gross margin").value == fmt.percent(expected.inputs.gross_margin)
     at.selectbox(key="val_variant").set_value("ltv_profit").run()
     assert not at.exception
     profit = value.ltv(expected.inputs, variant="ltv_profit")
@@ -227,8 +235,18 @@ def test_without_spend_and_cost_the_page_says_what_unlocks_it(app_test):
     keep = [i for i, c in enumerate(cols) if c != "cost"]
     text = "\n".join(",".join(r.split(",")[i] for i in keep) for r in [header, *rows])
     at = _open(app_test, load_files([("orders.csv", text.encode())]))
-    # No cost column: the margin is a slider (50 % by default); no spend: CAC cards explain.
+    # No cost column: the margin is a slider (50 % by default), stated as a default while
+    # the settings panel is closed; no spend: CAC cards explain.
+    said = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert "gross margin 50.0 % (default: your orders have no cost column)" in said
+    at.session_state["val_settings"] = True
+    at.run()
     assert at.slider(key="val_margin").value == 50
+    at.slider(key="val_margin").set_value(40).run()
+    at.session_state["val_settings"] = False
+    at.run()
+    said = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert "gross margin 40.0 % (set by you)" in said
     assert _metric(at, "CAC").value == fmt.DASH
     captions = " ".join(c.value for c in at.caption)
     assert "spend table" in captions

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -49,11 +50,35 @@ def measured_margin(view: View) -> float | None:
     return None if math.isnan(inputs.gross_margin) else inputs.gross_margin
 
 
+SETTINGS_LABEL = "LTV settings: formula, margin, discount rate, horizon"
+
+
 def settings(view: View) -> Settings:
-    """The variant selector, gross margin (when the data has no costs), discount and horizon."""
+    """The settings in force: LTV variant, gross margin (when the data has no costs), discount
+    rate and model horizon, under the panel that changes them.
+
+    The panel draws its select and sliders only once it is opened (:func:`ui.cards.lazy`):
+    drawn open, they made every first visit to Value load the select and slider widgets' code.
+    The settings live in plain keys, so closed it reads them or their defaults; the LTV card
+    names the variant and the assumptions line under the cards states the rest.
+    """
     measured = measured_margin(view)
+    with cards.lazy(SETTINGS_LABEL, key="val_settings", icon=":material/tune:") as shown:
+        if shown:
+            _settings_widgets(measured)
+
+    def get(key: str) -> Any:
+        return state.setting(key, state.SETTING[key].default)
+
+    margin = None if measured is not None else int(get("s_margin")) / 100
+    return Settings(str(get("s_ltv")), margin, int(get("s_discount")) / 100, int(get("s_horizon")))
+
+
+def _settings_widgets(measured: float | None) -> None:
+    """The variant selector, gross margin (a slider when the data has no costs), discount and
+    horizon, each kept in its plain key."""
     left, mid, right, far = st.columns([3, 2, 2, 2])
-    variant = left.selectbox(
+    left.selectbox(
         "LTV used for LTV/CAC",
         list(value.VARIANTS),
         format_func=value.VARIANT_LABELS.get,
@@ -62,45 +87,37 @@ def settings(view: View) -> Settings:
         "the retention form, counts gross profit and discounts future months.",
     )
     if measured is None:
-        margin = (
-            mid.slider(
-                "Gross margin (%)",
-                0,
-                100,
-                step=1,
-                **state.bind("s_margin"),
-                help="Your orders have no cost column: set the share of revenue left after "
-                "direct costs. Used by the retention and profit forms, the payback and the curve.",
-            )
-            / 100
+        mid.slider(
+            "Gross margin (%)",
+            0,
+            100,
+            step=1,
+            **state.bind("s_margin"),
+            help="Your orders have no cost column: set the share of revenue left after "
+            "direct costs. Used by the retention and profit forms, the payback and the curve.",
         )
     else:
-        margin = None
         mid.metric(
             "Gross margin",
             fmt.percent(measured),
             help="Measured from the cost column of your orders in the date range: "
             "1 - costs / revenue.",
         )
-    discount = (
-        right.slider(
-            "Discount rate (% a year)",
-            0,
-            30,
-            step=1,
-            **state.bind("s_discount"),
-            help="What a euro next year is worth less than today. Used by the retention form "
-            "and the model-based CLV, applied monthly.",
-        )
-        / 100
+    right.slider(
+        "Discount rate (% a year)",
+        0,
+        30,
+        step=1,
+        **state.bind("s_discount"),
+        help="What a euro next year is worth less than today. Used by the retention form "
+        "and the model-based CLV, applied monthly.",
     )
-    horizon = far.select_slider(
+    far.select_slider(
         "Model horizon (months)",
         options=[6, 12, 24, 36],
         **state.bind("s_horizon"),
         help="How far ahead the model-based CLV counts purchases.",
     )
-    return Settings(variant, margin, discount, int(horizon))
 
 
 @caching.cached(max_entries=16, ttl=3600, show_spinner=False)
@@ -307,10 +324,15 @@ def assumptions_note(h: Headline, s: Settings) -> str:
         parts.append(f"churn per month {fmt.percent(i.monthly_churn, 2)} ({i.churn_definition})")
         if i.margin_basis == "cost" and not math.isnan(i.cost_share):
             parts.append(
-                f"gross margin from the {fmt.percent(i.cost_share)} of orders that have a cost"
+                f"gross margin {fmt.percent(i.gross_margin)}, measured from the costs of "
+                f"{fmt.percent(i.cost_share)} of orders"
             )
         elif i.margin_basis == "margin given":
-            parts.append(f"gross margin {fmt.percent(i.gross_margin)} (set by you)")
+            default = (
+                s.margin is not None and round(100 * s.margin) == state.SETTING["s_margin"].default
+            )
+            whose = "default: your orders have no cost column" if default else "set by you"
+            parts.append(f"gross margin {fmt.percent(i.gross_margin)} ({whose})")
     return "Assumptions: " + " · ".join(parts) + "."
 
 
