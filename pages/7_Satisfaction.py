@@ -69,18 +69,21 @@ if frame.needs(view, "surveys", "score", what="The satisfaction page"):
                 if options:
                     # The choice lives in a plain key too: Streamlit forgets a widget's value
                     # while its tab is closed (not drawn), and the choice must survive that.
-                    if "sat_split_by" not in st.session_state and (
-                        st.session_state.get(SPLIT) in options
-                    ):
-                        st.session_state["sat_split_by"] = st.session_state[SPLIT]
-                    by = right.selectbox(
+                    # A segmented control, not a select: at most four choices, all in sight,
+                    # and no select code for a first visit to load.
+                    ss = st.session_state
+                    kept = ss.get(SPLIT) if ss.get(SPLIT) in options else next(iter(options))
+                    if "sat_split_by" not in ss:
+                        ss["sat_split_by"] = kept
+                    chosen = right.segmented_control(
                         "Split by",
                         list(options),
                         format_func=options.get,
                         key="sat_split_by",
                         label_visibility="collapsed",
                     )
-                    st.session_state[SPLIT] = by
+                    by = chosen or kept  # a click on the chosen one unselects it: keep it
+                    ss[SPLIT] = by
                     table = sv.nps_by(rows, by, start=view.start, end=view.end)
                     fig = charts.nps_split_by(table, dimension=options[by])
                     right.plotly_chart(fig, width="stretch")

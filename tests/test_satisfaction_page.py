@@ -267,24 +267,29 @@ def test_what_if_slider_moves_the_nps(app_test):
     assert card.delta == f"{after - nps.score:+.1f} points"
 
 
-def test_split_by_selectbox_offers_the_breakdowns_of_the_data(app_test):
+def test_split_by_offers_the_breakdowns_of_the_data(app_test):
     at = _open(app_test)
-    box = at.selectbox(key="sat_split_by")
-    # The sample's NPS answers carry segment and channel, not agent.
-    assert box.options == ["Segment", "Channel"]
-    box.set_value("channel").run()
+    split = at.segmented_control(key="sat_split_by")
+    # The sample's NPS answers carry segment and channel, not agent; segment comes first.
+    assert split.options == ["Segment", "Channel"] and split.value == "segment"
+    split.set_value("channel").run()
     assert not at.exception
+    assert "Channel" in at.get("plotly_chart")[-1].proto.spec
+    # A click on the chosen one unselects it: the chart stays on the channel.
+    at.segmented_control(key="sat_split_by").set_value(None).run()
+    assert not at.exception and at.session_state["sat_split"] == "channel"
+    assert "Channel" in at.get("plotly_chart")[-1].proto.spec
 
 
 def test_the_split_by_choice_survives_a_visit_to_another_tab(app_test):
     # The tabs are lazy: a closed tab's widgets are not drawn, and Streamlit forgets them.
     at = _open(app_test)
-    at.selectbox(key="sat_split_by").set_value("channel").run()
+    at.segmented_control(key="sat_split_by").set_value("channel").run()
     _tab(at, "CSAT")
     assert "sat_split_by" not in at.session_state
     _tab(at, "NPS")
     assert not at.exception
-    assert at.selectbox(key="sat_split_by").value == "channel"
+    assert at.segmented_control(key="sat_split_by").value == "channel"
 
 
 def test_without_surveys_the_page_says_what_unlocks_it(app_test):
