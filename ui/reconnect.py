@@ -8,6 +8,7 @@ sleeping Community Cloud app waking up), and the uploaded data of the tab is gon
 
 So each page adds a small script (``st.html`` with JavaScript allowed; our own text, no user
 input in it) that watches for that dialog and puts a plain sentence in place of Streamlit's.
+It watches only the layers added to the page's body, where dialogs are drawn, not the app.
 It matches Streamlit's two known sentences exactly; should a Streamlit release change them,
 the script does nothing and Streamlit's dialog shows as it is. tests/test_reconnect_browser.py
 stops a server under an open page and checks the sentence the user reads.
@@ -47,7 +48,18 @@ _SCRIPT = """<script>
       }
     }
   };
-  new MutationObserver(fix).observe(document.body, {childList: true, subtree: true});
+  // Dialogs are drawn in layers that are children of the body, outside the app's root: watch
+  // inside each of those (those there now, and those added later), not the app. Watching the
+  // whole page, the app's own drawing (thousands of chart nodes on a first visit) queued a
+  // record for every node.
+  const inside = node => new MutationObserver(fix).observe(node, {childList: true, subtree: true});
+  for (const node of document.body.children) if (node.id !== 'root') inside(node);
+  new MutationObserver(records => {
+    for (const record of records) {
+      for (const node of record.addedNodes) if (node.nodeType === 1) inside(node);
+    }
+    fix();
+  }).observe(document.body, {childList: true});
 })();
 </script>"""
 
