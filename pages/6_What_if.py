@@ -16,6 +16,8 @@ view = frame.page(
 )
 
 NUMBERS = "wi_numbers"  # session key of the scenario's "The numbers" expander: True when open
+SAVE_PANEL = "wi_save_panel"  # session key of the "Save scenario" popover: True when open
+SAVED_NOW = "_wi_saved_now"  # set by a save: the next run closes the popover, empties the name
 
 
 @st.fragment
@@ -28,15 +30,24 @@ def scenario(b: sc.Baseline, currency: str) -> None:
         wv.sliders(b, currency)
         st.button("Reset to baseline", key="wi_reset", on_click=wv.reset, args=(b, currency),
                   icon=":material/restart_alt:", width="stretch")  # fmt: skip
-        name = st.text_input("Name this scenario", key="wi_name", max_chars=40,
-                             placeholder="e.g. Churn down a point")  # fmt: skip
-        if st.button("Save scenario", key="wi_save", icon=":material/bookmark_add:",
-                     width="stretch"):  # fmt: skip
-            why = wv.save_current(name)
-            if why:
-                st.warning(why)
-            else:
-                st.rerun()  # the whole page, so the comparison below lists it
+        # Lazy: the name field is drawn only once the popover is opened. Drawn at once, it
+        # made every first visit load the text field's code (12 scripts) for a save.
+        if st.session_state.pop(SAVED_NOW, False):  # just saved: closed and emptied
+            st.session_state[SAVE_PANEL] = False
+            st.session_state["wi_name"] = ""
+        box = st.popover("Save scenario", key=SAVE_PANEL, on_change="rerun",
+                         icon=":material/bookmark_add:", width="stretch")  # fmt: skip
+        with box:
+            if box.open:
+                name = st.text_input("Name this scenario", key="wi_name", max_chars=40,
+                                     placeholder="e.g. Churn down a point")  # fmt: skip
+                if st.button("Save", key="wi_save", type="primary", width="stretch"):
+                    why = wv.save_current(name)
+                    if why:
+                        st.warning(why)
+                    else:
+                        st.session_state[SAVED_NOW] = True
+                        st.rerun()  # the whole page, so the comparison below lists it
     levers = wv.scenario_levers(b, st.session_state[wv.OVERRIDES], currency)
     with results, frame.explained():
         st.subheader("Scenario against the baseline")

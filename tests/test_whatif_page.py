@@ -241,10 +241,17 @@ def test_an_opened_scenario_outside_a_track_widens_it_instead_of_clamping(app_te
 
 def test_saved_scenarios_are_compared_with_the_baseline(app_test):
     at = _open(app_test)
+    assert not at.text_input  # the name field waits in the closed "Save scenario" popover
     at.slider(key="wi_s_churn").set_value(1.0).run()
+    at.session_state["wi_save_panel"] = True  # the popover opened
+    at.run()
     at.text_input(key="wi_name").input("Churn 1 %").run()
     at.button(key="wi_save").click().run()
+    assert not at.text_input  # saved: the popover closed, its name field emptied
     at.slider(key="wi_s_gross_margin").set_value(60.0).run()
+    at.session_state["wi_save_panel"] = True
+    at.run()
+    assert at.text_input(key="wi_name").value == ""
     at.text_input(key="wi_name").input("Churn 1 %, margin 60 %").run()
     at.button(key="wi_save").click().run()
     assert not at.exception, [e.value for e in at.exception]
