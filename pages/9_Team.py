@@ -48,7 +48,6 @@ with tab_agents:
             if bh:
                 st.caption(f"Working days and response times in the Support page's business "
                            f"hours: {sv.describe(bh)}.")  # fmt: skip
-            sv.agent_table(agents, unit=unit, scale=scale)
             left, right = st.columns(2)
             per_day, csat = sv.agent_charts(view, bh)
             left.plotly_chart(per_day, width="stretch")
@@ -58,6 +57,7 @@ with tab_agents:
                 right.info("No CSAT answers with an agent in this range.")
             else:
                 right.info("CSAT per agent needs CSAT surveys with an agent column.")
+            sv.agent_table(agents, unit=unit, scale=scale)
 with tab_people:
     if tab_people.open:
         st.subheader("Employee turnover")

@@ -295,8 +295,14 @@ def test_team_first_visits_show_the_kpi_functions_numbers(app_test):
     start, end = _window(at)
     agents = team.agent_table(tables["tickets"], surveys=tables["surveys"],
                               employees=tables["employees"], start=start, end=end)  # fmt: skip
+    assert not at.dataframe  # the table waits in its closed panel, under the charts
+    at.session_state["team_agents_numbers"] = True
+    at.run()
     (table,) = at.dataframe
     assert table.value["Resolved"].tolist() == agents["resolved"].tolist()
+    assert [b.label for b in at.get("download_button")] == ["CSV", "XLSX"]
+    del at.session_state["team_agents_numbers"]
+    at.run()
 
     _same_for_a_second_visitor(at, TEAM, shown)
     start, end = pd.Timestamp("2025-01-01"), pd.Timestamp("2025-06-30")
@@ -332,15 +338,15 @@ def test_hidden_tables_are_sent_only_once_opened(app_test):
     engaged = None
     for script, keys in (
         (SUPPORT, ()),
-        (TEAM, (("Agents", "team_agents_download", "Download the agent table"),
+        (TEAM, (("Agents", "team_agents_numbers", "The numbers per agent"),
                 ("Turnover and engagement", "team_engagement_rows", "Touches per customer ("),
                 ("Efforts per manager", "team_efforts_numbers", "The numbers per manager"))),
     ):  # fmt: skip
         at = _new_session(script)
         assert at.expander, script
         assert all(_dataframes_in(e) == 0 for e in at.expander), script
-        # Team shows one table on a first visit, the agent table; Support none.
-        assert len(at.dataframe) == (1 if script == TEAM else 0)
+        # Neither shows a table on a first visit.
+        assert not at.dataframe, script
         for tab, key, label in keys:  # each in its tab: only the open tab is drawn
             at.session_state["team_tab"] = tab
             at.session_state[key] = True

@@ -182,6 +182,11 @@ def drill_down(
             f"The first {fmt.number(ROWS_SHOWN)} of {fmt.number(len(rows))} rows; "
             "the downloads have them all."
         )
+    downloads(shown, name=name, key=key)
+
+
+def downloads(shown: pd.DataFrame, *, name: str, key: str) -> None:
+    """CSV and XLSX downloads of ``shown`` (columns already named for people)."""
     # Files are built only when clicked; cells that could run as formulas are neutralised.
     # A row that wraps, buttons as wide as their words: a narrow card never cuts "XLSX" to "X…".
     with st.container(horizontal=True, gap="small"):

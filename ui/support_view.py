@@ -714,25 +714,32 @@ def agent_rows(table: pd.DataFrame, *, unit: str, scale: int) -> pd.DataFrame:
     return table.reset_index().rename(columns=_agent_labels(unit, scale))
 
 
+AGENT_TABLE = "The numbers per agent"
+
+
 def agent_table(table: pd.DataFrame, *, unit: str, scale: int) -> None:
-    """The agent table, sortable, with a dash where an agent has no value, and downloads."""
-    labels = _agent_labels(unit, scale)
-    shown = agent_rows(table, unit=unit, scale=scale)
-    formats = {
-        labels["tickets_per_day"]: "{:,.2f}",
-        labels["first_response_median_hours"]: "{:,.1f}",
-        labels["csat_mean"]: "{:,.2f}",
-    }
-    # A Styler keeps the numbers (the columns sort as numbers) and shows NaN as a dash.
-    st.dataframe(
-        shown.style.format(formats, na_rep=fmt.DASH, thousands=","),
-        hide_index=True,
-        width="stretch",
-        column_config={"Agent": st.column_config.TextColumn("Agent")},
-    )
-    with cards.lazy("Download the agent table", key="team_agents_download") as open_:
-        if open_:
-            cards.drill_down(shown.round(3), name="agents", key="team_agents")
+    """The agent table, sortable, with a dash where an agent has no value, and its downloads,
+    in a closed panel drawn once opened (:func:`ui.cards.lazy`): the charts above it tell the
+    story, and sent closed the table made every first visit to Team load Streamlit's table
+    code (1.6 MB of script)."""
+    with cards.lazy(AGENT_TABLE, key="team_agents_numbers", icon=":material/table:") as open_:
+        if not open_:
+            return
+        labels = _agent_labels(unit, scale)
+        shown = agent_rows(table, unit=unit, scale=scale)
+        formats = {
+            labels["tickets_per_day"]: "{:,.2f}",
+            labels["first_response_median_hours"]: "{:,.1f}",
+            labels["csat_mean"]: "{:,.2f}",
+        }
+        # A Styler keeps the numbers (the columns sort as numbers) and shows NaN as a dash.
+        st.dataframe(
+            shown.style.format(formats, na_rep=fmt.DASH, thousands=","),
+            hide_index=True,
+            width="stretch",
+            column_config={"Agent": st.column_config.TextColumn("Agent")},
+        )
+        cards.downloads(cards.readable(shown.round(3)), name="agents", key="team_agents")
 
 
 def staffing_table(
