@@ -336,6 +336,17 @@ def test_without_orders_or_contracts_the_page_says_what_unlocks_it(app_test):
     assert "orders" in text and "Data page" in text
 
 
+def test_without_repeat_orders_the_window_is_called_a_default_not_a_suggestion(app_test):
+    # Three customers, one order each: no gap between orders, so no window to suggest; the
+    # page works with 90 days and says it is a default.
+    orders = "customer_id,order_date,amount\nA,2025-01-05,10\nB,2025-02-05,20\nC,2025-03-05,30\n"
+    at = _open(app_test, load_files([("orders.csv", orders.encode())]))
+    assert not at.exception, [e.value for e in at.exception]
+    said = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert "churn = no order for 90 days (a default window: nobody ordered on two" in said
+    assert "suggested from your data" not in said
+
+
 def test_a_window_the_data_cannot_support_is_said_on_the_page(app_test):
     # 200 one-off customers and five who came back after ten days: the suggested ten-day
     # window rests on five gaps; the page says so under the definition (its panel closed)

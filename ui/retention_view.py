@@ -231,7 +231,7 @@ def choose_definition(view: View) -> Definition | None:
             found = suggested_window(orders)
         except InsufficientDataError as err:
             why_none = str(err)
-            rule = "no suggestion: nobody ordered on two different days"
+            rule = "nobody ordered on two different days, so the data suggests none"
         else:
             suggested, weak, rule = found.days, found.weak, found.rule
     with cards.lazy("How churn is counted", key="ret_how", icon=":material/tune:") as shown:
@@ -244,10 +244,14 @@ def choose_definition(view: View) -> Definition | None:
     if window is None:
         st.caption(f"Every figure below: {label}.")
     else:  # the window sets who is inactive under either definition
-        source = "suggested from your data" if window == suggested else "set by you"
-        why = f"; {rule}" if rule else ""
+        if window != suggested:
+            source = "the window set by you"
+        elif why_none:
+            source = f"a default window: {rule}"
+        else:
+            source = f"the window suggested from your data; {rule}"
         lead = label if kind == INACTIVITY else f"{label}; inactive = no order for {window:,} days"
-        st.caption(f"Every figure below: {lead} (the window {source}{why}).")
+        st.caption(f"Every figure below: {lead} ({source}).")
     if weak is not None and window is not None and window <= suggested:
         st.warning(fmt.md(weak[:1].upper() + weak[1:]))
     else:
