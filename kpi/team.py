@@ -371,6 +371,35 @@ def engagement_by_customer(
     return table
 
 
+def touches_without_customer(
+    touches: pd.DataFrame,
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> dict[str, int]:
+    """The touches in range that name no customer (with leads, before they buy): how many,
+    and how many of them inbound and outbound. Customer engagement leaves them out; a page
+    that shows it says so, so that 0 % inbound with customers is not read as no inbound
+    touches at all.
+
+    >>> t = pd.DataFrame({"date": pd.to_datetime(["2025-01-02"] * 4),
+    ...                   "customer_id": ["C1", None, None, None],
+    ...                   "direction": ["outbound", "Inbound", "inbound", "outbound"]})
+    >>> touches_without_customer(t)
+    {'touches': 3, 'inbound': 2, 'outbound': 1}
+    """
+    what = "touches without a customer"
+    _need(touches, "touches", what, "date")
+    rows = _touches_in(touches, start, end, what)
+    if "customer_id" in rows.columns:
+        rows = rows[rows["customer_id"].isna().to_numpy(dtype=bool)]
+    if "direction" in rows.columns:
+        inbound, outbound = touch_directions(rows["direction"])
+    else:
+        inbound = outbound = np.zeros(len(rows), dtype=bool)
+    return {"touches": len(rows), "inbound": int(inbound.sum()), "outbound": int(outbound.sum())}
+
+
 def touches_per_customer(
     touches: pd.DataFrame,
     *,

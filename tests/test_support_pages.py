@@ -442,8 +442,25 @@ def test_team_cards_and_what_if_match_kpi_functions(app_test):
     day, hour = rates.stack().idxmax()
     arrivals = round(float(rates.loc[day, hour]), 2)
     needed = staffing.agents_needed(staffing.traffic_erlangs(arrivals, 900), 900)
-    # The agent table: one row per agent of the tickets (the first tab).
+    # The agent table: one row per agent of the tickets (the first tab, its panel opened).
+    at.session_state["team_agents_numbers"] = True
+    at.run()
     assert any(len(df.value) == tickets["agent"].nunique() for df in at.dataframe)
+    # Engagement counts touches with a customer; those with leads are said to be left out,
+    # counted here with plain pandas: in 2025, no customer_id, by direction.
+    at.session_state["team_tab"] = "Turnover and engagement"
+    at.run()
+    t = tables["touches"]
+    year = (t["date"] >= start) & (t["date"] < end + pd.Timedelta(days=1))
+    leads = t[year & t["customer_id"].isna()]
+    way = leads["direction"].str.lower()
+    said = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert (
+        f"the {fmt.number(len(leads))} touches in the range that name no customer (with leads, "
+        f"before they buy), {fmt.number((way == 'inbound').sum())} of them inbound and "
+        f"{fmt.number((way == 'outbound').sum())} outbound, are left out here" in said
+    ), said
+    assert (way == "inbound").sum() > 0 and _metric(at, "Inbound touches").value == "0.0 %"
     at.session_state["team_tab"] = "Staffing what-if"  # only the open tab is drawn
     at.run()
     assert _metric(at, "Agents for 80 % in 20 s").value == fmt.number(needed)

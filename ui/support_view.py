@@ -1100,6 +1100,14 @@ def engagement(touches: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) ->
     c.metric("Time per customer", fmt.hours(summary["minutes_per_customer"] / 60),
              border=True, help="Minutes of calls and meetings with customers divided by the "
              "customers touched (a touch without a duration adds no time).")  # fmt: skip
+    others = team.touches_without_customer(touches, start=start, end=end)
+    if others["touches"]:
+        st.caption(
+            f"Touches with a customer only: the {fmt.number(others['touches'])} touches in "
+            f"the range that name no customer (with leads, before they buy), "
+            f"{fmt.number(others['inbound'])} of them inbound and "
+            f"{fmt.number(others['outbound'])} outbound, are left out here."
+        )
     left, right = st.columns([3, 2])
     left.plotly_chart(histogram, width="stretch")
     label = f"Touches per customer ({fmt.number(summary['customers'])})"
