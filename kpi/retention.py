@@ -640,11 +640,11 @@ def revenue_retention(
     >>> r.nrr, r.grr
     (0.75, 0.5)
     """
-    _check_orders(orders, "nrr and grr")
+    _check_orders(orders, "NRR and GRR")
     dates = orders["order_date"].dropna()
     if dates.empty:
         raise InsufficientDataError(
-            "nrr and grr need dated orders; every order_date is blank. Check the date column "
+            "NRR and GRR need dated orders; every order_date is blank. Check the date column "
             "on the Data page."
         )
     lo = pd.Timestamp(dates.min() if start is None else start).normalize()
@@ -660,7 +660,7 @@ def revenue_retention(
     total = float(r0.sum())
     if total <= 0:
         raise InsufficientDataError(
-            f"nrr and grr compare the range with the {(hi - lo).days + 1:,} days before it "
+            f"NRR and GRR compare the range with the {(hi - lo).days + 1:,} days before it "
             f"({before_lo.date()} to {before_hi.date()}); no customer bought then. Choose a "
             "later start date (the date range; --start on the command line), so that a range of "
             "the same length comes before it."

@@ -578,7 +578,7 @@ def test_section_non_contractual_from_orders():
     assert set(result.kpis) == set(retention.SECTION_KEYS)
     # NRR and GRR compare the range with the range before it; the whole data has none before
     assert result.kpis["nrr"] is None and result.kpis["grr"] is None
-    assert any("nrr and grr compare the range" in w for w in result.warnings)
+    assert any("NRR and GRR compare the range" in w for w in result.warnings)
     # window 41 days (see test_order_gaps_and_suggested_window); on 15 Mar only C (49 days)
     assert result.kpis["inactive_customers"] == 1
     assert result.cohorts["customer_retention"] == {

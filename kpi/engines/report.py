@@ -202,7 +202,7 @@ def _revenue_retention(
     hi = w.hi if w.hi is not None else ext["last_day"]
     if lo is None or hi is None:
         warnings.append(
-            "nrr and grr need dated orders; every order_date is blank. Check the date column "
+            "NRR and GRR need dated orders; every order_date is blank. Check the date column "
             "on the Data page."
         )
         return {}
@@ -211,7 +211,7 @@ def _revenue_retention(
         before_hi = day_timestamp(lo - 1)
         before_lo = day_timestamp(lo - 1 - (hi - lo))
         warnings.append(
-            f"nrr and grr compare the range with the {hi - lo + 1:,} days before it "
+            f"NRR and GRR compare the range with the {hi - lo + 1:,} days before it "
             f"({before_lo.date()} to {before_hi.date()}); no customer bought then. Choose a "
             "later start date (--start, or the date range), so that a range of the same "
             "length comes before it."
