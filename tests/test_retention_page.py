@@ -259,6 +259,8 @@ def test_page_cards_match_kpi_functions_on_sample_data(app_test):
     assert _metric(at, "Churn rate over the range").value == fmt.DASH
     assert _metric(at, "Customer retention rate over the range").value == fmt.DASH
     assert any("Choose a later start date" in c.value for c in at.caption)
+    # Another date range unlocks them, not more data: no "Add data" link under them.
+    assert not [link for link in at.get("page_link") if link.label == "Add data"]
     assert _metric(at, "Churn rate per month").value == fmt.percent(rate)
     assert _metric(at, "Inactive customers").value == fmt.number(len(inactive))
     assert _metric(at, "NRR").value == fmt.DASH

@@ -250,6 +250,8 @@ def test_without_spend_and_cost_the_page_says_what_unlocks_it(app_test):
     assert _metric(at, "CAC").value == fmt.DASH
     captions = " ".join(c.value for c in at.caption)
     assert "spend table" in captions
+    # More data unlocks them: each of the three says so with a link to the Data page.
+    assert len([link for link in at.get("page_link") if link.label == "Add data"]) == 3
     assert _metric(at, "LTV").value != fmt.DASH
 
 

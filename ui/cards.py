@@ -90,8 +90,8 @@ class Card:
 
     ``help`` is the formula in words with its inputs; ``rows`` the rows behind the number
     (drill-down and downloads, file names from ``key``); ``missing`` replaces the value with
-    what would unlock it; ``delta`` overrides the formatted relative ``change`` (for
-    differences in points, say).
+    what would unlock it, with a link to the Data page when ``add_data``; ``delta`` overrides
+    the formatted relative ``change`` (for differences in points, say).
     """
 
     label: str
@@ -104,11 +104,13 @@ class Card:
     missing: str | None = None
     delta: str | None = None
     note: str | None = None
+    add_data: bool = True
 
 
-def missing_card(label: str, why: str) -> Card:
-    """A card that explains what would unlock it."""
-    return Card(label, fmt.DASH, missing=why)
+def missing_card(label: str, why: str, *, add_data: bool = True) -> Card:
+    """A card that explains what would unlock it. ``add_data``: whether more data would (a
+    link to the Data page under it); False when another date range would, as ``why`` says."""
+    return Card(label, fmt.DASH, missing=why, add_data=add_data)
 
 
 # Raw columns that hold money: shown with two decimals ("434.90", not "434.9").
@@ -237,7 +239,8 @@ def card(c: Card) -> None:
             st.caption(fmt.md(c.note))
         if c.missing and not tip_only:
             st.caption(fmt.md(c.missing))
-            st.page_link(DATA_PAGE, label="Add data", icon=":material/upload_file:")
+            if c.add_data:
+                st.page_link(DATA_PAGE, label="Add data", icon=":material/upload_file:")
         elif c.rows is not None and not meeting.active():  # a meeting reads the number
             key = c.key or _slug(c.label)
             # Lazy: the rows are sent only once the expander is opened. A page's first view

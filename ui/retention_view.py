@@ -518,8 +518,8 @@ def kpi_cards(view: View, d: Definition) -> None:
         out += _churn_of_period(
             view, d, f"churn is customers lost / customers at the start, and {empty}"
         ) or [
-            cards.missing_card("Churn rate over the range", why),
-            cards.missing_card("Customer retention rate over the range", why),
+            cards.missing_card("Churn rate over the range", why, add_data=False),
+            cards.missing_card("Customer retention rate over the range", why, add_data=False),
         ]
     else:
         before = then.churn_rate if then is not None else math.nan
@@ -653,7 +653,8 @@ def kpi_cards(view: View, d: Definition) -> None:
             )  # fmt: skip
         elif not isinstance(money, retention.RevenueRetention):
             why = money or "Needs an orders table with customer_id, order_date and amount."
-            out.append(cards.missing_card(label, why))
+            # No one bought in the range before: a later start date unlocks it, not more data.
+            out.append(cards.missing_card(label, why, add_data="later start date" not in why))
         else:
             out.append(
                 _revenue_card(

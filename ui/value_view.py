@@ -379,7 +379,10 @@ def show_cards(view: View, s: Settings, fit: value.ModelClv | None) -> Headline:
                 )
             return f"{label} needs customers acquired in the date range; none was: widen it."
 
-        made += [cards.missing_card(x, why(x)) for x in ("CAC", "LTV/CAC", "CAC payback")]
+        made += [
+            cards.missing_card(x, why(x), add_data=no_spend)
+            for x in ("CAC", "LTV/CAC", "CAC payback")
+        ]
         cards.show(made, per_row=4)
         return h
     spend = view.tables["spend"]
