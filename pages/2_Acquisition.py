@@ -50,9 +50,11 @@ if meeting.active():  # the cards and CAC, over time and by channel; leads and t
 
 # Lazy tabs: only the open section runs and is sent (switching reruns the page). Drawn one
 # under the other, the seven charts were a first visit's main cost: each is Plotly work on
-# the browser's one main thread, against one chart on the minimal page.
-tab_cost, tab_leads, tab_touches = st.tabs(
-    ["Acquisition cost", "Leads", "Touches to close"], key="acq_tab", on_change="rerun"
+# the browser's one main thread, against one chart on the minimal page. The spend behind CAC
+# has a tab of its own: as a third chart under CAC's two it cost a first visit about a tenth
+# of the minimal page's time (python -m bench browser).
+tab_cost, tab_spend, tab_leads, tab_touches = st.tabs(
+    ["Acquisition cost", "Spend", "Leads", "Touches to close"], key="acq_tab", on_change="rerun"
 )
 with tab_cost:
     if (
@@ -61,7 +63,7 @@ with tab_cost:
         and frame.needs(view, "orders", what="Counting new customers")
     ):
         spend, orders, customers = tables["spend"], tables["orders"], tables.get("customers")
-        left, right, series = *st.columns(2), None
+        left, right = st.columns(2)
         with left, frame.explained():
             st.subheader("CAC by acquisition channel")
             by_channel = gv.cac_by_channel(spend, orders, customers, start=view.start, end=view.end)
@@ -84,16 +86,27 @@ with tab_cost:
                     "Spend is counted on the dates of the spend table: booked once a month, "
                     "it makes weekly CAC swing between 0 and several times its level."
                 )
-        # No series when CAC could not be measured (a filter the spend cannot follow).
-        if series is not None and gv.spend_kinds(spend) is not None:
-            st.subheader(f"Sales and marketing spend per {per}")
+
+with tab_spend:
+    if (
+        tab_spend.open
+        and frame.needs(view, "spend", "amount", what="Acquisition spend")
+        and frame.needs(view, "orders", what="Counting new customers")
+    ):
+        spend, orders, customers = tables["spend"], tables["orders"], tables.get("customers")
+        kinds = gv.spend_kinds(spend) is not None
+        st.subheader(f"{'Sales and marketing' if kinds else 'Acquisition'} spend per {per}")
+        with frame.explained():  # as CAC per period: the spend that counts for CAC
+            series = gv.cac_series(
+                spend, orders, customers, period=view.period, start=view.start, end=view.end
+            )
             fig = charts.spend_split_over_time(series, period=view.period, currency=view.currency)
             st.plotly_chart(fig, width="stretch")
-        elif series is not None:
-            st.caption(
-                "Add a kind column (sales or marketing) to the spend table to split CAC's "
-                "spend into sales and marketing."
-            )
+            if not kinds:
+                st.caption(
+                    "Add a kind column (sales or marketing) to the spend table to split CAC's "
+                    "spend into sales and marketing."
+                )
 
 with tab_leads:
     if tab_leads.open and frame.needs(view, "leads", "created_date", what="The lead funnel"):

@@ -92,6 +92,11 @@ def test_spend_split_stacks_marketing_and_sales_with_a_zero_period():
     np.testing.assert_allclose(fig.data[0].y, [600.0, 0.0, 600.0])
     np.testing.assert_allclose(fig.data[1].y, [400.0, 0.0, 0.0])
     assert fig.layout.barmode == "stack"
+    # Without a kind column, one bar of all the spend: 600 + 400 in the first month.
+    series = acq.cac_series(SPEND.drop(columns="kind"), ORDERS, period="month")
+    fig = charts.spend_split_over_time(series, period="month", currency="EUR")
+    assert [t.name for t in fig.data] == ["Spend"]
+    np.testing.assert_allclose(fig.data[0].y, [1000.0, 0.0, 600.0])
 
 
 LEADS = pd.DataFrame(
@@ -375,17 +380,17 @@ def test_acquisition_cards_match_kpi_functions_on_sample_data(app_test):
     for label, (value, _) in expected.items():
         # The whole history has no range before it: no change is shown.
         assert shown[label] == (value, None), label
-    # The sections are tabs that run only when open: acquisition cost's three charts first,
-    # then the leads' two and the touches' two.
+    # The sections are tabs that run only when open: acquisition cost's two charts first,
+    # then the spend's one, the leads' two and the touches' two.
     charts = {"Acquisition cost": len(at.get("plotly_chart"))}
     assert not at.info, [i.value for i in at.info]
-    for tab in ("Leads", "Touches to close"):
+    for tab in ("Spend", "Leads", "Touches to close"):
         at.session_state["acq_tab"] = tab
         at.run()
         assert not at.exception, (tab, [e.value for e in at.exception])
         assert not at.info, (tab, [i.value for i in at.info])
         charts[tab] = len(at.get("plotly_chart"))
-    assert charts == {"Acquisition cost": 3, "Leads": 2, "Touches to close": 2}
+    assert charts == {"Acquisition cost": 2, "Spend": 1, "Leads": 2, "Touches to close": 2}
 
 
 def test_acquisition_cards_follow_the_date_filter_and_compare_with_the_range_before(app_test):
@@ -409,8 +414,8 @@ def test_acquisition_without_spend_or_leads_says_what_unlocks_them(app_test):
     captions = " ".join(c.value for c in at.caption)
     assert "spend table" in captions and "leads table" in captions
     # Each section's tab, opened, says which table would unlock it.
-    for tab, table in [("Acquisition cost", "**spend**"), ("Leads", "**leads**"),
-                       ("Touches to close", "**touches**")]:  # fmt: skip
+    for tab, table in [("Acquisition cost", "**spend**"), ("Spend", "**spend**"),
+                       ("Leads", "**leads**"), ("Touches to close", "**touches**")]:  # fmt: skip
         at.session_state["acq_tab"] = tab
         at.run()
         info = " ".join(i.value for i in at.info)

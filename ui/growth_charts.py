@@ -150,11 +150,17 @@ def cac_over_time(series: pd.DataFrame, *, period: str, currency: str) -> go.Fig
 def spend_split_over_time(series: pd.DataFrame, *, period: str, currency: str) -> go.Figure:
     """Sales and marketing spend per period, stacked.
 
-    ``series``: :func:`kpi.acquisition.cac_series` of a spend table with a kind column.
-    Trace 0 is marketing, trace 1 sales; empty periods are zero bars.
+    ``series``: :func:`kpi.acquisition.cac_series`. With the spend table's kind column,
+    trace 0 is marketing and trace 1 sales; without it, one trace of all acquisition spend.
+    Empty periods are zero bars.
     """
     labels = period_labels(series.index, period)  # type: ignore[arg-type]
     sym = _sym(currency)
+    columns = (
+        (("spend", "Spend", PALETTE[0]),)
+        if series[["marketing_spend", "sales_spend"]].isna().all().all()
+        else (("marketing_spend", "Marketing", PALETTE[0]), ("sales_spend", "Sales", PALETTE[1]))
+    )
     traces = [
         go.Bar(
             x=labels,
@@ -163,10 +169,7 @@ def spend_split_over_time(series: pd.DataFrame, *, period: str, currency: str) -
             marker_color=colour,
             hovertemplate=f"%{{x}}<br>{name}: %{{y:,.0f}}{sym}<extra></extra>",
         )
-        for column, name, colour in (
-            ("marketing_spend", "Marketing", PALETTE[0]),
-            ("sales_spend", "Sales", PALETTE[1]),
-        )
+        for column, name, colour in columns
     ]
     fig = go.Figure(traces)
     fig.update_layout(barmode="stack")
