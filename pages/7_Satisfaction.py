@@ -44,9 +44,10 @@ if frame.needs(view, "surveys", "score", what="The satisfaction page"):
             st.stop()
         # Lazy tabs: only the open one runs and is sent (switching reruns the page). Drawn
         # together, the nine charts, the comments' tables and the competitors' editor were
-        # most of a first visit, for three tabs nobody had opened yet.
-        tab_nps, tab_csat, tab_words, tab_compare = st.tabs(
-            ["NPS", "CSAT", "What customers say", "Competitors and what-if"],
+        # most of a first visit, for three tabs nobody had opened yet. NPS over time comes
+        # first; the scores and the split, its second row once, have a tab of their own.
+        tab_nps, tab_breakdown, tab_csat, tab_words, tab_compare = st.tabs(
+            ["NPS", "NPS breakdown", "CSAT", "What customers say", "Competitors and what-if"],
             key="sat_tab",
             on_change="rerun",
         )
@@ -60,12 +61,15 @@ if frame.needs(view, "surveys", "score", what="The satisfaction page"):
                 right.subheader(f"NPS groups per {per}")
                 fig = charts.nps_split_over_time(series, period=view.period)
                 right.plotly_chart(fig, width="stretch")
+        with tab_breakdown, frame.explained():
+            if tab_breakdown.open:
+                rows = parts["nps"]
                 left, right = st.columns(2)
                 left.subheader("Scores given")
                 scores = sv.in_range(rows, view.start, view.end)["score"]
                 left.plotly_chart(charts.score_histogram(scores), width="stretch")
                 options = sv.breakdowns(rows, sv.BREAKDOWNS)
-                right.subheader("Split by")
+                right.subheader("NPS by group")
                 if options:
                     # The choice lives in a plain key too: Streamlit forgets a widget's value
                     # while its tab is closed (not drawn), and the choice must survive that.

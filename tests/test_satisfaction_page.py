@@ -98,11 +98,12 @@ def test_score_histogram_of_no_answers_is_all_zero_bars():
 def test_split_by_sorts_by_nps_and_flags_small_groups():
     table = satisfaction.nps_by(SURVEYS, "channel")
     fig = charts.nps_split_by(table, dimension="Channel")
-    # ads: one 3 -> NPS -100; web: 10, 9 -> NPS 100. The blank channel is left out.
-    assert list(fig.data[2].y) == ["ads (n = 1)", "web (n = 2)"]
+    # ads: one 3 -> NPS -100; web: 10, 9 -> NPS 100. The blank channel is left out; the
+    # channels cased as everywhere else.
+    assert list(fig.data[2].y) == ["Ads (n = 1)", "Web (n = 2)"]
     np.testing.assert_allclose(fig.data[0].x, [1.0, 0.0])  # detractors
     np.testing.assert_allclose(fig.data[2].x, [0.0, 1.0])  # promoters
-    assert tuple(fig.data[2].customdata[1]) == ("web: NPS +100", 2, 2)
+    assert tuple(fig.data[2].customdata[1]) == ("Web: NPS +100", 2, 2)
     assert _axis_titles(fig) == ["Share of answers", "Channel"]
 
 
@@ -228,11 +229,12 @@ def test_page_cards_match_kpi_functions_on_sample_data(app_test):
     assert _metric(at, "CSAT").value == f"{c.mean:.2f} of {c.scale_max}"
     enps = satisfaction.employee_net_promoter_score(surveys)
     assert _metric(at, "eNPS").value == fmt.points(enps.score)
-    # The tabs run only when open: NPS's four charts first, then CSAT's and the comments'.
+    # The tabs run only when open: NPS's two charts over time first, then the breakdown's
+    # two (scores given, NPS by group), CSAT's and the comments'.
     charts_drawn = {"NPS": len(at.get("plotly_chart"))}
-    for name in ("CSAT", "What customers say"):
+    for name in ("NPS breakdown", "CSAT", "What customers say"):
         charts_drawn[name] = len(_tab(at, name).get("plotly_chart"))
-    assert charts_drawn["NPS"] == 4
+    assert charts_drawn["NPS"] == 2 and charts_drawn["NPS breakdown"] == 2
     assert sum(charts_drawn.values()) >= 6, charts_drawn
     assert not at.warning, "the sample has more than 30 answers everywhere"
 
@@ -269,7 +271,8 @@ def test_what_if_slider_moves_the_nps(app_test):
 
 def test_split_by_offers_the_breakdowns_of_the_data(app_test):
     at = _open(app_test)
-    split = at.segmented_control(key="sat_split_by")
+    assert not at.segmented_control  # on the breakdown's tab
+    split = _tab(at, "NPS breakdown").segmented_control(key="sat_split_by")
     # The sample's NPS answers carry segment and channel, not agent; segment comes first.
     assert split.options == ["Segment", "Channel"] and split.value == "segment"
     split.set_value("channel").run()
@@ -284,10 +287,10 @@ def test_split_by_offers_the_breakdowns_of_the_data(app_test):
 def test_the_split_by_choice_survives_a_visit_to_another_tab(app_test):
     # The tabs are lazy: a closed tab's widgets are not drawn, and Streamlit forgets them.
     at = _open(app_test)
-    at.segmented_control(key="sat_split_by").set_value("channel").run()
+    _tab(at, "NPS breakdown").segmented_control(key="sat_split_by").set_value("channel").run()
     _tab(at, "CSAT")
     assert "sat_split_by" not in at.session_state
-    _tab(at, "NPS")
+    _tab(at, "NPS breakdown")
     assert not at.exception
     assert at.segmented_control(key="sat_split_by").value == "channel"
 

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from kpi.periods import PERIOD_LABELS, period_labels
 from kpi.satisfaction import SMALL_SAMPLE
+from ui import format as fmt
 from ui.charts import PALETTE, _layout
 
 # Red for detractors, amber for passives, green for promoters: the reading every NPS report
@@ -82,13 +83,12 @@ def nps_split_by(table: pd.DataFrame, *, dimension: str) -> go.Figure:
     label.
     """
     ordered = table.sort_values("nps", kind="stable")
+    keys = [fmt.category(key) for key in ordered.index]  # cased as everywhere else
     names = [
-        f"{key} (n = {n:,})" if n < SMALL_SAMPLE else str(key)
-        for key, n in zip(ordered.index, ordered["n"], strict=True)
+        f"{key} (n = {n:,})" if n < SMALL_SAMPLE else key
+        for key, n in zip(keys, ordered["n"], strict=True)
     ]
-    labels = [
-        f"{key}: NPS {nps:+.0f}" for key, nps in zip(ordered.index, ordered["nps"], strict=True)
-    ]
+    labels = [f"{key}: NPS {nps:+.0f}" for key, nps in zip(keys, ordered["nps"], strict=True)]
     shown = ordered.set_axis(pd.Index(names))
     fig = go.Figure(_share_traces(shown, labels, horizontal=True))
     fig.update_layout(barmode="stack")
