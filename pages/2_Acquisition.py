@@ -56,12 +56,17 @@ if meeting.active():  # the cards and CAC, over time and by channel; leads and t
 tab_cost, tab_spend, tab_leads, tab_touches = st.tabs(
     ["Acquisition cost", "Spend", "Leads", "Touches to close"], key="acq_tab", on_change="rerun"
 )
+
+
+def has_spend(what: str) -> bool:
+    """Spend, and orders to count the new customers it bought; else what would unlock them."""
+    return frame.needs(view, "spend", "amount", what=what) and frame.needs(
+        view, "orders", what="Counting new customers"
+    )
+
+
 with tab_cost:
-    if (
-        tab_cost.open
-        and frame.needs(view, "spend", "amount", what="Acquisition cost")
-        and frame.needs(view, "orders", what="Counting new customers")
-    ):
+    if tab_cost.open and has_spend("Acquisition cost"):
         spend, orders, customers = tables["spend"], tables["orders"], tables.get("customers")
         left, right = st.columns(2)
         with left, frame.explained():
@@ -88,11 +93,7 @@ with tab_cost:
                 )
 
 with tab_spend:
-    if (
-        tab_spend.open
-        and frame.needs(view, "spend", "amount", what="Acquisition spend")
-        and frame.needs(view, "orders", what="Counting new customers")
-    ):
+    if tab_spend.open and has_spend("Acquisition spend"):
         spend, orders, customers = tables["spend"], tables["orders"], tables.get("customers")
         kinds = gv.spend_kinds(spend) is not None
         st.subheader(f"{'Sales and marketing' if kinds else 'Acquisition'} spend per {per}")
