@@ -336,6 +336,14 @@ def _touches_in(touches: pd.DataFrame, start, end, what: str) -> pd.DataFrame:
     return touches[in_days(dates, start, end).to_numpy(dtype=bool)]
 
 
+def _directions(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each touch is inbound, and whether outbound (neither without a direction)."""
+    if "direction" in rows.columns:
+        return touch_directions(rows["direction"])
+    none = np.zeros(len(rows), dtype=bool)
+    return none, none
+
+
 def engagement_by_customer(
     touches: pd.DataFrame,
     *,
@@ -355,10 +363,7 @@ def engagement_by_customer(
     rows = rows[rows["customer_id"].notna().to_numpy(dtype=bool)]
     keys = rows["customer_id"].astype("str").to_numpy()
     frame = pd.DataFrame({"touches": np.ones(len(rows), dtype="int64")}, index=rows.index)
-    if "direction" in rows.columns:
-        inbound, outbound = touch_directions(rows["direction"])
-    else:
-        inbound = outbound = np.zeros(len(rows), dtype=bool)
+    inbound, outbound = _directions(rows)
     frame["inbound"] = inbound.astype("int64")
     frame["outbound"] = outbound.astype("int64")
     table = frame.groupby(keys, sort=True).sum().astype("int64")
@@ -393,10 +398,7 @@ def touches_without_customer(
     rows = _touches_in(touches, start, end, what)
     if "customer_id" in rows.columns:
         rows = rows[rows["customer_id"].isna().to_numpy(dtype=bool)]
-    if "direction" in rows.columns:
-        inbound, outbound = touch_directions(rows["direction"])
-    else:
-        inbound = outbound = np.zeros(len(rows), dtype=bool)
+    inbound, outbound = _directions(rows)
     return {"touches": len(rows), "inbound": int(inbound.sum()), "outbound": int(outbound.sum())}
 
 

@@ -78,6 +78,7 @@ tickets_per_agent_day = caching.kept(team.tickets_per_agent_day)
 employee_turnover_rate = caching.kept(team.employee_turnover_rate)
 touches_per_customer = caching.kept(team.touches_per_customer)
 engagement_minutes_per_customer = caching.kept(team.engagement_minutes_per_customer)
+touches_without_customer = caching.kept(team.touches_without_customer)
 arrival_rates = caching.kept(staffing.arrival_rates)
 handling_time_seconds = caching.kept(staffing.handling_time_seconds)
 
@@ -1100,7 +1101,7 @@ def engagement(touches: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) ->
     c.metric("Time per customer", fmt.hours(summary["minutes_per_customer"] / 60),
              border=True, help="Minutes of calls and meetings with customers divided by the "
              "customers touched (a touch without a duration adds no time).")  # fmt: skip
-    others = team.touches_without_customer(touches, start=start, end=end)
+    others = touches_without_customer(touches, start=start, end=end)
     if others["touches"]:
         st.caption(
             f"Touches with a customer only: the {fmt.number(others['touches'])} touches in "
