@@ -474,6 +474,21 @@ def test_team_cards_and_what_if_match_kpi_functions(app_test):
     assert _metric(at, "Average wait").value == sv.seconds(r.asa_seconds)
 
 
+def test_team_engagement_says_a_channel_filter_does_not_reach_the_touches(app_test):
+    # The sample's touches carry no channel: under Channel = ads the engagement block and its
+    # count of touches with leads cover every channel, and the block says so.
+    at = _open(app_test, TEAM, f_channel=["ads"])
+    at.session_state["team_tab"] = "Turnover and engagement"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = [c.value.replace("\\", "") for c in at.caption]
+    # Below the turnover chart's caption: the engagement block's own (the cards above the
+    # tabs say it for their touch cards).
+    block = captions[next(i for i, c in enumerate(captions) if c.startswith("Turnover per")) :]
+    assert "Touches are not split by channel: this card covers every channel." in block, block
+    assert any("name no customer" in c for c in block)
+
+
 def test_team_without_its_tables_says_what_unlocks_each_part(app_test):
     orders = (ROOT / "sample_data" / "orders.csv").read_bytes()
     at = _open(app_test, TEAM, load_files([("orders.csv", orders)]))

@@ -1089,6 +1089,8 @@ def engagement(touches: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) ->
     if not summary["customers"]:
         st.info("No touches with a customer in this range.")
         return
+    if note := scope_note(touches=touches):  # a filter the touches cannot follow
+        st.caption(fmt.md(note))
     a, b, c = st.columns(3)
     a.metric("Inbound touches", fmt.percent(summary["inbound_share"]), border=True,
              help="Touches the customer started (calls in, e-mails in) / all touches with "
